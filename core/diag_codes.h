@@ -1,0 +1,23 @@
+/*
+ * core/diag_codes.h - the table of diagnostic codes (X-macro).
+ *
+ * DIAG_CODE(ID, "code", default severity, "one-line description")
+ * The code strings are stable: scripts match on them and the man page lists
+ * them (tests/cli/man-codes.sh checks that every code is documented).
+ * Add a line; never rename or reuse one.
+ */
+DIAG_CODE(MISSING_MAP, "missing-map", DIAG_ERROR, "a referenced table does not exist or cannot be read")
+DIAG_CODE(STALE_INDEX, "stale-index", DIAG_WARNING, "an indexed file is older than its source, or absent")
+DIAG_CODE(UNDEFINED_CLASS, "undefined-class", DIAG_ERROR, "an action names a restriction class that is not defined")
+DIAG_CODE(UNUSED_CLASS, "unused-class", DIAG_WARNING, "a restriction class is defined but never used")
+DIAG_CODE(BAD_REGEX, "bad-regex", DIAG_ERROR, "a regular expression does not compile")
+DIAG_CODE(BAD_ACTION, "bad-action", DIAG_ERROR, "an access action Postfix does not know")
+DIAG_CODE(BAD_CODE, "bad-code", DIAG_ERROR, "a reply code outside 4xx/5xx, or an enhanced status code that disagrees with it")
+DIAG_CODE(REJECT_TEXT_LOOKS_LIKE_CODE, "reject-text-looks-like-code", DIAG_ERROR, "reply text that looks like a reply code (REJECT 521)")
+DIAG_CODE(POSTMASTER_REJECTED, "postmaster-rejected", DIAG_ERROR, "a recipient table rejects postmaster@")
+DIAG_CODE(BAD_NEXTHOP, "bad-nexthop", DIAG_ERROR, "a transport nexthop that cannot work")
+DIAG_CODE(DUPLICATE_KEY, "duplicate-key", DIAG_WARNING, "the same key twice; Postfix uses the first")
+DIAG_CODE(SYNTAX, "syntax", DIAG_ERROR, "a line Postfix cannot parse and skips")
+DIAG_CODE(BAD_REFERENCE, "bad-reference", DIAG_ERROR, "a malformed or unsupported type:name table reference")
+DIAG_CODE(MAINCF_SYNTAX, "maincf-syntax", DIAG_ERROR, "a main.cf line Postfix cannot parse")
+DIAG_CODE(UNKNOWN_RESTRICTION, "unknown-restriction", DIAG_ERROR, "a restriction name smtpd does not know")

@@ -1,0 +1,198 @@
+/*
+ * core/strbuf.c - growable byte buffer (see strbuf.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+
+static char strbuf_empty[1];
+
+void
+strbuf_init(struct strbuf *sb)
+{
+	sb->buf = strbuf_empty;
+	sb->len = 0;
+	sb->cap = 0;
+}
+
+void
+strbuf_fini(struct strbuf *sb)
+{
+	if (sb->cap)
+		free(sb->buf);
+	strbuf_init(sb);
+}
+
+void
+strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->cap)
+		sb->buf[0] = 0;
+}
+
+int
+strbuf_reserve(struct strbuf *sb, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (extra > SIZE_MAX - sb->len - 1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	need = sb->len + extra + 1;
+	if (need <= sb->cap)
+		return 0;
+	cap = sb->cap ? sb->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	p = sb->cap ? realloc(sb->buf, cap) : malloc(cap);
+	if (p == NULL)
+		return -1;
+	if (!sb->cap)
+		p[0] = 0;
+	sb->buf = p;
+	sb->cap = cap;
+	return 0;
+}
+
+int
+strbuf_add(struct strbuf *sb, const void *p, size_t n)
+{
+	if (strbuf_reserve(sb, n) < 0)
+		return -1;
+	if (n)
+		memcpy(sb->buf + sb->len, p, n);
+	sb->len += n;
+	sb->buf[sb->len] = 0;
+	return 0;
+}
+
+int
+strbuf_addstr(struct strbuf *sb, const char *s)
+{
+	return strbuf_add(sb, s, strlen(s));
+}
+
+int
+strbuf_addch(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+
+	return strbuf_add(sb, &ch, 1);
+}
+
+int
+strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return -1;
+	if (strbuf_reserve(sb, (size_t)n) < 0)
+		return -1;
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+	return 0;
+}
+
+int
+strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* utf8_len - length of the valid UTF-8 sequence at S (N bytes left), or 0 */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int
+strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, l;
+
+	if (strbuf_addch(sb, '"') < 0)
+		return -1;
+	while (i < n) {
+		unsigned char c = p[i];
+		int r = 0;
+
+		if (c == '"' || c == '\\')
+			r = strbuf_addch(sb, '\\') | strbuf_addch(sb, c);
+		else if (c == '\n')
+			r = strbuf_addstr(sb, "\\n");
+		else if (c == '\t')
+			r = strbuf_addstr(sb, "\\t");
+		else if (c == '\r')
+			r = strbuf_addstr(sb, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			r = strbuf_addf(sb, "\\u%04x", c);
+		else if (c < 0x80)
+			r = strbuf_addch(sb, c);
+		else if ((l = utf8_len(p + i, n - i)) != 0) {
+			r = strbuf_add(sb, p + i, l);
+			i += l;
+			if (r < 0)
+				return -1;
+			continue;
+		} else
+			r = strbuf_addf(sb, "\\u%04x", c);
+		if (r < 0)
+			return -1;
+		i++;
+	}
+	return strbuf_addch(sb, '"');
+}
+
+char *
+strbuf_export(struct strbuf *sb)
+{
+	char *p = sb->cap ? sb->buf : strdup("");
+
+	strbuf_init(sb);
+	return p;
+}

@@ -1,0 +1,38 @@
+/*
+ * core/strbuf.h - growable byte buffer.
+ *
+ * A strbuf holds bytes plus a length and is always NUL-terminated (the NUL
+ * is not counted), so its text can be handed to C string functions when it
+ * holds no NUL of its own.  Embed it (strbuf_init/strbuf_fini).  Functions
+ * return 0, or -1 with errno = ENOMEM; after a failure the buffer still
+ * holds its previous, valid contents.
+ */
+#ifndef CORE_STRBUF_H
+#define CORE_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;   /* never NULL after strbuf_init; "" when empty */
+	size_t len;
+	size_t cap;
+};
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_fini(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);   /* len = 0, keeps memory */
+int strbuf_reserve(struct strbuf *sb, size_t extra);
+int strbuf_add(struct strbuf *sb, const void *p, size_t n);
+int strbuf_addstr(struct strbuf *sb, const char *s);
+int strbuf_addch(struct strbuf *sb, int c);
+int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* strbuf_add_json_string - append S (N bytes) as a JSON string literal with
+ * quotes; invalid UTF-8 bytes are written as \u00XX of the byte value. */
+int strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
+/* strbuf_export - hand the buffer to the caller (free() it); sb is reset. */
+char *strbuf_export(struct strbuf *sb);
+
+#endif

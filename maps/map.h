@@ -1,0 +1,138 @@
+/*
+ * maps/map.h - the lookup-table backend interface.
+ *
+ * maps/ is bytes in, bytes out: it knows nothing of main.cf, diagnostics or
+ * curses, and includes nothing from core/ or tui/.  One file per backend
+ * (map_cdb.c, map_hash.c, map_regexp.c, map_pcre.c, map_postmap.c) fills a
+ * struct map_ops; map.c is the registry.  Keys and values are pointer +
+ * length.  Failures return -1 (or NULL) and fill struct map_error.
+ *
+ * Names: a table is named as in main.cf, TYPE:NAME.  For indexed types NAME
+ * is the source path and the backend adds its suffix (".cdb", ".db"); for
+ * pattern types NAME is the pattern file, parsed by core/pattern.c into a
+ * list of struct map_rule that the backend compiles.
+ *
+ * Key conventions live in the backend: cdb keys are written without a
+ * trailing NUL and read trying key+NUL then key (as Postfix's dict_cdb.c);
+ * hash keys and values are written with a trailing NUL and read the same
+ * two ways (dict_db.c).  Fixed-key types fold keys (map_fold) when building
+ * and, through map_lookup, when querying, unless MAP_OPEN_NOFOLD is given.
+ */
+#ifndef MAPS_MAP_H
+#define MAPS_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct map;                     /* each backend embeds it first in its own struct */
+struct map_builder;
+
+struct map_error {
+	int errnum;                 /* errno value, 0 for a format/semantic error */
+	size_t rule;                /* pattern maps: index of the offending rule */
+	size_t offset;              /* pattern maps: byte offset in the pattern */
+	char text[256];             /* "open /x/access.cdb: No such file or directory" */
+};
+
+/* One rule of a regexp:/pcre: table, filled by core/pattern.c.  Strings are
+ * borrowed from the caller for the duration of open(); the backend copies
+ * what it keeps. */
+enum map_rule_kind { MAP_RULE_MATCH, MAP_RULE_IF, MAP_RULE_ENDIF };
+
+struct map_rule {
+	enum map_rule_kind kind;
+	const char *pattern;        /* regex text, delimiters removed */
+	size_t pattern_len;
+	const char *flags;          /* flag letters as written after the closing delimiter */
+	bool negate;                /* !/pattern/ */
+	const char *result;         /* replacement text, $N / ${N} not yet expanded; NULL for IF/ENDIF */
+	size_t result_len;
+	unsigned line;              /* source line, for the caller's diagnostics */
+};
+
+enum {
+	MAP_INDEXED = 1,            /* built from a source into an index file */
+	MAP_PATTERN = 2,            /* compiled from rules at open time */
+	MAP_FOLD_KEYS = 4,          /* keys folded to lower case by default */
+};
+
+enum {
+	MAP_OPEN_NOFOLD = 1,        /* do not fold query keys (postmap -f) */
+};
+
+/* The result of a successful lookup.  val is NOT NUL-terminated in general
+ * (a NUL follows it in memory for every backend, for convenience); it
+ * belongs to the map and is valid until the next call on that map. */
+struct map_hit {
+	const char *val;
+	size_t vlen;
+	size_t rule;                /* pattern maps: index of the matching rule; else 0 */
+};
+
+struct map_ops {
+	const char *type;           /* "cdb", "hash", "regexp", "pcre", ... */
+	const char *suffix;         /* index suffix (".cdb", ".db"), NULL for pattern types */
+	unsigned flags;             /* MAP_INDEXED | MAP_PATTERN | MAP_FOLD_KEYS */
+	struct map *(*open)(const struct map_ops *ops, const char *name,
+			    const struct map_rule *rules, size_t nrules,
+			    unsigned open_flags, struct map_error *err);
+	/* lookup - 1 found (hit filled), 0 not found, -1 error.  KEY is given as
+	 * the caller wants it looked up; map_lookup() folds before calling. */
+	int (*lookup)(struct map *m, const char *key, size_t klen,
+		      struct map_hit *hit, struct map_error *err);
+	void (*close)(struct map *m);
+	/* Building (indexed types only; NULL otherwise).  build_begin creates a
+	 * temporary file next to NAME+suffix (never following links); put adds a
+	 * record (already folded by the caller via map_build_put); commit makes
+	 * it durable and renames it over NAME+suffix; abort removes the
+	 * temporary and never touches the target.  DUP_FIRST: a second put of
+	 * the same key is ignored and reported as 1 (postmap's default). */
+	struct map_builder *(*build_begin)(const struct map_ops *ops, const char *name,
+					   struct map_error *err);
+	int (*build_put)(struct map_builder *b, const char *key, size_t klen,
+			 const char *val, size_t vlen, struct map_error *err);
+	int (*build_commit)(struct map_builder *b, struct map_error *err);
+	void (*build_abort)(struct map_builder *b);
+};
+
+struct map {
+	const struct map_ops *ops;
+	unsigned open_flags;
+	char *name;
+};
+
+/* map_find_type - the backend for TYPE ("cdb", "hash", ...); NULL if none.
+ * Types Postfix supports but we cannot read natively ("btree", "lmdb")
+ * come back as the postmap-driven backend. */
+const struct map_ops *map_find_type(const char *type);
+
+/* map_open - open TYPE:NAME through its backend. */
+struct map *map_open(const char *type, const char *name,
+		     const struct map_rule *rules, size_t nrules,
+		     unsigned open_flags, struct map_error *err);
+/* map_lookup - fold KEY if the type folds and NOFOLD was not given, then
+ * look it up.  1 found, 0 not found, -1 error. */
+int map_lookup(struct map *m, const char *key, size_t klen,
+	       struct map_hit *hit, struct map_error *err);
+void map_close(struct map *m);
+
+/* map_index_path - NAME + the type's suffix, malloc'd; NULL for pattern types */
+char *map_index_path(const struct map_ops *ops, const char *name);
+
+/* map_build_put - fold the key as the type requires, then put it.
+ * Returns 0 stored, 1 duplicate (first kept), -1 error. */
+int map_build_put(const struct map_ops *ops, struct map_builder *b,
+		  const char *key, size_t klen, const char *val, size_t vlen,
+		  bool fold, struct map_error *err);
+
+/* map_fold - fold KEY as Postfix does for fixed-key tables with
+ * smtputf8_enable=yes: ASCII A-Z lowered, non-ASCII UTF-8 through ICU full
+ * case folding.  Invalid UTF-8 is folded ASCII-only, as Postfix does.
+ * *OUT is malloc'd and NUL-terminated.  0 or -1 (ENOMEM). */
+int map_fold(const char *key, size_t klen, char **out, size_t *outlen);
+
+/* map_error_set - fill ERR (printf format) and return -1 */
+int map_error_set(struct map_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,74 @@
+#!/bin/sh
+# tests/run-all.sh BUILDDIR - run every test and print "N passed, N failed".
+#  1. make check in BUILDDIR (unit, CLI, real-Postfix, tmux TUI tests)
+#  2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+#  3. make distcheck (unit tests inside it)
+#  4. the libFuzzer harness for the log line parser, for a fixed short time
+# Each step's TAP results are counted; a step that fails without TAP
+# results counts as one failure.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build}
+jobs=$(nproc 2>/dev/null || echo 2)
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+# count_trs DIR - add DIR's automake .trs results to the tally
+count_trs() {
+	find "$1" -name '*.trs' -exec grep -h '^:test-result:' {} + 2>/dev/null |
+		awk '{print $2}' >>"$results"
+}
+step() { echo "=== $*"; }
+step_fail() { echo "FAIL (step): $*"; echo FAIL >>"$results"; }
+
+step "make check ($build)"
+find "$build" -name '*.trs' -delete 2>/dev/null
+if ! make -C "$build" -j"$jobs" check >"$build/check.out" 2>&1; then
+	grep -E '^(FAIL|ERROR)' "$build/check.out" || tail -30 "$build/check.out"
+	for f in $(find "$build" -name '*.log' -path '*tests*' 2>/dev/null); do
+		grep -q '^not ok\|Bail out' "$f" && { echo "--- $f"; grep -B2 -A12 '^not ok\|Bail out' "$f" | head -60; }
+	done
+fi
+grep -E '^# (TOTAL|PASS|FAIL|ERROR|SKIP)' "$build/check.out" || true
+count_trs "$build"
+
+asan=$top/build-asan
+step "unit tests under ASan+UBSan ($asan)"
+mkdir -p "$asan"
+if ( cd "$asan" &&
+     { [ -f Makefile ] || "$top/configure" -q CC=clang \
+	CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	LDFLAGS="-fsanitize=address,undefined"; } &&
+     find . -name '*.trs' -delete &&
+     make -j"$jobs" -s >/dev/null && make check-unit >check.out 2>&1 ); then
+	count_trs "$asan"
+else
+	tail -40 "$asan/check.out" 2>/dev/null
+	count_trs "$asan"
+	step_fail "sanitizer build or unit tests"
+fi
+
+step "make distcheck (unit tests)"
+if make -C "$build" distcheck-unit >"$build/distcheck.out" 2>&1; then
+	echo PASS >>"$results"
+else
+	tail -30 "$build/distcheck.out"
+	step_fail "make distcheck"
+fi
+
+if [ -f "$top/tests/fuzz/run.sh" ]; then
+	step "fuzzing"
+	if sh "$top/tests/fuzz/run.sh" "$build" >"$build/fuzz.out" 2>&1; then
+		echo PASS >>"$results"
+	else
+		tail -30 "$build/fuzz.out"
+		step_fail "fuzzing"
+	fi
+fi
+
+pass=$(grep -c '^PASS$' "$results")
+xfail=$(grep -c '^XFAIL$' "$results")
+skip=$(grep -c '^SKIP$' "$results")
+failed=$(grep -Ec '^(FAIL|ERROR|XPASS)$' "$results")
+echo "$((pass + xfail)) passed, $failed failed, $skip skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,105 @@
+/* tests/unit/test_diag.c - diagnostics list, renderings, column counting. */
+#include "config.h"
+
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/diag.h"
+
+static void
+test_text_and_json(void **state)
+{
+	struct diag_list dl;
+	struct strbuf sb;
+
+	(void)state;
+	diag_list_init(&dl);
+	strbuf_init(&sb);
+	assert_int_equal(diag_add(&dl, DIAG_MISSING_MAP, "main.cf", 3, 7, "table %s is \"missing\"", "x"), 0);
+	assert_int_equal(diag_format_text(&dl.v[0], &sb), 0);
+	assert_string_equal(sb.buf, "main.cf:3:7: error: table x is \"missing\" [missing-map]");
+	strbuf_reset(&sb);
+	assert_int_equal(diag_format_json(&dl.v[0], &sb), 0);
+	assert_string_equal(sb.buf, "{\"file\":\"main.cf\",\"line\":3,\"col\":7,\"severity\":\"error\","
+			   "\"code\":\"missing-map\",\"message\":\"table x is \\\"missing\\\"\"}");
+	assert_int_equal(diag_count(&dl, DIAG_ERROR), 1);
+	assert_int_equal(diag_count(&dl, DIAG_WARNING), 0);
+	strbuf_fini(&sb);
+	diag_list_fini(&dl);
+}
+
+static void
+test_sort_stable(void **state)
+{
+	struct diag_list dl;
+
+	(void)state;
+	diag_list_init(&dl);
+	diag_add(&dl, DIAG_SYNTAX, "b", 1, 1, "b1");
+	diag_add(&dl, DIAG_SYNTAX, "a", 9, 1, "a9");
+	diag_add(&dl, DIAG_SYNTAX, "a", 2, 5, "first");
+	diag_add(&dl, DIAG_DUPLICATE_KEY, "a", 2, 5, "second");
+	diag_sort(&dl);
+	assert_string_equal(dl.v[0].message, "first");
+	assert_string_equal(dl.v[1].message, "second");
+	assert_string_equal(dl.v[2].message, "a9");
+	assert_string_equal(dl.v[3].message, "b1");
+	diag_list_fini(&dl);
+}
+
+static void
+test_codes_roundtrip(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < DIAG_NCODES; i++)
+		assert_int_equal(diag_code_lookup(diag_code_name((enum diag_code)i)), i);
+	assert_int_equal(diag_code_lookup("no-such-code"), -1);
+	assert_string_equal(diag_code_name(DIAG_REJECT_TEXT_LOOKS_LIKE_CODE), "reject-text-looks-like-code");
+}
+
+static void
+test_column(void **state)
+{
+	(void)state;
+	assert_int_equal(diag_column("abc", 0), 1);
+	assert_int_equal(diag_column("abc", 2), 3);
+	assert_int_equal(diag_column("\tx", 1), 9);
+	assert_int_equal(diag_column("ab\tx", 3), 9);
+	/* "é" is two bytes, one column; "中" three bytes, two columns */
+	assert_int_equal(diag_column("\xc3\xa9x", 2), 2);
+	assert_int_equal(diag_column("\xe4\xb8\xadx", 3), 3);
+}
+
+static void
+test_json_string_escapes(void **state)
+{
+	struct strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb);
+	strbuf_add_json_string(&sb, "a\x1b[31m\xff\xc3\xa9\n", 10);
+	assert_string_equal(sb.buf, "\"a\\u001b[31m\\u00ff\xc3\xa9\\n\"");
+	strbuf_fini(&sb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_and_json),
+		cmocka_unit_test(test_sort_stable),
+		cmocka_unit_test(test_codes_roundtrip),
+		cmocka_unit_test(test_column),
+		cmocka_unit_test(test_json_string_escapes),
+	};
+
+	setlocale(LC_ALL, "C.UTF-8");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

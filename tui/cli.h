@@ -1,0 +1,28 @@
+/*
+ * tui/cli.h - the scriptable twins of the console's screens.
+ *
+ * Each command gets argv after the command name (argv[0] is the command)
+ * and the global options; it prints and returns the exit status:
+ * 0 success / nothing found, 1 problems found or lookup failed, 2 usage.
+ */
+#ifndef TUI_CLI_H
+#define TUI_CLI_H
+
+#include <stdbool.h>
+
+struct cli_global {
+	const char *config_dir;     /* -c DIR, default SYSCONFDIR "/postfix" or /etc/postfix */
+	bool config_dir_given;      /* -c was given on the command line */
+	bool color;                 /* false when NO_COLOR is set or --no-color */
+};
+
+int cli_check(int argc, char **argv, const struct cli_global *g);
+int cli_build(int argc, char **argv, const struct cli_global *g);
+int cli_query(int argc, char **argv, const struct cli_global *g);
+int cli_explain(int argc, char **argv, const struct cli_global *g);
+int cli_feed(int argc, char **argv, const struct cli_global *g);
+int cli_reload(int argc, char **argv, const struct cli_global *g);
+/* cli_console - the interactive console (no command given) */
+int cli_console(int argc, char **argv, const struct cli_global *g);
+
+#endif
