@@ -18,6 +18,7 @@
 #define CORE_WATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct watch;
 
