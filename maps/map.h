@@ -32,7 +32,11 @@ struct map_error {
 	size_t rule;                /* pattern maps: index of the offending rule */
 	size_t offset;              /* pattern maps: byte offset in the pattern */
 	char text[256];             /* "open /x/access.cdb: No such file or directory" */
+	int where;                  /* pattern maps: MAP_ERR_PATTERN, _FLAGS, _RESULT, _PATTERN2;
+	                             * offset is then a byte offset in that string */
 };
+
+enum { MAP_ERR_NONE, MAP_ERR_PATTERN, MAP_ERR_FLAGS, MAP_ERR_RESULT, MAP_ERR_PATTERN2 };
 
 /* One rule of a regexp:/pcre: table, filled by core/pattern.c.  Strings are
  * borrowed from the caller for the duration of open(); the backend copies
@@ -43,11 +47,16 @@ struct map_rule {
 	enum map_rule_kind kind;
 	const char *pattern;        /* regex text, delimiters removed */
 	size_t pattern_len;
-	const char *flags;          /* flag letters as written after the closing delimiter */
+	const char *flags;          /* flag letters as written after the closing delimiter,
+	                             * NUL-terminated; NULL or "" for none */
 	bool negate;                /* !/pattern/ */
 	const char *result;         /* replacement text, $N / ${N} not yet expanded; NULL for IF/ENDIF */
 	size_t result_len;
 	unsigned line;              /* source line, for the caller's diagnostics */
+	/* regexp only, /a/!/b/: a second pattern that must NOT match; NULL if none */
+	const char *pattern2;
+	size_t pattern2_len;
+	const char *flags2;         /* NUL-terminated, NULL or "" for none */
 };
 
 enum {
@@ -58,6 +67,9 @@ enum {
 
 enum {
 	MAP_OPEN_NOFOLD = 1,        /* do not fold query keys (postmap -f) */
+	MAP_OPEN_SKIP_BAD = 2,      /* pattern maps: drop rules that do not compile (or
+	                             * have bad $N) as Postfix does, instead of failing */
+	MAP_OPEN_NO_REGSUB = 4,     /* pattern maps: $N not allowed (transport tables) */
 };
 
 /* The result of a successful lookup.  val is NOT NUL-terminated in general
