@@ -1,0 +1,396 @@
+/*
+ * maps/map.c - the backend registry and the generic wrappers.
+ *
+ * map_find_type() maps a type name to its ops table (cdb, hash, regexp,
+ * pcre natively; btree, lmdb and other indexed types through the real
+ * postmap).  map_open/map_lookup/map_close and map_build_put wrap the ops
+ * and apply the key folding rule; map_fold() folds exactly as postmap does
+ * with smtputf8_enable=yes: ASCII-only strings (and invalid UTF-8) get
+ * A-Z lowered, anything else goes through ICU full case folding
+ * (ucasemap_utf8FoldCase, locale en_US, default options), as Postfix's
+ * casefold() does.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ucasemap.h>
+#include <unicode/utf8.h>
+
+#include "maps/map.h"
+#include "maps/map_int.h"
+
+static const struct map_ops *const registry[] = {
+	&map_cdb_ops,
+	&map_hash_ops,
+	&map_regexp_ops,
+	&map_pcre_ops,
+};
+
+/* map_find_type - the backend for TYPE */
+const struct map_ops *
+map_find_type(const char *type)
+{
+	size_t i;
+
+	if (type == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (strcmp(registry[i]->type, type) == 0)
+			return registry[i];
+	return map_postmap_find(type);
+}
+
+/* map_error_set - fill ERR and return -1 */
+int
+map_error_set(struct map_error *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	err->errnum = errnum;
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* map_open - open TYPE:NAME through its backend */
+struct map *
+map_open(const char *type, const char *name, const struct map_rule *rules,
+	 size_t nrules, unsigned open_flags, struct map_error *err)
+{
+	const struct map_ops *ops = map_find_type(type);
+	struct map *m;
+
+	if (err) {
+		err->errnum = 0;
+		err->rule = 0;
+		err->offset = 0;
+		err->text[0] = 0;
+	}
+	if (ops == NULL) {
+		map_error_set(err, 0, "unsupported dictionary type: %s", type ? type : "(null)");
+		return NULL;
+	}
+	m = ops->open(ops, name, rules, nrules, open_flags, err);
+	if (m != NULL) {
+		m->ops = ops;
+		m->open_flags = open_flags;
+	}
+	return m;
+}
+
+/* map_lookup - fold if the type folds, then look up */
+int
+map_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit,
+	   struct map_error *err)
+{
+	char *folded = NULL;
+	size_t flen;
+	int ret;
+
+	hit->val = NULL;
+	hit->vlen = 0;
+	hit->rule = 0;
+	if ((m->ops->flags & MAP_FOLD_KEYS) && !(m->open_flags & MAP_OPEN_NOFOLD)) {
+		if (map_fold(key, klen, &folded, &flen) < 0)
+			return map_error_set(err, ENOMEM, "fold key: %s", strerror(ENOMEM));
+		key = folded;
+		klen = flen;
+	}
+	ret = m->ops->lookup(m, key, klen, hit, err);
+	free(folded);
+	return ret;
+}
+
+/* map_close - close M; NULL does nothing */
+void
+map_close(struct map *m)
+{
+	if (m != NULL)
+		m->ops->close(m);
+}
+
+/* map_index_path - NAME + suffix */
+char *
+map_index_path(const struct map_ops *ops, const char *name)
+{
+	size_t n, s;
+	char *p;
+
+	if (ops == NULL || ops->suffix == NULL || !(ops->flags & MAP_INDEXED))
+		return NULL;
+	n = strlen(name);
+	s = strlen(ops->suffix);
+	if ((p = malloc(n + s + 1)) == NULL)
+		return NULL;
+	memcpy(p, name, n);
+	memcpy(p + n, ops->suffix, s + 1);
+	return p;
+}
+
+/* map_build_put - fold as the type requires, then put */
+int
+map_build_put(const struct map_ops *ops, struct map_builder *b, const char *key,
+	      size_t klen, const char *val, size_t vlen, bool fold, struct map_error *err)
+{
+	char buf[256];
+	char *folded = NULL;
+	size_t flen;
+	size_t i;
+	int ret;
+
+	if (!fold || !(ops->flags & MAP_FOLD_KEYS))
+		return ops->build_put(b, key, klen, val, vlen, err);
+	/* Fast path: short ASCII keys are folded on the stack. */
+	if (klen < sizeof(buf)) {
+		for (i = 0; i < klen; i++) {
+			unsigned char c = (unsigned char)key[i];
+
+			if (c >= 0x80)
+				break;
+			buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
+		}
+		if (i == klen)
+			return ops->build_put(b, buf, klen, val, vlen, err);
+	}
+	if (map_fold(key, klen, &folded, &flen) < 0)
+		return map_error_set(err, ENOMEM, "fold key: %s", strerror(ENOMEM));
+	ret = ops->build_put(b, folded, flen, val, vlen, err);
+	free(folded);
+	return ret;
+}
+
+/* fold_ascii - lower A-Z of KEY into a new string */
+static int
+fold_ascii(const char *key, size_t klen, char **out, size_t *outlen)
+{
+	char *p = malloc(klen + 1);
+	size_t i;
+
+	if (p == NULL)
+		return -1;
+	for (i = 0; i < klen; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		p[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
+	}
+	p[klen] = 0;
+	*out = p;
+	*outlen = klen;
+	return 0;
+}
+
+/* is_valid_utf8 - KEY is well-formed UTF-8 with no surrogates or NULs */
+static bool
+is_valid_utf8(const char *key, size_t klen)
+{
+	int32_t i = 0, n = (int32_t)klen;
+	UChar32 c;
+
+	if (klen > INT32_MAX)
+		return false;
+	while (i < n) {
+		U8_NEXT(key, i, n, c);
+		if (c < 0)
+			return false;
+	}
+	return true;
+}
+
+/* map_fold - fold KEY as Postfix does with smtputf8_enable=yes */
+int
+map_fold(const char *key, size_t klen, char **out, size_t *outlen)
+{
+	static UCaseMap *csm;
+	UErrorCode uerr = U_ZERO_ERROR;
+	size_t i;
+	int32_t need;
+	char *p;
+
+	for (i = 0; i < klen; i++)
+		if ((unsigned char)key[i] >= 0x80)
+			break;
+	if (i == klen || !is_valid_utf8(key, klen))
+		return fold_ascii(key, klen, out, outlen);
+	if (csm == NULL) {
+		csm = ucasemap_open("en_US", U_FOLD_CASE_DEFAULT, &uerr);
+		if (U_FAILURE(uerr)) {
+			csm = NULL;
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	/* Full folding grows a string at most 3 times (ß -> ss, ...). */
+	need = (int32_t)(klen * 3 + 1);
+	for (;;) {
+		if ((p = malloc((size_t)need + 1)) == NULL)
+			return -1;
+		uerr = U_ZERO_ERROR;
+		need = ucasemap_utf8FoldCase(csm, p, need, key, (int32_t)klen, &uerr);
+		if (uerr == U_BUFFER_OVERFLOW_ERROR) {
+			free(p);
+			continue;
+		}
+		if (U_FAILURE(uerr)) {
+			free(p);
+			return fold_ascii(key, klen, out, outlen);
+		}
+		break;
+	}
+	p[need] = 0;
+	*out = p;
+	*outlen = (size_t)need;
+	return 0;
+}
+
+/* mbuf_reserve - room for N more bytes plus a NUL */
+int
+mbuf_reserve(struct mbuf *b, size_t n)
+{
+	size_t want = b->len + n + 1;
+	char *p;
+
+	if (want <= b->cap)
+		return 0;
+	if (want < 64)
+		want = 64;
+	if (want < b->cap * 2)
+		want = b->cap * 2;
+	if ((p = realloc(b->p, want)) == NULL)
+		return -1;
+	b->p = p;
+	b->cap = want;
+	return 0;
+}
+
+/* mbuf_add - append N bytes, NUL after */
+int
+mbuf_add(struct mbuf *b, const void *p, size_t n)
+{
+	if (mbuf_reserve(b, n) < 0)
+		return -1;
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = 0;
+	return 0;
+}
+
+void
+mbuf_fini(struct mbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* map_strndup - copy N bytes, NUL-terminated */
+char *
+map_strndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+static uint64_t
+key_hash(const char *k, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)k[i];
+		h *= 1099511628211ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static int
+keyset_grow(struct keyset *ks)
+{
+	size_t ncap = ks->slot ? (ks->mask + 1) * 2 : 1024;
+	uint64_t *ns = calloc(ncap, sizeof(*ns));
+	size_t i;
+
+	if (ns == NULL)
+		return -1;
+	if (ks->slot) {
+		for (i = 0; i <= ks->mask; i++) {
+			uint64_t s = ks->slot[i];
+			size_t j;
+
+			if (s == 0)
+				continue;
+			/* the stored 32 bits are the hash's high half: spread again */
+			j = (size_t)((s >> 32) * 2654435761U) & (ncap - 1);
+			while (ns[j])
+				j = (j + 1) & (ncap - 1);
+			ns[j] = s;
+		}
+		free(ks->slot);
+	}
+	ks->slot = ns;
+	ks->mask = ncap - 1;
+	return 0;
+}
+
+/* keyset_add - 0 added, 1 already there, -1 ENOMEM */
+int
+keyset_add(struct keyset *ks, const char *k, size_t n)
+{
+	uint32_t h32, len32;
+	size_t j, off;
+
+	if (n > UINT32_MAX)
+		return -1;
+	if ((ks->n + 1) * 2 > (ks->slot ? ks->mask + 1 : 0) && keyset_grow(ks) < 0)
+		return -1;
+	h32 = (uint32_t)(key_hash(k, n) >> 32);
+	j = (size_t)(h32 * 2654435761U) & ks->mask;
+	while (ks->slot[j]) {
+		uint64_t s = ks->slot[j];
+
+		if ((uint32_t)(s >> 32) == h32) {
+			off = (size_t)(s & 0xffffffffU);
+			memcpy(&len32, ks->arena.p + off, 4);
+			if (len32 == n && memcmp(ks->arena.p + off + 4, k, n) == 0)
+				return 1;
+		}
+		j = (j + 1) & ks->mask;
+	}
+	if (ks->arena.len == 0 && mbuf_add(&ks->arena, "", 1) < 0)
+		return -1;
+	off = ks->arena.len;
+	if (off + 4 + n > UINT32_MAX)
+		return -1;
+	len32 = (uint32_t)n;
+	if (mbuf_reserve(&ks->arena, 4 + n) < 0)
+		return -1;
+	memcpy(ks->arena.p + off, &len32, 4);
+	memcpy(ks->arena.p + off + 4, k, n);
+	ks->arena.len += 4 + n;
+	ks->slot[j] = ((uint64_t)h32 << 32) | off;
+	ks->n++;
+	return 0;
+}
+
+void
+keyset_fini(struct keyset *ks)
+{
+	free(ks->slot);
+	mbuf_fini(&ks->arena);
+}
+

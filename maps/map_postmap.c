@@ -1,0 +1,352 @@
+/*
+ * maps/map_postmap.c - indexed types we do not read natively (btree, lmdb,
+ * dbm, sdbm), through the real postmap(1).
+ *
+ * Lookups run "postmap -q KEY TYPE:NAME" (keys already folded by
+ * map_lookup, so -f is passed); exit 0 found, 1 with a "fatal:" on stderr
+ * is an error, 1 otherwise not found.  Building writes the (folded) entries
+ * as postmap source into a private temporary directory next to the target
+ * (atomic.h), runs "postmap -f TYPE:TMPDIR/BASE" there and renames the
+ * result over the target.  postmap reads its configuration from
+ * $MAIL_CONFIG (the caller sets it for -c DIR).  Duplicates are found here
+ * (first wins) so that build_put can report them.
+ * Exports map_postmap_find() only.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "maps/atomic.h"
+#include "maps/map_int.h"
+
+struct pm_map {
+	struct map m;               /* first */
+	char *type;
+	struct mbuf out;
+};
+
+struct map_builder {
+	const struct map_ops *ops;
+	struct atomic_file af;
+	char *src;                  /* the temporary source text */
+	FILE *fp;
+	struct keyset ks;
+};
+
+/* run - run ARGV, capture stdout into OUT and stderr into ERRB; exit status or -1 */
+static int
+run(char *const argv[], struct mbuf *out, struct mbuf *errb)
+{
+	int po[2], pe[2], st;
+	struct pollfd pfd[2];
+	pid_t pid;
+	char buf[4096];
+
+	if (pipe2(po, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(pe, O_CLOEXEC) < 0) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execvp(argv[0], argv);
+		if (strchr(argv[0], '/') == NULL) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "/usr/sbin/%s", argv[0]);
+			execv(path, argv);
+		}
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	pfd[0].fd = po[0];
+	pfd[1].fd = pe[0];
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
+		int i;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(pfd[i].fd, buf, sizeof(buf));
+			if (n > 0) {
+				mbuf_add(i ? errb : out, buf, (size_t)n);
+			} else if (n == 0 || errno != EINTR) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+			}
+		}
+	}
+	if (pfd[0].fd >= 0)
+		close(pfd[0].fd);
+	if (pfd[1].fd >= 0)
+		close(pfd[1].fd);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* first_line - the first line of B, for error texts */
+static const char *
+first_line(struct mbuf *b)
+{
+	char *nl;
+
+	if (b->p == NULL)
+		return "";
+	if ((nl = strchr(b->p, '\n')) != NULL)
+		*nl = 0;
+	return b->p;
+}
+
+static struct map *
+pm_open(const struct map_ops *ops, const char *name, const struct map_rule *rules,
+	size_t nrules, unsigned open_flags, struct map_error *err)
+{
+	struct pm_map *pm;
+	char *path;
+
+	(void)rules;
+	(void)nrules;
+	(void)open_flags;
+	if ((path = map_index_path(ops, name)) == NULL) {
+		map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	if (access(path, R_OK) < 0) {
+		map_error_set(err, errno, "open database %s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	free(path);
+	if ((pm = calloc(1, sizeof(*pm))) == NULL
+	    || (pm->m.name = map_strndup(name, strlen(name))) == NULL
+	    || (pm->type = map_strndup(ops->type, strlen(ops->type))) == NULL) {
+		if (pm) {
+			free(pm->m.name);
+			free(pm);
+		}
+		map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	return &pm->m;
+}
+
+static int
+pm_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, struct map_error *err)
+{
+	struct pm_map *pm = (struct pm_map *)m;
+	struct mbuf errb = { 0 };
+	char *k = map_strndup(key, klen);
+	size_t tlen = strlen(pm->type) + strlen(m->name) + 2;
+	char *tn = malloc(tlen);
+	char *argv[6];
+	int st, ret;
+
+	if (k == NULL || tn == NULL) {
+		free(k);
+		free(tn);
+		return map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
+	}
+	snprintf(tn, tlen, "%s:%s", pm->type, m->name);
+	argv[0] = (char *)"postmap";
+	argv[1] = (char *)"-f";
+	argv[2] = (char *)"-q";
+	argv[3] = k;
+	argv[4] = tn;
+	argv[5] = NULL;
+	pm->out.len = 0;
+	st = run(argv, &pm->out, &errb);
+	if (st == 0) {
+		if (pm->out.len && pm->out.p[pm->out.len - 1] == '\n')
+			pm->out.p[--pm->out.len] = 0;
+		if (pm->out.p == NULL)
+			mbuf_add(&pm->out, "", 0);
+		hit->val = pm->out.p;
+		hit->vlen = pm->out.len;
+		ret = 1;
+	} else if (st == 1 && (errb.p == NULL || strstr(errb.p, "fatal:") == NULL)) {
+		ret = 0;
+	} else {
+		ret = map_error_set(err, 0, "postmap -q %s: %s", tn,
+				    st < 0 ? "cannot run postmap" : first_line(&errb));
+	}
+	mbuf_fini(&errb);
+	free(k);
+	free(tn);
+	return ret;
+}
+
+static void
+pm_close(struct map *m)
+{
+	struct pm_map *pm = (struct pm_map *)m;
+
+	mbuf_fini(&pm->out);
+	free(pm->type);
+	free(m->name);
+	free(pm);
+}
+
+static struct map_builder *
+pm_build_begin(const struct map_ops *ops, const char *name, struct map_error *err)
+{
+	struct map_builder *b;
+	char *path;
+	size_t n;
+
+	if ((path = map_index_path(ops, name)) == NULL || (b = calloc(1, sizeof(*b))) == NULL) {
+		free(path);
+		map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	b->ops = ops;
+	if (atomic_begin(&b->af, path, name, ATOMIC_PRIVATE_DIR, err) < 0) {
+		free(path);
+		free(b);
+		return NULL;
+	}
+	free(path);
+	n = strlen(b->af.tmp) - strlen(ops->suffix);
+	if ((b->src = map_strndup(b->af.tmp, n)) == NULL) {
+		map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
+		goto fail;
+	}
+	if ((b->fp = fopen(b->src, "wx")) == NULL) {
+		map_error_set(err, errno, "create %s: %s", b->src, strerror(errno));
+		goto fail;
+	}
+	return b;
+fail:
+	atomic_abort(&b->af);
+	free(b->src);
+	free(b);
+	return NULL;
+}
+
+static int
+pm_build_put(struct map_builder *b, const char *key, size_t klen, const char *val,
+	     size_t vlen, struct map_error *err)
+{
+	int r;
+
+	if ((r = keyset_add(&b->ks, key, klen)) != 0)
+		return r > 0 ? 1 : map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
+	if (fwrite(key, 1, klen, b->fp) != klen || fputc(' ', b->fp) == EOF
+	    || fwrite(val, 1, vlen, b->fp) != vlen || fputc('\n', b->fp) == EOF)
+		return map_error_set(err, errno, "write %s: %s", b->src, strerror(errno));
+	return 0;
+}
+
+static void
+pm_build_abort(struct map_builder *b)
+{
+	if (b == NULL)
+		return;
+	if (b->fp)
+		fclose(b->fp);
+	unlink(b->src);
+	atomic_abort(&b->af);
+	keyset_fini(&b->ks);
+	free(b->src);
+	free(b);
+}
+
+static int
+pm_build_commit(struct map_builder *b, struct map_error *err)
+{
+	struct mbuf out = { 0 }, errb = { 0 };
+	size_t tlen = strlen(b->ops->type) + strlen(b->src) + 2;
+	char *tn = malloc(tlen);
+	char *argv[4];
+	int st, r;
+
+	if (tn == NULL) {
+		map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
+		pm_build_abort(b);
+		return -1;
+	}
+	r = fclose(b->fp);
+	b->fp = NULL;
+	if (r != 0) {
+		map_error_set(err, errno, "write %s: %s", b->src, strerror(errno));
+		free(tn);
+		pm_build_abort(b);
+		return -1;
+	}
+	snprintf(tn, tlen, "%s:%s", b->ops->type, b->src);
+	argv[0] = (char *)"postmap";
+	argv[1] = (char *)"-f";
+	argv[2] = tn;
+	argv[3] = NULL;
+	st = run(argv, &out, &errb);
+	if (st != 0) {
+		map_error_set(err, 0, "postmap %s: %s", tn, st < 0 ? "cannot run postmap" : first_line(&errb));
+		mbuf_fini(&out);
+		mbuf_fini(&errb);
+		free(tn);
+		pm_build_abort(b);
+		return -1;
+	}
+	mbuf_fini(&out);
+	mbuf_fini(&errb);
+	free(tn);
+	unlink(b->src);
+	r = atomic_commit(&b->af, err);
+	keyset_fini(&b->ks);
+	free(b->src);
+	free(b);
+	return r;
+}
+
+#define PM_OPS(t, s) { .type = t, .suffix = s, .flags = MAP_INDEXED | MAP_FOLD_KEYS, \
+	.open = pm_open, .lookup = pm_lookup, .close = pm_close, \
+	.build_begin = pm_build_begin, .build_put = pm_build_put, \
+	.build_commit = pm_build_commit, .build_abort = pm_build_abort }
+
+static const struct map_ops pm_ops[] = {
+	PM_OPS("btree", ".db"),
+	PM_OPS("lmdb", ".lmdb"),
+	PM_OPS("sdbm", ".dir"),
+	PM_OPS("dbm", ".dir"),
+};
+
+/* map_postmap_find - ops for TYPE when postmap handles it */
+const struct map_ops *
+map_postmap_find(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pm_ops) / sizeof(pm_ops[0]); i++)
+		if (strcmp(pm_ops[i].type, type) == 0)
+			return &pm_ops[i];
+	return NULL;
+}
