@@ -176,9 +176,10 @@ bool maincf_in_list(struct maincf *cf, const char *name, const char *item);
  * their braces.  Positions are left 0 (see maincf_param_items).
  * Appends to L.  0 or -1 (ENOMEM). */
 int maincf_split(const char *text, struct maincf_list *l);
-/* maincf_param_items - the items of parameter P's raw value, with main.cf
- * positions (no expansion). */
-int maincf_param_items(const struct maincf_param *p, struct maincf_list *l);
+/* maincf_param_items - the items of parameter P (of CF)'s raw value, with
+ * main.cf positions (no expansion). */
+int maincf_param_items(const struct maincf *cf, const struct maincf_param *p,
+		       struct maincf_list *l);
 void maincf_list_init(struct maincf_list *l);
 void maincf_list_fini(struct maincf_list *l);
 
