@@ -1,0 +1,44 @@
+#!/bin/sh
+# Layering: tui -> core -> maps, never back.  Fails on an upward #include:
+# maps/ including core/ or tui/ headers, core/ including tui/ headers, and
+# curses in maps/ or core/.  The checker is first run on a small fake tree
+# with known violations, so this test cannot pass by finding nothing.
+. "$top_srcdir/tests/lib/tap.sh"
+
+# upward SRCDIR - print "file:line: include" for every upward include
+upward() {
+	(
+		cd "$1" || exit 2
+		for f in $(find maps core -name '*.[ch]' 2>/dev/null | sort); do
+			case $f in
+			maps/*) bad='"(\.\./)*(core|tui)/|<(n?curses|ncursesw/|curses|term|panel|menu|form)[a-z_]*\.h>' ;;
+			core/*) bad='"(\.\./)*tui/|<(n?curses|ncursesw/|curses|term|panel|menu|form)[a-z_]*\.h>' ;;
+			esac
+			grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*($bad)" "$f" /dev/null |
+				sed 's/[[:space:]]*$//'
+		done
+	)
+}
+
+fake=$(mktemp -d); trap 'rm -rf "$fake"' EXIT
+mkdir -p "$fake/maps" "$fake/core" "$fake/tui"
+printf '#include "maps/map.h"\n#include <stdio.h>\n' >"$fake/maps/ok.c"
+printf '#include "core/diag.h"\n' >"$fake/maps/bad1.c"
+printf '  #  include "../tui/cli.h"\n' >"$fake/maps/bad2.h"
+printf '#include "maps/map.h"\n#include "core/strbuf.h"\n' >"$fake/core/ok.c"
+printf '#include "tui/cli.h"\n' >"$fake/core/bad3.c"
+printf '#include <ncurses.h>\n' >"$fake/core/bad4.c"
+printf '#include <curses.h>\n#include "core/diag.h"\n' >"$fake/tui/ok.c"
+got=$(upward "$fake")
+is "the checker finds each planted violation, and only those" "$got" \
+'core/bad3.c:1:#include "tui/cli.h"
+core/bad4.c:1:#include <ncurses.h>
+maps/bad1.c:1:#include "core/diag.h"
+maps/bad2.h:1:  #  include "../tui/cli.h"'
+
+[ -d "$top_srcdir/maps" ] && [ -d "$top_srcdir/core" ] || bail "no maps/ or core/ in $top_srcdir"
+n=$(find "$top_srcdir/maps" "$top_srcdir/core" -name '*.[ch]' | wc -l)
+like "there are sources to check" "$n" '^[1-9]'
+got=$(upward "$top_srcdir")
+is "no upward #include in maps/ or core/" "$got" ""
+tap_done
