@@ -1,0 +1,344 @@
+/*
+ * core/kvparse.c - postmap input syntax (see kvparse.h).
+ *
+ * The file is mmap'd and walked once.  A logical line that is one physical
+ * line (the common case) is handed out as pointers into the file; only
+ * continued lines are joined into a scratch buffer.  The value is copied
+ * into a second scratch buffer so that a NUL follows it.  No per-entry
+ * allocation: the buffers grow to the longest logical line and are reused.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/kvparse.h"
+#include "core/strbuf.h"
+
+/* ISSPACE as Postfix: space, tab, CR, LF, VT, FF */
+static inline bool
+is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Where each joined segment came from, to map offsets back to the source. */
+struct seg {
+	size_t joff;                /* offset in the joined text */
+	size_t soff;                /* offset in the source */
+	unsigned line;
+};
+
+struct kvp {
+	const char *buf;
+	size_t len;
+	const char *file;
+	kv_entry_fn *fn;
+	void *ctx;
+	struct diag_list *dl;
+	struct strbuf join;         /* joined logical line (continuations only) */
+	struct strbuf val;          /* value + NUL */
+	struct seg *segs;
+	size_t nsegs, capsegs;
+};
+
+/* col_at - display column of source offset OFF (in physical line starting at LS) */
+static unsigned
+col_at(const struct kvp *p, size_t ls, size_t off)
+{
+	const char *nl;
+	size_t n;
+	char tmp[512];
+
+	/* diag_column stops at a NUL; the source has none before the newline
+	 * in practice, but it is not NUL-terminated: copy a bounded prefix. */
+	n = off - ls;
+	if (n < sizeof(tmp)) {
+		nl = memchr(p->buf + ls, '\n', p->len - ls);
+		if (nl == NULL || (size_t)(nl - p->buf) >= off) {
+			memcpy(tmp, p->buf + ls, n);
+			tmp[n] = 0;
+			return diag_column(tmp, n);
+		}
+	}
+	return (unsigned)n + 1;
+}
+
+/* src_off - source offset and line of joined offset JOFF */
+static size_t
+src_off(const struct kvp *p, size_t joff, unsigned *line, size_t *ls)
+{
+	size_t i = p->nsegs;
+
+	while (i > 1 && p->segs[i - 1].joff > joff)
+		i--;
+	*line = p->segs[i - 1].line;
+	*ls = p->segs[i - 1].soff;
+	if (i == 1)
+		return p->segs[0].soff + joff;
+	/* continuation segments start at their physical line's first byte */
+	return p->segs[i - 1].soff + (joff - p->segs[i - 1].joff);
+}
+
+/* entry - split one logical line T (N bytes) and call FN */
+static int
+entry(struct kvp *p, const char *t, size_t n, unsigned line, unsigned nlines, size_t start,
+      size_t end, bool indented)
+{
+	struct kv_entry e;
+	size_t i, k, vs, ve, qpos = 0, ls;
+	unsigned l;
+	bool inq = false;
+
+	if (indented) {
+		char shown[40];
+		size_t m = n > 30 ? 30 : n;
+
+		memcpy(shown, t, m);
+		shown[m] = 0;
+		for (i = 0; i < m; i++)
+			if ((unsigned char)shown[i] < ' ')
+				shown[i] = ' ';
+		if (diag_add(p->dl, DIAG_SYNTAX, p->file, line, 1,
+			     "logical line must not start with whitespace: \"%s%s\"; postmap ignores it "
+			     "(remove the leading whitespace, or join it to an entry)",
+			     shown, n > 30 ? "..." : "") < 0)
+			return -1;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c == '\\') {
+			if (++i >= n)
+				break;
+		} else if (is_space(c)) {
+			if (!inq)
+				break;
+		} else if (c == '"') {
+			inq = !inq;
+			if (inq)
+				qpos = i;
+		}
+	}
+	if (i > n)
+		i = n;
+	if (inq) {
+		size_t so = p->nsegs ? src_off(p, qpos, &l, &ls) : start + qpos;
+
+		if (!p->nsegs) {
+			l = line;
+			ls = start;
+		}
+		if (diag_add(p->dl, DIAG_SYNTAX, p->file, l, col_at(p, ls, so),
+			     "unbalanced '\"' in this line; postmap ignores the whole line "
+			     "(close the quote, or protect it with a backslash)") < 0)
+			return -1;
+		return 0;
+	}
+	k = i;
+	vs = k < n ? k + 1 : n;
+	while (vs < n && is_space((unsigned char)t[vs]))
+		vs++;
+	ve = n;
+	while (ve > vs && is_space((unsigned char)t[ve - 1]))
+		ve--;
+	if (k == 0 || ve == vs) {
+		if (diag_add(p->dl, DIAG_SYNTAX, p->file, line, 1,
+			     "expected format: key whitespace value; postmap skips this line "
+			     "(give the key a value)") < 0)
+			return -1;
+		return 0;
+	}
+	if (t[k - 1] == ':'
+	    && diag_add_sev(p->dl, DIAG_WARNING, DIAG_SYNTAX, p->file, line, 1,
+			    "record is in \"key: value\" format; the key is stored with its ':' and "
+			    "will never match (is this an alias file? remove the ':')") < 0)
+		return -1;
+	strbuf_reset(&p->val);
+	if (strbuf_add(&p->val, t + vs, ve - vs) < 0)
+		return -1;
+	e.key = t;
+	e.klen = k;
+	e.val = p->val.buf;
+	e.vlen = ve - vs;
+	e.line = line;
+	e.nlines = nlines;
+	e.start = start;
+	e.end = end;
+	if (p->nsegs)
+		e.val_off = src_off(p, vs, &l, &ls);
+	else
+		e.val_off = start + vs;
+	return p->fn(p->ctx, &e);
+}
+
+static int
+add_seg(struct kvp *p, size_t joff, size_t soff, unsigned line)
+{
+	if (p->nsegs == p->capsegs) {
+		size_t nc = p->capsegs ? p->capsegs * 2 : 8;
+		struct seg *ns = realloc(p->segs, nc * sizeof(*ns));
+
+		if (ns == NULL)
+			return -1;
+		p->segs = ns;
+		p->capsegs = nc;
+	}
+	p->segs[p->nsegs].joff = joff;
+	p->segs[p->nsegs].soff = soff;
+	p->segs[p->nsegs].line = line;
+	p->nsegs++;
+	return 0;
+}
+
+static int
+parse(struct kvp *p)
+{
+	const char *buf = p->buf;
+	size_t len = p->len, pos = 0;
+	unsigned lineno = 0;
+	/* the pending logical line */
+	bool have = false, joined = false, indented = false;
+	size_t ls = 0, le = 0, lend = 0;
+	unsigned lline = 0, llast = 0;
+	int r;
+
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t s = pos, e = nl ? (size_t)(nl - buf) : len, j;
+
+		pos = nl ? e + 1 : len;
+		lineno++;
+		for (j = s; j < e && is_space((unsigned char)buf[j]); j++)
+			;
+		if (j == e || buf[j] == '#')
+			continue;
+		if (j > s && have) {
+			/* continuation: join */
+			if (!joined) {
+				strbuf_reset(&p->join);
+				p->nsegs = 0;
+				if (strbuf_add(&p->join, buf + ls, le - ls) < 0 || add_seg(p, 0, ls, lline) < 0)
+					return -1;
+				joined = true;
+			}
+			if (add_seg(p, p->join.len, s, lineno) < 0 || strbuf_add(&p->join, buf + s, e - s) < 0)
+				return -1;
+			llast = lineno;
+			lend = pos;
+			continue;
+		}
+		if (have) {
+			r = joined ? entry(p, p->join.buf, p->join.len, lline, llast - lline + 1, ls, lend, indented)
+				   : entry(p, buf + ls, le - ls, lline, 1, ls, lend, indented);
+			if (r != 0)
+				return r;
+			p->nsegs = 0;
+		}
+		have = true;
+		joined = false;
+		indented = j > s;
+		ls = s;
+		le = e;
+		lend = pos;
+		lline = llast = lineno;
+	}
+	if (have) {
+		r = joined ? entry(p, p->join.buf, p->join.len, lline, llast - lline + 1, ls, lend, indented)
+			   : entry(p, buf + ls, le - ls, lline, 1, ls, lend, indented);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* kvparse_buf - parse BUF as a postmap source named FILE */
+int
+kvparse_buf(const char *buf, size_t len, const char *file, kv_entry_fn *fn, void *ctx,
+	    struct diag_list *dl)
+{
+	struct kvp p;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	p.buf = buf;
+	p.len = len;
+	p.file = file;
+	p.fn = fn;
+	p.ctx = ctx;
+	p.dl = dl;
+	strbuf_init(&p.join);
+	strbuf_init(&p.val);
+	r = parse(&p);
+	strbuf_fini(&p.join);
+	strbuf_fini(&p.val);
+	free(p.segs);
+	return r;
+}
+
+/* kvparse_file - the same for a file */
+int
+kvparse_file(const char *path, kv_entry_fn *fn, void *ctx, struct diag_list *dl)
+{
+	struct stat st;
+	struct strbuf sb;
+	void *map;
+	int fd, r, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map != MAP_FAILED) {
+			close(fd);
+			madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+			r = kvparse_buf(map, (size_t)st.st_size, path, fn, ctx, dl);
+			e = errno;
+			munmap(map, (size_t)st.st_size);
+			errno = e;
+			return r;
+		}
+	}
+	/* not mappable (empty, pipe, /dev/stdin): read it */
+	strbuf_init(&sb);
+	for (;;) {
+		ssize_t n;
+
+		if (strbuf_reserve(&sb, 65536) < 0) {
+			strbuf_fini(&sb);
+			close(fd);
+			errno = ENOMEM;
+			return -1;
+		}
+		n = read(fd, sb.buf + sb.len, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			strbuf_fini(&sb);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		sb.len += (size_t)n;
+	}
+	close(fd);
+	r = kvparse_buf(sb.buf, sb.len, path, fn, ctx, dl);
+	strbuf_fini(&sb);
+	return r;
+}
