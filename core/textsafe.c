@@ -1,0 +1,246 @@
+/*
+ * core/textsafe.c - hostile bytes -> displayable, width-bounded UTF-8.
+ *
+ * See core/textsafe.h for the rules.  Public: textsafe_append, textsafe_fit,
+ * textsafe_width, textsafe_is_clean, textsafe_utf8_decode.  The only
+ * allocation is in the caller's strbuf; on ENOMEM the strbuf is restored.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "core/textsafe.h"
+
+size_t
+textsafe_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0], v;
+	size_t len, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0) {
+		len = 2;
+		v = c & 0x1F;
+	} else if (c < 0xF0) {
+		len = 3;
+		v = c & 0x0F;
+	} else if (c < 0xF5) {
+		len = 4;
+		v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* is_format_char - invisible characters that can reorder or hide text */
+static bool
+is_format_char(unsigned cp)
+{
+	return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x061C || cp == 0x00AD ||
+	       cp == 0x2028 || cp == 0x2029 || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+	       (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+static bool
+locale_is_utf8(void)
+{
+	/* asked each call: cheap, and the locale may be set after startup */
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+/*
+ * One unit of output: either the character copied, or its escape.
+ * next_unit - decode the unit at S (N > 0): sets *IN (bytes consumed),
+ * writes the output bytes to OUT (<= 16), *OUTLEN, *W (cells), returns
+ * true when the unit is an escape.
+ */
+static bool
+next_unit(const unsigned char *s, size_t n, bool utf8, size_t *in, char *out, size_t *outlen,
+	  size_t *w)
+{
+	unsigned cp;
+	size_t len;
+
+	if (s[0] < 0x20 || s[0] == 0x7F) {
+		out[0] = '^';
+		out[1] = s[0] == 0x7F ? '?' : (char)(s[0] + '@');
+		*outlen = 2;
+		*w = 2;
+		*in = 1;
+		return true;
+	}
+	if (s[0] < 0x80) {
+		out[0] = (char)s[0];
+		*outlen = 1;
+		*w = 1;
+		*in = 1;
+		return false;
+	}
+	len = textsafe_utf8_decode(s, n, &cp);
+	if (len == 0) {
+		*outlen = (size_t)snprintf(out, 16, "\\x%02X", s[0]);
+		*w = *outlen;
+		*in = 1;
+		return true;
+	}
+	*in = len;
+	if (utf8 && cp >= 0xA0 && !is_format_char(cp)) {
+		int cw = wcwidth((wchar_t)cp);
+
+		if (cw >= 0) {
+			memcpy(out, s, len);
+			*outlen = len;
+			*w = (size_t)cw;
+			return false;
+		}
+	}
+	*outlen = (size_t)snprintf(out, 16, cp > 0xFFFF ? "\\U%08X" : "\\u%04X", cp);
+	*w = *outlen;
+	return true;
+}
+
+int
+textsafe_append(struct strbuf *out, const char *s, size_t n, size_t maxw, size_t *width,
+		unsigned *flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t mark = out->len, used = 0, i = 0, limit = TEXTSAFE_NOLIMIT;
+	bool utf8 = locale_is_utf8(), cut = false;
+	unsigned fl = 0;
+
+	if (width)
+		*width = 0;
+	if (flags)
+		*flags = 0;
+	if (s == NULL)
+		return 0;
+	if (maxw != TEXTSAFE_NOLIMIT && textsafe_width(s, n) > maxw) {
+		cut = true;
+		limit = maxw ? maxw - 1 : 0;   /* one cell for the ellipsis */
+	}
+	if (strbuf_reserve(out, n < 4096 ? n : 4096) < 0)
+		return -1;
+	while (i < n) {
+		char buf[16];
+		size_t in, ol, w;
+
+		/* fast path: a run of printable ASCII */
+		if (p[i] >= 0x20 && p[i] < 0x7F) {
+			size_t j = i;
+
+			while (j < n && p[j] >= 0x20 && p[j] < 0x7F && used + (j - i) < limit)
+				j++;
+			if (j == i)
+				break;
+			if (strbuf_add(out, s + i, j - i) < 0)
+				goto fail;
+			used += j - i;
+			i = j;
+			continue;
+		}
+		if (next_unit(p + i, n - i, utf8, &in, buf, &ol, &w))
+			fl |= TEXTSAFE_F_ESCAPED;
+		if (limit != TEXTSAFE_NOLIMIT && used + w > limit)
+			break;
+		if (strbuf_add(out, buf, ol) < 0)
+			goto fail;
+		used += w;
+		i += in;
+	}
+	if (cut) {
+		if (maxw > 0) {
+			if (strbuf_addstr(out, utf8 ? "\xE2\x80\xA6" : "~") < 0)
+				goto fail;
+			used++;
+		}
+		fl |= TEXTSAFE_F_TRUNCATED;
+	}
+	if (width)
+		*width = used;
+	if (flags)
+		*flags = fl;
+	return 0;
+fail:
+	out->len = mark;
+	out->buf[mark] = '\0';
+	errno = ENOMEM;
+	return -1;
+}
+
+int
+textsafe_fit(struct strbuf *out, const char *s, size_t n, size_t width)
+{
+	size_t w, mark = out->len;
+
+	if (textsafe_append(out, s, n, width, &w, NULL) < 0)
+		return -1;
+	while (w < width) {
+		if (strbuf_addch(out, ' ') < 0) {
+			out->len = mark;
+			out->buf[mark] = '\0';
+			return -1;
+		}
+		w++;
+	}
+	return 0;
+}
+
+size_t
+textsafe_width(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool utf8 = locale_is_utf8();
+	size_t i = 0, used = 0;
+
+	while (i < n) {
+		char buf[16];
+		size_t in, ol, w;
+
+		next_unit(p + i, n - i, utf8, &in, buf, &ol, &w);
+		used += w;
+		i += in;
+	}
+	return used;
+}
+
+bool
+textsafe_is_clean(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool utf8 = locale_is_utf8();
+	size_t i = 0;
+
+	while (i < n) {
+		char buf[16];
+		size_t in, ol, w;
+
+		if (next_unit(p + i, n - i, utf8, &in, buf, &ol, &w))
+			return false;
+		i += in;
+	}
+	return true;
+}
