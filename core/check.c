@@ -1,0 +1,1206 @@
+/*
+ * core/check.c - `check`: main.cf and every table it references.
+ * The contract is in core/check.h.
+ *
+ * Order of work: main.cf (syntax, restriction names, classes, the relay
+ * rule), then each distinct table once, by the role of its first
+ * reference; class names used as access results are collected from the
+ * tables, and unused-class is decided at the end.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/access.h"
+#include "core/check.h"
+#include "core/kvparse.h"
+#include "core/pattern.h"
+#include "core/strbuf.h"
+#include "core/transport.h"
+#include "maps/map.h"
+
+static const char *const state_names[] = { "ok", "missing", "stale", "errors", "not-file" };
+
+const char *
+check_state_name(enum check_state st)
+{
+	return (unsigned)st < 5 ? state_names[st] : "?";
+}
+
+void
+check_result_init(struct check_result *res)
+{
+	diag_list_init(&res->diags);
+	res->tables = NULL;
+	res->ntables = res->cap = 0;
+}
+
+static void
+table_fini(struct check_table *t)
+{
+	free(t->ref);
+	free(t->type);
+	free(t->path);
+	free(t->index_path);
+	free(t->param);
+	free(t->restriction);
+}
+
+void
+check_result_fini(struct check_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->ntables; i++)
+		table_fini(&res->tables[i]);
+	free(res->tables);
+	diag_list_fini(&res->diags);
+	res->tables = NULL;
+	res->ntables = res->cap = 0;
+}
+
+/* ---- key set (duplicates) ---- */
+
+struct kset {
+	char **keys;
+	unsigned *lines;
+	size_t cap, n;
+};
+
+static uint64_t
+hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void
+kset_fini(struct kset *ks)
+{
+	size_t i;
+
+	for (i = 0; i < ks->cap; i++)
+		free(ks->keys[i]);
+	free(ks->keys);
+	free(ks->lines);
+	memset(ks, 0, sizeof(*ks));
+}
+
+static int
+kset_grow(struct kset *ks)
+{
+	size_t ncap = ks->cap ? ks->cap * 2 : 256, i;
+	char **nk = calloc(ncap, sizeof(*nk));
+	unsigned *nl = calloc(ncap, sizeof(*nl));
+
+	if (nk == NULL || nl == NULL) {
+		free(nk);
+		free(nl);
+		return -1;
+	}
+	for (i = 0; i < ks->cap; i++) {
+		if (ks->keys[i]) {
+			size_t j = hash_bytes(ks->keys[i], strlen(ks->keys[i])) & (ncap - 1);
+
+			while (nk[j])
+				j = (j + 1) & (ncap - 1);
+			nk[j] = ks->keys[i];
+			nl[j] = ks->lines[i];
+		}
+	}
+	free(ks->keys);
+	free(ks->lines);
+	ks->keys = nk;
+	ks->lines = nl;
+	ks->cap = ncap;
+	return 0;
+}
+
+/* kset_add - 1 and *FIRST when KEY was there, 0 added, -1 ENOMEM (KEY NUL-terminated) */
+static int
+kset_add(struct kset *ks, const char *key, unsigned line, unsigned *first)
+{
+	size_t j;
+
+	if ((ks->n + 1) * 2 > ks->cap && kset_grow(ks) < 0)
+		return -1;
+	j = hash_bytes(key, strlen(key)) & (ks->cap - 1);
+	while (ks->keys[j]) {
+		if (strcmp(ks->keys[j], key) == 0) {
+			*first = ks->lines[j];
+			return 1;
+		}
+		j = (j + 1) & (ks->cap - 1);
+	}
+	ks->keys[j] = strdup(key);
+	if (ks->keys[j] == NULL)
+		return -1;
+	ks->lines[j] = line;
+	ks->n++;
+	return 0;
+}
+
+/* ---- value checks ---- */
+
+struct cls_ctx {
+	struct maincf *cf;
+	struct maincf_list *used;
+	unsigned line, col;
+};
+
+static bool
+is_class_cb(void *ctx, const char *name, size_t len)
+{
+	struct cls_ctx *c = ctx;
+	char buf[256];
+	size_t i;
+
+	if (c->cf == NULL || len >= sizeof(buf))
+		return c->cf == NULL;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if (maincf_find_class(c->cf, buf) == NULL)
+		return false;
+	if (c->used) {
+		for (i = 0; i < c->used->n; i++)
+			if (strcmp(c->used->v[i].text, buf) == 0)
+				return true;
+		/* best effort: an allocation failure only loses the "used" mark */
+		{
+			struct maincf_item *v = realloc(c->used->v, (c->used->n + 1) * sizeof(*v));
+
+			if (v) {
+				c->used->v = v;
+				v[c->used->n].text = strdup(buf);
+				if (v[c->used->n].text) {
+					v[c->used->n].braced = false;
+					v[c->used->n].line = c->line;
+					v[c->used->n].col = c->col;
+					c->used->n++;
+					c->used->cap = c->used->n;
+				}
+			}
+		}
+	}
+	return true;
+}
+
+static enum access_ctx
+role_ctx(enum maincf_role role)
+{
+	switch (role) {
+	case MAINCF_ROLE_CLIENT:
+		return ACCESS_CTX_CLIENT;
+	case MAINCF_ROLE_HELO:
+		return ACCESS_CTX_HELO;
+	case MAINCF_ROLE_SENDER:
+		return ACCESS_CTX_SENDER;
+	case MAINCF_ROLE_RECIPIENT:
+		return ACCESS_CTX_RECIPIENT;
+	default:
+		return ACCESS_CTX_RECIPIENT;
+	}
+}
+
+static int
+get_code(struct maincf *cf, const char *name, int def)
+{
+	const char *v = cf ? maincf_get(cf, name, NULL) : NULL;
+
+	return v && isdigit((unsigned char)*v) ? atoi(v) : def;
+}
+
+static int
+check_access_value(const char *value, size_t vlen, enum maincf_role role, struct maincf *cf,
+		   const char *file, unsigned line, unsigned col, struct diag_list *dl,
+		   struct maincf_list *used)
+{
+	struct access_action a;
+	struct access_problem probs[8];
+	struct cls_ctx cc = { cf, used, line, col };
+	size_t n, i;
+
+	access_parse(value, vlen, &a);
+	n = access_check(value, vlen, &a, cf ? is_class_cb : NULL, &cc, probs, 8);
+	if (n > 8)
+		n = 8;
+	for (i = 0; i < n; i++) {
+		const struct access_problem *p = &probs[i];
+		unsigned pc = col + (unsigned)p->off;
+		int r;
+
+		if (p->code == DIAG_REJECT_TEXT_LOOKS_LIKE_CODE) {
+			struct access_reply rep;
+			const char *shown = role == MAINCF_ROLE_CLIENT ? "host[addr]"
+				: role == MAINCF_ROLE_HELO ? "helo.name" : "user@example.com";
+
+			access_reply_init(&rep);
+			if (access_reply_for(&rep, value, vlen, &a, role_ctx(role), shown,
+					     get_code(cf, "access_map_reject_code", 554),
+					     get_code(cf, "access_map_defer_code", 450)) == 1)
+				r = diag_add(dl, p->code, file, line, pc,
+					     "\"%.*s\" is reply text, not a reply code: smtpd replies "
+					     "\"%d %s %s\" and keeps the connection open; to send "
+					     "that code write \"%.*s text\" (e.g. \"%.*s 5.7.1 go away\")",
+					     (int)(vlen - a.text.off), value + a.text.off, rep.code,
+					     rep.dsn, rep.text.buf, 3, value + a.text.off, 3,
+					     value + a.text.off);
+			else
+				r = diag_add(dl, p->code, file, line, pc, "%s", p->message);
+			access_reply_fini(&rep);
+		} else {
+			r = diag_add_sev(dl, p->severity, p->code, file, line, pc, "%s", p->message);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+check_header_value(const char *value, size_t vlen, bool body, const char *file,
+		   unsigned line, unsigned col, struct diag_list *dl)
+{
+	static const char *const acts[] = { "REJECT", "WARN", "INFO", "DISCARD", "HOLD",
+		"FILTER", "REDIRECT", "BCC", "PREPEND", "REPLACE", "STRIP", "PASS", "IGNORE",
+		"DUNNO", "OK", NULL };
+	size_t wl = 0, i, ts;
+	const char *t;
+	char w[16];
+
+	while (wl < vlen && !isspace((unsigned char)value[wl]))
+		wl++;
+	ts = wl;
+	while (ts < vlen && isspace((unsigned char)value[ts]))
+		ts++;
+	t = value + ts;
+	if (wl >= sizeof(w))
+		wl = sizeof(w) - 1;
+	memcpy(w, value, wl);
+	w[wl] = '\0';
+	for (i = 0; acts[i]; i++)
+		if (strcasecmp(w, acts[i]) == 0)
+			break;
+	if (acts[i] == NULL)
+		return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
+				"unknown command \"%s\" in header/body checks: cleanup logs "
+				"\"unknown command\" and leaves the line alone: use REJECT, WARN, "
+				"DISCARD, HOLD, FILTER, REDIRECT, BCC, PREPEND, REPLACE, STRIP, PASS, "
+				"IGNORE or DUNNO", w);
+	if (strcasecmp(w, "REJECT") == 0) {
+		if (vlen - ts >= 3 && isdigit((unsigned char)t[0]) && isdigit((unsigned char)t[1])
+		    && isdigit((unsigned char)t[2]) && (vlen - ts == 3 || isspace((unsigned char)t[3])))
+			return diag_add_sev(dl, DIAG_WARNING, DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, file,
+					    line, col + (unsigned)ts,
+					    "header/body checks do not parse reply codes: the reason "
+					    "becomes \"5.7.1 %.*s\" and smtpd replies 550: write an "
+					    "enhanced status code (5.7.1) or plain text",
+					    (int)(vlen - ts), t);
+		if (vlen - ts >= 5 && t[1] == '.' && (t[0] == '2' || t[0] == '4' || t[0] == '5')) {
+			size_t dl_ = 0;
+
+			while (ts + dl_ < vlen && !isspace((unsigned char)t[dl_]))
+				dl_++;
+			if (ts + dl_ >= vlen)
+				return diag_add(dl, DIAG_BAD_CODE, file, line, col + (unsigned)ts,
+						"enhanced status code without text: Postfix 3.7 then "
+						"sends garbage as the reply text; add a text");
+			if (t[0] == '4')
+				return diag_add_sev(dl, DIAG_WARNING, DIAG_BAD_CODE, file, line,
+						    col + (unsigned)ts,
+						    "REJECT with a 4.x.x code is a temporary reject "
+						    "(451): the sender will retry");
+		}
+	} else if (strcasecmp(w, "FILTER") == 0) {
+		if (memchr(t, ':', vlen - ts) == NULL)
+			return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
+					"FILTER needs transport:destination; cleanup ignores it");
+	} else if (strcasecmp(w, "REDIRECT") == 0 || strcasecmp(w, "BCC") == 0) {
+		if (memchr(t, '@', vlen - ts) == NULL)
+			return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
+					"%s needs a user@domain target; cleanup ignores it", w);
+	} else if (!body && (strcasecmp(w, "PREPEND") == 0 || strcasecmp(w, "REPLACE") == 0)) {
+		const char *colon = memchr(t, ':', vlen - ts);
+		size_t k;
+		bool okh = colon != NULL && colon > t;
+
+		for (k = 0; okh && t + k < colon; k++)
+			if (isspace((unsigned char)t[k]))
+				okh = false;
+		if (!okh)
+			return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
+					"%s in header checks needs \"Header-Name: value\"; cleanup "
+					"ignores it", w);
+	}
+	return 0;
+}
+
+int
+check_value(enum maincf_role role, const char *key, size_t klen, const char *value,
+	    size_t vlen, struct maincf *cf, const char *file, unsigned line, unsigned col,
+	    struct diag_list *dl)
+{
+	(void)key;
+	(void)klen;
+	if (maincf_role_is_access(role))
+		return check_access_value(value, vlen, role, cf, file, line, col, dl, NULL);
+	if (role == MAINCF_ROLE_TRANSPORT)
+		return transport_check(value, vlen, file, line, col, dl);
+	if (role == MAINCF_ROLE_HEADER_CHECKS || role == MAINCF_ROLE_BODY_CHECKS)
+		return check_header_value(value, vlen, role == MAINCF_ROLE_BODY_CHECKS, file, line,
+					  col, dl);
+	return 0;
+}
+
+/* ---- key checks (access tables) ---- */
+
+static bool
+looks_like_ip_net(const char *k, size_t n)
+{
+	size_t i;
+	bool dig = false;
+
+	for (i = 0; i < n; i++) {
+		if (isdigit((unsigned char)k[i]))
+			dig = true;
+		else if (k[i] != '.' && k[i] != '/' && k[i] != ':' && !isxdigit((unsigned char)k[i]))
+			return false;
+	}
+	return dig;
+}
+
+static int
+check_access_key(const char *k, size_t n, enum maincf_role role, struct maincf *cf,
+		 const char *file, unsigned line, struct diag_list *dl)
+{
+	bool pdms = cf ? maincf_in_list(cf, "parent_domain_matches_subdomains",
+					"smtpd_access_maps") : true;
+
+	if (n == 2 && memcmp(k, "<>", 2) == 0 && role != MAINCF_ROLE_SENDER
+	    && role != MAINCF_ROLE_ACCESS)
+		return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,
+				"the null sender key <> is only looked up by check_sender_access; "
+				"this %s table never sees it", maincf_role_name(role));
+	if (n > 1 && k[0] == '@')
+		return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,
+				"access tables have no @domain lookup (that is virtual/canonical "
+				"syntax): \"%.*s\" never matches; write \"%.*s\" for the whole domain",
+				(int)n, k, (int)n - 1, k + 1);
+	if (n > 1 && k[0] == '.' && pdms && role != MAINCF_ROLE_GENERIC)
+		return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,
+				"\"%.*s\" is never looked up: smtpd_access_maps is in "
+				"parent_domain_matches_subdomains, so \"%.*s\" already covers its "
+				"subdomains; remove the leading dot", (int)n, k, (int)n - 1, k + 1);
+	if (memchr(k, '/', n) && looks_like_ip_net(k, n))
+		return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,
+				"\"%.*s\": access tables look up addresses octet by octet "
+				"(192.0.2.1, 192.0.2, 192.0 ...), never a /prefix; use a cidr: table",
+				(int)n, k);
+	if (n > 2 && k[0] == '[' && k[n - 1] == ']')
+		return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,
+				"\"%.*s\": client addresses are looked up without brackets",
+				(int)n, k);
+	if (memchr(k, '\\', n) && (role == MAINCF_ROLE_SENDER || role == MAINCF_ROLE_RECIPIENT))
+		return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,
+				"the backslash stays in the key and no address lookup produces it; "
+				"quote the local part instead (\"john doe\"@example.com)");
+	return 0;
+}
+
+/* ---- tables ---- */
+
+struct entry_rec {
+	char *key;                  /* folded */
+	unsigned line, col;
+	bool rejects;
+};
+
+struct kvctx {
+	const char *type;
+	const char *file;
+	const char *src;            /* the buffer (for columns) */
+	size_t srclen;
+	enum maincf_role role;
+	struct maincf *cf;
+	struct diag_list *dl;
+	struct maincf_list *used;
+	struct kset seen;
+	bool fold;
+	long n;
+	struct entry_rec *recs;     /* recipient tables: for postmaster-rejected */
+	size_t nrecs, caprecs;
+	int err;
+};
+
+static unsigned
+src_col(const char *src, size_t srclen, size_t off)
+{
+	size_t ls = off, n;
+	char tmp[1024];
+
+	while (ls > 0 && src[ls - 1] != '\n')
+		ls--;
+	n = off - ls;
+	if (n >= sizeof(tmp) || off > srclen)
+		return (unsigned)n + 1;
+	memcpy(tmp, src + ls, n);
+	tmp[n] = '\0';
+	return diag_column(tmp, n);
+}
+
+static bool
+value_rejects(const char *v, size_t n)
+{
+	struct access_action a;
+
+	access_parse(v, n, &a);
+	return access_rejects(&a, v, n);
+}
+
+static int
+kv_entry(void *ctx, const struct kv_entry *e)
+{
+	struct kvctx *c = ctx;
+	unsigned vcol = src_col(c->src, c->srclen, e->val_off);
+	unsigned vline = e->line;
+	char *fk = NULL;
+	size_t fl = 0;
+	unsigned first;
+	int r;
+
+	c->n++;
+	/* the value may start on a continuation line */
+	{
+		size_t k;
+
+		for (k = e->start; k < e->val_off && k < c->srclen; k++)
+			if (c->src[k] == '\n')
+				vline++;
+	}
+	if (c->fold) {
+		if (map_fold(e->key, e->klen, &fk, &fl) < 0)
+			return -1;
+	} else {
+		fk = strndup(e->key, e->klen);
+		if (fk == NULL)
+			return -1;
+		fl = e->klen;
+	}
+	r = kset_add(&c->seen, fk, e->line, &first);
+	if (r < 0) {
+		free(fk);
+		return -1;
+	}
+	if (r == 1 && diag_add(c->dl, DIAG_DUPLICATE_KEY, c->file, e->line, 1,
+			       "duplicate key \"%.*s\": Postfix uses the first entry, on line %u, "
+			       "and ignores this one: remove one of them (or move the one you "
+			       "want first)", (int)e->klen, e->key, first) < 0) {
+		free(fk);
+		return -1;
+	}
+	{
+		/* "trailing comment": a '#' after whitespace inside the value */
+		const char *h = e->val;
+		size_t k;
+
+		for (k = 1; k < e->vlen; k++)
+			if (h[k] == '#' && isspace((unsigned char)h[k - 1])) {
+				if (diag_add(c->dl, DIAG_TRAILING_COMMENT, c->file, vline,
+					     vcol + (unsigned)k,
+					     "'#' is a comment only at the start of a line: \"%.*s\" is "
+					     "part of the value; move the comment to its own line",
+					     (int)(e->vlen - k), h + k) < 0) {
+					free(fk);
+					return -1;
+				}
+				break;
+			}
+	}
+	if (maincf_role_is_access(c->role)) {
+		if (check_access_key(e->key, e->klen, c->role, c->cf, c->file, e->line, c->dl) < 0
+		    || check_access_value(e->val, e->vlen, c->role, c->cf, c->file, vline, vcol,
+					  c->dl, c->used) < 0) {
+			free(fk);
+			return -1;
+		}
+	} else if (check_value(c->role, e->key, e->klen, e->val, e->vlen, c->cf, c->file, vline,
+			       vcol, c->dl) < 0) {
+		free(fk);
+		return -1;
+	}
+	if (c->role == MAINCF_ROLE_RECIPIENT) {
+		if (c->nrecs == c->caprecs) {
+			size_t cap = c->caprecs ? c->caprecs * 2 : 64;
+			struct entry_rec *v = realloc(c->recs, cap * sizeof(*v));
+
+			if (v == NULL) {
+				free(fk);
+				return -1;
+			}
+			c->recs = v;
+			c->caprecs = cap;
+		}
+		c->recs[c->nrecs].key = fk;
+		c->recs[c->nrecs].line = e->line;
+		c->recs[c->nrecs].col = 1;
+		c->recs[c->nrecs].rejects = value_rejects(e->val, e->vlen);
+		c->nrecs++;
+		fk = NULL;
+	}
+	free(fk);
+	return 0;
+}
+
+static const struct entry_rec *
+find_rec(const struct kvctx *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrecs; i++)
+		if (strcmp(c->recs[i].key, key) == 0)
+			return &c->recs[i];
+	return NULL;
+}
+
+/* postmaster_check - RFC 5321 4.5.1: mail to postmaster@ must be accepted */
+static int
+postmaster_check(struct kvctx *c)
+{
+	const struct entry_rec *pm_any = find_rec(c, "postmaster@");
+	size_t i;
+
+	for (i = 0; i < c->nrecs; i++) {
+		const struct entry_rec *r = &c->recs[i];
+		const char *at = strchr(r->key, '@');
+		char *pk;
+		const struct entry_rec *pm;
+
+		if (!r->rejects)
+			continue;
+		if (strncmp(r->key, "postmaster@", 11) == 0) {
+			if (diag_add(c->dl, DIAG_POSTMASTER_REJECTED, c->file, r->line, r->col,
+				     "this rejects mail to %s%s: RFC 5321 requires that mail to "
+				     "postmaster be accepted (Postfix exempts only a bare "
+				     "RCPT TO:<postmaster>); remove it or make it OK",
+				     r->key, r->key[11] ? "" : "<any domain>") < 0)
+				return -1;
+			continue;
+		}
+		if (at || r->key[0] == '\0')
+			continue;
+		/* a domain entry: postmaster@domain is rejected too unless excepted */
+		if (asprintf(&pk, "postmaster@%s", r->key[0] == '.' ? r->key + 1 : r->key) < 0)
+			return -1;
+		pm = find_rec(c, pk);
+		if ((pm == NULL || pm->rejects) && (pm_any == NULL || pm_any->rejects)
+		    && diag_add(c->dl, DIAG_POSTMASTER_REJECTED, c->file, r->line, r->col,
+				"rejecting the whole domain %s also rejects %s: RFC 5321 requires "
+				"that mail to postmaster be accepted; add \"%s OK\" to this table",
+				r->key, pk, pk) < 0) {
+			free(pk);
+			return -1;
+		}
+		free(pk);
+	}
+	return 0;
+}
+
+static bool
+type_folds(const char *type)
+{
+	const struct map_ops *ops = map_find_type(type);
+
+	if (ops)
+		return (ops->flags & MAP_FOLD_KEYS) != 0;
+	return true;
+}
+
+static long
+check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
+	     enum maincf_role role, struct maincf *cf, struct diag_list *dl,
+	     struct maincf_list *used)
+{
+	struct kvctx c;
+	int r;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.type = type;
+	c.file = file;
+	c.src = buf;
+	c.srclen = len;
+	c.role = role;
+	c.cf = cf;
+	c.dl = dl;
+	c.used = used;
+	c.fold = type_folds(type);
+	r = kvparse_buf(buf, len, file, kv_entry, &c, dl);
+	if (r == 0 && role == MAINCF_ROLE_RECIPIENT)
+		r = postmaster_check(&c);
+	for (i = 0; i < c.nrecs; i++)
+		free(c.recs[i].key);
+	free(c.recs);
+	kset_fini(&c.seen);
+	if (r != 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return c.n;
+}
+
+/* postmaster check for pattern tables: run the rules on postmaster@DOMAIN */
+static int
+pattern_postmaster(const struct pattern_table *pt, const char *type, const char *file,
+		   struct maincf *cf, struct diag_list *dl)
+{
+	static const char *const params[] = { "mydestination", "relay_domains",
+		"virtual_alias_domains", "virtual_mailbox_domains", NULL };
+	struct map_error err;
+	struct map *m;
+	size_t i, j;
+	int rc = 0;
+
+	if (cf == NULL)
+		return 0;
+	memset(&err, 0, sizeof(err));
+	m = pattern_open(pt, type, file, &err);
+	if (m == NULL)
+		return 0;
+	for (i = 0; params[i] && rc == 0; i++) {
+		struct maincf_list l;
+		const char *v = maincf_get(cf, params[i], NULL);
+
+		if (v == NULL)
+			break;
+		maincf_list_init(&l);
+		if (maincf_split(v, &l) < 0)
+			rc = -1;
+		for (j = 0; j < l.n && rc == 0; j++) {
+			struct map_hit hit;
+			char *key;
+			const char *d = l.v[j].text;
+
+			if (strchr(d, ':') || strchr(d, '$') || strchr(d, '/'))
+				continue;
+			if (asprintf(&key, "postmaster@%s", d) < 0) {
+				rc = -1;
+				break;
+			}
+			for (char *p = key; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			if (map_lookup(m, key, strlen(key), &hit, &err) == 1
+			    && value_rejects(hit.val, hit.vlen) && hit.rule < pt->n)
+				rc = diag_add(dl, DIAG_POSTMASTER_REJECTED, file,
+					      pt->pos[hit.rule].line, pt->pos[hit.rule].col,
+					      "this rule rejects %s (%s is in %s): RFC 5321 requires "
+					      "that mail to postmaster be accepted; add a rule "
+					      "/^postmaster@/ OK before it", key, d, params[i]);
+			free(key);
+		}
+		maincf_list_fini(&l);
+	}
+	map_close(m);
+	return rc;
+}
+
+static long
+check_pattern_buf(const char *type, const char *buf, size_t len, const char *file,
+		  enum maincf_role role, struct maincf *cf, struct diag_list *dl,
+		  struct maincf_list *used)
+{
+	struct pattern_table pt;
+	long n;
+	size_t i;
+
+	pattern_table_init(&pt, pattern_dialect_for_type(type));
+	n = pattern_parse_buf(&pt, buf, len, file,
+			      role == MAINCF_ROLE_TRANSPORT ? PATTERN_NO_REGSUB : 0, dl);
+	if (n < 0) {
+		pattern_table_fini(&pt);
+		return -1;
+	}
+	if (pattern_compile_check(&pt, type, file, dl) < 0 && errno == ENOMEM) {
+		pattern_table_fini(&pt);
+		return -1;
+	}
+	for (i = 0; i < pt.n; i++) {
+		const struct map_rule *r = &pt.rules[i];
+		const struct pattern_pos *p = &pt.pos[i];
+		int rc;
+
+		if (r->kind != MAP_RULE_MATCH || r->result_len == 0)
+			continue;
+		if (maincf_role_is_access(role))
+			rc = check_access_value(r->result, r->result_len, role, cf, file, p->line,
+						p->result_col, dl, used);
+		else
+			rc = check_value(role, NULL, 0, r->result, r->result_len, cf, file,
+					 p->line, p->result_col, dl);
+		if (rc < 0) {
+			pattern_table_fini(&pt);
+			return -1;
+		}
+	}
+	if (role == MAINCF_ROLE_RECIPIENT && pattern_postmaster(&pt, type, file, cf, dl) < 0) {
+		pattern_table_fini(&pt);
+		return -1;
+	}
+	pattern_table_fini(&pt);
+	return n;
+}
+
+long
+check_table_buf(const char *type, const char *buf, size_t len, const char *file,
+		enum maincf_role role, struct maincf *cf, struct diag_list *dl,
+		struct maincf_list *used)
+{
+	if (maincf_is_pattern_type(type))
+		return check_pattern_buf(type, buf, len, file, role, cf, dl, used);
+	return check_kv_buf(type, buf, len, file, role, cf, dl, used);
+}
+
+static int
+read_all(const char *path, struct strbuf *sb)
+{
+	FILE *fp = fopen(path, "rb");
+	char tmp[65536];
+	size_t n;
+
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
+		if (strbuf_add(sb, tmp, n) < 0) {
+			fclose(fp);
+			errno = ENOMEM;
+			return -1;
+		}
+	if (ferror(fp)) {
+		int e = errno;
+
+		fclose(fp);
+		errno = e;
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
+long
+check_table(const char *type, const char *path, enum maincf_role role, struct maincf *cf,
+	    struct diag_list *dl, struct maincf_list *used)
+{
+	struct strbuf sb;
+	long n;
+
+	strbuf_init(&sb);
+	if (read_all(path, &sb) < 0) {
+		int e = errno;
+
+		strbuf_fini(&sb);
+		errno = e;
+		return -1;
+	}
+	n = check_table_buf(type, sb.buf, sb.len, path, role, cf, dl, used);
+	strbuf_fini(&sb);
+	return n;
+}
+
+/* ---- role guessing ---- */
+
+enum maincf_role
+check_guess_role(struct maincf *cf, const char *path, const char **type)
+{
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base ? base + 1 : path;
+	if (cf) {
+		for (i = 0; i < maincf_ref_count(cf); i++) {
+			const struct maincf_ref *r = maincf_ref_at(cf, i);
+			const char *rb = strrchr(r->name, '/');
+
+			if (strcmp(r->name, path) == 0 || (rb && strcmp(rb + 1, base) == 0
+							   && strchr(path, '/') == NULL)) {
+				if (type)
+					*type = r->type;
+				return r->role;
+			}
+		}
+	}
+	if (type) {
+		size_t n = strlen(path);
+
+		if (n > 5 && strcmp(path + n - 5, ".pcre") == 0)
+			*type = "pcre";
+		else if ((n > 7 && strcmp(path + n - 7, ".regexp") == 0)
+			 || (n > 3 && strcmp(path + n - 3, ".re") == 0)
+			 || strstr(base, "_checks"))
+			*type = "regexp";
+		else
+			*type = "hash";
+	}
+	if (strstr(base, "transport"))
+		return MAINCF_ROLE_TRANSPORT;
+	if (strstr(base, "header_checks"))
+		return MAINCF_ROLE_HEADER_CHECKS;
+	if (strstr(base, "body_checks"))
+		return MAINCF_ROLE_BODY_CHECKS;
+	if (strstr(base, "recipient") || strstr(base, "destination"))
+		return MAINCF_ROLE_RECIPIENT;
+	if (strstr(base, "sender"))
+		return MAINCF_ROLE_SENDER;
+	if (strstr(base, "client"))
+		return MAINCF_ROLE_CLIENT;
+	if (strstr(base, "helo"))
+		return MAINCF_ROLE_HELO;
+	if (strncmp(base, "access", 6) == 0)
+		return MAINCF_ROLE_ACCESS;
+	return MAINCF_ROLE_GENERIC;
+}
+
+/* ---- main.cf walk ---- */
+
+static struct check_table *
+find_table(struct check_result *res, const char *type, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < res->ntables; i++)
+		if (strcmp(res->tables[i].type, type) == 0 && strcmp(res->tables[i].path, path) == 0)
+			return &res->tables[i];
+	return NULL;
+}
+
+static struct check_table *
+add_table(struct check_result *res, const struct maincf_ref *r, const char *path)
+{
+	struct check_table *t;
+
+	if (res->ntables == res->cap) {
+		size_t cap = res->cap ? res->cap * 2 : 16;
+		struct check_table *v = realloc(res->tables, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		res->tables = v;
+		res->cap = cap;
+	}
+	t = &res->tables[res->ntables];
+	memset(t, 0, sizeof(*t));
+	if (asprintf(&t->ref, "%s:%s", r->type, r->name) < 0) {
+		t->ref = NULL;
+		return NULL;
+	}
+	t->type = strdup(r->type);
+	t->path = strdup(path);
+	t->param = strdup(r->param ? r->param : "");
+	t->restriction = r->restriction ? strdup(r->restriction) : NULL;
+	if (t->type == NULL || t->path == NULL || t->param == NULL
+	    || (r->restriction && t->restriction == NULL)) {
+		table_fini(t);
+		return NULL;
+	}
+	t->role = r->role;
+	t->line = r->line;
+	t->col = r->col;
+	t->nrefs = 1;
+	res->ntables++;
+	return t;
+}
+
+static bool
+mtime_older(const struct stat *a, const struct stat *b)
+{
+	if (a->st_mtim.tv_sec != b->st_mtim.tv_sec)
+		return a->st_mtim.tv_sec < b->st_mtim.tv_sec;
+	return a->st_mtim.tv_nsec < b->st_mtim.tv_nsec;
+}
+
+static int
+check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const char *mainpath,
+		struct maincf_list *used)
+{
+	struct check_table *t = &res->tables[ti];
+	const struct map_ops *ops = map_find_type(t->type);
+	struct stat ss, is;
+	bool have_src, have_idx = false;
+	size_t before = res->diags.n, i;
+	long n;
+
+	if (!maincf_is_file_type(t->type)) {
+		t->state = CHECK_NOT_FILE;
+		if (strcmp(t->type, "inline") == 0) {
+			struct maincf_list k, v;
+
+			maincf_list_init(&k);
+			maincf_list_init(&v);
+			if (maincf_inline_split(t->path, &k, &v, mainpath, t->line, t->col,
+						&res->diags) < 0) {
+				maincf_list_fini(&k);
+				maincf_list_fini(&v);
+				return -1;
+			}
+			for (i = 0; i < k.n; i++)
+				if (maincf_role_is_access(t->role)
+				    ? check_access_value(v.v[i].text, strlen(v.v[i].text), t->role, cf,
+							 mainpath, t->line, t->col, &res->diags, used) < 0
+				    : check_value(t->role, k.v[i].text, strlen(k.v[i].text),
+						  v.v[i].text, strlen(v.v[i].text), cf, mainpath,
+						  t->line, t->col, &res->diags) < 0) {
+					maincf_list_fini(&k);
+					maincf_list_fini(&v);
+					return -1;
+				}
+			t->nentries = k.n;
+			maincf_list_fini(&k);
+			maincf_list_fini(&v);
+		}
+		return 0;
+	}
+	have_src = stat(t->path, &ss) == 0;
+	if (ops && ops->suffix && !(ops->flags & MAP_PATTERN)) {
+		t->index_path = map_index_path(ops, t->path);
+		if (t->index_path == NULL)
+			return -1;
+		have_idx = stat(t->index_path, &is) == 0;
+	}
+	if (!have_src && !(t->index_path && have_idx)) {
+		t->state = CHECK_MISSING;
+		return diag_add(&res->diags, DIAG_MISSING_MAP, mainpath, t->line, t->col,
+				"%s:%s (used by %s%s%s) does not exist: %s; smtpd logs \"%s:%s is "
+				"unavailable\" and answers 451 4.3.5 to the mail that reaches it: "
+				"create %s%s", t->type, t->path, t->param,
+				t->restriction ? " " : "", t->restriction ? t->restriction : "",
+				t->index_path ? "neither the source nor the index exists" : "no such file",
+				t->type, t->path, t->path,
+				t->index_path ? " and build it" : "");
+	}
+	if (!have_src) {
+		t->state = CHECK_OK;
+		return diag_add_sev(&res->diags, DIAG_WARNING, DIAG_MISSING_MAP, mainpath, t->line,
+				    t->col, "the source %s of %s:%s is missing (Postfix uses %s); "
+				    "it cannot be checked or rebuilt", t->path, t->type, t->path,
+				    t->index_path);
+	}
+	n = check_table(t->type, t->path, t->role, cf, &res->diags, used);
+	if (n < 0) {
+		if (errno == ENOMEM)
+			return -1;
+		t->state = CHECK_MISSING;
+		return diag_add(&res->diags, DIAG_MISSING_MAP, mainpath, t->line, t->col,
+				"cannot read %s: %s; Postfix cannot either (451 4.3.5 for the "
+				"mail that reaches it)", t->path, strerror(errno));
+	}
+	t->nentries = (size_t)n;
+	for (i = before; i < res->diags.n; i++) {
+		if (strcmp(res->diags.v[i].file, t->path) != 0)
+			continue;
+		if (res->diags.v[i].severity == DIAG_ERROR)
+			t->nerrors++;
+		else if (res->diags.v[i].severity == DIAG_WARNING)
+			t->nwarnings++;
+	}
+	t->state = t->nerrors ? CHECK_ERRORS : CHECK_OK;
+	if (t->index_path) {
+		if (!have_idx) {
+			if (t->state == CHECK_OK)
+				t->state = CHECK_STALE;
+			return diag_add_sev(&res->diags, DIAG_ERROR, DIAG_STALE_INDEX, mainpath,
+					    t->line, t->col,
+					    "%s does not exist (the source %s was never built): smtpd "
+					    "answers 451 4.3.5 to the mail that reaches it; run "
+					    "\"pfconsole build %s:%s\" (or \"postmap %s:%s\")",
+					    t->index_path, t->path, t->type, t->path, t->type, t->path);
+		}
+		if (mtime_older(&is, &ss)) {
+			if (t->state == CHECK_OK)
+				t->state = CHECK_STALE;
+			return diag_add(&res->diags, DIAG_STALE_INDEX, mainpath, t->line, t->col,
+					"%s is older than its source %s: Postfix still uses the old "
+					"entries; run \"pfconsole build %s:%s\" (or \"postmap %s:%s\")",
+					t->index_path, t->path, t->type, t->path, t->type, t->path);
+		}
+	}
+	return 0;
+}
+
+static bool
+has_relay_guard(struct maincf *cf, const char *list, int depth)
+{
+	static const char *const guards[] = { "reject_unauth_destination",
+		"defer_unauth_destination", "reject", "defer", "defer_if_permit",
+		"check_relay_domains", NULL };
+	const struct maincf_restriction *r;
+	size_t n, i, k;
+
+	if (depth > 10)
+		return false;
+	r = maincf_restrictions(cf, list, &n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; guards[k]; k++)
+			if (strcasecmp(r[i].name, guards[k]) == 0)
+				return true;
+		if (maincf_find_class(cf, r[i].name) && has_relay_guard(cf, r[i].name, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+static int
+check_lists(struct maincf *cf, struct diag_list *dl)
+{
+	static const char *const lists[] = { "smtpd_client_restrictions",
+		"smtpd_helo_restrictions", "smtpd_sender_restrictions", "smtpd_relay_restrictions",
+		"smtpd_recipient_restrictions", "smtpd_data_restrictions",
+		"smtpd_end_of_data_restrictions", "smtpd_etrn_restrictions", NULL };
+	const char *path = maincf_path(cf);
+	size_t i, j;
+
+	if (!has_relay_guard(cf, "smtpd_relay_restrictions", 0)
+	    && !has_relay_guard(cf, "smtpd_recipient_restrictions", 0)) {
+		const struct maincf_param *p = maincf_find(cf, "smtpd_recipient_restrictions");
+
+		if (p == NULL)
+			p = maincf_find(cf, "smtpd_relay_restrictions");
+		if (diag_add(dl, DIAG_NO_RELAY_RESTRICTION, path, p ? p->line : 0, p ? 1 : 0,
+			     "neither smtpd_relay_restrictions nor smtpd_recipient_restrictions "
+			     "contains reject_unauth_destination (or defer_unauth_destination, "
+			     "reject, defer, defer_if_permit): smtpd refuses to start%s; add "
+			     "reject_unauth_destination%s",
+			     maincf_find(cf, "compatibility_level") ? ""
+			     : " (no compatibility_level line: level 0 defaults apply, with empty "
+			       "smtpd_relay_restrictions)",
+			     maincf_find(cf, "compatibility_level") ? ""
+			     : ", or set compatibility_level = 3.6") < 0)
+			return -1;
+	}
+	/* restrictions after an unconditional permit/reject are never reached */
+	for (i = 0; lists[i]; i++) {
+		const struct maincf_restriction *r;
+		size_t n;
+
+		if (maincf_find(cf, lists[i]) == NULL)
+			continue;
+		r = maincf_restrictions(cf, lists[i], &n);
+		for (j = 0; j + 1 < n; j++) {
+			if (strcasecmp(r[j].name, "permit") == 0 || strcasecmp(r[j].name, "reject") == 0
+			    || strcasecmp(r[j].name, "defer") == 0) {
+				if (r[j + 1].line && diag_add(dl, DIAG_IGNORED_RESTRICTION, path,
+							      r[j + 1].line, r[j + 1].col,
+							      "%s after %s in %s is never reached; smtpd "
+							      "ignores it", r[j + 1].name, r[j].name,
+							      lists[i]) < 0)
+					return -1;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+run_checks(struct maincf *cf, unsigned flags, struct check_result *res)
+{
+	struct maincf_list used;
+	const char *mainpath = maincf_path(cf);
+	size_t i, k;
+	int rc = 0;
+
+	if (check_lists(cf, &res->diags) < 0)
+		return -1;
+	maincf_list_init(&used);
+	for (i = 0; i < maincf_ref_count(cf); i++) {
+		const struct maincf_ref *r = maincf_ref_at(cf, i);
+		struct check_table *t;
+		char *path;
+
+		if (strcmp(r->type, "inline") != 0 && r->name[0] != '/'
+		    && maincf_is_file_type(r->type)) {
+			if (asprintf(&path, "%s/%s", maincf_dir(cf), r->name) < 0)
+				goto nomem;
+		} else {
+			path = strdup(r->name);
+			if (path == NULL)
+				goto nomem;
+		}
+		t = find_table(res, r->type, path);
+		if (t) {
+			t->nrefs++;
+			free(path);
+			continue;
+		}
+		t = add_table(res, r, path);
+		free(path);
+		if (t == NULL)
+			goto nomem;
+		if (!(flags & CHECK_NO_TABLES) && check_one_table(res, res->ntables - 1, cf,
+								   mainpath, &used) < 0)
+			goto nomem;
+	}
+	/* classes: used in main.cf lists or as table results? */
+	for (i = 0; i < maincf_class_count(cf); i++) {
+		const struct maincf_class *c = maincf_class_at(cf, i);
+		bool u = c->nuses > 0;
+
+		for (k = 0; k < used.n && !u; k++)
+			u = strcmp(used.v[k].text, c->name) == 0;
+		if (!u && !(flags & CHECK_NO_TABLES)
+		    && diag_add(&res->diags, DIAG_UNUSED_CLASS, mainpath, c->line, c->col,
+				"restriction class %s is defined but no restriction list and no "
+				"access table result uses it: remove it, or name it as the result "
+				"of an access table entry", c->name) < 0)
+			goto nomem;
+	}
+	maincf_list_fini(&used);
+	return rc;
+nomem:
+	maincf_list_fini(&used);
+	return -1;
+}
+
+int
+check_config_cf(struct maincf *cf, unsigned flags, struct check_result *res)
+{
+	struct maincf *tmp = NULL;
+
+	/* main.cf's own problems: parse it again into the result */
+	if (maincf_load(&tmp, maincf_dir(cf), &res->diags) == 0)
+		maincf_free(tmp);
+	return run_checks(cf, flags, res);
+}
+
+int
+check_config(const char *dir, unsigned flags, struct check_result *res)
+{
+	struct maincf *cf = NULL;
+	int rc;
+
+	if (maincf_load(&cf, dir, &res->diags) < 0) {
+		char *p;
+
+		if (errno == ENOMEM)
+			return -1;
+		if (asprintf(&p, "%s/main.cf", dir) < 0)
+			return -1;
+		rc = diag_add(&res->diags, DIAG_MISSING_MAP, p, 0, 0, "cannot read %s: %s", p,
+			      strerror(errno));
+		free(p);
+		return rc;
+	}
+	rc = run_checks(cf, flags, res);
+	maincf_free(cf);
+	return rc;
+}
