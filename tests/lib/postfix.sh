@@ -29,8 +29,8 @@
 # Several instances may run side by side (parallel make check): each has its
 # own directories, port and master.  Every instance created in this shell is
 # stopped and its port released by an EXIT trap, also when the test fails or
-# is interrupted; its directory is removed unless it was given as DIR or
-# PF_KEEP=1.  A test that needs its own cleanup registers it with
+# is interrupted; its directory is removed when postfix.sh made it (or a file
+# DIR/.pf-owned says so), unless PF_KEEP=1.  A test that needs its own cleanup registers it with
 # pf_atexit instead of replacing the trap.
 #
 # Functions (all return 0 on success, non-zero on failure, and print what
