@@ -14,7 +14,7 @@
 static char tl_dir[256];
 
 /* tl_setup - a fresh temporary directory with a postfix config in DIR/pf */
-static int
+static int __attribute__((unused))
 tl_setup(void **state)
 {
 	char path[300];
@@ -34,7 +34,7 @@ tl_setup(void **state)
 	return fclose(fp);
 }
 
-static int
+static int __attribute__((unused))
 tl_teardown(void **state)
 {
 	char cmd[300];
@@ -45,7 +45,7 @@ tl_teardown(void **state)
 }
 
 /* tl_path - DIR/NAME in a static rotating buffer */
-static const char *
+static __attribute__((unused)) const char *
 tl_path(const char *name)
 {
 	static char buf[4][400];
@@ -56,7 +56,7 @@ tl_path(const char *name)
 	return buf[i];
 }
 
-static void
+static void __attribute__((unused))
 tl_write(const char *name, const char *text, mode_t mode)
 {
 	const char *p = tl_path(name);
@@ -70,7 +70,7 @@ tl_write(const char *name, const char *text, mode_t mode)
 }
 
 /* tl_postmap - run the real postmap with our private config; exit status */
-static int
+static int __attribute__((unused))
 tl_postmap(const char *args)
 {
 	char cmd[1024];
@@ -82,7 +82,7 @@ tl_postmap(const char *args)
 }
 
 /* tl_postmap_q - postmap -q KEY TYPE:DIR/NAME; value (static) or NULL */
-static const char *
+static __attribute__((unused)) const char *
 tl_postmap_q(const char *type, const char *name, const char *key)
 {
 	static char out[1024];
@@ -104,7 +104,7 @@ tl_postmap_q(const char *type, const char *name, const char *key)
 }
 
 /* tl_count_temps - entries of the directory whose name contains ".pfctmp-" */
-static int
+static int __attribute__((unused))
 tl_count_temps(void)
 {
 	DIR *d = opendir(tl_dir);
