@@ -34,8 +34,8 @@ if [ -f "$conf/main.cf" ]; then
 fi
 printf '%s\n' "$demo_main" >>"$conf/main.cf"
 if [ -n "$log" ]; then
-	[ -x "$postconf" ] && "$postconf" -c "$conf" -X maillog_file 2>/dev/null || :
-	printf 'maillog_file = %s\n' "$log" >>"$conf/main.cf"
+	[ -x "$postconf" ] && "$postconf" -c "$conf" -X maillog_file maillog_file_prefixes 2>/dev/null || :
+	printf 'maillog_file = %s\nmaillog_file_prefixes = %s\n' "$log" "$(dirname "$log")" >>"$conf/main.cf"
 fi
 
 if [ -x "$postmap" ]; then
