@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "core/build.h"
+#include "core/check.h"
+#include "core/maincf.h"
 #include "core/kvparse.h"
 
 struct put_ctx {
@@ -195,33 +197,51 @@ build_job_add_ref(struct build_job *job, const char *ref)
 	return build_job_add(job, ref, (size_t)(colon - ref), colon + 1);
 }
 
-static int
-null_entry(void *ctx, const struct kv_entry *e)
-{
-	(void)ctx;
-	(void)e;
-	return 0;
-}
-
-/* validate - syntax of every target's source into job->diags; 0 or -1 */
+/* validate - every unchecked target's source, by role, into job->diags */
 static int
 validate(struct build_job *job)
 {
+	struct maincf *cf = NULL;
 	size_t i;
+	int ret = 0;
 
-	for (i = 0; i < job->n; i++) {
+	for (i = 0; i < job->n && ret == 0; i++) {
 		struct build_target *t = &job->v[i];
+		enum maincf_role role;
+		size_t k;
 
-		if (kvparse_file(t->path, null_entry, NULL, &job->diags) < 0) {
-			if (errno == ENOMEM)
-				return -1;
-			if (diag_add(&job->diags, DIAG_MISSING_MAP, t->path, 0, 0,
-				     "cannot read the source of %s:%s: %s; nothing can be built from it",
-				     t->type, t->path, strerror(errno)) < 0)
+		if (t->checked)
+			continue;
+		if (cf == NULL) {
+			/* main.cf's own problems are check's business, not build's */
+			struct diag_list ignore;
+
+			diag_list_init(&ignore);
+			if (job->dir == NULL || maincf_load(&cf, job->dir, &ignore) < 0)
+				cf = maincf_new_empty(job->dir);
+			diag_list_fini(&ignore);
+			if (cf == NULL)
 				return -1;
 		}
+		/* the same source as an earlier target: checked once */
+		for (k = 0; k < i; k++)
+			if (strcmp(job->v[k].path, t->path) == 0)
+				break;
+		t->checked = true;
+		if (k < i)
+			continue;
+		role = check_guess_role(cf, t->path, NULL);
+		if (check_table(t->type, t->path, role, cf, &job->diags, NULL) < 0) {
+			if (errno == ENOMEM)
+				ret = -1;
+			else if (diag_add(&job->diags, DIAG_MISSING_MAP, t->path, 0, 0,
+					  "cannot read the source of %s:%s: %s; nothing can be built from it",
+					  t->type, t->path, strerror(errno)) < 0)
+				ret = -1;
+		}
 	}
-	return 0;
+	maincf_free(cf);
+	return ret;
 }
 
 /* build_job_run - validate all, then build all */
@@ -244,13 +264,9 @@ build_job_run(struct build_job *job)
 	for (i = 0; i < job->n; i++) {
 		struct build_target *t = &job->v[i];
 		size_t before = scratch.n, k;
-		unsigned flags = job->flags;
+		unsigned flags = job->flags | BUILD_NO_DUP_WARN;  /* check reported them */
 		int r;
 
-		/* the same source built as two types: report its duplicates once */
-		for (k = 0; k < i; k++)
-			if (strcmp(job->v[k].path, t->path) == 0)
-				flags |= BUILD_NO_DUP_WARN;
 		r = build_one(t->type, t->path, flags, &scratch, &t->stats, &err);
 		/* syntax problems were reported by validate(); keep the rest */
 		for (k = before; k < scratch.n; k++) {

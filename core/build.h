@@ -48,6 +48,7 @@ struct build_target {
 	int state;                  /* BUILD_PENDING, BUILD_DONE, BUILD_SKIPPED, BUILD_FAILED */
 	struct build_stats stats;
 	char *error;                /* environment failure text, or NULL */
+	bool checked;               /* already validated (build_job_add_config) */
 };
 
 enum { BUILD_PENDING, BUILD_DONE, BUILD_SKIPPED, BUILD_FAILED, BUILD_UP_TO_DATE };
@@ -57,8 +58,12 @@ struct build_job {
 	struct build_target *v;
 	size_t n, cap;
 	unsigned flags;
+	const char *dir;            /* configuration directory (roles, classes); may be NULL */
 };
 
+/* build_job_init - an empty job.  job->dir (NULL; build_job_add_config sets
+ * it, a caller may too; borrowed) names the configuration whose main.cf
+ * decides how explicit targets are validated (their role, the classes). */
 void build_job_init(struct build_job *job, unsigned flags);
 void build_job_fini(struct build_job *job);
 
@@ -77,7 +82,8 @@ int build_job_add_ref(struct build_job *job, const char *ref);
 int build_job_add_config(struct build_job *job, const char *dir);
 
 /*
- * build_job_run - validate every target, then, only if job->diags holds no
+ * build_job_run - validate every target not yet validated (core/check.h,
+ * by the role main.cf gives it, else guessed from its name), then, only if job->diags holds no
  * error, build each.  Returns 0 all built, 1 errors found (nothing written),
  * 2 an environment failure (see each target's error; targets before it may
  * have been built), -1 ENOMEM.

@@ -1,7 +1,9 @@
 /*
  * core/build_config.c - the tables `build` rebuilds when given no
- * TYPE:PATH: every indexed table DIR/main.cf references whose index is
- * absent or older than its source (see build_job_add_config in build.h).
+ * TYPE:PATH (build_job_add_config in build.h): core/check.h validates
+ * DIR/main.cf and every table it references; each indexed table whose
+ * index is absent or older than its source becomes a target, and the
+ * stale-index diagnostics the build fixes are dropped.
  */
 #include "config.h"
 
@@ -9,75 +11,73 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/build.h"
-#include "core/maincf.h"
+#include "core/check.h"
 
-/* is_stale - the index of SRC is absent or older than SRC */
+/* fixed_by_build - D is the stale-index finding of a table in TARGETS */
 static bool
-is_stale(const char *src, const char *index)
+fixed_by_build(const struct diag *d, const struct check_result *res, const bool *targets)
 {
-	struct stat s, i;
+	size_t i;
 
-	if (stat(src, &s) < 0)
-		return false;           /* no source: nothing to build from */
-	if (stat(index, &i) < 0)
-		return true;
-	if (i.st_mtim.tv_sec != s.st_mtim.tv_sec)
-		return i.st_mtim.tv_sec < s.st_mtim.tv_sec;
-	return i.st_mtim.tv_nsec < s.st_mtim.tv_nsec;
+	if (d->code != DIAG_STALE_INDEX)
+		return false;
+	for (i = 0; i < res->ntables; i++)
+		if (targets[i] && res->tables[i].line == d->line && res->tables[i].col == d->col)
+			return true;
+	return false;
 }
 
-/* build_job_add_config - add the stale indexed tables of DIR/main.cf */
+/* build_job_add_config - validate DIR/main.cf, add its stale indexed tables */
 int
 build_job_add_config(struct build_job *job, const char *dir)
 {
-	struct maincf *cf = NULL;
-	size_t i, n;
+	struct check_result res;
+	bool *targets;
+	size_t i;
 	int ret = 0;
 
-	if (maincf_load(&cf, dir, &job->diags) < 0) {
-		if (errno == ENOMEM)
-			return -1;
-		return diag_add(&job->diags, DIAG_MISSING_MAP, dir, 0, 0,
-				"cannot read %s/main.cf: %s", dir, strerror(errno));
+	job->dir = dir;
+	check_result_init(&res);
+	if (check_config(dir, 0, &res) < 0) {
+		check_result_fini(&res);
+		return -1;
 	}
-	n = maincf_ref_count(cf);
-	for (i = 0; i < n && ret == 0; i++) {
-		const struct maincf_ref *ref = maincf_ref_at(cf, i);
-		const struct map_ops *ops = map_find_type(ref->type);
-		char *path, *index, *text;
-		size_t plen;
+	if ((targets = calloc(res.ntables + 1, sizeof(*targets))) == NULL) {
+		check_result_fini(&res);
+		return -1;
+	}
+	for (i = 0; i < res.ntables && ret == 0; i++) {
+		const struct check_table *t = &res.tables[i];
+		const struct map_ops *ops = map_find_type(t->type);
+		char *ref;
+		size_t n;
 
-		if (ops == NULL || !(ops->flags & MAP_INDEXED))
+		if (t->state != CHECK_STALE || ops == NULL || !(ops->flags & MAP_INDEXED))
 			continue;
-		plen = strlen(dir) + strlen(ref->name) + 2;
-		if ((path = malloc(plen)) == NULL)
-			return -1;
-		if (ref->name[0] == '/')
-			snprintf(path, plen, "%s", ref->name);
-		else
-			snprintf(path, plen, "%s/%s", dir, ref->name);
-		index = map_index_path(ops, path);
-		if (index == NULL) {
-			free(path);
+		n = strlen(t->type) + strlen(t->path) + 2;
+		if ((ref = malloc(n)) == NULL) {
 			ret = -1;
 			break;
 		}
-		if (is_stale(path, index)) {
-			plen = strlen(ref->type) + strlen(path) + 2;
-			if ((text = malloc(plen)) == NULL) {
-				ret = -1;
-			} else {
-				snprintf(text, plen, "%s:%s", ref->type, path);
-				ret = build_job_add_ref(job, text);
-				free(text);
-			}
+		snprintf(ref, n, "%s:%s", t->type, t->path);
+		ret = build_job_add_ref(job, ref);
+		free(ref);
+		if (ret == 0) {
+			job->v[job->n - 1].checked = true;
+			targets[i] = true;
 		}
-		free(path);
-		free(index);
 	}
-	maincf_free(cf);
+	for (i = 0; i < res.diags.n && ret == 0; i++) {
+		const struct diag *d = &res.diags.v[i];
+
+		if (fixed_by_build(d, &res, targets))
+			continue;
+		ret = diag_add_sev(&job->diags, d->severity, d->code, d->file, d->line, d->col, "%s",
+				   d->message);
+	}
+	free(targets);
+	check_result_fini(&res);
 	return ret;
 }

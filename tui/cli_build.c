@@ -95,6 +95,7 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 	if (dir_given)
 		setenv("MAIL_CONFIG", dir, 1);
 	build_job_init(&job, flags);
+	job.dir = dir;
 	if (optind == argc) {
 		if (build_job_add_config(&job, dir) < 0) {
 			perror("pfconsole: build");
