@@ -1,0 +1,109 @@
+/*
+ * core/explain.h - what Postfix 3.7's smtpd would answer at RCPT TO, and why.
+ *
+ * explain_new() reads DIR/main.cf (core/maincf.h) once and opens tables
+ * lazily, each once, the way smtpd does (core/access.h for the results,
+ * maps/ backends for cdb/hash/regexp/pcre, postmap for btree/lmdb, our own
+ * readers for texthash/inline/cidr).  explain_run() evaluates one probe:
+ * smtpd_client_restrictions, smtpd_helo_restrictions,
+ * smtpd_sender_restrictions, then smtpd_relay_restrictions and
+ * smtpd_recipient_restrictions in smtpd's order (smtpd_delay_reject,
+ * smtpd_relay_before_recipient_restrictions, compatibility_level defaults),
+ * with restriction classes, every access(5) action and the built-in
+ * restrictions.  What needs DNS, RBLs, policy services, SASL, TLS or milters
+ * is never guessed: the decision is EXPLAIN_UNKNOWN and `depends` names it,
+ * unless an earlier restriction already decided.
+ *
+ * The result carries the reply as smtpd sends it (code, DSN, text after the
+ * DSN), a trail of what was evaluated (restrictions, tables, keys, the
+ * entry that matched with FILE:LINE) and the decisive table entry.
+ *
+ * Ownership: struct explain owns its tables; a result owns its strings
+ * (explain_result_init/fini; explain_run resets it first).  Nothing prints.
+ */
+#ifndef CORE_EXPLAIN_H
+#define CORE_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/diag.h"
+#include "core/strbuf.h"
+
+struct explain;
+
+struct explain_opts {
+	bool sources;               /* look up table sources, not built indexes */
+	bool assume_dns_ok;         /* DNS-based checks find what they look for */
+	const char *sasl_user;      /* the client authenticated as this user */
+};
+
+/* One probe: strings are borrowed for the call. */
+struct explain_probe {
+	const char *client_addr;    /* "192.0.2.1" or "2001:db8::1" */
+	const char *client_name;    /* verified name; NULL or "" -> "unknown" */
+	const char *helo;           /* NULL: no HELO/EHLO was sent */
+	const char *sender;         /* "" is the null sender <> */
+	const char *recipient;
+};
+
+enum explain_decision {
+	EXPLAIN_ACCEPT,
+	EXPLAIN_REJECT,             /* 5xx */
+	EXPLAIN_DEFER,              /* 4xx */
+	EXPLAIN_DISCARD,
+	EXPLAIN_HOLD,
+	EXPLAIN_UNKNOWN,
+};
+
+/* explain_decision_name - "accept", "reject", "defer", "discard", "hold", "unknown" */
+const char *explain_decision_name(enum explain_decision d);
+
+struct explain_rule {
+	char *file;                 /* source file of the deciding entry; NULL if none */
+	unsigned line;              /* 0 if unknown (e.g. an index without source) */
+	char *key;                  /* the table key that matched (pattern text for regexp) */
+	char *table;                /* "hash:/etc/postfix/access" */
+	char *value;                /* the result it returned */
+};
+
+struct explain_result {
+	enum explain_decision decision;
+	int code;                   /* 250, 554 ...; 0 for unknown */
+	char dsn[12];               /* "2.1.5", "5.7.1"; "" for unknown */
+	struct strbuf text;         /* the reply after the DSN, exactly as sent */
+	const char *stage;          /* "RCPT", "MAIL", "HELO", "CONNECT": the command answered */
+	struct strbuf depends;      /* unknown: what it depends on */
+	struct explain_rule rule;   /* the decisive table entry (rule.file NULL: none) */
+	/* the trail: one line per step, in order */
+	char **trail;
+	size_t ntrail, captrail;
+	bool stale;                 /* --sources: a built index would answer differently */
+	struct strbuf stale_note;
+};
+
+void explain_result_init(struct explain_result *r);
+void explain_result_fini(struct explain_result *r);
+
+/*
+ * explain_new - read DIR/main.cf.  Problems that make smtpd refuse to start
+ * (undefined class, no relay protection) are kept and reported by every
+ * explain_run as unknown with the reason.  Returns NULL with errno when
+ * main.cf cannot be read or on ENOMEM; input problems go to DL (may be NULL).
+ */
+struct explain *explain_new(const char *dir, const struct explain_opts *opts,
+			    struct diag_list *dl);
+void explain_free(struct explain *ex);
+
+/*
+ * explain_run - evaluate probe P into R.  0, or -1 on ENOMEM.
+ * Lookups that fail (missing table ...) are answered as smtpd answers them.
+ */
+int explain_run(struct explain *ex, const struct explain_probe *p, struct explain_result *r);
+
+/* explain_result_json - {"decision":..,"code":..,"dsn":..,"text":..,
+ * "stage":..,"trail":[..],"rule":{file,line,key,table,value}|null
+ * [,"depends":..][,"stale":..]} (no newline) */
+int explain_result_json(const struct explain_result *r, struct strbuf *out);
+
+#endif
