@@ -101,22 +101,32 @@ pf_cleanup_all() {
 	exit "$_pf_rc"
 }
 
+# pf_reap_orphans - a test killed before its trap ran (SIGKILL) leaves its
+# reservation, maybe a running master and its directory: stop and remove them
+pf_reap_orphans() {
+	for _pf_l in "$PF_PORT_DIR"/*; do
+		[ -d "$_pf_l" ] || continue
+		_pf_owner=$(cat "$_pf_l/pid" 2>/dev/null)
+		[ -n "$_pf_owner" ] && kill -0 "$_pf_owner" 2>/dev/null && continue
+		[ -z "$_pf_owner" ] && [ -n "$(find "$_pf_l" -maxdepth 0 -mmin -1)" ] && continue
+		_pf_orphan=$(cat "$_pf_l/dir" 2>/dev/null)
+		if [ -n "$_pf_orphan" ] && [ -f "$_pf_orphan/pf.env" ]; then
+			( pf_use "$_pf_orphan" && pf_stop ) >/dev/null 2>&1
+			[ -f "$_pf_orphan/.pf-owned" ] && rm -rf "$_pf_orphan"
+		fi
+		pf_port_busy "${_pf_l##*/}" || rm -rf "$_pf_l"
+	done
+}
+
 # pf_port_reserve - print a free loopback port, reserved until pf_port_release
 pf_port_reserve() {
 	mkdir -p "$PF_PORT_DIR" 2>/dev/null; chmod 1777 "$PF_PORT_DIR" 2>/dev/null
+	pf_reap_orphans
 	_pf_try=0
 	while [ $_pf_try -lt 200 ]; do
 		_pf_try=$((_pf_try + 1))
 		_pf_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000))
-		if ! mkdir "$PF_PORT_DIR/$_pf_p" 2>/dev/null; then
-			# reclaim a reservation whose owner died without cleaning up
-			_pf_owner=$(cat "$PF_PORT_DIR/$_pf_p/pid" 2>/dev/null)
-			if [ -n "$_pf_owner" ] && ! kill -0 "$_pf_owner" 2>/dev/null &&
-			   ! pf_port_busy "$_pf_p"; then
-				rm -rf "$PF_PORT_DIR/$_pf_p"
-			fi
-			continue
-		fi
+		mkdir "$PF_PORT_DIR/$_pf_p" 2>/dev/null || continue
 		echo $$ >"$PF_PORT_DIR/$_pf_p/pid"
 		if pf_port_busy "$_pf_p"; then
 			rm -rf "$PF_PORT_DIR/$_pf_p"
@@ -164,6 +174,7 @@ pf_instance_create() {
 	PF_DATA=$PF_DIR/data
 	PF_LOG=$PF_DIR/maillog
 	PF_PORT=$(pf_port_reserve) || return 1
+	echo "$PF_DIR" >"$PF_PORT_DIR/$PF_PORT/dir"
 	PF_HOST=pfc$PF_PORT
 	PF_LOG_MARK=0
 	# The daemons run as postfix and chdir into the queue directory: every
