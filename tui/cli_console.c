@@ -1,16 +1,339 @@
-/* tui/cli_console.c - placeholder until the 'console' command lands; replace whole. */
+/*
+ * tui/cli_console.c - `pfconsole [-c DIR]` with no command: the console.
+ *
+ * pfconsole [-c DIR] [console] [--log SPEC] [--read-only]
+ * Sets up the engine (console.c), the watcher for external changes, the
+ * live feed on the log `feed` would choose, the terminal, and runs the
+ * loop.  Exit status: 0 normal exit, 1 the console could not start (TERM
+ * unusable, no terminal), 2 usage.
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "core/logsrc.h"
+#include "core/watch.h"
 #include "tui/cli.h"
+#include "tui/console.h"
+#include "tui/loop.h"
+#include "tui/term.h"
+
+static struct console the_console;
+
+static unsigned
+hook_screen(struct app *app, enum action a)
+{
+	struct console *con = app->con;
+	struct screen *base = app->depth ? app->stack[0] : NULL;
+	enum screen_kind cur = base ? base->ops->kind : SCREEN_MAPS;
+	enum screen_kind want;
+
+	switch (a) {
+	case ACT_SCREEN_MAPS: want = SCREEN_MAPS; break;
+	case ACT_SCREEN_FEED: want = SCREEN_FEED; break;
+	case ACT_SCREEN_EXPLAIN: want = SCREEN_EXPLAIN; break;
+	default:
+		want = cur == SCREEN_MAPS ? SCREEN_FEED : cur == SCREEN_FEED ? SCREEN_EXPLAIN
+									      : SCREEN_MAPS;
+		break;
+	}
+	if (app->depth == 1 && cur == want)
+		return 0;
+	/* editors keep their documents in the console: nothing is lost */
+	app_replace_base(app, want == SCREEN_MAPS ? screen_maps_new(con) :
+			      want == SCREEN_FEED ? screen_feed_new(con) :
+						    screen_explain_new(con));
+	return APP_REDRAW;
+}
+
+static unsigned
+quit_answer(struct app *app, void *ctx, int key)
+{
+	struct console *con = ctx;
+	size_t i;
+	char why[512];
+
+	app_prompt_close(app);
+	if (key == 'd' || key == 'y')
+		return APP_QUIT;
+	if (key == 's') {
+		for (i = 0; i < con->ndocs; i++) {
+			if (!console_doc_dirty(con->docs[i]))
+				continue;
+			if (console_doc_save(con, con->docs[i], why, sizeof(why)) != 0) {
+				app_status(app, ROLE_ERROR, "%s", why);
+				return APP_REDRAW;
+			}
+		}
+		return APP_QUIT;
+	}
+	app_status(app, ROLE_NORMAL, "not leaving");
+	return APP_REDRAW;
+}
+
+static unsigned
+hook_quit_all(struct app *app)
+{
+	struct console *con = app->con;
+	size_t n = console_unsaved(con);
+
+	if (n == 0)
+		return APP_QUIT;
+	if (app->depth == 0)
+		app_push(app, screen_maps_new(con));
+	app_prompt_choice(app, NULL, "", con, quit_answer);
+	snprintf(app->prompt.label, sizeof(app->prompt.label),
+		 "%zu table%s with unsaved edits: s save all and quit, d discard and quit, "
+		 "c cancel ", n, n == 1 ? "" : "s");
+	return APP_REDRAW;
+}
+
+static unsigned
+hook_refresh(struct app *app)
+{
+	console_load(app->con);
+	return APP_REDRAW;
+}
+
+static const struct app_hooks hooks = {
+	.screen = hook_screen,
+	.apply = console_apply,
+	.quit_all = hook_quit_all,
+	.refresh = hook_refresh,
+};
+
+/* conflict resolution for a document changed on disk under unsaved edits */
+struct conflict_ctx {
+	struct console *con;
+	struct con_doc *doc;
+};
+
+static struct conflict_ctx pending_conflict;
+
+static void console_take_theirs(struct console *con, struct con_doc *d);
+static void show_difference(struct app *app, struct con_doc *d);
+
+static unsigned
+conflict_answer(struct app *app, void *ctx, int key)
+{
+	struct conflict_ctx *c = ctx;
+
+	switch (key) {
+	case 'k':
+		app_prompt_close(app);
+		/* mine wins: the next save overwrites theirs, knowingly */
+		c->doc->conflict = false;
+		tabledoc_save(c->doc->doc, TABLEDOC_FORCE | TABLEDOC_NO_BACKUP, NULL) ;
+		app_status(app, ROLE_WARNING, "kept your edits of %s and saved them over the "
+			   "other version (it is in %s~)", c->doc->path, c->doc->path);
+		console_load(c->con);
+		return APP_REDRAW;
+	case 't':
+		app_prompt_close(app);
+		console_take_theirs(c->con, c->doc);
+		app_status(app, ROLE_WARNING, "took the version on disk of %s; your edits are "
+			   "still in undo (u)", c->doc->path);
+		return APP_REDRAW;
+	case 'd':
+		show_difference(app, c->doc);
+		return APP_REDRAW;
+	default:
+		return APP_REDRAW;
+	}
+}
+
+static void
+console_take_theirs(struct console *con, struct con_doc *d)
+{
+	struct tabledoc *nd = NULL;
+	struct map_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (tabledoc_load(&nd, d->path, tabledoc_get_syntax(d->doc), NULL, &err) < 0)
+		return;
+	tabledoc_free(d->doc);
+	d->doc = nd;
+	d->conflict = false;
+	/* the history refers to the old text; keep it only as a record */
+	d->nundo = 0;
+	console_doc_validate(con, d);
+	console_load(con);
+}
+
+/* show_difference - a text screen: lines only in mine (+) and only on disk (-) */
+static void
+show_difference(struct app *app, struct con_doc *d)
+{
+	struct screen_text *t = screen_text_new("Difference: yours (+) and on disk (-)", NULL,
+						 NULL, NULL);
+	struct tabledoc *disk = NULL;
+	struct map_error err;
+	struct row *row;
+	size_t i, j, n1, n2, l1, l2;
+
+	if (!t)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (tabledoc_load(&disk, d->path, tabledoc_get_syntax(d->doc), NULL, &err) < 0) {
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_addf(row, ROLE_ERROR, "cannot read %s: %s", d->path, err.text);
+	} else {
+		n1 = tabledoc_count(d->doc);
+		n2 = tabledoc_count(disk);
+		for (i = 0; i < n1; i++) {
+			const char *a = tabledoc_item_text(d->doc, i, &l1);
+			bool found = false;
+
+			for (j = 0; j < n2 && !found; j++) {
+				const char *b = tabledoc_item_text(disk, j, &l2);
+
+				found = l1 == l2 && memcmp(a, b, l1) == 0;
+			}
+			if (!found && (row = screen_text_row(t, ROLE_NORMAL))) {
+				rows_add(row, ROLE_ADDED, "+ ");
+				rows_add_bytes(row, ROLE_ADDED, a, l1 && a[l1 - 1] == '\n' ? l1 - 1 : l1);
+			}
+		}
+		for (j = 0; j < n2; j++) {
+			const char *b = tabledoc_item_text(disk, j, &l2);
+			bool found = false;
+
+			for (i = 0; i < n1 && !found; i++) {
+				const char *a = tabledoc_item_text(d->doc, i, &l1);
+
+				found = l1 == l2 && memcmp(a, b, l1) == 0;
+			}
+			if (!found && (row = screen_text_row(t, ROLE_NORMAL))) {
+				rows_add(row, ROLE_REMOVED, "- ");
+				rows_add_bytes(row, ROLE_REMOVED, b, l2 && b[l2 - 1] == '\n' ? l2 - 1 : l2);
+			}
+		}
+		tabledoc_free(disk);
+	}
+	app_push(app, screen_text_screen(t));
+}
+
+/* on_watch - a watched file changed: reload silently, or ask */
+static unsigned
+on_watch(struct app *app, void *ctx)
+{
+	struct console *con = ctx;
+	size_t i;
+	bool reload = false;
+
+	if (!watch_drain(con->watch))
+		return 0;
+	for (i = 0; i < con->ndocs; i++) {
+		struct con_doc *d = con->docs[i];
+
+		if (tabledoc_changed_on_disk(d->doc) != 1)
+			continue;
+		if (!console_doc_dirty(d)) {
+			console_take_theirs(con, d);
+			reload = true;
+			continue;
+		}
+		if (d->conflict && app->prompt.kind == PROMPT_CHOICE)
+			continue;
+		d->conflict = true;
+		pending_conflict.con = con;
+		pending_conflict.doc = d;
+		app_prompt_choice(app, NULL, "", &pending_conflict, conflict_answer);
+		snprintf(app->prompt.label, sizeof(app->prompt.label),
+			 "%s changed on disk and you have unsaved edits: k keep mine, t take "
+			 "theirs, d show the difference ", d->path);
+	}
+	if (!reload)
+		console_load(con);
+	return APP_REDRAW;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: pfconsole [-c DIR] [console] [--log FILE|journal|-] [--read-only]\n");
+}
 
 int
 cli_console(int argc, char **argv, const struct cli_global *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	fprintf(stderr, "pfconsole: 'console' is not built yet\n");
-	return 2;
+	static const struct option opts[] = {
+		{ "log", required_argument, NULL, 'l' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct console *con = &the_console;
+	struct app app;
+	struct strbuf tried;
+	char err[512], reason[256];
+	const char *log = NULL;
+	bool force_ro = false;
+	int c, sig;
+
+	while ((c = getopt_long(argc, argv, "l:rh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': log = optarg; break;
+		case 'r': force_ro = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	app_init(&app, g->config_dir);
+	app.color = g->color;
+	app.hooks = &hooks;
+	memset(con, 0, sizeof(*con));
+	con->app = &app;
+	con->config_dir = g->config_dir;
+	check_result_init(&con->chk);
+	app.con = con;
+	if (force_ro || access(g->config_dir, W_OK) < 0) {
+		app.readonly = true;
+		snprintf(app.readonly_why, sizeof(app.readonly_why), "%s%s",
+			 force_ro ? "--read-only given for " : "cannot write ", g->config_dir);
+	}
+	con->watch = watch_new(reason, sizeof(reason));
+	console_load(con);
+	if (con->watch)
+		app_add_source(&app, watch_fd(con->watch), on_watch, con);
+	/* the log feed: the one `feed` would choose */
+	strbuf_init(&tried);
+	if (log)
+		snprintf(con->log_spec, sizeof(con->log_spec), "%s", log);
+	else if (logsrc_discover(g->config_dir, NULL, con->log_spec, sizeof(con->log_spec),
+				 &tried) < 0)
+		con->log_spec[0] = '\0';
+	strbuf_fini(&tried);
+	if (con->log_spec[0] && feedpane_start(con, con->log_spec, err, sizeof(err)) < 0)
+		app_status(&app, ROLE_WARNING, "live feed: %s", err);
+	else if (!con->log_spec[0])
+		app_status(&app, ROLE_WARNING, "live feed: no readable mail log (use --log FILE)");
+	app_push(&app, screen_maps_new(con));
+
+	if (loop_signals_install() < 0 || term_open(g->color, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pfconsole: %s\n", err);
+		feedpane_stop(con);
+		app_fini(&app);
+		return 1;
+	}
+	sig = loop_run(&app);
+	term_close();
+	app_fini(&app);
+	feedpane_stop(con);
+	watch_free(con->watch);
+	check_result_fini(&con->chk);
+	maincf_free(con->cf);
+	if (sig)
+		fprintf(stderr, "pfconsole: stopped by signal %d (%s)\n", sig, strsignal(sig));
+	return 0;
 }

@@ -1,16 +1,117 @@
-/* tui/cli_reload.c - placeholder until the 'reload' command lands; replace whole. */
+/*
+ * tui/cli_reload.c - `pfconsole reload`: the console's Apply key as a
+ * command.  Validate everything (refuse with the list of errors), build
+ * the stale indexes atomically, `postfix check`, then `postfix reload`
+ * when Postfix is running (always, unless --if-needed: only when a change
+ * needs it).  Prints each step, its command and that command's output.
+ * Exit status: 0 done, 1 refused or a step failed, 2 usage.
+ */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "core/apply.h"
+#include "core/textsafe.h"
 #include "tui/cli.h"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: pfconsole [-c DIR] reload [--if-needed] [--no-audit]\n"
+		"  validate main.cf and every table, build stale indexes, postfix check,\n"
+		"  postfix reload when Postfix is running\n"
+		"  --if-needed   reload only when a change needs it (main.cf, master.cf,\n"
+		"                regexp/pcre/cidr/texthash tables)\n"
+		"  --no-audit    do not write the audit line to syslog\n");
+}
+
+static void
+print_safe(const char *prefix, const char *text, size_t len)
+{
+	struct strbuf sb;
+	size_t i = 0, j;
+
+	strbuf_init(&sb);
+	while (i < len) {
+		for (j = i; j < len && text[j] != '\n'; j++)
+			;
+		strbuf_reset(&sb);
+		textsafe_append(&sb, text + i, j - i, TEXTSAFE_NOLIMIT, NULL, NULL);
+		printf("%s%s\n", prefix, sb.buf);
+		i = j + 1;
+	}
+	strbuf_fini(&sb);
+}
 
 int
 cli_reload(int argc, char **argv, const struct cli_global *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	fprintf(stderr, "pfconsole: 'reload' is not built yet\n");
-	return 2;
+	static const struct option opts[] = {
+		{ "if-needed", no_argument, NULL, 'n' },
+		{ "no-audit", no_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct apply_opts ao;
+	struct apply_result res;
+	struct strbuf sb;
+	size_t i;
+	int c, k, rc;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.reload_always = true;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': ao.reload_always = false; break;
+		case 'A': ao.no_audit = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	ao.postfix = getenv("PFCONSOLE_POSTFIX");
+	apply_result_init(&res);
+	rc = apply_run(g->config_dir, &ao, &res);
+	if (rc < 0) {
+		fprintf(stderr, "pfconsole: reload: out of memory\n");
+		apply_result_fini(&res);
+		return 1;
+	}
+	strbuf_init(&sb);
+	for (k = 0; k < APPLY_NSTEPS; k++) {
+		const struct apply_step *st = &res.steps[k];
+
+		if (st->state == APPLY_PENDING)
+			continue;
+		printf("%-8s %s", apply_state_name(st->state), st->name);
+		if (st->command.len) {
+			printf(": ");
+			fflush(stdout);
+			print_safe("", st->command.buf, st->command.len);
+		} else {
+			printf("\n");
+		}
+		print_safe("         ", st->detail.buf, st->detail.len);
+		print_safe("         | ", st->output.buf, st->output.len);
+		if (k == 0)
+			for (i = 0; i < res.diags.n; i++) {
+				strbuf_reset(&sb);
+				diag_format_text(&res.diags.v[i], &sb);
+				print_safe("         ", sb.buf, sb.len);
+			}
+	}
+	if (res.refused)
+		printf("refused: fix the errors above; nothing was built or reloaded\n");
+	else if (rc)
+		printf("stopped at the failed step; nothing after it ran\n");
+	strbuf_fini(&sb);
+	apply_result_fini(&res);
+	return rc ? 1 : 0;
 }

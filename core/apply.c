@@ -1,0 +1,369 @@
+/*
+ * core/apply.c - validate, build, postfix check, reload (see apply.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/apply.h"
+#include "core/build.h"
+#include "core/check.h"
+#include "core/maincf.h"
+#include "core/runcmd.h"
+
+static const char *const step_names[APPLY_NSTEPS] = {
+	"validate", "build", "postfix check", "reload",
+};
+
+void
+apply_result_init(struct apply_result *r)
+{
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < APPLY_NSTEPS; i++) {
+		r->steps[i].name = step_names[i];
+		r->steps[i].state = APPLY_PENDING;
+		r->steps[i].status = -1;
+		strbuf_init(&r->steps[i].detail);
+		strbuf_init(&r->steps[i].command);
+		strbuf_init(&r->steps[i].output);
+	}
+	diag_list_init(&r->diags);
+	strbuf_init(&r->audit);
+}
+
+void
+apply_result_fini(struct apply_result *r)
+{
+	int i;
+
+	for (i = 0; i < APPLY_NSTEPS; i++) {
+		strbuf_fini(&r->steps[i].detail);
+		strbuf_fini(&r->steps[i].command);
+		strbuf_fini(&r->steps[i].output);
+	}
+	diag_list_fini(&r->diags);
+	strbuf_fini(&r->audit);
+}
+
+const char *
+apply_state_name(enum apply_state st)
+{
+	switch (st) {
+	case APPLY_PENDING: return "pending";
+	case APPLY_OK: return "ok";
+	case APPLY_FAILED: return "FAILED";
+	case APPLY_SKIPPED: return "skipped";
+	}
+	return "?";
+}
+
+/* postfix_cmd - DIR's command_directory/postfix, or the override */
+static void
+postfix_cmd(struct maincf *cf, const struct apply_opts *opts, char *buf, size_t size)
+{
+	const char *cmddir;
+
+	if (opts && opts->postfix) {
+		snprintf(buf, size, "%s", opts->postfix);
+		return;
+	}
+	cmddir = cf ? maincf_get(cf, "command_directory", NULL) : NULL;
+	snprintf(buf, size, "%s/postfix", cmddir && *cmddir ? cmddir : "/usr/sbin");
+}
+
+static time_t
+mtime_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_mtime : 0;
+}
+
+/* since_when - when the running master started or was last reloaded by
+ * us: the later of master.pid's mtime and our stamp in data_directory */
+static time_t
+since_when(struct maincf *cf, char *stamp, size_t size)
+{
+	const char *qdir = maincf_get(cf, "queue_directory", NULL);
+	const char *ddir = maincf_get(cf, "data_directory", NULL);
+	char pidfile[PATH_MAX];
+	time_t t1, t2;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/pid/master.pid", qdir && *qdir ? qdir : "/var/spool/postfix");
+	snprintf(stamp, size, "%s/pfconsole.reloaded", ddir && *ddir ? ddir : "/var/lib/postfix");
+	t1 = mtime_of(pidfile);
+	if (t1 == 0)
+		return 0;
+	t2 = mtime_of(stamp);
+	return t2 > t1 ? t2 : t1;
+}
+
+static int
+reload_needed_cf(struct maincf *cf, const char *dir, const struct check_result *chk,
+		 char *why, size_t size)
+{
+	char path[PATH_MAX], stamp[PATH_MAX];
+	time_t since = since_when(cf, stamp, sizeof(stamp));
+	size_t i;
+
+	if (since == 0) {
+		snprintf(why, size, "no master.pid: Postfix is not running");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	if (mtime_of(path) >= since) {
+		snprintf(why, size, "main.cf changed since Postfix last (re)started");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/master.cf", dir);
+	if (mtime_of(path) >= since) {
+		snprintf(why, size, "master.cf changed since Postfix last (re)started");
+		return 1;
+	}
+	for (i = 0; chk && i < chk->ntables; i++) {
+		const struct check_table *t = &chk->tables[i];
+
+		if (!t->type || !t->path || t->index_path)
+			continue;
+		if (!maincf_is_pattern_type(t->type) && strcmp(t->type, "cidr") != 0 &&
+		    strcmp(t->type, "texthash") != 0)
+			continue;
+		if (mtime_of(t->path) >= since) {
+			snprintf(why, size, "%s changed; Postfix reads %s tables only at start",
+				 t->ref, t->type);
+			return 1;
+		}
+	}
+	snprintf(why, size, "nothing changed that needs a reload (cdb/hash tables are "
+		 "picked up by the daemons themselves)");
+	return 0;
+}
+
+int
+apply_reload_needed(const char *dir, char *why, size_t size)
+{
+	struct maincf *cf = NULL;
+	struct check_result chk;
+	int rc;
+
+	if (maincf_load(&cf, dir, NULL) < 0) {
+		snprintf(why, size, "%s/main.cf: %s", dir, strerror(errno));
+		return -1;
+	}
+	check_result_init(&chk);
+	check_config_cf(cf, 0, &chk);
+	rc = reload_needed_cf(cf, dir, &chk, why, size);
+	check_result_fini(&chk);
+	maincf_free(cf);
+	return rc;
+}
+
+static void
+audit(const char *dir, const struct apply_opts *opts, struct apply_result *r)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *who = getenv("SUDO_USER");
+	struct strbuf *a = &r->audit;
+	const char *p;
+
+	strbuf_reset(a);
+	strbuf_addf(a, "apply by %s%s%s (uid %u): config %s", pw ? pw->pw_name : "?",
+		    who ? " via sudo from " : "", who ? who : "", (unsigned)getuid(), dir);
+	if (opts && opts->changes && *opts->changes) {
+		strbuf_addstr(a, "; changes:");
+		for (p = opts->changes; *p; p++)
+			strbuf_addch(a, *p == '\n' ? (p[1] ? ';' : ' ') : *p);
+		while (a->len && a->buf[a->len - 1] == ' ')
+			a->buf[--a->len] = '\0';
+	}
+	if (r->steps[1].detail.len) {
+		strbuf_addstr(a, "; ");
+		for (p = r->steps[1].detail.buf; *p; p++)
+			strbuf_addch(a, *p == '\n' ? (p[1] ? ';' : ' ') : *p);
+		while (a->len && a->buf[a->len - 1] == ' ')
+			a->buf[--a->len] = '\0';
+	}
+	strbuf_addf(a, "; postfix %s", r->reloaded ? "reloaded" : r->running ? "not reloaded (not needed)"
+		    : "not running");
+	if (opts && opts->no_audit)
+		return;
+	openlog("pfconsole", LOG_PID, LOG_MAIL);
+	syslog(LOG_NOTICE, "%s", a->buf);
+	closelog();
+}
+
+static int
+run_step(struct apply_step *st, const char *const argv[], const struct apply_opts *opts)
+{
+	struct runcmd_result rr;
+	char reason[256];
+	int rc;
+
+	runcmd_format_argv(argv, &st->command);
+	runcmd_result_init(&rr);
+	rc = runcmd_run(argv, RUNCMD_PTY, opts ? opts->timeout_ms : 0, &rr, reason, sizeof(reason));
+	if (rc < 0) {
+		strbuf_addf(&st->detail, "could not run %s: %s\n", argv[0], reason);
+		st->state = APPLY_FAILED;
+		runcmd_result_fini(&rr);
+		return -1;
+	}
+	st->status = rr.status;
+	strbuf_add(&st->output, rr.output.buf, rr.output.len);
+	if (rr.timed_out)
+		strbuf_addf(&st->detail, "timed out\n");
+	st->state = rr.status == 0 && !rr.timed_out ? APPLY_OK : APPLY_FAILED;
+	runcmd_result_fini(&rr);
+	return st->state == APPLY_OK ? 0 : -1;
+}
+
+int
+apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result *r)
+{
+	struct apply_step *val = &r->steps[0], *bld = &r->steps[1], *chkst = &r->steps[2],
+			  *rel = &r->steps[3];
+	struct check_result chk;
+	struct build_job job;
+	struct maincf *cf = NULL;
+	char dir[PATH_MAX], postfix[PATH_MAX], why[512], stamp[PATH_MAX];
+	size_t i, nerr;
+	int rc, need;
+
+	if (!realpath(dir_in, dir))
+		snprintf(dir, sizeof(dir), "%s", dir_in);
+	/* 1. validate */
+	check_result_init(&chk);
+	if (check_config(dir, 0, &chk) < 0) {
+		check_result_fini(&chk);
+		return -1;
+	}
+	for (i = 0; i < chk.diags.n; i++) {
+		const struct diag *d = &chk.diags.v[i];
+
+		diag_add_sev(&r->diags, d->severity, d->code, d->file, d->line, d->col, "%s",
+			     d->message);
+	}
+	diag_sort(&r->diags);
+	nerr = diag_count(&r->diags, DIAG_ERROR);
+	strbuf_addf(&val->detail, "%zu table%s, %zu error%s, %zu warning%s\n", chk.ntables,
+		    chk.ntables == 1 ? "" : "s", nerr, nerr == 1 ? "" : "s",
+		    diag_count(&r->diags, DIAG_WARNING),
+		    diag_count(&r->diags, DIAG_WARNING) == 1 ? "" : "s");
+	if (nerr) {
+		val->state = APPLY_FAILED;
+		r->refused = true;
+		check_result_fini(&chk);
+		return 1;
+	}
+	val->state = APPLY_OK;
+	/* 2. build the stale indexes */
+	build_job_init(&job, BUILD_NO_DUP_WARN);
+	rc = build_job_add_config(&job, dir);
+	if (rc == 0)
+		rc = build_job_run(&job);
+	for (i = 0; i < job.n; i++) {
+		const struct build_target *t = &job.v[i];
+
+		if (t->state == BUILD_DONE) {
+			strbuf_addf(&bld->detail, "built %s:%s (%zu entries)\n", t->type, t->path,
+				    t->stats.entries);
+			r->built = true;
+		} else if (t->state == BUILD_FAILED) {
+			strbuf_addf(&bld->detail, "failed %s:%s: %s\n", t->type, t->path,
+				    t->error ? t->error : "error");
+		}
+	}
+	if (rc != 0) {
+		for (i = 0; i < job.diags.n; i++)
+			if (job.diags.v[i].severity == DIAG_ERROR) {
+				const struct diag *d = &job.diags.v[i];
+
+				diag_add_sev(&r->diags, d->severity, d->code, d->file, d->line,
+					     d->col, "%s", d->message);
+			}
+		bld->state = APPLY_FAILED;
+		if (rc == 1)
+			r->refused = true;
+		build_job_fini(&job);
+		check_result_fini(&chk);
+		audit(dir, opts, r);
+		return 1;
+	}
+	if (!r->built)
+		strbuf_addstr(&bld->detail, "every index is up to date\n");
+	bld->state = APPLY_OK;
+	build_job_fini(&job);
+	/* 3. postfix check */
+	if (maincf_load(&cf, dir, NULL) < 0)
+		cf = NULL;
+	postfix_cmd(cf, opts, postfix, sizeof(postfix));
+	{
+		const char *argv[] = { postfix, "-c", dir, "check", NULL };
+
+		if (run_step(chkst, argv, opts) < 0) {
+			check_result_fini(&chk);
+			maincf_free(cf);
+			audit(dir, opts, r);
+			return 1;
+		}
+	}
+	/* 4. reload when running and needed */
+	{
+		const char *argv[] = { postfix, "-c", dir, "status", NULL };
+		struct runcmd_result rr;
+		char reason[256];
+
+		runcmd_result_init(&rr);
+		r->running = runcmd_run(argv, RUNCMD_PTY, opts ? opts->timeout_ms : 0, &rr, reason,
+					sizeof(reason)) == 0 && rr.status == 0;
+		runcmd_result_fini(&rr);
+	}
+	need = cf ? reload_needed_cf(cf, dir, &chk, why, sizeof(why)) : 1;
+	if (!cf)
+		snprintf(why, sizeof(why), "main.cf could not be read again");
+	if (opts && opts->reload_hint && need == 0) {
+		need = 1;
+		snprintf(why, sizeof(why), "a table Postfix reads only at start was saved");
+	}
+	if (opts && opts->reload_always) {
+		need = 1;
+		snprintf(why, sizeof(why), "reload requested");
+	}
+	if (!r->running) {
+		rel->state = APPLY_SKIPPED;
+		strbuf_addstr(&rel->detail, "Postfix is not running: nothing to reload\n");
+	} else if (need != 1) {
+		rel->state = APPLY_SKIPPED;
+		strbuf_addf(&rel->detail, "%s\n", why);
+	} else {
+		const char *argv[] = { postfix, "-c", dir, "reload", NULL };
+
+		strbuf_addf(&rel->detail, "%s\n", why);
+		if (run_step(rel, argv, opts) == 0) {
+			int fd;
+
+			r->reloaded = true;
+			since_when(cf, stamp, sizeof(stamp));
+			fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	check_result_fini(&chk);
+	maincf_free(cf);
+	if (r->built || r->reloaded || (opts && opts->changes && *opts->changes))
+		audit(dir, opts, r);
+	return rel->state == APPLY_FAILED ? 1 : 0;
+}

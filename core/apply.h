@@ -1,0 +1,85 @@
+/*
+ * core/apply.h - the Apply pipeline behind the console's Apply key and
+ * `pfconsole reload`.
+ *
+ * apply_run() takes these steps, in order, and stops at the first that
+ * fails (nothing is reloaded after a failed step):
+ *   1. validate  main.cf and every table it references (core/check.h);
+ *                any error refuses the whole apply, with the list of errors;
+ *   2. build     every stale or absent index, atomically (core/build.h);
+ *   3. check     `postfix -c DIR check` (in a pty: it prints only to a tty);
+ *   4. reload    `postfix -c DIR reload` when Postfix is running (`postfix
+ *                status`) and a change needs it: main.cf, master.cf or a
+ *                table Postfix reads only at start (regexp, pcre, cidr,
+ *                texthash) changed since the master started or was last
+ *                reloaded by pfconsole, or the caller says so (opts).
+ *                cdb/hash rebuilds need no reload (daemons notice them).
+ * Each step records its state, the command it ran and that command's
+ * output.  When something was built or reloaded, one audit line goes to
+ * syslog (facility mail): who, the configuration, what changed, what was
+ * built, whether Postfix was reloaded.
+ *
+ * Nothing prints.  Ownership: the result owns its strings.
+ */
+#ifndef CORE_APPLY_H
+#define CORE_APPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/diag.h"
+#include "core/strbuf.h"
+
+struct apply_opts {
+	bool reload_always;         /* reload whenever Postfix runs (`pfconsole reload`) */
+	bool reload_hint;           /* the caller saved something that needs a reload */
+	bool no_audit;              /* do not write the syslog audit line */
+	const char *changes;        /* what the caller changed ("+key value\n-key value\n"
+	                             * per file, "FILE:" header lines); for the audit */
+	const char *postfix;        /* the postfix command; NULL: command_directory/postfix */
+	int timeout_ms;             /* per command; <= 0: 60 s */
+};
+
+enum apply_state { APPLY_PENDING, APPLY_OK, APPLY_FAILED, APPLY_SKIPPED };
+
+struct apply_step {
+	const char *name;           /* "validate", "build", "postfix check", "reload" */
+	enum apply_state state;
+	struct strbuf detail;       /* one line per fact ("built hash:/x (3 entries)") */
+	struct strbuf command;      /* the command line run, "" if none */
+	struct strbuf output;       /* its output */
+	int status;                 /* its exit status, -1 if none */
+};
+
+#define APPLY_NSTEPS 4
+
+struct apply_result {
+	struct apply_step steps[APPLY_NSTEPS];
+	struct diag_list diags;     /* validate: every problem found (errors refuse) */
+	bool refused;               /* validation errors: nothing done */
+	bool built;                 /* at least one index was rebuilt */
+	bool running;               /* Postfix was running */
+	bool reloaded;
+	struct strbuf audit;        /* the audit line written (or that would be) */
+};
+
+void apply_result_init(struct apply_result *r);
+void apply_result_fini(struct apply_result *r);
+
+/* apply_state_name - "pending", "ok", "FAILED", "skipped" */
+const char *apply_state_name(enum apply_state st);
+
+/*
+ * apply_run - run the pipeline on DIR.  Returns 0 when every step that ran
+ * succeeded, 1 when validation refused or a step failed, -1 on ENOMEM.
+ */
+int apply_run(const char *dir, const struct apply_opts *opts, struct apply_result *r);
+
+/*
+ * apply_reload_needed - does something changed since Postfix last
+ * (re)started need a reload?  Fills WHY.  1 yes, 0 no, -1 cannot tell
+ * (Postfix not running: no master pid).
+ */
+int apply_reload_needed(const char *dir, char *why, size_t size);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * tui/action.h - every action the console knows (X-macro table).
+ *
+ * ACTION(ID, "name", "help text")
+ * Keys map to actions (tui/keymap.c); screens handle actions, never raw
+ * keys; the help screen and the man page's key list come from this table
+ * and the default bindings.  Add a line; the help screen shows the
+ * name and the text.  The includer defines ACTION and
+ * undefines it afterwards; tui/keymap.h builds enum action from it.
+ */
+ACTION(NONE, "none", "nothing")
+ACTION(QUIT, "quit", "go back; on the last screen, leave the console")
+ACTION(QUIT_ALL, "quit-all", "leave the console (asks when edits are unsaved)")
+ACTION(HELP, "help", "this help")
+ACTION(UP, "up", "move up")
+ACTION(DOWN, "down", "move down")
+ACTION(PAGE_UP, "page-up", "one page up")
+ACTION(PAGE_DOWN, "page-down", "one page down")
+ACTION(HOME, "first", "first line")
+ACTION(END, "last", "last line")
+ACTION(ENTER, "open", "open the selected item")
+ACTION(SEARCH, "search", "search forward (regular expression)")
+ACTION(SEARCH_NEXT, "search-next", "next match")
+ACTION(SEARCH_PREV, "search-prev", "previous match")
+ACTION(FILTER, "filter", "show only lines matching a pattern (empty: all)")
+ACTION(EXCLUDE, "exclude", "hide lines matching a pattern (empty: none)")
+ACTION(SCREEN_MAPS, "maps", "the tables main.cf uses")
+ACTION(SCREEN_FEED, "live", "live rejects from the mail log")
+ACTION(SCREEN_EXPLAIN, "explain", "what smtpd would answer (dialog)")
+ACTION(NEXT_SCREEN, "next-screen", "cycle Maps, Live, Explain")
+ACTION(APPLY, "apply", "validate all, build stale indexes, postfix check, reload if needed")
+ACTION(OPEN_PATH, "open-path", "open a table by TYPE:PATH")
+ACTION(REFRESH, "refresh", "re-read main.cf and the tables")
+ACTION(SAVE, "save", "save the table (refused while it has errors)")
+ACTION(ADD, "add", "add an entry after the selected line")
+ACTION(EDIT, "edit", "edit the selected line (validated as you type)")
+ACTION(DELETE, "delete", "delete the selected line")
+ACTION(MOVE_UP, "move-up", "move the selected line up")
+ACTION(MOVE_DOWN, "move-down", "move the selected line down")
+ACTION(UNDO, "undo", "undo the last change")
+ACTION(REDO, "redo", "redo")
+ACTION(PAUSE, "pause", "pause or resume the live feed")
+ACTION(ORDER, "order", "newest first / newest last")
+ACTION(BLOCK_SENDER, "block-sender", "block the event's sender address")
+ACTION(BLOCK_DOMAIN, "block-domain", "block the event's sender domain")
+ACTION(BLOCK_CLIENT, "block-client", "block the event's client address")
+ACTION(ALLOW_SENDER, "allow-sender", "allow the event's sender address")
+ACTION(ALLOW_DOMAIN, "allow-domain", "allow the event's sender domain")
+ACTION(ALLOW_CLIENT, "allow-client", "allow the event's client address")
+ACTION(JUMP, "jump", "open the deciding table line in the editor")
+ACTION(EXPLAIN_MODE, "explain-source", "explain against built tables or unsaved edits")

@@ -1,0 +1,435 @@
+/*
+ * tui/console.c - the engine side of the console (see console.h): loading
+ * and checking the configuration, open documents with undo/redo and
+ * validation, saving, external changes, screen switching and quitting.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/watch.h"
+#include "tui/console.h"
+
+static void
+watch_everything(struct console *con)
+{
+	char reason[256], path[4096];
+	size_t i;
+
+	if (!con->watch)
+		return;
+	snprintf(path, sizeof(path), "%s/main.cf", con->config_dir);
+	watch_add_file(con->watch, path, reason, sizeof(reason));
+	for (i = 0; i < con->chk.ntables; i++) {
+		const struct check_table *t = &con->chk.tables[i];
+
+		if (t->state == CHECK_NOT_FILE || !t->path)
+			continue;
+		watch_add_file(con->watch, t->path, reason, sizeof(reason));
+	}
+	for (i = 0; i < con->ndocs; i++)
+		watch_add_file(con->watch, con->docs[i]->path, reason, sizeof(reason));
+}
+
+int
+console_load(struct console *con)
+{
+	struct maincf *cf = NULL;
+	struct diag_list dl;
+
+	diag_list_init(&dl);
+	con->cf_error[0] = '\0';
+	if (maincf_load(&cf, con->config_dir, &dl) < 0) {
+		snprintf(con->cf_error, sizeof(con->cf_error), "%s/main.cf: %s",
+			 con->config_dir, strerror(errno));
+		diag_list_fini(&dl);
+		return -1;
+	}
+	diag_list_fini(&dl);
+	maincf_free(con->cf);
+	con->cf = cf;
+	check_result_fini(&con->chk);
+	check_result_init(&con->chk);
+	check_config_cf(con->cf, 0, &con->chk);
+	watch_everything(con);
+	return 0;
+}
+
+const struct check_table *
+console_table_info(const struct console *con, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < con->chk.ntables; i++)
+		if (con->chk.tables[i].path && strcmp(con->chk.tables[i].path, path) == 0)
+			return &con->chk.tables[i];
+	return NULL;
+}
+
+struct con_doc *
+console_doc_find(struct console *con, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < con->ndocs; i++)
+		if (strcmp(con->docs[i]->path, path) == 0)
+			return con->docs[i];
+	return NULL;
+}
+
+static void
+edits_clear(struct con_doc *d, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < d->nedits; i++) {
+		free(d->edits[i].old_text);
+		free(d->edits[i].new_text);
+	}
+	d->nedits = from;
+	if (d->nundo > from)
+		d->nundo = from;
+}
+
+static void
+doc_free(struct con_doc *d)
+{
+	if (!d)
+		return;
+	edits_clear(d, 0);
+	free(d->edits);
+	tabledoc_free(d->doc);
+	diag_list_fini(&d->diags);
+	strbuf_fini(&d->changes);
+	free(d->type);
+	free(d->path);
+	free(d);
+}
+
+void
+console_doc_validate(struct console *con, struct con_doc *d)
+{
+	const char *text;
+	size_t len, i;
+
+	diag_list_clear(&d->diags);
+	text = tabledoc_text(d->doc, &len);
+	check_table_buf(d->type, text, len, d->path, d->role, con->cf, &d->diags, NULL);
+	diag_sort(&d->diags);
+	d->nerrors = 0;
+	for (i = 0; i < d->diags.n; i++)
+		if (d->diags.v[i].severity == DIAG_ERROR)
+			d->nerrors++;
+}
+
+struct con_doc *
+console_doc_open(struct console *con, const char *type, const char *path)
+{
+	struct con_doc *d = console_doc_find(con, path), **v;
+	struct map_error err;
+	const char *guessed = NULL;
+	char reason[256];
+
+	if (d)
+		return d;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	diag_list_init(&d->diags);
+	strbuf_init(&d->changes);
+	d->role = check_guess_role(con->cf, path, &guessed);
+	d->type = strdup(type ? type : guessed ? guessed : "hash");
+	d->path = strdup(path);
+	memset(&err, 0, sizeof(err));
+	if (tabledoc_load(&d->doc, path, tabledoc_syntax_for_type(d->type), NULL, &err) < 0) {
+		if (err.errnum == ENOENT) {
+			/* a new table: start empty, saving creates it */
+			d->doc = tabledoc_new(path, tabledoc_syntax_for_type(d->type));
+		}
+		if (!d->doc) {
+			app_status(con->app, ROLE_ERROR, "cannot open %s: %s", path,
+				   err.text[0] ? err.text : strerror(err.errnum));
+			doc_free(d);
+			return NULL;
+		}
+	}
+	v = realloc(con->docs, (con->ndocs + 1) * sizeof(*v));
+	if (!v) {
+		doc_free(d);
+		return NULL;
+	}
+	con->docs = v;
+	con->docs[con->ndocs++] = d;
+	console_doc_validate(con, d);
+	if (con->watch)
+		watch_add_file(con->watch, path, reason, sizeof(reason));
+	return d;
+}
+
+bool
+console_doc_dirty(const struct con_doc *d)
+{
+	return d->doc && tabledoc_dirty(d->doc);
+}
+
+size_t
+console_unsaved(const struct console *con)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < con->ndocs; i++)
+		if (console_doc_dirty(con->docs[i]))
+			n++;
+	return n;
+}
+
+static char *
+dupn(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/* strip_eol - TEXT without its final line ending */
+static size_t
+strip_eol(const char *text, size_t len)
+{
+	if (len && text[len - 1] == '\n')
+		len--;
+	if (len && text[len - 1] == '\r')
+		len--;
+	return len;
+}
+
+static void
+note_change(struct con_doc *d, char sign, const char *text, size_t len)
+{
+	if (!text || !len)
+		return;
+	strbuf_addch(&d->changes, sign);
+	strbuf_add(&d->changes, text, len);
+	strbuf_addch(&d->changes, '\n');
+}
+
+static int
+record(struct con_doc *d, size_t index, const char *old, size_t olen, const char *new_,
+       size_t nlen)
+{
+	struct con_edit *e;
+
+	edits_clear(d, d->nundo);
+	if (d->nedits == d->capedits) {
+		size_t cap = d->capedits ? d->capedits * 2 : 16;
+		struct con_edit *v = realloc(d->edits, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		d->edits = v;
+		d->capedits = cap;
+	}
+	e = &d->edits[d->nedits++];
+	e->index = index;
+	e->old_text = old ? dupn(old, olen) : NULL;
+	e->old_len = olen;
+	e->new_text = new_ ? dupn(new_, nlen) : NULL;
+	e->new_len = nlen;
+	d->nundo = d->nedits;
+	note_change(d, '-', old, olen);
+	note_change(d, '+', new_, nlen);
+	return 0;
+}
+
+int
+console_doc_replace(struct console *con, struct con_doc *d, size_t i, const char *text)
+{
+	const char *old;
+	size_t olen, nidx;
+	char *copy;
+
+	old = tabledoc_item_text(d->doc, i, &olen);
+	if (!old)
+		return -1;
+	olen = strip_eol(old, olen);
+	copy = dupn(old, olen);
+	if (!copy || tabledoc_replace(d->doc, i, text, strlen(text), &nidx) < 0) {
+		free(copy);
+		return -1;
+	}
+	record(d, nidx, copy, olen, text, strlen(text));
+	free(copy);
+	console_doc_validate(con, d);
+	return 0;
+}
+
+int
+console_doc_insert(struct console *con, struct con_doc *d, size_t i, const char *text,
+		   size_t *newidx)
+{
+	size_t nidx;
+
+	if (tabledoc_insert(d->doc, i, text, strlen(text), &nidx) < 0)
+		return -1;
+	record(d, nidx, NULL, 0, text, strlen(text));
+	if (newidx)
+		*newidx = nidx;
+	console_doc_validate(con, d);
+	return 0;
+}
+
+int
+console_doc_delete(struct console *con, struct con_doc *d, size_t i)
+{
+	const char *old;
+	size_t olen;
+	char *copy;
+
+	old = tabledoc_item_text(d->doc, i, &olen);
+	if (!old)
+		return -1;
+	olen = strip_eol(old, olen);
+	copy = dupn(old, olen);
+	if (!copy || tabledoc_delete(d->doc, i) < 0) {
+		free(copy);
+		return -1;
+	}
+	record(d, i, copy, olen, NULL, 0);
+	free(copy);
+	console_doc_validate(con, d);
+	return 0;
+}
+
+int
+console_doc_undo(struct console *con, struct con_doc *d, size_t *idx)
+{
+	struct con_edit *e;
+	size_t nidx = 0;
+	int rc;
+
+	if (d->nundo == 0)
+		return 0;
+	e = &d->edits[d->nundo - 1];
+	if (e->old_text && e->new_text)
+		rc = tabledoc_replace(d->doc, e->index, e->old_text, e->old_len, &nidx);
+	else if (e->new_text)
+		rc = tabledoc_delete(d->doc, e->index), nidx = e->index;
+	else
+		rc = tabledoc_insert(d->doc, e->index, e->old_text, e->old_len, &nidx);
+	if (rc < 0)
+		return -1;
+	d->nundo--;
+	note_change(d, '-', e->new_text, e->new_len);
+	note_change(d, '+', e->old_text, e->old_len);
+	*idx = nidx;
+	console_doc_validate(con, d);
+	return 1;
+}
+
+int
+console_doc_redo(struct console *con, struct con_doc *d, size_t *idx)
+{
+	struct con_edit *e;
+	size_t nidx = 0;
+	int rc;
+
+	if (d->nundo == d->nedits)
+		return 0;
+	e = &d->edits[d->nundo];
+	if (e->old_text && e->new_text)
+		rc = tabledoc_replace(d->doc, e->index, e->new_text, e->new_len, &nidx);
+	else if (e->new_text)
+		rc = tabledoc_insert(d->doc, e->index, e->new_text, e->new_len, &nidx);
+	else
+		rc = tabledoc_delete(d->doc, e->index), nidx = e->index;
+	if (rc < 0)
+		return -1;
+	d->nundo++;
+	note_change(d, '-', e->old_text, e->old_len);
+	note_change(d, '+', e->new_text, e->new_len);
+	*idx = nidx;
+	console_doc_validate(con, d);
+	return 1;
+}
+
+void
+console_validate_line(struct console *con, struct con_doc *d, const char *text,
+		      unsigned line, struct diag_list *dl)
+{
+	size_t i;
+
+	check_table_buf(d->type, text, strlen(text), d->path, d->role, con->cf, dl, NULL);
+	for (i = 0; i < dl->n; i++)
+		if (dl->v[i].line >= 1)
+			dl->v[i].line += line - 1;
+}
+
+int
+console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
+{
+	struct map_error err;
+	int rc;
+
+	if (con->app->readonly) {
+		snprintf(why, size, "read-only: %s", con->app->readonly_why);
+		return -1;
+	}
+	console_doc_validate(con, d);
+	if (d->nerrors) {
+		snprintf(why, size, "not saved: %zu error%s in %s", d->nerrors,
+			 d->nerrors == 1 ? "" : "s", d->path);
+		return 1;
+	}
+	memset(&err, 0, sizeof(err));
+	rc = tabledoc_save(d->doc, 0, &err);
+	if (rc == 1) {
+		d->conflict = true;
+		snprintf(why, size, "not saved: %s changed on disk since it was opened", d->path);
+		return 2;
+	}
+	if (rc < 0) {
+		snprintf(why, size, "not saved: %s", err.text[0] ? err.text : strerror(err.errnum));
+		return -1;
+	}
+	d->conflict = false;
+	if (maincf_is_pattern_type(d->type))
+		con->applied_reload_needed = true;
+	snprintf(why, size, "saved %s (previous version in %s~)", d->path, d->path);
+	console_load(con);
+	return 0;
+}
+
+size_t
+console_completions(const struct console *con, enum maincf_role role, const char *prefix,
+		    const char **v, size_t max)
+{
+	static const char *const access_words[] = {
+		"REJECT", "OK", "DUNNO", "DEFER", "DEFER_IF_PERMIT", "DEFER_IF_REJECT",
+		"DISCARD", "HOLD", "WARN", "INFO", "FILTER", "REDIRECT", "BCC", "PREPEND",
+		"RELAY", "permit", "reject", "defer", "permit_mynetworks",
+		"reject_unauth_destination", NULL,
+	};
+	size_t n = 0, i, plen = strlen(prefix);
+
+	if (maincf_role_is_access(role) || role == MAINCF_ROLE_GENERIC) {
+		for (i = 0; access_words[i] && n < max; i++)
+			if (strncasecmp(access_words[i], prefix, plen) == 0)
+				v[n++] = access_words[i];
+		if (con->cf)
+			for (i = 0; i < maincf_class_count(con->cf) && n < max; i++) {
+				const struct maincf_class *c = maincf_class_at(con->cf, i);
+
+				if (strncmp(c->name, prefix, plen) == 0)
+					v[n++] = c->name;
+			}
+	}
+	return n;
+}

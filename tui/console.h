@@ -1,0 +1,125 @@
+/*
+ * tui/console.h - the engine side of the console: what the screens show.
+ *
+ * struct console holds the loaded main.cf model and the last check result,
+ * the open table documents (with undo/redo and their last validation),
+ * the file watcher, the live feed and the admin's remembered choices.  It
+ * drives core/ (maincf, check, tabledoc, build, explain, logsrc, apply) and
+ * never draws: screens render from it.  One per process.
+ */
+#ifndef TUI_CONSOLE_H
+#define TUI_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "core/check.h"
+#include "core/diag.h"
+#include "core/maincf.h"
+#include "core/tabledoc.h"
+#include "tui/app.h"
+
+/* One edit, kept for undo: item I's text OLD became NEW (an insert has no
+ * OLD, a delete no NEW). */
+struct con_edit {
+	size_t index;
+	char *old_text, *new_text;      /* NULL for none */
+	size_t old_len, new_len;
+};
+
+/* An open table source. */
+struct con_doc {
+	char *type;                     /* "hash", "cdb", "regexp", "pcre" ... */
+	char *path;                     /* source path */
+	enum maincf_role role;
+	struct tabledoc *doc;
+	struct con_edit *edits;         /* undo history: [0, nundo) done, [nundo, nedits) redoable */
+	size_t nedits, nundo, capedits;
+	struct diag_list diags;         /* validation of the whole buffer (after each edit) */
+	size_t nerrors;
+	bool conflict;                  /* changed on disk while we have unsaved edits */
+	struct strbuf changes;          /* "+key value" / "-key value" lines since the last apply (audit) */
+};
+
+struct feedpane;
+
+struct console {
+	struct app *app;
+	const char *config_dir;
+	struct maincf *cf;              /* NULL when main.cf cannot be read */
+	char cf_error[256];
+	struct check_result chk;
+	struct con_doc **docs;
+	size_t ndocs;
+	struct watch *watch;
+	struct feedpane *feed;
+	char log_spec[512];
+	char block_table[512];          /* remembered "type:path" for block actions */
+	char allow_table[512];          /* remembered "type:path" for allow actions */
+	bool applied_reload_needed;     /* something saved that needs postfix reload */
+	time_t last_apply;
+};
+
+/* console_load - (re)load main.cf and check everything; 0 or -1 (cf_error) */
+int console_load(struct console *con);
+
+/* console_doc_open - the open document for TYPE:PATH (loads it); NULL with
+ * a status message on failure */
+struct con_doc *console_doc_open(struct console *con, const char *type, const char *path);
+/* console_doc_find - the open document for PATH, or NULL */
+struct con_doc *console_doc_find(struct console *con, const char *path);
+/* console_doc_validate - revalidate the whole buffer into DOC->diags */
+void console_doc_validate(struct console *con, struct con_doc *doc);
+/* console_doc_edit - replace (OLD present, TEXT present), insert (I, TEXT)
+ * or delete (TEXT NULL) item I, recording undo.  0 or -1 */
+int console_doc_replace(struct console *con, struct con_doc *doc, size_t i, const char *text);
+int console_doc_insert(struct console *con, struct con_doc *doc, size_t i, const char *text,
+		       size_t *newidx);
+int console_doc_delete(struct console *con, struct con_doc *doc, size_t i);
+/* console_doc_undo / redo - 1 done, 0 nothing to do, -1 error; *IDX the item touched */
+int console_doc_undo(struct console *con, struct con_doc *doc, size_t *idx);
+int console_doc_redo(struct console *con, struct con_doc *doc, size_t *idx);
+/* console_doc_save - refuse with errors (1), conflict (2), error (-1), 0 saved */
+int console_doc_save(struct console *con, struct con_doc *doc, char *why, size_t size);
+/* console_doc_dirty - unsaved edits */
+bool console_doc_dirty(const struct con_doc *doc);
+/* console_unsaved - how many documents have unsaved edits */
+size_t console_unsaved(const struct console *con);
+
+/* console_validate_line - diagnostics for one entry line TEXT as it would
+ * stand at line LINE of DOC (same codes and words as `check`) */
+void console_validate_line(struct console *con, struct con_doc *doc, const char *text,
+			   unsigned line, struct diag_list *dl);
+
+/* console_table_info - the check result row for PATH, or NULL */
+const struct check_table *console_table_info(const struct console *con, const char *path);
+
+/* console_completions - candidate words for an action (REJECT, OK, ..., the
+ * restriction classes of main.cf) starting with PREFIX; fills V (at most
+ * MAX); returns the count */
+size_t console_completions(const struct console *con, enum maincf_role role,
+			   const char *prefix, const char **v, size_t max);
+
+/* console_open_editor - push the table editor on DOC at item IDX */
+void console_open_editor(struct console *con, struct con_doc *doc, size_t idx);
+
+/* console_apply - the Apply key: validate, build, postfix check, reload */
+unsigned console_apply(struct app *app);
+
+/* Screens */
+struct screen *screen_maps_new(struct console *con);
+struct screen *screen_edit_new(struct console *con, struct con_doc *doc, size_t idx);
+/* screen_edit_doc - the document an editor screen shows (NULL if S is not one) */
+struct con_doc *screen_edit_doc(struct screen *s);
+/* screen_edit_prepare_add - open the add prompt prefilled with TEXT, appended at the end */
+void screen_edit_prepare_add(struct app *app, struct screen *s, const char *text);
+struct screen *screen_feed_new(struct console *con);
+struct screen *screen_explain_new(struct console *con);
+
+/* The live feed model (screen_feed.c): started once, keeps collecting
+ * while other screens are shown. */
+int feedpane_start(struct console *con, const char *spec, char *why, size_t size);
+void feedpane_stop(struct console *con);
+
+#endif

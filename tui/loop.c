@@ -1,0 +1,151 @@
+/*
+ * tui/loop.c - the poll(2) loop (see loop.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tui/loop.h"
+#include "tui/term.h"
+
+static int sigpipe_fd[2] = { -1, -1 };
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	got_signal = sig;
+	if (sigpipe_fd[1] >= 0)
+		(void)!write(sigpipe_fd[1], &c, 1);
+	errno = saved;
+}
+
+int
+loop_signals_install(void)
+{
+	struct sigaction sa;
+	int i;
+
+	if (pipe(sigpipe_fd) < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fcntl(sigpipe_fd[i], F_SETFL, fcntl(sigpipe_fd[i], F_GETFL) | O_NONBLOCK);
+		fcntl(sigpipe_fd[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+draw(struct app *app, struct rows *rows)
+{
+	int w, h;
+
+	term_size(&w, &h);
+	app_render(app, rows, w, h);
+	term_draw(rows);
+}
+
+int
+loop_run(struct app *app)
+{
+	struct pollfd pfd[2 + APP_MAX_SOURCES];
+	struct rows rows;
+	long long next_tick = now_ms() + 1000;
+	unsigned fl = APP_REDRAW;
+	int i, n, key, timeout, sig = 0;
+
+	rows_init(&rows);
+	while (!app->quit) {
+		if (fl & APP_QUIT)
+			break;
+		if (fl & APP_REDRAW)
+			draw(app, &rows);
+		fl = 0;
+		n = 0;
+		pfd[n].fd = term_input_fd();
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = sigpipe_fd[0];
+		pfd[n++].events = POLLIN;
+		for (i = 0; i < app->nsources; i++) {
+			pfd[n].fd = app->sources[i].fd;
+			pfd[n++].events = POLLIN;
+		}
+		timeout = (int)(next_tick - now_ms());
+		if (timeout < 0)
+			timeout = 0;
+		if (poll(pfd, (nfds_t)n, timeout) < 0) {
+			if (errno != EINTR)
+				break;
+			/* SIGWINCH (curses' handler) or SIGCONT: curses reports
+			 * KEY_RESIZE through the next read */
+			pfd[0].revents = POLLIN;
+			for (i = 1; i < n; i++)
+				pfd[i].revents = 0;
+		}
+		if (pfd[1].revents & POLLIN) {
+			char c;
+
+			while (read(sigpipe_fd[0], &c, 1) == 1)
+				;
+			if (got_signal) {
+				sig = got_signal;
+				break;
+			}
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			int count = 0;
+
+			while ((key = term_key()) != TKEY_NONE) {
+				if (key == TKEY_CTRL('l')) {
+					term_redraw_all();
+					fl |= APP_REDRAW;
+				}
+				fl |= app_key(app, key);
+				if (fl & APP_QUIT || ++count > 512)
+					break;
+			}
+			if (pfd[0].revents & (POLLHUP | POLLERR) && count == 0)
+				break;      /* the terminal went away */
+		}
+		for (i = 2; i < n; i++) {
+			if (pfd[i].revents) {
+				struct app_source *src = &app->sources[i - 2];
+
+				if (i - 2 < app->nsources && src->fd == pfd[i].fd && src->ready)
+					fl |= src->ready(app, src->ctx);
+			}
+		}
+		if (now_ms() >= next_tick) {
+			fl |= app_tick(app);
+			next_tick = now_ms() + 1000;
+		}
+	}
+	rows_fini(&rows);
+	return sig;
+}

@@ -1,0 +1,833 @@
+/*
+ * tui/screen_feed.c - Live rejects: the feed model (feedpane) and its
+ * screen.
+ *
+ * The feedpane follows the log from the moment the console starts, even
+ * while other screens are shown (core/logsrc.c: rotation, partial lines),
+ * keeping the last FEED_KEEP reject-like events (reject, defer,
+ * reject_warning, hold, discard, hangup) and counts per minute.  The
+ * screen shows them newest first (or last), filtered by a PCRE2 filter
+ * and exclude pattern (core/feed.c), pauses, and from an event: the event
+ * in full with the table line that decided it (core/explain.c), a jump to
+ * that line in the editor, and block/allow of the sender, its domain or
+ * the client into a table the admin picks (remembered), prefilled in the
+ * editor and validated before anything is written.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/explain.h"
+#include "core/feed.h"
+#include "core/logsrc.h"
+#include "core/textsafe.h"
+#include "tui/console.h"
+
+#define FEED_KEEP 10000
+#define FEED_MINUTES 60
+
+struct feedpane {
+	struct console *con;
+	struct logsrc *ls;
+	struct pf_event **ev;           /* ring: ev[(first + i) % FEED_KEEP] */
+	size_t first, n;
+	unsigned long long total;       /* events seen since start */
+	time_t minute[FEED_MINUTES];    /* start of the minute counted in count[i] */
+	unsigned count[FEED_MINUTES];
+	char note[256];                 /* last source note (rotation ...) */
+	long long last_redraw_ms;
+	bool dirty;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool
+reject_like(enum pf_action a)
+{
+	return a == PF_ACT_REJECT || a == PF_ACT_DEFER || a == PF_ACT_REJECT_WARNING ||
+	       a == PF_ACT_HOLD || a == PF_ACT_DISCARD || a == PF_ACT_HANGUP;
+}
+
+static bool
+sink_want(void *arg, const struct pf_event *ev)
+{
+	(void)arg;
+	return reject_like(ev->action);
+}
+
+static int
+sink_event(void *arg, const struct pf_event *ev)
+{
+	struct feedpane *f = arg;
+	struct pf_event *copy = pf_event_dup(ev);
+	time_t t = ev->has_time ? ev->time : time(NULL), m = t - t % 60;
+	size_t slot = (size_t)((m / 60) % FEED_MINUTES);
+
+	if (!copy)
+		return 0;
+	if (f->n == FEED_KEEP) {
+		pf_event_free(f->ev[f->first]);
+		f->ev[f->first] = copy;
+		f->first = (f->first + 1) % FEED_KEEP;
+	} else {
+		f->ev[(f->first + f->n) % FEED_KEEP] = copy;
+		f->n++;
+	}
+	f->total++;
+	if (f->minute[slot] != m) {
+		f->minute[slot] = m;
+		f->count[slot] = 0;
+	}
+	f->count[slot]++;
+	f->dirty = true;
+	return 0;
+}
+
+static void
+sink_note(void *arg, enum logsrc_note what, const char *text)
+{
+	struct feedpane *f = arg;
+	static const char *const names[] = {
+		"reading", "rotated", "truncated", "gone", "error", "ended",
+	};
+
+	snprintf(f->note, sizeof(f->note), "%s %s", (unsigned)what < 6 ? names[what] : "?",
+		 text ? text : "");
+}
+
+static const struct feed_sink *
+sink_of(struct feedpane *f)
+{
+	static struct feed_sink sink;
+
+	sink.arg = f;
+	sink.want = sink_want;
+	sink.event = sink_event;
+	sink.note = sink_note;
+	return &sink;
+}
+
+static unsigned
+feed_ready(struct app *app, void *ctx)
+{
+	struct feedpane *f = ctx;
+	char reason[256];
+	long long now = now_ms();
+
+	(void)app;
+	logsrc_poll(f->ls, sink_of(f), reason, sizeof(reason));
+	/* at most five redraws a second however fast the log grows; the
+	 * tick shows the rest */
+	if (f->dirty && now - f->last_redraw_ms >= 200) {
+		f->last_redraw_ms = now;
+		f->dirty = false;
+		return APP_REDRAW;
+	}
+	return 0;
+}
+
+int
+feedpane_start(struct console *con, const char *spec, char *why, size_t size)
+{
+	struct feedpane *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->con = con;
+	f->ev = calloc(FEED_KEEP, sizeof(*f->ev));
+	f->ls = f->ev ? logsrc_open(spec, true, why, size) : NULL;
+	if (!f->ls) {
+		free(f->ev);
+		free(f);
+		return -1;
+	}
+	logsrc_backlog(f->ls, 500, sink_of(f), why, size);
+	f->dirty = false;
+	con->feed = f;
+	if (logsrc_fd(f->ls) >= 0)
+		app_add_source(con->app, logsrc_fd(f->ls), feed_ready, f);
+	return 0;
+}
+
+void
+feedpane_stop(struct console *con)
+{
+	struct feedpane *f = con->feed;
+	size_t i;
+
+	if (!f)
+		return;
+	if (logsrc_fd(f->ls) >= 0)
+		app_remove_source(con->app, logsrc_fd(f->ls));
+	logsrc_close(f->ls);
+	for (i = 0; i < f->n; i++)
+		pf_event_free(f->ev[(f->first + i) % FEED_KEEP]);
+	free(f->ev);
+	free(f);
+	con->feed = NULL;
+}
+
+/* ---- the screen ---- */
+
+struct screen_feed {
+	struct screen base;
+	struct console *con;
+	struct feed_filter *flt;
+	char filter[256], exclude[256];
+	bool newest_last;
+	bool paused;
+	size_t paused_n;            /* events shown while paused */
+	unsigned long long paused_total;
+	size_t sel;                 /* position in the filtered view */
+	size_t top;
+	int page;
+	size_t *view;               /* filtered event positions (oldest first) */
+	size_t nview;
+	struct pf_event *selected;  /* copy of the selected event, for actions */
+};
+
+static const enum action feed_keys[] = {
+	ACT_ENTER, ACT_PAUSE, ACT_FILTER, ACT_EXCLUDE, ACT_BLOCK_SENDER, ACT_BLOCK_DOMAIN,
+	ACT_BLOCK_CLIENT, ACT_ALLOW_SENDER, ACT_SCREEN_MAPS, ACT_NONE
+};
+
+static struct pf_event *
+event_at(struct feedpane *f, size_t i)
+{
+	return f->ev[(f->first + i) % FEED_KEEP];
+}
+
+static void
+review(struct screen_feed *s)
+{
+	struct feedpane *f = s->con->feed;
+	size_t n, i;
+
+	s->nview = 0;
+	if (!f)
+		return;
+	n = s->paused ? s->paused_n : f->n;
+	if (n > f->n)
+		n = f->n;
+	free(s->view);
+	s->view = malloc((n + 1) * sizeof(*s->view));
+	if (!s->view)
+		return;
+	for (i = 0; i < n; i++)
+		if (feed_filter_match(s->flt, event_at(f, i)))
+			s->view[s->nview++] = i;
+}
+
+/* the event at view position POS in display order */
+static struct pf_event *
+shown(struct screen_feed *s, size_t pos)
+{
+	size_t i;
+
+	if (pos >= s->nview)
+		return NULL;
+	i = s->newest_last ? s->view[pos] : s->view[s->nview - 1 - pos];
+	return event_at(s->con->feed, i);
+}
+
+static const char *
+feed_title(struct app *app, struct screen *s)
+{
+	(void)app;
+	(void)s;
+	return "Live rejects";
+}
+
+static void
+add_field(struct row *row, enum role role, struct pf_span sp, int width, bool last)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	if (last)
+		textsafe_append(&sb, sp.p ? sp.p : "", sp.p ? sp.n : 0, (size_t)width, NULL, NULL);
+	else
+		textsafe_fit(&sb, sp.p ? sp.p : "-", sp.p ? sp.n : 1, (size_t)width);
+	rows_addn(row, role, sb.buf, sb.len);
+	if (!last)
+		rows_add(row, role, " ");
+	strbuf_fini(&sb);
+}
+
+static void
+feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
+{
+	struct screen_feed *s = (struct screen_feed *)scr;
+	struct feedpane *f = s->con->feed;
+	struct row *row;
+	time_t now = time(NULL), m;
+	size_t pos;
+	int y, k, rw;
+
+	(void)app;
+	row = rows_new(out, ROLE_NORMAL);
+	if (!f) {
+		rows_add(row, ROLE_WARNING, "no live feed: ");
+		rows_add_bytes(row, ROLE_NORMAL, s->con->log_spec[0] ? s->con->log_spec :
+			       "no readable mail log (start with --log FILE)",
+			       strlen(s->con->log_spec[0] ? s->con->log_spec :
+				      "no readable mail log (start with --log FILE)"));
+		return;
+	}
+	review(s);
+	rows_add(row, ROLE_DIM, "log ");
+	rows_add_bytes(row, ROLE_NORMAL, logsrc_name(f->ls), strlen(logsrc_name(f->ls)));
+	rows_addf(row, ROLE_NORMAL, "  %llu events", f->total);
+	if (s->paused)
+		rows_addf(row, ROLE_BANNER, " PAUSED (+%llu) ", f->total - s->paused_total);
+	rows_add(row, ROLE_DIM, "  per minute:");
+	/* the last five minutes, oldest first */
+	for (k = 4; k >= 0; k--) {
+		time_t mm = now - now % 60 - 60 * k;
+		size_t slot = (size_t)((mm / 60) % FEED_MINUTES);
+
+		m = f->minute[slot];
+		rows_addf(row, k == 0 ? ROLE_STATUS : ROLE_NORMAL, " %u", m == mm ? f->count[slot] : 0);
+	}
+	row = rows_new(out, ROLE_NORMAL);
+	if (s->filter[0] || s->exclude[0]) {
+		if (s->filter[0]) {
+			rows_add(row, ROLE_DIM, "filter /");
+			rows_add_bytes(row, ROLE_MATCH, s->filter, strlen(s->filter));
+			rows_add(row, ROLE_DIM, "/ ");
+		}
+		if (s->exclude[0]) {
+			rows_add(row, ROLE_DIM, "exclude /");
+			rows_add_bytes(row, ROLE_MATCH, s->exclude, strlen(s->exclude));
+			rows_add(row, ROLE_DIM, "/ ");
+		}
+		rows_addf(row, ROLE_DIM, "%zu shown", s->nview);
+	} else {
+		rows_addf(row, ROLE_DIM, "%s first; f filter, x exclude, p pause, Enter details",
+			  s->newest_last ? "oldest" : "newest");
+	}
+	rw = w - (8 + 1 + 6 + 1 + 15 + 1 + 22 + 1 + 18 + 1);
+	if (rw < 10)
+		rw = 10;
+	row = rows_new(out, ROLE_NORMAL);
+	rows_addf(row, ROLE_HEADER, "%-8s %-6s %-15s %-22s %-18s %-*s", "TIME", "ACTION", "CLIENT",
+		  "SENDER", "RECIPIENT", rw, "REASON");
+	s->page = h - 3;
+	if (s->page < 1)
+		s->page = 1;
+	if (s->sel >= s->nview)
+		s->sel = s->nview ? s->nview - 1 : 0;
+	if (s->sel < s->top)
+		s->top = s->sel;
+	if (s->sel >= s->top + (size_t)s->page)
+		s->top = s->sel - (size_t)s->page + 1;
+	if (s->nview == 0) {
+		row = rows_new(out, ROLE_NORMAL);
+		rows_add(row, ROLE_DIM, "(no rejects yet)");
+	}
+	for (pos = s->top, y = 0; pos < s->nview && y < s->page; pos++, y++) {
+		struct pf_event *ev = shown(s, pos);
+		bool sel = pos == s->sel;
+		enum role ar = ev->action == PF_ACT_REJECT ? ROLE_REJECT :
+			       ev->action == PF_ACT_DEFER ? ROLE_DEFER : ROLE_WARNING;
+		enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+		char tbuf[16] = "--:--:--";
+		struct tm tm;
+		struct pf_span act = { pf_action_name(ev->action), strlen(pf_action_name(ev->action)) };
+
+		row = rows_new(out, base);
+		if (ev->has_time) {
+			localtime_r(&ev->time, &tm);
+			strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+		}
+		rows_addf(row, base, "%-8s ", tbuf);
+		add_field(row, sel ? base : ar, act, 6, false);
+		add_field(row, base, ev->client_ip, 15, false);
+		add_field(row, base, ev->from, 22, false);
+		add_field(row, base, ev->to, 18, false);
+		add_field(row, base, feed_reason_key(ev->reason), rw, true);
+	}
+}
+
+static unsigned
+filter_set(struct app *app, struct screen_feed *s)
+{
+	char reason[256];
+	struct feed_filter *nf = feed_filter_new();
+
+	if (!nf)
+		return 0;
+	if ((s->filter[0] && feed_filter_grep(nf, s->filter, reason, sizeof(reason)) < 0) ||
+	    (s->exclude[0] && feed_filter_exclude(nf, s->exclude, reason, sizeof(reason)) < 0)) {
+		feed_filter_free(nf);
+		app_status(app, ROLE_ERROR, "%s", reason);
+		return APP_REDRAW;
+	}
+	feed_filter_free(s->flt);
+	s->flt = nf;
+	s->sel = 0;
+	s->top = 0;
+	return APP_REDRAW;
+}
+
+static unsigned
+filter_accept(struct app *app, void *ctx, const char *text)
+{
+	struct screen_feed *s = ctx;
+	char old[256];
+
+	snprintf(old, sizeof(old), "%s", s->filter);
+	snprintf(s->filter, sizeof(s->filter), "%s", text);
+	if (filter_set(app, s) && app->status_role == ROLE_ERROR && app->status[0])
+		snprintf(s->filter, sizeof(s->filter), "%s", old);
+	return APP_REDRAW;
+}
+
+static unsigned
+exclude_accept(struct app *app, void *ctx, const char *text)
+{
+	struct screen_feed *s = ctx;
+	char old[256];
+
+	snprintf(old, sizeof(old), "%s", s->exclude);
+	snprintf(s->exclude, sizeof(s->exclude), "%s", text);
+	if (filter_set(app, s) && app->status_role == ROLE_ERROR && app->status[0])
+		snprintf(s->exclude, sizeof(s->exclude), "%s", old);
+	return APP_REDRAW;
+}
+
+/* ---- block / allow ---- */
+
+struct block_req {
+	struct console *con;
+	enum action a;
+	char key[512];
+};
+
+static struct block_req pending_block;
+
+/* default_table - the first table of a fitting role, as "type:path" */
+static void
+default_table(struct console *con, bool client, char *buf, size_t size)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < con->chk.ntables; i++) {
+		const struct check_table *t = &con->chk.tables[i];
+
+		if (t->state == CHECK_NOT_FILE || !t->path)
+			continue;
+		if ((client && t->role == MAINCF_ROLE_CLIENT) ||
+		    (!client && t->role == MAINCF_ROLE_SENDER)) {
+			snprintf(buf, size, "%s:%s", t->type, t->path);
+			return;
+		}
+	}
+}
+
+static unsigned
+block_table_accept(struct app *app, void *ctx, const char *text)
+{
+	struct block_req *b = ctx;
+	struct console *con = b->con;
+	bool allow = b->a == ACT_ALLOW_SENDER || b->a == ACT_ALLOW_DOMAIN || b->a == ACT_ALLOW_CLIENT;
+	const char *colon = strchr(text, ':'), *path = text;
+	char type[32] = "", line[700];
+	struct con_doc *d;
+	struct screen *ed;
+
+	if (!text[0])
+		return APP_REDRAW;
+	if (colon && colon[1] == '/' && (size_t)(colon - text) < sizeof(type)) {
+		memcpy(type, text, (size_t)(colon - text));
+		type[colon - text] = '\0';
+		path = colon + 1;
+	}
+	snprintf(allow ? con->allow_table : con->block_table,
+		 sizeof(con->block_table), "%s", text);
+	d = console_doc_open(con, type[0] ? type : NULL, path);
+	if (!d)
+		return APP_REDRAW;
+	console_open_editor(con, d, 0);
+	ed = app_top(app);
+	snprintf(line, sizeof(line), "%s %s", b->key, allow ? "OK" : "REJECT");
+	screen_edit_prepare_add(app, ed, line);
+	app_status(app, ROLE_NORMAL, "%s %s: check the line, Enter adds it, then A applies",
+		   allow ? "allow" : "block", b->key);
+	return APP_REDRAW;
+}
+
+/* feed_block - start block/allow action A for event EV */
+static unsigned
+feed_block(struct app *app, struct console *con, const struct pf_event *ev, enum action a)
+{
+	struct block_req *b = &pending_block;
+	bool client = a == ACT_BLOCK_CLIENT || a == ACT_ALLOW_CLIENT;
+	bool allow = a == ACT_ALLOW_SENDER || a == ACT_ALLOW_DOMAIN || a == ACT_ALLOW_CLIENT;
+	struct pf_span sp = client ? ev->client_ip : ev->from;
+	const char *at;
+	char def[512];
+
+	if (!sp.p || sp.n == 0 || sp.n >= sizeof(b->key)) {
+		app_status(app, ROLE_WARNING, "this event has no %s", client ? "client address"
+			   : "sender address");
+		return APP_REDRAW;
+	}
+	if (!textsafe_is_clean(sp.p, sp.n) || memchr(sp.p, ' ', sp.n) || memchr(sp.p, '\t', sp.n)) {
+		app_status(app, ROLE_ERROR, "the %s holds bytes that cannot be a table key",
+			   client ? "client address" : "sender");
+		return APP_REDRAW;
+	}
+	b->con = con;
+	b->a = a;
+	memcpy(b->key, sp.p, sp.n);
+	b->key[sp.n] = '\0';
+	if (a == ACT_BLOCK_DOMAIN || a == ACT_ALLOW_DOMAIN) {
+		at = strrchr(b->key, '@');
+		if (!at || !at[1]) {
+			app_status(app, ROLE_WARNING, "the sender has no domain");
+			return APP_REDRAW;
+		}
+		memmove(b->key, at + 1, strlen(at + 1) + 1);
+	}
+	snprintf(def, sizeof(def), "%s", allow ? con->allow_table : con->block_table);
+	if (!def[0])
+		default_table(con, client, def, sizeof(def));
+	app_prompt_text(app, NULL, allow ? "allow into table: " : "block into table: ", def, b,
+			NULL, block_table_accept, NULL, NULL);
+	app_prompt_set_note(app, ROLE_DIM, "TYPE:PATH of the table (remembered); Enter opens it "
+			    "with the new line prefilled");
+	return APP_REDRAW;
+}
+
+/* ---- details ---- */
+
+struct detail_ctx {
+	struct console *con;
+	struct pf_event *ev;
+	char file[4096];
+	unsigned line;
+};
+
+static void
+detail_free(void *p)
+{
+	struct detail_ctx *d = p;
+
+	if (!d)
+		return;
+	pf_event_free(d->ev);
+	free(d);
+}
+
+static unsigned
+detail_action(struct app *app, void *ctx, enum action a)
+{
+	struct detail_ctx *d = ctx;
+	struct con_doc *doc;
+	size_t idx = 0;
+
+	switch (a) {
+	case ACT_JUMP:
+		if (!d->file[0]) {
+			app_status(app, ROLE_WARNING, "no table line decided this event");
+			return APP_REDRAW;
+		}
+		doc = console_doc_open(d->con, NULL, d->file);
+		if (!doc)
+			return APP_REDRAW;
+		if (d->line)
+			tabledoc_find_line(doc->doc, d->line, &idx);
+		console_open_editor(d->con, doc, idx);
+		return APP_REDRAW;
+	case ACT_BLOCK_SENDER:
+	case ACT_BLOCK_DOMAIN:
+	case ACT_BLOCK_CLIENT:
+	case ACT_ALLOW_SENDER:
+	case ACT_ALLOW_DOMAIN:
+	case ACT_ALLOW_CLIENT:
+		return feed_block(app, d->con, d->ev, a);
+	default:
+		return 0;
+	}
+}
+
+static void
+detail_field(struct screen_text *t, const char *name, struct pf_span sp)
+{
+	struct row *row = screen_text_row(t, ROLE_NORMAL);
+
+	rows_addf(row, ROLE_DIM, "%-10s ", name);
+	if (sp.p)
+		rows_add_bytes(row, ROLE_NORMAL, sp.p, sp.n);
+	else
+		rows_add(row, ROLE_DIM, "-");
+}
+
+static char *
+span_str(struct pf_span sp)
+{
+	char *s = malloc(sp.p ? sp.n + 1 : 1);
+
+	if (!s)
+		return NULL;
+	if (sp.p)
+		memcpy(s, sp.p, sp.n);
+	s[sp.p ? sp.n : 0] = '\0';
+	return s;
+}
+
+static const enum action detail_keys[] = {
+	ACT_JUMP, ACT_BLOCK_SENDER, ACT_BLOCK_DOMAIN, ACT_BLOCK_CLIENT, ACT_ALLOW_SENDER,
+	ACT_ALLOW_DOMAIN, ACT_ALLOW_CLIENT, ACT_NONE
+};
+
+static void
+open_detail(struct app *app, struct console *con, const struct pf_event *ev)
+{
+	struct detail_ctx *d = calloc(1, sizeof(*d));
+	struct screen_text *t;
+	struct row *row;
+	struct explain *ex;
+	struct explain_result res;
+	struct explain_probe pr;
+	char tbuf[64], *ca, *cn, *helo, *from, *to;
+	size_t i;
+
+	if (!d)
+		return;
+	d->con = con;
+	d->ev = pf_event_dup(ev);
+	t = screen_text_new("Event", detail_action, d, detail_free);
+	if (!t || !d->ev) {
+		detail_free(d);
+		return;
+	}
+	screen_text_keyline(t, detail_keys);
+	event_format_time(ev, tbuf, sizeof(tbuf));
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_addf(row, ROLE_DIM, "%-10s ", "time");
+	rows_add(row, ROLE_NORMAL, tbuf);
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_addf(row, ROLE_DIM, "%-10s ", "action");
+	rows_add(row, ev->action == PF_ACT_REJECT ? ROLE_REJECT : ROLE_DEFER,
+		 pf_action_name(ev->action));
+	if (ev->code)
+		rows_addf(row, ROLE_NORMAL, " %d", ev->code);
+	detail_field(t, "stage", ev->stage);
+	detail_field(t, "client", ev->client_name);
+	detail_field(t, "address", ev->client_ip);
+	detail_field(t, "helo", ev->helo);
+	detail_field(t, "sender", ev->from);
+	detail_field(t, "recipient", ev->to);
+	detail_field(t, "dsn", ev->dsn);
+	detail_field(t, "reason", ev->reason);
+	detail_field(t, "service", ev->service);
+	detail_field(t, "queue id", ev->queue_id);
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_DIM, "log line:");
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add_bytes(row, ROLE_NORMAL, ev->line.p ? ev->line.p : "", ev->line.p ? ev->line.n : 0);
+	screen_text_row(t, ROLE_NORMAL);
+	/* explain: which table line decides this today */
+	ca = span_str(ev->client_ip);
+	cn = span_str(ev->client_name);
+	helo = span_str(ev->helo);
+	from = span_str(ev->from);
+	to = span_str(ev->to);
+	memset(&pr, 0, sizeof(pr));
+	pr.client_addr = ca && *ca ? ca : "127.0.0.1";
+	pr.client_name = cn;
+	pr.helo = ev->helo.p ? helo : NULL;
+	pr.sender = from ? from : "";
+	pr.recipient = to ? to : "";
+	ex = explain_new(con->config_dir, NULL, NULL);
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_HEADER, "What the current configuration answers (explain)");
+	if (!ex) {
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_add(row, ROLE_ERROR, "cannot read main.cf");
+	} else {
+		explain_result_init(&res);
+		if (explain_run(ex, &pr, &res) == 0) {
+			row = screen_text_row(t, ROLE_NORMAL);
+			rows_addf(row, res.decision == EXPLAIN_REJECT ? ROLE_REJECT :
+				  res.decision == EXPLAIN_ACCEPT ? ROLE_OK : ROLE_DEFER,
+				  "%s", explain_decision_name(res.decision));
+			if (res.code) {
+				rows_addf(row, ROLE_NORMAL, " %d %s ", res.code, res.dsn);
+				rows_add_bytes(row, ROLE_NORMAL, res.text.buf, res.text.len);
+			}
+			if (res.rule.file) {
+				row = screen_text_row(t, ROLE_NORMAL);
+				rows_add(row, ROLE_DIM, "decided by ");
+				rows_add_bytes(row, ROLE_STATUS, res.rule.file, strlen(res.rule.file));
+				rows_addf(row, ROLE_STATUS, ":%u", res.rule.line);
+				rows_add(row, ROLE_DIM, "  ");
+				if (res.rule.key)
+					rows_add_bytes(row, ROLE_NORMAL, res.rule.key, strlen(res.rule.key));
+				rows_add(row, ROLE_NORMAL, " ");
+				if (res.rule.value)
+					rows_add_bytes(row, ROLE_REJECT, res.rule.value,
+						       strlen(res.rule.value));
+				snprintf(d->file, sizeof(d->file), "%s", res.rule.file);
+				d->line = res.rule.line;
+				row = screen_text_row(t, ROLE_NORMAL);
+				rows_add(row, ROLE_DIM, "g: open this line in the editor");
+			}
+			for (i = 0; i < res.ntrail; i++) {
+				row = screen_text_row(t, ROLE_NORMAL);
+				rows_add(row, ROLE_DIM, "  ");
+				rows_add_bytes(row, ROLE_DIM, res.trail[i], strlen(res.trail[i]));
+			}
+		}
+		explain_result_fini(&res);
+		explain_free(ex);
+	}
+	free(ca);
+	free(cn);
+	free(helo);
+	free(from);
+	free(to);
+	app_push(app, screen_text_screen(t));
+}
+
+static unsigned
+feed_handle(struct app *app, struct screen *scr, enum action a)
+{
+	struct screen_feed *s = (struct screen_feed *)scr;
+	struct feedpane *f = s->con->feed;
+	struct pf_event *ev;
+
+	switch (a) {
+	case ACT_UP:
+		if (s->sel > 0)
+			s->sel--;
+		break;
+	case ACT_DOWN:
+		if (s->sel + 1 < s->nview)
+			s->sel++;
+		break;
+	case ACT_PAGE_UP:
+		s->sel = s->sel > (size_t)s->page ? s->sel - (size_t)s->page : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		s->sel += (size_t)s->page;
+		if (s->sel >= s->nview)
+			s->sel = s->nview ? s->nview - 1 : 0;
+		break;
+	case ACT_HOME:
+		s->sel = 0;
+		break;
+	case ACT_END:
+		s->sel = s->nview ? s->nview - 1 : 0;
+		break;
+	case ACT_PAUSE:
+		if (!f)
+			return 0;
+		s->paused = !s->paused;
+		s->paused_n = f->n;
+		s->paused_total = f->total;
+		app_status(app, ROLE_NORMAL, s->paused ? "paused: new events are kept, not shown"
+			   : "following");
+		break;
+	case ACT_ORDER:
+		s->newest_last = !s->newest_last;
+		break;
+	case ACT_FILTER:
+		app_prompt_text(app, NULL, "filter (PCRE2, empty: all): ", s->filter, s, NULL,
+				filter_accept, NULL, NULL);
+		break;
+	case ACT_EXCLUDE:
+		app_prompt_text(app, NULL, "exclude (PCRE2, empty: none): ", s->exclude, s, NULL,
+				exclude_accept, NULL, NULL);
+		break;
+	case ACT_ENTER:
+		review(s);
+		ev = shown(s, s->sel);
+		if (ev)
+			open_detail(app, s->con, ev);
+		break;
+	case ACT_BLOCK_SENDER:
+	case ACT_BLOCK_DOMAIN:
+	case ACT_BLOCK_CLIENT:
+	case ACT_ALLOW_SENDER:
+	case ACT_ALLOW_DOMAIN:
+	case ACT_ALLOW_CLIENT:
+		review(s);
+		ev = shown(s, s->sel);
+		if (!ev) {
+			app_status(app, ROLE_WARNING, "no event selected");
+			break;
+		}
+		return feed_block(app, s->con, ev, a);
+	case ACT_QUIT:
+		return APP_POP;
+	default:
+		return 0;
+	}
+	return APP_REDRAW;
+}
+
+static unsigned
+feed_tick(struct app *app, struct screen *scr)
+{
+	struct screen_feed *s = (struct screen_feed *)scr;
+	struct feedpane *f = s->con->feed;
+	char reason[256];
+
+	(void)app;
+	if (!f)
+		return 0;
+	/* the safety net for file systems that do not notify */
+	logsrc_poll(f->ls, sink_of(f), reason, sizeof(reason));
+	if (f->dirty) {
+		f->dirty = false;
+		return APP_REDRAW;
+	}
+	return APP_REDRAW;  /* the per-minute counts move with the clock */
+}
+
+static void
+feed_destroy(struct screen *scr)
+{
+	struct screen_feed *s = (struct screen_feed *)scr;
+
+	feed_filter_free(s->flt);
+	free(s->view);
+	free(s);
+}
+
+static const struct screen_ops feed_ops = {
+	.kind = SCREEN_FEED,
+	.handle = feed_handle,
+	.render = feed_render,
+	.title = feed_title,
+	.destroy = feed_destroy,
+	.tick = feed_tick,
+	.keyline = feed_keys,
+};
+
+struct screen *
+screen_feed_new(struct console *con)
+{
+	struct screen_feed *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->base.ops = &feed_ops;
+	s->con = con;
+	s->flt = feed_filter_new();
+	return &s->base;
+}

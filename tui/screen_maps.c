@@ -1,0 +1,370 @@
+/*
+ * tui/screen_maps.c - the Maps screen: every table main.cf references,
+ * grouped by the parameter or restriction class that uses it, with type,
+ * entry count, state and when its index was last built.  Enter opens the
+ * editor; 'o' opens any table by TYPE:PATH.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/diag.h"
+#include "core/textsafe.h"
+#include "tui/console.h"
+
+struct maps_item {
+	const char *group;      /* non-NULL: a group header line */
+	size_t table;           /* index into con->chk.tables */
+};
+
+struct screen_maps {
+	struct screen base;
+	struct console *con;
+	struct maps_item *items;
+	size_t nitems;
+	size_t sel;             /* index into items (never a header) */
+	size_t top;
+	int page;
+	char search[256];
+};
+
+static const enum action maps_keys[] = {
+	ACT_ENTER, ACT_OPEN_PATH, ACT_SEARCH, ACT_SCREEN_FEED, ACT_SCREEN_EXPLAIN, ACT_NONE
+};
+
+static void
+rebuild(struct screen_maps *m)
+{
+	const struct check_result *chk = &m->con->chk;
+	size_t i, j, n = 0;
+	bool *done;
+
+	free(m->items);
+	m->items = calloc(chk->ntables * 2 + 1, sizeof(*m->items));
+	m->nitems = 0;
+	done = calloc(chk->ntables + 1, sizeof(*done));
+	if (!m->items || !done) {
+		free(done);
+		return;
+	}
+	for (i = 0; i < chk->ntables; i++) {
+		const char *g = chk->tables[i].param ? chk->tables[i].param : "(other)";
+
+		if (done[i])
+			continue;
+		m->items[n].group = g;
+		m->items[n++].table = i;
+		for (j = i; j < chk->ntables; j++) {
+			const char *g2 = chk->tables[j].param ? chk->tables[j].param : "(other)";
+
+			if (!done[j] && strcmp(g, g2) == 0) {
+				m->items[n].group = NULL;
+				m->items[n++].table = j;
+				done[j] = true;
+			}
+		}
+	}
+	m->nitems = n;
+	free(done);
+	if (m->sel >= n)
+		m->sel = n ? n - 1 : 0;
+	while (m->sel < n && m->items[m->sel].group)
+		m->sel++;
+}
+
+static const char *
+maps_title(struct app *app, struct screen *s)
+{
+	(void)app;
+	(void)s;
+	return "Maps";
+}
+
+static void
+state_text(struct console *con, const struct check_table *t, char *buf, size_t size,
+	   enum role *role)
+{
+	struct con_doc *d = t->path ? console_doc_find(con, t->path) : NULL;
+
+	*role = ROLE_OK;
+	if (d && console_doc_dirty(d)) {
+		snprintf(buf, size, "unsaved edits%s", d->nerrors ? ", errors" : "");
+		*role = d->nerrors ? ROLE_ERROR : ROLE_WARNING;
+		return;
+	}
+	switch (t->state) {
+	case CHECK_OK:
+		snprintf(buf, size, "%s", t->nwarnings ? "ok, warnings" : "ok");
+		break;
+	case CHECK_MISSING:
+		snprintf(buf, size, "missing");
+		*role = ROLE_ERROR;
+		break;
+	case CHECK_STALE:
+		snprintf(buf, size, "stale index");
+		*role = ROLE_WARNING;
+		break;
+	case CHECK_ERRORS:
+		snprintf(buf, size, "%zu error%s", t->nerrors, t->nerrors == 1 ? "" : "s");
+		*role = ROLE_ERROR;
+		break;
+	case CHECK_NOT_FILE:
+		snprintf(buf, size, "not a file");
+		*role = ROLE_DIM;
+		break;
+	}
+}
+
+static void
+built_text(const struct check_table *t, char *buf, size_t size)
+{
+	struct stat st;
+	struct tm tm;
+
+	if (!t->index_path) {
+		snprintf(buf, size, "%s", t->state == CHECK_NOT_FILE ? "" : "(read at start)");
+		return;
+	}
+	if (stat(t->index_path, &st) < 0) {
+		snprintf(buf, size, "never");
+		return;
+	}
+	localtime_r(&st.st_mtime, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+static void
+maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
+{
+	struct screen_maps *m = (struct screen_maps *)s;
+	struct console *con = m->con;
+	const struct check_result *chk = &con->chk;
+	struct row *row;
+	size_t i, nerr = diag_count(&chk->diags, DIAG_ERROR);
+	int refw = w - 52, y;
+
+	(void)app;
+	rebuild(m);
+	if (refw < 20)
+		refw = 20;
+	row = rows_new(out, ROLE_NORMAL);
+	if (!con->cf) {
+		rows_add(row, ROLE_ERROR, con->cf_error);
+		return;
+	}
+	rows_addf(row, ROLE_NORMAL, "%zu table%s referenced by ", chk->ntables,
+		  chk->ntables == 1 ? "" : "s");
+	rows_add_bytes(row, ROLE_NORMAL, maincf_path(con->cf), strlen(maincf_path(con->cf)));
+	rows_addf(row, nerr ? ROLE_ERROR : ROLE_OK, "   %zu error%s, %zu warning%s", nerr,
+		  nerr == 1 ? "" : "s", diag_count(&chk->diags, DIAG_WARNING),
+		  diag_count(&chk->diags, DIAG_WARNING) == 1 ? "" : "s");
+	row = rows_new(out, ROLE_NORMAL);
+	rows_addf(row, ROLE_HEADER, "  %-*s %-10s %8s  %-16s %-16s", refw, "TABLE", "ROLE",
+		  "ENTRIES", "STATE", "BUILT");
+	m->page = h - 2;
+	if (m->page < 1)
+		m->page = 1;
+	if (m->sel < m->top)
+		m->top = m->sel > 0 && m->items[m->sel - 1].group ? m->sel - 1 : m->sel;
+	if (m->sel >= m->top + (size_t)m->page)
+		m->top = m->sel - (size_t)m->page + 1;
+	for (i = m->top, y = 0; i < m->nitems && y < m->page; i++, y++) {
+		const struct maps_item *it = &m->items[i];
+		const struct check_table *t = &chk->tables[it->table];
+		char st[64], built[32], refbuf[1024];
+		enum role srole;
+		bool sel = i == m->sel;
+		struct strbuf sb;
+
+		row = rows_new(out, sel ? ROLE_SELECTED : ROLE_NORMAL);
+		if (!row)
+			return;
+		if (it->group) {
+			const struct maincf_class *c = maincf_find_class(con->cf, it->group);
+
+			rows_add_bytes(row, ROLE_HEADER, it->group, strlen(it->group));
+			if (c)
+				rows_add(row, ROLE_DIM, "  (restriction class)");
+			continue;
+		}
+		state_text(con, t, st, sizeof(st), &srole);
+		built_text(t, built, sizeof(built));
+		snprintf(refbuf, sizeof(refbuf), "%s", t->ref ? t->ref : "");
+		strbuf_init(&sb);
+		textsafe_fit(&sb, refbuf, strlen(refbuf), (size_t)refw);
+		rows_add(row, sel ? ROLE_SELECTED : ROLE_NORMAL, "  ");
+		rows_add(row, sel ? ROLE_SELECTED : ROLE_NORMAL, sb.buf);
+		strbuf_fini(&sb);
+		rows_addf(row, sel ? ROLE_SELECTED : ROLE_NORMAL, " %-10s %8zu  ",
+			  maincf_role_name(t->role), t->nentries);
+		rows_addf(row, sel ? ROLE_SELECTED : srole, "%-16s", st);
+		rows_addf(row, sel ? ROLE_SELECTED : ROLE_DIM, " %-16s", built);
+	}
+}
+
+static size_t
+next_table(struct screen_maps *m, size_t from, int dir)
+{
+	size_t i = from;
+
+	for (;;) {
+		if (dir < 0) {
+			if (i == 0)
+				return from;
+			i--;
+		} else {
+			if (i + 1 >= m->nitems)
+				return from;
+			i++;
+		}
+		if (!m->items[i].group)
+			return i;
+	}
+}
+
+static unsigned
+maps_search_accept(struct app *app, void *ctx, const char *text)
+{
+	struct screen_maps *m = ctx;
+	size_t k, i;
+
+	snprintf(m->search, sizeof(m->search), "%s", text);
+	for (k = 1; k <= m->nitems && m->search[0]; k++) {
+		i = (m->sel + k) % m->nitems;
+		if (!m->items[i].group &&
+		    strstr(m->con->chk.tables[m->items[i].table].ref, m->search)) {
+			m->sel = i;
+			return APP_REDRAW;
+		}
+	}
+	if (m->search[0])
+		app_status(app, ROLE_WARNING, "not found: %s", m->search);
+	return APP_REDRAW;
+}
+
+static unsigned
+maps_open_accept(struct app *app, void *ctx, const char *text)
+{
+	struct screen_maps *m = ctx;
+	const char *colon = strchr(text, ':'), *path = text;
+	char type[32] = "";
+	struct con_doc *d;
+
+	if (!text[0])
+		return APP_REDRAW;
+	if (colon && colon[1] == '/' && (size_t)(colon - text) < sizeof(type)) {
+		memcpy(type, text, (size_t)(colon - text));
+		type[colon - text] = '\0';
+		path = colon + 1;
+	}
+	d = console_doc_open(m->con, type[0] ? type : NULL, path);
+	if (!d)
+		return APP_REDRAW;
+	console_open_editor(m->con, d, 0);
+	(void)app;
+	return APP_REDRAW;
+}
+
+static unsigned
+maps_handle(struct app *app, struct screen *s, enum action a)
+{
+	struct screen_maps *m = (struct screen_maps *)s;
+	int k;
+
+	switch (a) {
+	case ACT_UP:
+		m->sel = next_table(m, m->sel, -1);
+		break;
+	case ACT_DOWN:
+		m->sel = next_table(m, m->sel, 1);
+		break;
+	case ACT_PAGE_UP:
+		for (k = 0; k < m->page; k++)
+			m->sel = next_table(m, m->sel, -1);
+		break;
+	case ACT_PAGE_DOWN:
+		for (k = 0; k < m->page; k++)
+			m->sel = next_table(m, m->sel, 1);
+		break;
+	case ACT_HOME:
+		m->sel = next_table(m, 0, 1);
+		if (m->nitems && !m->items[0].group)
+			m->sel = 0;
+		break;
+	case ACT_END:
+		m->sel = m->nitems ? next_table(m, m->nitems - 1, -1) : 0;
+		if (m->nitems && !m->items[m->nitems - 1].group)
+			m->sel = m->nitems - 1;
+		break;
+	case ACT_ENTER: {
+		const struct check_table *t;
+		struct con_doc *d;
+
+		if (m->sel >= m->nitems || m->items[m->sel].group)
+			return 0;
+		t = &m->con->chk.tables[m->items[m->sel].table];
+		if (t->state == CHECK_NOT_FILE || !t->path) {
+			app_status(app, ROLE_WARNING, "%s is not a file pfconsole can edit", t->ref);
+			return APP_REDRAW;
+		}
+		d = console_doc_open(m->con, t->type, t->path);
+		if (d)
+			console_open_editor(m->con, d, 0);
+		return APP_REDRAW;
+	}
+	case ACT_SEARCH:
+		app_prompt_text(app, s, "/", m->search, m, NULL, maps_search_accept, NULL, NULL);
+		return APP_REDRAW;
+	case ACT_SEARCH_NEXT:
+		return maps_search_accept(app, m, m->search);
+	case ACT_OPEN_PATH:
+		app_prompt_text(app, s, "open table (TYPE:PATH or PATH): ", "", m, NULL,
+				maps_open_accept, NULL, NULL);
+		return APP_REDRAW;
+	case ACT_REFRESH:
+		console_load(m->con);
+		rebuild(m);
+		app_status(app, ROLE_OK, "re-read %s/main.cf", m->con->config_dir);
+		return APP_REDRAW;
+	case ACT_QUIT:
+		return APP_POP;
+	default:
+		return 0;
+	}
+	return APP_REDRAW;
+}
+
+static void
+maps_destroy(struct screen *s)
+{
+	struct screen_maps *m = (struct screen_maps *)s;
+
+	free(m->items);
+	free(m);
+}
+
+static const struct screen_ops maps_ops = {
+	.kind = SCREEN_MAPS,
+	.handle = maps_handle,
+	.render = maps_render,
+	.title = maps_title,
+	.destroy = maps_destroy,
+	.keyline = maps_keys,
+};
+
+struct screen *
+screen_maps_new(struct console *con)
+{
+	struct screen_maps *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->base.ops = &maps_ops;
+	m->con = con;
+	rebuild(m);
+	return &m->base;
+}
