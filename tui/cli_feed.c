@@ -1,16 +1,357 @@
-/* tui/cli_feed.c - placeholder until the 'feed' command lands; replace whole. */
+/*
+ * tui/cli_feed.c - pfconsole feed: rejects and other actions from the log.
+ *
+ * pfconsole feed [-c DIR] [--log SRC] [--follow] [--json] [--since TIME]
+ *                [--grep RE] [--exclude RE] [--stats] [-n N] [--top N]
+ *
+ * Reads the source (--log, or the first readable of main.cf maillog_file,
+ * /var/log/mail.log, /var/log/maillog, the journal), filters events and
+ * prints one line per event (text through core/textsafe, or --json), or
+ * the --stats report.  --follow prints the last N events (default 10) and
+ * then new ones as they are logged, until interrupted.
+ * Exit: 0 done, 1 no source could be read or a read error, 2 usage.
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "core/feed.h"
+#include "core/logsrc.h"
+#include "core/strbuf.h"
 #include "tui/cli.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+struct out {
+	struct feed_filter *filter;
+	struct feedstats *stats;
+	bool json;
+	struct strbuf sb;
+	bool write_error;
+};
+
+static bool
+want(void *arg, const struct pf_event *ev)
+{
+	struct out *o = arg;
+
+	return feed_filter_match(o->filter, ev);
+}
+
+static int
+on_event(void *arg, const struct pf_event *ev)
+{
+	struct out *o = arg;
+
+	if (o->stats != NULL)
+		return feedstats_add(o->stats, ev) < 0 ? -1 : 0;
+	strbuf_reset(&o->sb);
+	if ((o->json ? event_to_json(ev, &o->sb) : feed_event_text(ev, &o->sb)) < 0 ||
+	    strbuf_addch(&o->sb, '\n') < 0)
+		return -1;
+	if (fwrite(o->sb.buf, 1, o->sb.len, stdout) != o->sb.len) {
+		o->write_error = true;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_note(void *arg, enum logsrc_note what, const char *text)
+{
+	(void)arg;
+	switch (what) {
+	case LOGSRC_NOTE_ROTATED:
+		fprintf(stderr, "pfconsole feed: %s was rotated; reading the new file\n", text);
+		break;
+	case LOGSRC_NOTE_TRUNCATED:
+		fprintf(stderr, "pfconsole feed: %s was truncated; reading from its start\n", text);
+		break;
+	case LOGSRC_NOTE_GONE:
+		fprintf(stderr, "pfconsole feed: %s disappeared; waiting for it\n", text);
+		break;
+	case LOGSRC_NOTE_ERROR:
+		fprintf(stderr, "pfconsole feed: %s\n", text);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: pfconsole feed [-c DIR] [--log SRC] [--follow] [--json] [--since TIME]\n"
+		"                      [--grep RE] [--exclude RE] [--stats] [-n N] [--top N]\n"
+		"\n"
+		"  --log SRC      a log file, '-' for standard input, or 'journal'\n"
+		"                 (default: main.cf maillog_file, /var/log/mail.log,\n"
+		"                 /var/log/maillog, the systemd journal)\n"
+		"  -f, --follow   print the last N events, then new ones as they come\n"
+		"  -n, --last N   only the last N events (read backwards from the end)\n"
+		"  --json         one JSON object per line\n"
+		"  --since TIME   2026-11-02[T13:03[:01][+01:00]], 13:03, -2h, 30m, 1d, today\n"
+		"  --grep RE      keep events whose log line matches the PCRE2 pattern RE\n"
+		"  --exclude RE   drop events whose log line matches RE\n"
+		"  --stats        counts by action and stage, reason, sender domain,\n"
+		"                 client and recipient (--top N entries, default 10)\n");
+}
+
+static int
+parse_count(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int
+follow_loop(struct logsrc *ls, const struct feed_sink *sink, struct out *o)
+{
+	char reason[512];
+
+	while (!stop_flag) {
+		struct pollfd pfd = { logsrc_fd(ls), POLLIN, 0 };
+		int to = logsrc_timeout_ms(ls), r;
+
+		if (logsrc_eof(ls))
+			return 0;
+		r = poll(&pfd, pfd.fd >= 0 ? 1 : 0, to);
+		if (r < 0 && errno != EINTR) {
+			fprintf(stderr, "pfconsole feed: poll: %s\n", strerror(errno));
+			return 1;
+		}
+		if (stop_flag)
+			break;
+		if (logsrc_poll(ls, sink, reason, sizeof(reason)) < 0) {
+			fprintf(stderr, "pfconsole feed: %s\n", reason);
+			return 1;
+		}
+		if (o->write_error || fflush(stdout) == EOF)
+			return 1;
+	}
+	return 0;
+}
 
 int
 cli_feed(int argc, char **argv, const struct cli_global *g)
 {
-	(void)argc;
-	(void)argv;
-	(void)g;
-	fprintf(stderr, "pfconsole: 'feed' is not built yet\n");
-	return 2;
+	static const struct option opts[] = {
+		{ "log", required_argument, NULL, 'l' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, 's' },
+		{ "grep", required_argument, NULL, 'g' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "stats", no_argument, NULL, 'S' },
+		{ "last", required_argument, NULL, 'n' },
+		{ "top", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_dir = g->config_dir, *log = NULL;
+	bool follow = false, stats = false, have_n = false;
+	size_t n = 10, top = 10;
+	char reason[1024], spec[4096];
+	struct out o;
+	struct feed_sink sink;
+	struct logsrc *ls = NULL;
+	struct sigaction sa;
+	int c, rc = 0;
+
+	memset(&o, 0, sizeof(o));
+	strbuf_init(&o.sb);
+	o.filter = feed_filter_new();
+	if (o.filter == NULL) {
+		fprintf(stderr, "pfconsole feed: out of memory\n");
+		return 1;
+	}
+	while ((c = getopt_long(argc, argv, "c:l:fjs:g:x:Sn:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_dir = optarg;
+			break;
+		case 'l':
+			log = optarg;
+			break;
+		case 'f':
+			follow = true;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 's': {
+			time_t t;
+
+			if (feed_parse_time(optarg, time(NULL), &t) < 0) {
+				fprintf(stderr, "pfconsole feed: --since '%s': not a time "
+						"(2026-11-02, 2026-11-02T13:03, 13:03, -2h, 30m, 1d, today)\n",
+					optarg);
+				rc = 2;
+				goto done;
+			}
+			feed_filter_since(o.filter, t);
+			break;
+		}
+		case 'g':
+		case 'x':
+			if ((c == 'g' ? feed_filter_grep : feed_filter_exclude)(o.filter, optarg, reason,
+										 sizeof(reason)) < 0) {
+				fprintf(stderr, "pfconsole feed: %s\n", reason);
+				rc = 2;
+				goto done;
+			}
+			break;
+		case 'S':
+			stats = true;
+			break;
+		case 'n':
+		case 't':
+			if (parse_count(optarg, c == 'n' ? &n : &top) < 0) {
+				fprintf(stderr, "pfconsole feed: -%c '%s': not a count\n", c, optarg);
+				rc = 2;
+				goto done;
+			}
+			if (c == 'n')
+				have_n = true;
+			break;
+		case 'h':
+			usage(stdout);
+			goto done;
+		default:
+			usage(stderr);
+			rc = 2;
+			goto done;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pfconsole feed: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		rc = 2;
+		goto done;
+	}
+	if (stats && follow) {
+		fprintf(stderr, "pfconsole feed: --stats and --follow cannot be combined\n");
+		rc = 2;
+		goto done;
+	}
+	if (log == NULL) {
+		struct strbuf tried;
+
+		strbuf_init(&tried);
+		if (logsrc_discover(config_dir, getenv("PFCONSOLE_LOG_ROOT"), spec, sizeof(spec),
+				    &tried) < 0) {
+			const char *p = tried.buf, *nl;
+
+			fprintf(stderr, "pfconsole feed: no mail log could be read; tried:\n");
+			while ((nl = strchr(p, '\n')) != NULL) {
+				fprintf(stderr, "  %.*s\n", (int)(nl - p), p);
+				p = nl + 1;
+			}
+			fprintf(stderr, "Name one with --log FILE (or --log journal, --log -).\n");
+			strbuf_fini(&tried);
+			rc = 1;
+			goto done;
+		}
+		strbuf_fini(&tried);
+		log = spec;
+	}
+	ls = logsrc_open(log, follow, reason, sizeof(reason));
+	if (ls == NULL) {
+		fprintf(stderr, "pfconsole feed: %s\n", reason);
+		rc = 1;
+		goto done;
+	}
+	if (stats) {
+		o.stats = feedstats_new();
+		if (o.stats == NULL) {
+			fprintf(stderr, "pfconsole feed: out of memory\n");
+			rc = 1;
+			goto done;
+		}
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (!follow) {
+		static char obuf[1 << 16];
+
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	}
+	sink.arg = &o;
+	sink.want = want;
+	sink.event = on_event;
+	sink.note = on_note;
+
+	if (follow || have_n) {
+		rc = logsrc_backlog(ls, n, &sink, reason, sizeof(reason));
+	} else {
+		rc = logsrc_read(ls, &sink, reason, sizeof(reason));
+	}
+	if (rc < 0) {
+		fprintf(stderr, "pfconsole feed: %s\n", reason);
+		rc = 1;
+		goto done;
+	}
+	rc = 0;
+	if (o.write_error || fflush(stdout) == EOF) {
+		rc = 1;
+		goto done;
+	}
+	if (follow)
+		rc = follow_loop(ls, &sink, &o);
+	if (stats) {
+		strbuf_reset(&o.sb);
+		if ((o.json ? feedstats_report_json(o.stats, top, &o.sb)
+			    : feedstats_report_text(o.stats, top, &o.sb)) < 0) {
+			fprintf(stderr, "pfconsole feed: out of memory\n");
+			rc = 1;
+			goto done;
+		}
+		fputs(o.sb.buf, stdout);
+		if (o.json)
+			putchar('\n');
+	}
+	{
+		struct logsrc_counts cnt;
+
+		logsrc_counts(ls, &cnt);
+		if (cnt.junk > 0)
+			fprintf(stderr, "pfconsole feed: skipped %llu line%s that were not log lines\n",
+				cnt.junk, cnt.junk == 1 ? "" : "s");
+	}
+	if (fflush(stdout) == EOF)
+		rc = 1;
+done:
+	logsrc_close(ls);
+	feed_filter_free(o.filter);
+	feedstats_free(o.stats);
+	strbuf_fini(&o.sb);
+	return rc;
 }

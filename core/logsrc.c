@@ -1,0 +1,949 @@
+/*
+ * core/logsrc.c - mail log sources: files (followed through rotation),
+ * standard input, and the systemd journal via a journalctl child.
+ *
+ * Public: the functions of core/logsrc.h.  Owns its descriptors, its
+ * watcher, the journalctl child and the line buffers.  Errors are returned
+ * with errno and a reason; nothing prints.
+ *
+ * Files are read with pread() at a remembered offset, so the read position
+ * never depends on the descriptor's own offset.  To notice a copytruncate
+ * that was followed by enough new writes to make the file as long as before,
+ * the last bytes before the offset are remembered and compared on each
+ * poll.  After a rename/recreate the old descriptor is kept and drained
+ * first on every poll for LOGSRC_DRAIN_SECS, because a writer may still
+ * append to the old file until it reopens its log.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/logsrc.h"
+#include "core/watch.h"
+
+#define READ_CHUNK (1024 * 1024)
+#define BACK_BLOCK (64 * 1024)
+#define FP_LEN 64
+#define LOGSRC_DRAIN_SECS 5
+
+enum src_kind { SRC_FILE, SRC_PIPE };
+
+/* one open file generation */
+struct gen {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	off_t off;              /* bytes consumed (complete lines + partial) */
+	unsigned char fp[FP_LEN];       /* the bytes just before off */
+	size_t fplen;
+};
+
+struct logsrc {
+	char *name;
+	enum src_kind kind;
+	bool follow;
+	struct gen cur;
+	struct gen old;         /* previous file after a rotation, fd -1 when none */
+	time_t old_until;
+	bool gone;              /* the name is missing */
+	struct strbuf partial;  /* an incomplete last line */
+	bool skipping;          /* dropping the rest of an over-long line */
+	struct watch *w;
+	pid_t child;
+	bool eof;
+	bool stopped;           /* the sink asked to stop */
+	struct logline_ctx ctx;
+	struct logsrc_counts counts;
+	char *buf;
+	/* back-log of a pipe source: the last N events */
+	struct pf_event **ring;
+	size_t ring_n, ring_cap, ring_head;
+};
+
+static void
+set_reason(char *reason, size_t size, const char *fmt, const char *a, int err)
+{
+	if (reason != NULL && size > 0)
+		snprintf(reason, size, fmt, a, strerror(err));
+}
+
+const char *
+logsrc_name(const struct logsrc *ls)
+{
+	return ls->name;
+}
+
+void
+logsrc_counts(const struct logsrc *ls, struct logsrc_counts *c)
+{
+	*c = ls->counts;
+}
+
+bool
+logsrc_eof(const struct logsrc *ls)
+{
+	return ls->eof;
+}
+
+int
+logsrc_fd(const struct logsrc *ls)
+{
+	if (ls->kind == SRC_PIPE)
+		return ls->eof ? -1 : ls->cur.fd;
+	return ls->w != NULL ? watch_fd(ls->w) : -1;
+}
+
+int
+logsrc_timeout_ms(const struct logsrc *ls)
+{
+	if (ls->kind == SRC_PIPE)
+		return -1;
+	/* a safety net with a watcher; the only means without one */
+	return ls->w != NULL ? 1000 : 200;
+}
+
+static void
+note(const struct feed_sink *sink, enum logsrc_note what, const char *text)
+{
+	if (sink != NULL && sink->note != NULL)
+		sink->note(sink->arg, what, text);
+}
+
+/* spawn_journal - start journalctl writing to a pipe we read */
+static int
+spawn_journal(struct logsrc *ls, char *reason, size_t size)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0) {
+		set_reason(reason, size, "pipe for %s: %s", "journalctl", errno);
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(p[0]);
+		close(p[1]);
+		set_reason(reason, size, "fork %s: %s", "journalctl", e);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		char *av[12];
+		int i = 0, devnull;
+
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 2);
+		}
+		av[i++] = (char *)"journalctl";
+		av[i++] = (char *)"-q";
+		av[i++] = (char *)"--no-pager";
+		av[i++] = (char *)"-o";
+		av[i++] = (char *)"short-iso-precise";
+		if (ls->follow) {
+			av[i++] = (char *)"-f";
+			av[i++] = (char *)"-n";
+			av[i++] = (char *)"20000";
+		}
+		av[i++] = (char *)"SYSLOG_FACILITY=2";
+		av[i] = NULL;
+		execvp("journalctl", av);
+		_exit(127);
+	}
+	close(p[1]);
+	(void)fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	ls->cur.fd = p[0];
+	ls->child = pid;
+	return 0;
+}
+
+static int
+open_gen(struct gen *g, const char *path, char *reason, size_t size)
+{
+	struct stat st;
+
+	g->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (g->fd < 0) {
+		set_reason(reason, size, "open %s: %s", path, errno);
+		return -1;
+	}
+	if (fstat(g->fd, &st) < 0) {
+		int e = errno;
+
+		close(g->fd);
+		g->fd = -1;
+		set_reason(reason, size, "fstat %s: %s", path, e);
+		errno = e;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(g->fd);
+		g->fd = -1;
+		set_reason(reason, size, "open %s: %s", path, EISDIR);
+		errno = EISDIR;
+		return -1;
+	}
+	g->dev = st.st_dev;
+	g->ino = st.st_ino;
+	g->off = 0;
+	g->fplen = 0;
+	return 0;
+}
+
+struct logsrc *
+logsrc_open(const char *spec, bool follow, char *reason, size_t size)
+{
+	struct logsrc *ls = calloc(1, sizeof(*ls));
+	struct stat st;
+
+	if (ls == NULL || (ls->name = strdup(spec)) == NULL ||
+	    (ls->buf = malloc(READ_CHUNK)) == NULL) {
+		if (ls)
+			free(ls->name);
+		free(ls);
+		set_reason(reason, size, "%s: %s", spec, ENOMEM);
+		errno = ENOMEM;
+		return NULL;
+	}
+	strbuf_init(&ls->partial);
+	ls->follow = follow;
+	ls->cur.fd = ls->old.fd = -1;
+	ls->child = -1;
+	logline_ctx_init(&ls->ctx, 0);
+	if (strcmp(spec, "-") == 0) {
+		ls->kind = SRC_PIPE;
+		ls->cur.fd = dup(0);
+		if (ls->cur.fd < 0) {
+			set_reason(reason, size, "%s: %s", "standard input", errno);
+			goto fail;
+		}
+	} else if (strcmp(spec, "journal") == 0 || strcmp(spec, "journalctl") == 0) {
+		ls->kind = SRC_PIPE;
+		if (spawn_journal(ls, reason, size) < 0)
+			goto fail;
+	} else {
+		ls->kind = SRC_FILE;
+		if (open_gen(&ls->cur, spec, reason, size) < 0)
+			goto fail;
+		if (fstat(ls->cur.fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+			/* a FIFO or character device: read it as a stream */
+			ls->kind = SRC_PIPE;
+		} else {
+			/* year-less stamps: the file was last written at its mtime */
+			if (!follow)
+				ls->ctx.ref_time = st.st_mtime > 0 ? st.st_mtime : time(NULL);
+			if (follow) {
+				ls->w = watch_new(NULL, 0);
+				if (ls->w != NULL && watch_add_file(ls->w, spec, NULL, 0) < 0) {
+					watch_free(ls->w);
+					ls->w = NULL;
+				}
+			}
+		}
+	}
+	return ls;
+fail:
+	{
+		int e = errno;
+
+		logsrc_close(ls);
+		errno = e;
+	}
+	return NULL;
+}
+
+void
+logsrc_close(struct logsrc *ls)
+{
+	size_t i;
+
+	if (ls == NULL)
+		return;
+	if (ls->cur.fd >= 0)
+		close(ls->cur.fd);
+	if (ls->old.fd >= 0)
+		close(ls->old.fd);
+	if (ls->child > 0) {
+		int status;
+
+		kill(ls->child, SIGTERM);
+		while (waitpid(ls->child, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	watch_free(ls->w);
+	strbuf_fini(&ls->partial);
+	for (i = 0; i < ls->ring_cap; i++)
+		pf_event_free(ls->ring ? ls->ring[i] : NULL);
+	free(ls->ring);
+	free(ls->buf);
+	free(ls->name);
+	free(ls);
+}
+
+/* deliver - one complete line (without newline) to the sink */
+static void
+deliver(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink)
+{
+	struct pf_event ev;
+	enum logline_result r;
+
+	ls->counts.lines++;
+	r = logline_parse(p, n, &ls->ctx, &ev);
+	if (r == LOGLINE_JUNK) {
+		/* binary junk (NULs after a crash, a sparse copytruncate hole)
+		 * followed by a real line without a newline in between */
+		const char *z = memrchr(p, '\0', n);
+
+		if (z != NULL && (size_t)(z + 1 - p) < n) {
+			r = logline_parse(z + 1, n - (size_t)(z + 1 - p), &ls->ctx, &ev);
+		}
+		if (r == LOGLINE_JUNK) {
+			ls->counts.junk++;
+			return;
+		}
+	}
+	if (r != LOGLINE_EVENT)
+		return;
+	if (sink->want != NULL && !sink->want(sink->arg, &ev))
+		return;
+	if (ls->ring != NULL) {
+		/* collecting a back-log from a pipe: keep the last ring_cap events */
+		struct pf_event *c = pf_event_dup(&ev);
+
+		if (c == NULL)
+			return;
+		pf_event_free(ls->ring[ls->ring_head]);
+		ls->ring[ls->ring_head] = c;
+		ls->ring_head = (ls->ring_head + 1) % ls->ring_cap;
+		if (ls->ring_n < ls->ring_cap)
+			ls->ring_n++;
+		return;
+	}
+	ls->counts.events++;
+	if (sink->event(sink->arg, &ev) != 0)
+		ls->stopped = true;
+}
+
+/*
+ * consume - split DATA (N bytes) into lines; complete lines are delivered,
+ * the tail is kept in ls->partial.  Returns the number of bytes of DATA
+ * consumed when the sink stopped early, else N.
+ */
+static size_t
+consume(struct logsrc *ls, const char *data, size_t n, const struct feed_sink *sink)
+{
+	const char *p = data, *e = data + n, *nl;
+
+	while (p < e && !ls->stopped) {
+		nl = memchr(p, '\n', (size_t)(e - p));
+		if (nl == NULL) {
+			size_t room = LOGSRC_LINE_MAX - ls->partial.len;
+
+			if (ls->skipping)
+				return n;
+			if ((size_t)(e - p) >= room) {
+				/* over-long line: deliver its start, skip the rest */
+				if (strbuf_add(&ls->partial, p, room) == 0)
+					deliver(ls, ls->partial.buf, ls->partial.len, sink);
+				strbuf_reset(&ls->partial);
+				ls->counts.cut++;
+				ls->skipping = true;
+				return n;
+			}
+			(void)strbuf_add(&ls->partial, p, (size_t)(e - p));
+			return n;
+		}
+		if (ls->skipping) {
+			ls->skipping = false;
+		} else if (ls->partial.len > 0) {
+			size_t room = LOGSRC_LINE_MAX - ls->partial.len, take = (size_t)(nl - p);
+
+			if (take > room) {
+				take = room;
+				ls->counts.cut++;
+			}
+			(void)strbuf_add(&ls->partial, p, take);
+			deliver(ls, ls->partial.buf, ls->partial.len, sink);
+			strbuf_reset(&ls->partial);
+		} else if ((size_t)(nl - p) > LOGSRC_LINE_MAX) {
+			ls->counts.cut++;
+			deliver(ls, p, LOGSRC_LINE_MAX, sink);
+		} else {
+			deliver(ls, p, (size_t)(nl - p), sink);
+		}
+		p = nl + 1;
+	}
+	return (size_t)(p - data);
+}
+
+/* remember_fp - keep the FP_LEN bytes before G->off (they are in DATA) */
+static void
+remember_fp(struct gen *g, const char *data, size_t n)
+{
+	if (n >= FP_LEN) {
+		memcpy(g->fp, data + n - FP_LEN, FP_LEN);
+		g->fplen = FP_LEN;
+	} else {
+		size_t keep = g->fplen + n > FP_LEN ? FP_LEN - n : g->fplen;
+
+		memmove(g->fp, g->fp + g->fplen - keep, keep);
+		memcpy(g->fp + keep, data, n);
+		g->fplen = keep + n;
+	}
+}
+
+/* read_file - read G from its offset to the current end; 0, or -1 */
+static int
+read_file(struct logsrc *ls, struct gen *g, const struct feed_sink *sink, char *reason,
+	  size_t size)
+{
+	for (;;) {
+		ssize_t n = pread(g->fd, ls->buf, READ_CHUNK, g->off);
+		size_t used;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			set_reason(reason, size, "read %s: %s", ls->name, errno);
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		used = consume(ls, ls->buf, (size_t)n, sink);
+		if (ls->stopped) {
+			/* resume after the line that stopped us */
+			g->off += (off_t)used;
+			strbuf_reset(&ls->partial);
+			g->fplen = 0;
+			return 0;
+		}
+		remember_fp(g, ls->buf, (size_t)n);
+		g->off += n;
+		if (n < READ_CHUNK)
+			return 0;
+	}
+}
+
+/* read_pipe - read what the pipe has (blocking when WAIT) */
+static int
+read_pipe(struct logsrc *ls, const struct feed_sink *sink, bool wait, char *reason,
+	  size_t size)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (!wait) {
+			struct pollfd pfd = { ls->cur.fd, POLLIN, 0 };
+
+			if (poll(&pfd, 1, 0) <= 0)
+				return 0;
+		}
+		n = read(ls->cur.fd, ls->buf, READ_CHUNK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			set_reason(reason, size, "read %s: %s", ls->name, errno);
+			return -1;
+		}
+		if (n == 0) {
+			if (ls->partial.len > 0 && !ls->skipping)
+				deliver(ls, ls->partial.buf, ls->partial.len, sink);
+			strbuf_reset(&ls->partial);
+			ls->eof = true;
+			note(sink, LOGSRC_NOTE_EOF, ls->name);
+			return 0;
+		}
+		(void)consume(ls, ls->buf, (size_t)n, sink);
+		if (ls->stopped)
+			return 0;
+	}
+}
+
+static int
+result(struct logsrc *ls, int rc)
+{
+	if (rc < 0)
+		return -1;
+	if (ls->stopped) {
+		ls->stopped = false;
+		return 1;
+	}
+	return 0;
+}
+
+int
+logsrc_read(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_t size)
+{
+	int rc;
+
+	if (ls->kind == SRC_PIPE)
+		rc = read_pipe(ls, sink, !ls->follow, reason, size);
+	else
+		rc = read_file(ls, &ls->cur, sink, reason, size);
+	return result(ls, rc);
+}
+
+/* backlog_counts - a backwards-scanned line that counts for the back-log */
+static bool
+backlog_counts(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink)
+{
+	struct pf_event ev;
+
+	if (!logline_is_event(p, n))
+		return false;
+	if (logline_parse(p, n, &ls->ctx, &ev) != LOGLINE_EVENT)
+		return false;
+	return sink->want == NULL || sink->want(sink->arg, &ev);
+}
+
+/* file_backlog - find the start of the N-th wanted event from the end */
+static int
+file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, char *reason,
+	     size_t size)
+{
+	struct stat st;
+	off_t pos, start, tail;
+	char *win = NULL;       /* [block][carry] */
+	size_t carry = 0, found = 0;
+	int rc;
+
+	if (fstat(ls->cur.fd, &st) < 0) {
+		set_reason(reason, size, "fstat %s: %s", ls->name, errno);
+		return -1;
+	}
+	ls->ctx.ref_time = time(NULL);
+	/* ignore an unfinished last line: it is delivered once completed */
+	tail = st.st_size;
+	pos = tail;
+	start = tail;
+	win = malloc(BACK_BLOCK + LOGSRC_LINE_MAX + 1);
+	if (win == NULL) {
+		set_reason(reason, size, "%s: %s", ls->name, ENOMEM);
+		return -1;
+	}
+	{
+		bool first = true;
+
+		while (pos > 0 && (first || found < want_n)) {
+			size_t blk = pos > BACK_BLOCK ? BACK_BLOCK : (size_t)pos;
+			ssize_t n;
+			char *end, *q;
+
+			memmove(win + blk, win + BACK_BLOCK, carry);
+			pos -= (off_t)blk;
+			n = pread(ls->cur.fd, win, blk, pos);
+			if (n != (ssize_t)blk) {
+				set_reason(reason, size, "read %s: %s", ls->name, n < 0 ? errno : EIO);
+				free(win);
+				return -1;
+			}
+			end = win + blk + carry;
+			/* lines end at each '\n' from the right */
+			q = end;
+			for (;;) {
+				char *nl = q > win ? memrchr(win, '\n', (size_t)(q - win)) : NULL;
+				char *ls_ = nl ? nl + 1 : win;
+
+				if (nl == NULL && pos > 0)
+					break;  /* the line starts in an earlier block */
+				if (first) {
+					/* the segment after the last newline is unfinished */
+					first = false;
+					tail = pos + (off_t)(ls_ - win);
+					start = tail;
+					if (want_n == 0)
+						break;
+				} else if (backlog_counts(ls, ls_, (size_t)(q - ls_), sink)) {
+					found++;
+					start = pos + (off_t)(ls_ - win);
+					if (found == want_n)
+						break;
+				}
+				if (nl == NULL)
+					break;
+				q = nl;
+			}
+			if (!first && found == want_n)
+				break;
+			/* the unfinished start of the window becomes the carry */
+			{
+				char *nl = memchr(win, '\n', (size_t)(end - win));
+
+				carry = nl ? (size_t)(nl - win) : (size_t)(end - win);
+				if (carry > LOGSRC_LINE_MAX)
+					carry = 0;      /* over-long: never an event we show */
+				memmove(win + BACK_BLOCK, win, carry);
+			}
+		}
+	}
+	free(win);
+	(void)tail;
+	ls->cur.off = start;
+	ls->cur.fplen = 0;
+	strbuf_reset(&ls->partial);
+	rc = read_file(ls, &ls->cur, sink, reason, size);
+	return result(ls, rc);
+}
+
+static int
+ignore_event(void *arg, const struct pf_event *ev)
+{
+	(void)arg;
+	(void)ev;
+	return 0;
+}
+
+int
+logsrc_seek_end(struct logsrc *ls, char *reason, size_t size)
+{
+	static const struct feed_sink none = { NULL, NULL, ignore_event, NULL };
+
+	if (ls->kind == SRC_PIPE)
+		return 0;
+	/* back-log of 0 events: positions at the start of an unfinished last
+	 * line, so that it is delivered whole once its newline arrives */
+	return file_backlog(ls, 0, &none, reason, size) < 0 ? -1 : 0;
+}
+
+int
+logsrc_backlog(struct logsrc *ls, size_t n, const struct feed_sink *sink, char *reason,
+	       size_t size)
+{
+	size_t i;
+	int rc;
+
+	if (ls->kind == SRC_FILE)
+		return file_backlog(ls, n, sink, reason, size);
+	/* a stream: read what is there now, keeping the last N */
+	if (n == 0)
+		return result(ls, read_pipe(ls, sink, false, reason, size));
+	ls->ring = calloc(n, sizeof(*ls->ring));
+	if (ls->ring == NULL) {
+		set_reason(reason, size, "%s: %s", ls->name, ENOMEM);
+		return -1;
+	}
+	ls->ring_cap = n;
+	ls->ring_n = ls->ring_head = 0;
+	if (ls->follow) {
+		/* journalctl -f prints the recent entries at once: wait for a
+		 * quiet moment, then treat what came as the back-log */
+		rc = 0;
+		for (;;) {
+			struct pollfd pfd = { ls->cur.fd, POLLIN, 0 };
+
+			if (poll(&pfd, 1, 300) <= 0)
+				break;
+			rc = read_pipe(ls, sink, false, reason, size);
+			if (rc < 0 || ls->eof)
+				break;
+		}
+	} else {
+		rc = read_pipe(ls, sink, true, reason, size);
+		while (rc == 0 && !ls->eof)
+			rc = read_pipe(ls, sink, true, reason, size);
+	}
+	{
+		struct pf_event **ring = ls->ring;
+		size_t cap = ls->ring_cap, cnt = ls->ring_n, head = ls->ring_head;
+
+		ls->ring = NULL;
+		ls->ring_cap = 0;
+		for (i = 0; i < cnt; i++) {
+			struct pf_event *ev = ring[(head + cap - cnt + i) % cap];
+
+			if (!ls->stopped) {
+				ls->counts.events++;
+				if (sink->event(sink->arg, ev) != 0)
+					ls->stopped = true;
+			}
+		}
+		for (i = 0; i < cap; i++)
+			pf_event_free(ring[i]);
+		free(ring);
+	}
+	return result(ls, rc);
+}
+
+/* truncated - G's file is shorter than our offset, or its bytes before
+ * the offset changed (copytruncate followed by new writes) */
+static bool
+truncated(struct gen *g, off_t size)
+{
+	unsigned char now[FP_LEN];
+
+	if (size < g->off)
+		return true;
+	if (g->fplen == 0 || g->off < (off_t)g->fplen)
+		return false;
+	if (pread(g->fd, now, g->fplen, g->off - (off_t)g->fplen) != (ssize_t)g->fplen)
+		return true;
+	return memcmp(now, g->fp, g->fplen) != 0;
+}
+
+int
+logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_t size)
+{
+	struct stat st;
+	int rc;
+
+	ls->ctx.ref_time = time(NULL);
+	if (ls->kind == SRC_PIPE) {
+		if (ls->eof)
+			return 0;
+		return result(ls, read_pipe(ls, sink, false, reason, size));
+	}
+	if (ls->w != NULL)
+		(void)watch_drain(ls->w);
+	/* 1. the previous file, which a writer may still be appending to */
+	if (ls->old.fd >= 0) {
+		off_t before = ls->old.off;
+
+		rc = read_file(ls, &ls->old, sink, reason, size);
+		if (rc < 0 || ls->stopped)
+			return result(ls, rc);
+		if (ls->old.off != before)
+			ls->old_until = time(NULL) + LOGSRC_DRAIN_SECS;
+		if (time(NULL) >= ls->old_until) {
+			close(ls->old.fd);
+			ls->old.fd = -1;
+		}
+	}
+	/* 2. the current file: truncated? then new lines */
+	if (fstat(ls->cur.fd, &st) == 0 && truncated(&ls->cur, st.st_size)) {
+		ls->cur.off = 0;
+		ls->cur.fplen = 0;
+		strbuf_reset(&ls->partial);
+		ls->skipping = false;
+		ls->counts.truncations++;
+		note(sink, LOGSRC_NOTE_TRUNCATED, ls->name);
+	}
+	rc = read_file(ls, &ls->cur, sink, reason, size);
+	if (rc < 0 || ls->stopped)
+		return result(ls, rc);
+	/* 3. the name: gone, or a new file */
+	if (stat(ls->name, &st) < 0) {
+		if (!ls->gone) {
+			ls->gone = true;
+			note(sink, LOGSRC_NOTE_GONE, ls->name);
+		}
+		return 0;
+	}
+	if (st.st_dev != ls->cur.dev || st.st_ino != ls->cur.ino) {
+		struct gen ng;
+
+		if (open_gen(&ng, ls->name, reason, size) < 0) {
+			note(sink, LOGSRC_NOTE_ERROR, reason);
+			return 0;   /* try again on the next poll */
+		}
+		/* the old file's unfinished last line is complete now */
+		if (ls->partial.len > 0 && !ls->skipping)
+			deliver(ls, ls->partial.buf, ls->partial.len, sink);
+		strbuf_reset(&ls->partial);
+		ls->skipping = false;
+		if (ls->old.fd >= 0)
+			close(ls->old.fd);
+		ls->old = ls->cur;
+		ls->old_until = time(NULL) + LOGSRC_DRAIN_SECS;
+		ls->cur = ng;
+		ls->gone = false;
+		ls->counts.rotations++;
+		if (ls->w != NULL)
+			(void)watch_add_file(ls->w, ls->name, NULL, 0);
+		note(sink, LOGSRC_NOTE_ROTATED, ls->name);
+		if (ls->stopped)
+			return result(ls, 0);
+		rc = read_file(ls, &ls->cur, sink, reason, size);
+	}
+	return result(ls, rc);
+}
+
+/* maincf_maillog_file - the last "maillog_file = VALUE" of DIR/main.cf
+ * (minimal reading: continuation lines joined, comments skipped) */
+static int
+maincf_maillog_file(const char *dir, char *val, size_t size, char *why, size_t wsize)
+{
+	char path[4096], line[4096];
+	FILE *fp;
+	bool in = false;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		snprintf(why, wsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *p = line, *e;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (*p == '#' || *p == '\0') {
+			continue;
+		}
+		if (*p == ' ' || *p == '\t') {
+			if (in) {
+				while (*p == ' ' || *p == '\t')
+					p++;
+				if (*p && strlen(val) + strlen(p) + 2 < size) {
+					strcat(val, " ");
+					strcat(val, p);
+				}
+			}
+			continue;
+		}
+		in = false;
+		if (strncmp(p, "maillog_file", 12) != 0)
+			continue;
+		p += 12;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '=')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		snprintf(val, size, "%s", p);
+		in = true;
+		found = 1;
+	}
+	fclose(fp);
+	if (!found || val[0] == '\0') {
+		snprintf(why, wsize, "%s: maillog_file is not set (Postfix logs through syslog)", path);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+readable(const char *path, char *why, size_t wsize)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0) {
+		snprintf(why, wsize, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(why, wsize, "%s: %s", path, strerror(EISDIR));
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+int
+logsrc_discover(const char *config_dir, const char *root, char *spec, size_t size,
+		struct strbuf *tried)
+{
+	char why[4608], val[4096], path[4096];
+	static const char *const fixed[] = { "/var/log/mail.log", "/var/log/maillog" };
+	size_t i;
+
+	if (root == NULL)
+		root = "";
+	/* 1. main.cf maillog_file */
+	val[0] = '\0';
+	if (maincf_maillog_file(config_dir, val, sizeof(val), why, sizeof(why)) == 0) {
+		if (strchr(val, '$') != NULL) {
+			snprintf(why, sizeof(why), "%s/main.cf: maillog_file = %s: uses $parameter expansion",
+				 config_dir, val);
+		} else if (strncmp(val, "/dev/stdout", 11) == 0 || strncmp(val, "/dev/stderr", 11) == 0) {
+			snprintf(why, sizeof(why), "%s/main.cf: maillog_file = %s: not a file we can read",
+				 config_dir, val);
+		} else if (readable(val, why, sizeof(why))) {
+			snprintf(spec, size, "%s", val);
+			return 0;
+		} else {
+			size_t wl = strlen(why);
+
+			snprintf(why + wl, sizeof(why) - wl, " (maillog_file in main.cf)");
+		}
+	}
+	if (tried)
+		(void)strbuf_addf(tried, "%s\n", why);
+	/* 2, 3. the usual syslog files */
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", root, fixed[i]);
+		if (readable(path, why, sizeof(why))) {
+			snprintf(spec, size, "%s", path);
+			return 0;
+		}
+		if (tried)
+			(void)strbuf_addf(tried, "%s\n", why);
+	}
+	/* 4. the journal */
+	{
+		char jp[4096];
+		struct stat st;
+		bool have = false;
+		const char *dirs[] = { "/run/systemd/journal", "/var/log/journal" };
+		const char *pathenv = getenv("PATH");
+		bool tool = false;
+
+		/* journald runs (its socket directory), or a persistent journal
+		 * holds something */
+		for (i = 0; i < 2; i++) {
+			snprintf(jp, sizeof(jp), "%s%s", root, dirs[i]);
+			if (stat(jp, &st) == 0 && S_ISDIR(st.st_mode)) {
+				if (i == 0) {
+					have = true;
+				} else {
+					DIR *d = opendir(jp);
+					struct dirent *de;
+
+					while (d != NULL && (de = readdir(d)) != NULL)
+						if (de->d_name[0] != '.')
+							have = true;
+					if (d != NULL)
+						closedir(d);
+				}
+			}
+		}
+		if (pathenv != NULL) {
+			char *pe = strdup(pathenv), *tok, *save = NULL;
+
+			for (tok = pe ? strtok_r(pe, ":", &save) : NULL; tok && !tool;
+			     tok = strtok_r(NULL, ":", &save)) {
+				snprintf(jp, sizeof(jp), "%s/journalctl", tok);
+				tool = access(jp, X_OK) == 0;
+			}
+			free(pe);
+		}
+		if (have && tool && root[0] == '\0') {
+			snprintf(spec, size, "journal");
+			return 0;
+		}
+		if (tried)
+			(void)strbuf_addf(tried, "systemd journal: %s\n",
+					  !tool ? "journalctl is not installed"
+						: "journald is not running (no /run/systemd/journal) and /var/log/journal holds no journal");
+	}
+	errno = ENOENT;
+	return -1;
+}
