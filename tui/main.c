@@ -25,6 +25,7 @@ static const struct {
 	{ "explain", cli_explain, "what smtpd would answer, and which table line decided" },
 	{ "feed", cli_feed, "rejects and other actions from the mail log" },
 	{ "reload", cli_reload, "check everything, build, postfix check, postfix reload" },
+	{ "console", cli_console, "the interactive console (the default; --log FILE, --read-only)" },
 };
 
 static void
