@@ -224,7 +224,7 @@ transport_check_nexthop(const char *d, size_t len, bool lmtp, size_t *bad)
 			return "garbage after \"]\"";
 		}
 		if (!valid_host(h, hl)) {
-			*bad = (size_t)(h - d);
+			*bad = hl ? (size_t)(h - d) : 0;
 			return "valid hostname or network address required";
 		}
 		if ((size_t)(close - d) + 1 < len) {
