@@ -25,11 +25,78 @@ struct put_ctx {
 	int failed;                 /* build_put failed: err is filled */
 };
 
+/* valid_utf8 - S is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF) */
+static bool
+valid_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k, len;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + len > n)
+			return false;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+		    || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+/* is_ascii - no byte >= 0x80 (the common case, checked fast) */
+static bool
+is_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
 static int
 put_entry(void *ctx, const struct kv_entry *e)
 {
 	struct put_ctx *pc = ctx;
 	int r;
+
+	/* postmap with smtputf8_enable=yes (the default) skips such lines */
+	if ((!is_ascii(e->key, e->klen) && !valid_utf8((const unsigned char *)e->key, e->klen))
+	    || (!is_ascii(e->val, e->vlen) && !valid_utf8((const unsigned char *)e->val, e->vlen))) {
+		if (diag_add_sev(pc->dl, DIAG_WARNING, DIAG_SYNTAX, pc->file, e->line, 1,
+				 "non-UTF-8 input: postmap ignores this line, and so does this build "
+				 "(write it in UTF-8)") < 0) {
+			pc->failed = 1;
+			map_error_set(pc->err, ENOMEM, "%s", strerror(ENOMEM));
+			return 1;
+		}
+		return 0;
+	}
 
 	r = map_build_put(pc->ops, pc->b, e->key, e->klen, e->val, e->vlen,
 			  !(pc->flags & BUILD_NOFOLD), pc->err);
@@ -272,7 +339,7 @@ build_job_run(struct build_job *job)
 		for (k = before; k < scratch.n; k++) {
 			struct diag *d = &scratch.v[k];
 
-			if (d->code == DIAG_SYNTAX)
+			if (d->code == DIAG_SYNTAX && strncmp(d->message, "non-UTF-8", 9) != 0)
 				continue;
 			if (diag_add_sev(&job->diags, d->severity, d->code, d->file, d->line, d->col,
 					 "%s", d->message) < 0) {
