@@ -88,7 +88,7 @@ res=$(cat "$work/result")
 like "synthetic mode when asked" "$res" '^mode=synthetic$'
 like "the synthetic log receives reject lines" "$res" '^rejects=(1[2-9]|[2-9][0-9]|[0-9]{3,})$'
 like "synthetic: the REJECT 521 reply as Postfix sends it" "$res" \
-	'^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} mx postfix/smtpd\[[0-9]+\]: NOQUEUE: reject: RCPT from unknown\[[0-9.]+\]: 554 5\.7\.1 <[0-9]+@(qq|163)\.com>: Sender address rejected: 521; from=<[0-9a-z]+@(qq|163)\.com> to=<foo@bar\.org> proto=ESMTP helo=<[^>]+>$'
+	'^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} mx postfix/smtpd\[[0-9]+\]: NOQUEUE: reject: RCPT from unknown\[[0-9.]+\]: 554 5\.7\.1 <[0-9a-z]+@(qq|163)\.com>: Sender address rejected: 521; from=<[0-9a-z]+@(qq|163)\.com> to=<foo@bar\.org> proto=ESMTP helo=<[^>]+>$'
 like "the console's main.cf names the demo log" "$res" "^maillog_file = /.*/maillog\$"
 dir=$(sed -n 's/^dir=//p' "$work/result")
 check "the synthetic scratch directory is removed" test ! -e "$dir"

@@ -11,8 +11,8 @@ upward() {
 		cd "$1" || exit 2
 		for f in $(find maps core -name '*.[ch]' 2>/dev/null | sort); do
 			case $f in
-			maps/*) bad='"(\.\./)*(core|tui)/|<(n?curses|ncursesw/|curses|term|panel|menu|form)[a-z_]*\.h>' ;;
-			core/*) bad='"(\.\./)*tui/|<(n?curses|ncursesw/|curses|term|panel|menu|form)[a-z_]*\.h>' ;;
+			maps/*) bad='"(\.\./)*(core|tui)/|<(ncursesw/[a-z_]+|n?curses|term|panel|menu|form)\.h>' ;;
+			core/*) bad='"(\.\./)*tui/|<(ncursesw/[a-z_]+|n?curses|term|panel|menu|form)\.h>' ;;
 			esac
 			grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*($bad)" "$f" /dev/null |
 				sed 's/[[:space:]]*$//'
@@ -25,7 +25,8 @@ mkdir -p "$fake/maps" "$fake/core" "$fake/tui"
 printf '#include "maps/map.h"\n#include <stdio.h>\n' >"$fake/maps/ok.c"
 printf '#include "core/diag.h"\n' >"$fake/maps/bad1.c"
 printf '  #  include "../tui/cli.h"\n' >"$fake/maps/bad2.h"
-printf '#include "maps/map.h"\n#include "core/strbuf.h"\n' >"$fake/core/ok.c"
+printf '#include "maps/map.h"\n#include "core/strbuf.h"\n#include <termios.h>\n' >"$fake/core/ok.c"
+printf '#include <ncursesw/curses.h>\n' >"$fake/core/bad5.c"
 printf '#include "tui/cli.h"\n' >"$fake/core/bad3.c"
 printf '#include <ncurses.h>\n' >"$fake/core/bad4.c"
 printf '#include <curses.h>\n#include "core/diag.h"\n' >"$fake/tui/ok.c"
@@ -33,6 +34,7 @@ got=$(upward "$fake")
 is "the checker finds each planted violation, and only those" "$got" \
 'core/bad3.c:1:#include "tui/cli.h"
 core/bad4.c:1:#include <ncurses.h>
+core/bad5.c:1:#include <ncursesw/curses.h>
 maps/bad1.c:1:#include "core/diag.h"
 maps/bad2.h:1:  #  include "../tui/cli.h"'
 
