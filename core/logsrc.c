@@ -48,6 +48,8 @@ struct gen {
 	off_t off;              /* bytes consumed (complete lines + partial) */
 	unsigned char fp[FP_LEN];       /* the bytes just before off */
 	size_t fplen;
+	struct strbuf partial;  /* an incomplete last line (bytes before off) */
+	bool skipping;          /* dropping the rest of an over-long line */
 };
 
 struct logsrc {
@@ -58,8 +60,6 @@ struct logsrc {
 	struct gen old;         /* previous file after a rotation, fd -1 when none */
 	time_t old_until;
 	bool gone;              /* the name is missing */
-	struct strbuf partial;  /* an incomplete last line */
-	bool skipping;          /* dropping the rest of an over-long line */
 	struct watch *w;
 	pid_t child;
 	bool eof;
@@ -206,6 +206,7 @@ open_gen(struct gen *g, const char *path, char *reason, size_t size)
 	g->ino = st.st_ino;
 	g->off = 0;
 	g->fplen = 0;
+	g->skipping = false;
 	return 0;
 }
 
@@ -224,7 +225,8 @@ logsrc_open(const char *spec, bool follow, char *reason, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	strbuf_init(&ls->partial);
+	strbuf_init(&ls->cur.partial);
+	strbuf_init(&ls->old.partial);
 	ls->follow = follow;
 	ls->cur.fd = ls->old.fd = -1;
 	ls->child = -1;
@@ -290,7 +292,8 @@ logsrc_close(struct logsrc *ls)
 			;
 	}
 	watch_free(ls->w);
-	strbuf_fini(&ls->partial);
+	strbuf_fini(&ls->cur.partial);
+	strbuf_fini(&ls->old.partial);
 	for (i = 0; i < ls->ring_cap; i++)
 		pf_event_free(ls->ring ? ls->ring[i] : NULL);
 	free(ls->ring);
@@ -344,46 +347,47 @@ deliver(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink
 }
 
 /*
- * consume - split DATA (N bytes) into lines; complete lines are delivered,
- * the tail is kept in ls->partial.  Returns the number of bytes of DATA
- * consumed when the sink stopped early, else N.
+ * consume - split DATA (N bytes, read from G) into lines; complete lines
+ * are delivered, the tail is kept in G->partial.  Returns the number of
+ * bytes of DATA consumed when the sink stopped early, else N.
  */
 static size_t
-consume(struct logsrc *ls, const char *data, size_t n, const struct feed_sink *sink)
+consume(struct logsrc *ls, struct gen *g, const char *data, size_t n,
+	const struct feed_sink *sink)
 {
 	const char *p = data, *e = data + n, *nl;
 
 	while (p < e && !ls->stopped) {
 		nl = memchr(p, '\n', (size_t)(e - p));
 		if (nl == NULL) {
-			size_t room = LOGSRC_LINE_MAX - ls->partial.len;
+			size_t room = LOGSRC_LINE_MAX - g->partial.len;
 
-			if (ls->skipping)
+			if (g->skipping)
 				return n;
 			if ((size_t)(e - p) >= room) {
 				/* over-long line: deliver its start, skip the rest */
-				if (strbuf_add(&ls->partial, p, room) == 0)
-					deliver(ls, ls->partial.buf, ls->partial.len, sink);
-				strbuf_reset(&ls->partial);
+				if (strbuf_add(&g->partial, p, room) == 0)
+					deliver(ls, g->partial.buf, g->partial.len, sink);
+				strbuf_reset(&g->partial);
 				ls->counts.cut++;
-				ls->skipping = true;
+				g->skipping = true;
 				return n;
 			}
-			(void)strbuf_add(&ls->partial, p, (size_t)(e - p));
+			(void)strbuf_add(&g->partial, p, (size_t)(e - p));
 			return n;
 		}
-		if (ls->skipping) {
-			ls->skipping = false;
-		} else if (ls->partial.len > 0) {
-			size_t room = LOGSRC_LINE_MAX - ls->partial.len, take = (size_t)(nl - p);
+		if (g->skipping) {
+			g->skipping = false;
+		} else if (g->partial.len > 0) {
+			size_t room = LOGSRC_LINE_MAX - g->partial.len, take = (size_t)(nl - p);
 
 			if (take > room) {
 				take = room;
 				ls->counts.cut++;
 			}
-			(void)strbuf_add(&ls->partial, p, take);
-			deliver(ls, ls->partial.buf, ls->partial.len, sink);
-			strbuf_reset(&ls->partial);
+			(void)strbuf_add(&g->partial, p, take);
+			deliver(ls, g->partial.buf, g->partial.len, sink);
+			strbuf_reset(&g->partial);
 		} else if ((size_t)(nl - p) > LOGSRC_LINE_MAX) {
 			ls->counts.cut++;
 			deliver(ls, p, LOGSRC_LINE_MAX, sink);
@@ -393,6 +397,17 @@ consume(struct logsrc *ls, const char *data, size_t n, const struct feed_sink *s
 		p = nl + 1;
 	}
 	return (size_t)(p - data);
+}
+
+/* flush_partial - G's unfinished last line is final (the file was
+ * replaced, or the stream ended): deliver it */
+static void
+flush_partial(struct logsrc *ls, struct gen *g, const struct feed_sink *sink)
+{
+	if (g->partial.len > 0 && !g->skipping)
+		deliver(ls, g->partial.buf, g->partial.len, sink);
+	strbuf_reset(&g->partial);
+	g->skipping = false;
 }
 
 /* remember_fp - keep the FP_LEN bytes before G->off (they are in DATA) */
@@ -411,14 +426,24 @@ remember_fp(struct gen *g, const char *data, size_t n)
 	}
 }
 
-/* read_file - read G from its offset to the current end; 0, or -1 */
+/* read_file - read G from its offset to the current end, or to LIMIT
+ * when LIMIT >= 0; 0, or -1 */
 static int
-read_file(struct logsrc *ls, struct gen *g, const struct feed_sink *sink, char *reason,
-	  size_t size)
+read_file(struct logsrc *ls, struct gen *g, off_t limit, const struct feed_sink *sink,
+	  char *reason, size_t size)
 {
 	for (;;) {
-		ssize_t n = pread(g->fd, ls->buf, READ_CHUNK, g->off);
+		size_t want = READ_CHUNK;
+		ssize_t n;
 		size_t used;
+
+		if (limit >= 0) {
+			if (g->off >= limit)
+				return 0;
+			if ((off_t)want > limit - g->off)
+				want = (size_t)(limit - g->off);
+		}
+		n = pread(g->fd, ls->buf, want, g->off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -428,17 +453,17 @@ read_file(struct logsrc *ls, struct gen *g, const struct feed_sink *sink, char *
 		}
 		if (n == 0)
 			return 0;
-		used = consume(ls, ls->buf, (size_t)n, sink);
+		used = consume(ls, g, ls->buf, (size_t)n, sink);
 		if (ls->stopped) {
 			/* resume after the line that stopped us */
 			g->off += (off_t)used;
-			strbuf_reset(&ls->partial);
+			strbuf_reset(&g->partial);
 			g->fplen = 0;
 			return 0;
 		}
 		remember_fp(g, ls->buf, (size_t)n);
 		g->off += n;
-		if (n < READ_CHUNK)
+		if ((size_t)n < want)
 			return 0;
 	}
 }
@@ -467,14 +492,12 @@ read_pipe(struct logsrc *ls, const struct feed_sink *sink, bool wait, char *reas
 			return -1;
 		}
 		if (n == 0) {
-			if (ls->partial.len > 0 && !ls->skipping)
-				deliver(ls, ls->partial.buf, ls->partial.len, sink);
-			strbuf_reset(&ls->partial);
+			flush_partial(ls, &ls->cur, sink);
 			ls->eof = true;
 			note(sink, LOGSRC_NOTE_EOF, ls->name);
 			return 0;
 		}
-		(void)consume(ls, ls->buf, (size_t)n, sink);
+		(void)consume(ls, &ls->cur, ls->buf, (size_t)n, sink);
 		if (ls->stopped)
 			return 0;
 	}
@@ -500,7 +523,7 @@ logsrc_read(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 	if (ls->kind == SRC_PIPE)
 		rc = read_pipe(ls, sink, !ls->follow, reason, size);
 	else
-		rc = read_file(ls, &ls->cur, sink, reason, size);
+		rc = read_file(ls, &ls->cur, -1, sink, reason, size);
 	return result(ls, rc);
 }
 
@@ -601,8 +624,9 @@ file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, cha
 	(void)tail;
 	ls->cur.off = start;
 	ls->cur.fplen = 0;
-	strbuf_reset(&ls->partial);
-	rc = read_file(ls, &ls->cur, sink, reason, size);
+	strbuf_reset(&ls->cur.partial);
+	ls->cur.skipping = false;
+	rc = read_file(ls, &ls->cur, -1, sink, reason, size);
 	return result(ls, rc);
 }
 
@@ -701,10 +725,33 @@ truncated(struct gen *g, off_t size)
 	return memcmp(now, g->fp, g->fplen) != 0;
 }
 
+/* close_old - stop reading the previous file */
+static void
+close_old(struct logsrc *ls, const struct feed_sink *sink)
+{
+	if (ls->old.fd < 0)
+		return;
+	flush_partial(ls, &ls->old, sink);
+	close(ls->old.fd);
+	ls->old.fd = -1;
+}
+
+/*
+ * logsrc_poll - one look at the file.  Order matters for "every line once,
+ * in order" while a writer still appends to the old file after a rename:
+ *  1. the name refers to a new file: the current one becomes "old";
+ *  2. note the current file's size S (a truncation resets the offset);
+ *  3. read the old file to its end;
+ *  4. read the current file up to S only.
+ * A writer writes to the new file only after its last write to the old
+ * one, so whatever is in the new file below S was preceded by old-file
+ * lines that step 3 has already delivered.
+ */
 int
 logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_t size)
 {
 	struct stat st;
+	off_t limit = -1;
 	int rc;
 
 	ls->ctx.ref_time = time(NULL);
@@ -715,66 +762,62 @@ logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 	}
 	if (ls->w != NULL)
 		(void)watch_drain(ls->w);
-	/* 1. the previous file, which a writer may still be appending to */
-	if (ls->old.fd >= 0) {
-		off_t before = ls->old.off;
-
-		rc = read_file(ls, &ls->old, sink, reason, size);
-		if (rc < 0 || ls->stopped)
-			return result(ls, rc);
-		if (ls->old.off != before)
-			ls->old_until = time(NULL) + LOGSRC_DRAIN_SECS;
-		if (time(NULL) >= ls->old_until) {
-			close(ls->old.fd);
-			ls->old.fd = -1;
-		}
-	}
-	/* 2. the current file: truncated? then new lines */
-	if (fstat(ls->cur.fd, &st) == 0 && truncated(&ls->cur, st.st_size)) {
-		ls->cur.off = 0;
-		ls->cur.fplen = 0;
-		strbuf_reset(&ls->partial);
-		ls->skipping = false;
-		ls->counts.truncations++;
-		note(sink, LOGSRC_NOTE_TRUNCATED, ls->name);
-	}
-	rc = read_file(ls, &ls->cur, sink, reason, size);
-	if (rc < 0 || ls->stopped)
-		return result(ls, rc);
-	/* 3. the name: gone, or a new file */
+	/* 1. the name: gone, or a new file */
 	if (stat(ls->name, &st) < 0) {
 		if (!ls->gone) {
 			ls->gone = true;
 			note(sink, LOGSRC_NOTE_GONE, ls->name);
 		}
-		return 0;
-	}
-	if (st.st_dev != ls->cur.dev || st.st_ino != ls->cur.ino) {
+	} else if (st.st_dev != ls->cur.dev || st.st_ino != ls->cur.ino) {
 		struct gen ng;
 
+		memset(&ng, 0, sizeof(ng));
 		if (open_gen(&ng, ls->name, reason, size) < 0) {
 			note(sink, LOGSRC_NOTE_ERROR, reason);
-			return 0;   /* try again on the next poll */
+		} else {
+			if (ls->old.fd >= 0) {
+				/* a second rotation while draining the first */
+				(void)read_file(ls, &ls->old, -1, sink, reason, size);
+				close_old(ls, sink);
+			}
+			strbuf_fini(&ls->old.partial);
+			ls->old = ls->cur;
+			ls->old_until = time(NULL) + LOGSRC_DRAIN_SECS;
+			ls->cur = ng;
+			strbuf_init(&ls->cur.partial);
+			ls->gone = false;
+			ls->counts.rotations++;
+			if (ls->w != NULL)
+				(void)watch_add_file(ls->w, ls->name, NULL, 0);
+			note(sink, LOGSRC_NOTE_ROTATED, ls->name);
 		}
-		/* the old file's unfinished last line is complete now */
-		if (ls->partial.len > 0 && !ls->skipping)
-			deliver(ls, ls->partial.buf, ls->partial.len, sink);
-		strbuf_reset(&ls->partial);
-		ls->skipping = false;
-		if (ls->old.fd >= 0)
-			close(ls->old.fd);
-		ls->old = ls->cur;
-		ls->old_until = time(NULL) + LOGSRC_DRAIN_SECS;
-		ls->cur = ng;
-		ls->gone = false;
-		ls->counts.rotations++;
-		if (ls->w != NULL)
-			(void)watch_add_file(ls->w, ls->name, NULL, 0);
-		note(sink, LOGSRC_NOTE_ROTATED, ls->name);
-		if (ls->stopped)
-			return result(ls, 0);
-		rc = read_file(ls, &ls->cur, sink, reason, size);
 	}
+	/* 2. the current file's size; truncated? */
+	if (fstat(ls->cur.fd, &st) == 0) {
+		if (truncated(&ls->cur, st.st_size)) {
+			ls->cur.off = 0;
+			ls->cur.fplen = 0;
+			strbuf_reset(&ls->cur.partial);
+			ls->cur.skipping = false;
+			ls->counts.truncations++;
+			note(sink, LOGSRC_NOTE_TRUNCATED, ls->name);
+		}
+		limit = st.st_size;
+	}
+	/* 3. the previous file, which a writer may still be appending to */
+	if (ls->old.fd >= 0) {
+		off_t before = ls->old.off;
+
+		rc = read_file(ls, &ls->old, -1, sink, reason, size);
+		if (rc < 0 || ls->stopped)
+			return result(ls, rc);
+		if (ls->old.off != before)
+			ls->old_until = time(NULL) + LOGSRC_DRAIN_SECS;
+		if (time(NULL) >= ls->old_until)
+			close_old(ls, sink);
+	}
+	/* 4. new lines of the current file */
+	rc = read_file(ls, &ls->cur, limit, sink, reason, size);
 	return result(ls, rc);
 }
 
