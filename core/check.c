@@ -579,7 +579,6 @@ find_rec(const struct kvctx *c, const char *key)
 static int
 postmaster_check(struct kvctx *c)
 {
-	const struct entry_rec *pm_any = find_rec(c, "postmaster@");
 	size_t i;
 
 	for (i = 0; i < c->nrecs; i++) {
@@ -604,11 +603,15 @@ postmaster_check(struct kvctx *c)
 		/* a domain entry: postmaster@domain is rejected too unless excepted */
 		if (asprintf(&pk, "postmaster@%s", r->key[0] == '.' ? r->key + 1 : r->key) < 0)
 			return -1;
+		/* smtpd looks up the full address first, then the domain, and
+		 * "postmaster@" only after the domain: only a postmaster@DOMAIN
+		 * entry saves it */
 		pm = find_rec(c, pk);
-		if ((pm == NULL || pm->rejects) && (pm_any == NULL || pm_any->rejects)
+		if ((pm == NULL || pm->rejects)
 		    && diag_add(c->dl, DIAG_POSTMASTER_REJECTED, c->file, r->line, r->col,
-				"rejecting the whole domain %s also rejects %s: RFC 5321 requires "
-				"that mail to postmaster be accepted; add \"%s OK\" to this table",
+				"rejecting the whole domain %s also rejects %s (the domain is "
+				"looked up before any postmaster@ entry): RFC 5321 requires that "
+				"mail to postmaster be accepted; add \"%s OK\" to this table",
 				r->key, pk, pk) < 0) {
 			free(pk);
 			return -1;
@@ -1153,7 +1156,7 @@ run_checks(struct maincf *cf, unsigned flags, struct check_result *res)
 	/* classes: used in main.cf lists or as table results? */
 	for (i = 0; i < maincf_class_count(cf); i++) {
 		const struct maincf_class *c = maincf_class_at(cf, i);
-		bool u = c->nuses > 0;
+		bool u = c->nuses > 0 || c->def == NULL;
 
 		for (k = 0; k < used.n && !u; k++)
 			u = strcmp(used.v[k].text, c->name) == 0;

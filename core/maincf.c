@@ -1281,9 +1281,10 @@ maincf_inline_split(const char *body, struct maincf_list *keys, struct maincf_li
 			if (dl && diag_add(dl, DIAG_BAD_REFERENCE, file, line, col,
 					   "inline table item \"%s\" is not key=value; Postfix "
 					   "refuses the table (missing '=' after attribute name): "
-					   "write key=value, or {key = value} with spaces", t) < 0)
+					   "write key=value without spaces around '=', or "
+					   "{key = value}", t) < 0)
 				rc = -1;
-			continue;
+			break;
 		}
 		if (!items.v[i].braced && eq > t && is_space((unsigned char)eq[-1])) {
 			if (dl && diag_add(dl, DIAG_BAD_REFERENCE, file, line, col,
@@ -1291,7 +1292,7 @@ maincf_inline_split(const char *body, struct maincf_list *keys, struct maincf_li
 					   "Postfix refuses it: write key=value or {key = value}",
 					   t) < 0)
 				rc = -1;
-			continue;
+			break;
 		}
 		{
 			size_t kl = (size_t)(eq - t);
