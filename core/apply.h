@@ -5,7 +5,8 @@
  * apply_run() takes these steps, in order, and stops at the first that
  * fails (nothing is reloaded after a failed step):
  *   1. validate  main.cf and every table it references (core/check.h);
- *                any error refuses the whole apply, with the list of errors;
+ *                any error refuses the whole apply, with the list of errors
+ *                (except stale-index: an absent or old index step 2 builds);
  *   2. build     every stale or absent index, atomically (core/build.h);
  *   3. check     `postfix -c DIR check` (in a pty: it prints only to a tty);
  *   4. reload    `postfix -c DIR reload` when Postfix is running (`postfix

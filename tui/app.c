@@ -477,7 +477,7 @@ render_keyline(struct app *app, struct screen *s, struct row *row, int w)
 			keymap_keys_for(kind, a, keys, sizeof(keys));
 			if (!keys[0])
 				continue;
-			slash = strchr(keys, '/');
+			slash = strchr(keys, ',');
 			if (slash)
 				*slash = '\0';
 			room = w - rows_width(row);

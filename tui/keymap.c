@@ -199,7 +199,7 @@ keymap_keys_for(enum screen_kind screen, enum action a, char *buf, size_t size)
 				continue;
 			keymap_key_name(b->key, k, sizeof(k));
 			len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s",
-						len ? "/" : "", k);
+						len ? "," : "", k);
 			if (len >= size) {
 				buf[size - 1] = '\0';
 				return buf;

@@ -63,7 +63,7 @@ enum action keymap_lookup(enum screen_kind screen, int key);
 const char *keymap_key_name(int key, char *buf, size_t size);
 
 /* keymap_keys_for - the names of every key bound to A on SCREEN (its own
- * bindings first, then generic ones not shadowed), "k/Up" style, into BUF */
+ * bindings first, then generic ones not shadowed), "k,Up" style, into BUF */
 const char *keymap_keys_for(enum screen_kind screen, enum action a, char *buf, size_t size);
 
 /* keymap_bindings - the default table (for help); *N gets its length */

@@ -731,6 +731,16 @@ screen_edit_new(struct console *con, struct con_doc *doc, size_t idx)
 	e->con = con;
 	e->doc = doc;
 	e->sel = idx < tabledoc_count(doc->doc) ? idx : 0;
+	if (idx == 0) {
+		/* open on the first entry, past the leading comments */
+		size_t i, n = tabledoc_count(doc->doc);
+
+		for (i = 0; i < n && i < 1000; i++)
+			if (tabledoc_item(doc->doc, i)->kind == TABLEDOC_ENTRY) {
+				e->sel = i;
+				break;
+			}
+	}
 	diag_list_init(&e->live);
 	return &e->base;
 }

@@ -126,7 +126,7 @@ built_text(const struct check_table *t, char *buf, size_t size)
 	struct tm tm;
 
 	if (!t->index_path) {
-		snprintf(buf, size, "%s", t->state == CHECK_NOT_FILE ? "" : "(read at start)");
+		snprintf(buf, size, "%s", t->state == CHECK_NOT_FILE ? "" : "(at start)");
 		return;
 	}
 	if (stat(t->index_path, &st) < 0) {
@@ -134,7 +134,28 @@ built_text(const struct check_table *t, char *buf, size_t size)
 		return;
 	}
 	localtime_r(&st.st_mtime, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
+	strftime(buf, size, "%m-%d %H:%M", &tm);
+}
+
+/* fit_ref - REF in exactly W cells; too long: "type:…" + the path's tail,
+ * since the file name is what tells tables apart */
+static void
+fit_ref(struct strbuf *sb, const char *ref, size_t w)
+{
+	const char *colon = strchr(ref, ':');
+	size_t len = strlen(ref), off, pre;
+
+	if (textsafe_width(ref, len) <= w || !colon || (size_t)(colon - ref) + 8 > w) {
+		textsafe_fit(sb, ref, len, w);
+		return;
+	}
+	pre = (size_t)(colon - ref) + 1;
+	off = pre;
+	while (off < len && textsafe_width(ref + off, len - off) + pre + 1 > w)
+		off++;
+	strbuf_add(sb, ref, pre);
+	strbuf_addstr(sb, "\xe2\x80\xa6");   /* … */
+	textsafe_fit(sb, ref + off, len - off, w - pre - 1);
 }
 
 static void
@@ -145,7 +166,7 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 	const struct check_result *chk = &con->chk;
 	struct row *row;
 	size_t i, nerr = diag_count(&chk->diags, DIAG_ERROR);
-	int refw = w - 52, y;
+	int refw = w - 50, y;
 
 	(void)app;
 	rebuild(m);
@@ -163,7 +184,7 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		  nerr == 1 ? "" : "s", diag_count(&chk->diags, DIAG_WARNING),
 		  diag_count(&chk->diags, DIAG_WARNING) == 1 ? "" : "s");
 	row = rows_new(out, ROLE_NORMAL);
-	rows_addf(row, ROLE_HEADER, "  %-*s %-10s %8s  %-16s %-16s", refw, "TABLE", "ROLE",
+	rows_addf(row, ROLE_HEADER, "  %-*s %-10s %7s  %-14s %-11s", refw, "TABLE", "ROLE",
 		  "ENTRIES", "STATE", "BUILT");
 	m->page = h - 2;
 	if (m->page < 1)
@@ -195,14 +216,14 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		built_text(t, built, sizeof(built));
 		snprintf(refbuf, sizeof(refbuf), "%s", t->ref ? t->ref : "");
 		strbuf_init(&sb);
-		textsafe_fit(&sb, refbuf, strlen(refbuf), (size_t)refw);
+		fit_ref(&sb, refbuf, (size_t)refw);
 		rows_add(row, sel ? ROLE_SELECTED : ROLE_NORMAL, "  ");
 		rows_add(row, sel ? ROLE_SELECTED : ROLE_NORMAL, sb.buf);
 		strbuf_fini(&sb);
-		rows_addf(row, sel ? ROLE_SELECTED : ROLE_NORMAL, " %-10s %8zu  ",
+		rows_addf(row, sel ? ROLE_SELECTED : ROLE_NORMAL, " %-10.10s %7zu  ",
 			  maincf_role_name(t->role), t->nentries);
-		rows_addf(row, sel ? ROLE_SELECTED : srole, "%-16s", st);
-		rows_addf(row, sel ? ROLE_SELECTED : ROLE_DIM, " %-16s", built);
+		rows_addf(row, sel ? ROLE_SELECTED : srole, "%-14.14s", st);
+		rows_addf(row, sel ? ROLE_SELECTED : ROLE_DIM, " %-11s", built);
 	}
 }
 
