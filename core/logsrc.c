@@ -725,6 +725,49 @@ truncated(struct gen *g, off_t size)
 	return memcmp(now, g->fp, g->fplen) != 0;
 }
 
+/*
+ * recover_copy - after a copytruncate, the lines we had not read yet are
+ * in the copy (logrotate: NAME.1, or NAME.0).  A copy is ours when it is
+ * at least as long as our offset and holds the bytes we last read just
+ * before it; then read it from our offset to its end.
+ */
+static void
+recover_copy(struct logsrc *ls, const struct feed_sink *sink)
+{
+	static const char *const sfx[] = { ".1", ".0" };
+	unsigned char now[FP_LEN];
+	char path[4096];
+	size_t i;
+
+	if (ls->cur.fplen == 0 || ls->cur.off < (off_t)ls->cur.fplen)
+		return;
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		struct gen g;
+		struct stat st;
+
+		memset(&g, 0, sizeof(g));
+		snprintf(path, sizeof(path), "%s%s", ls->name, sfx[i]);
+		if (open_gen(&g, path, NULL, 0) < 0)
+			continue;
+		if (fstat(g.fd, &st) < 0 || st.st_size < ls->cur.off ||
+		    pread(g.fd, now, ls->cur.fplen, ls->cur.off - (off_t)ls->cur.fplen) !=
+			    (ssize_t)ls->cur.fplen ||
+		    memcmp(now, ls->cur.fp, ls->cur.fplen) != 0) {
+			close(g.fd);
+			continue;
+		}
+		g.off = ls->cur.off;
+		g.partial = ls->cur.partial;    /* the unfinished line continues there */
+		g.skipping = ls->cur.skipping;
+		(void)read_file(ls, &g, -1, sink, NULL, 0);
+		flush_partial(ls, &g, sink);
+		ls->cur.partial = g.partial;
+		ls->cur.skipping = false;
+		close(g.fd);
+		return;
+	}
+}
+
 /* close_old - stop reading the previous file */
 static void
 close_old(struct logsrc *ls, const struct feed_sink *sink)
@@ -795,6 +838,7 @@ logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 	/* 2. the current file's size; truncated? */
 	if (fstat(ls->cur.fd, &st) == 0) {
 		if (truncated(&ls->cur, st.st_size)) {
+			recover_copy(ls, sink);
 			ls->cur.off = 0;
 			ls->cur.fplen = 0;
 			strbuf_reset(&ls->cur.partial);

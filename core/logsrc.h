@@ -13,10 +13,15 @@
  *  - rename rotation (logrotate "create") or delete + recreate: the old file
  *    is read to its end first (writers may still append to it), then the new
  *    file from offset 0;
- *  - copytruncate: size < offset means truncated; reading restarts at 0;
+ *  - copytruncate: size < offset (or the bytes before the offset changed)
+ *    means truncated; the lines not read yet are taken from the copy
+ *    (NAME.1 or NAME.0, when it holds the bytes we read last), then reading
+ *    restarts at 0;
  *  - the name missing: the old file is kept open until a new one appears.
  * No line is lost or repeated by a rotation (except, for copytruncate, lines
  * written between the copy and the truncation: they are in neither file).
+ * After a rename the old file is still read for a few seconds, before the
+ * new one in each poll, since a writer may append to it until it reopens.
  * Lines longer than LOGSRC_LINE_MAX are cut (the rest up to the newline is
  * skipped); lines that are not log lines (binary junk) are counted and
  * skipped without losing the lines after them.
