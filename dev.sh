@@ -35,7 +35,7 @@ build() {
 	mkdir -p build
 	cd build
 	[ -f Makefile ] && [ Makefile -nt ../configure ] || ../configure --enable-werror -q
-	make -j"$(nproc)" -s
+	make -j"$(nproc)" -s >/dev/null   # progress lines; errors go to stderr
 	cd ..
 }
 
