@@ -402,7 +402,11 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 	d->conflict = false;
 	if (maincf_is_pattern_type(d->type))
 		con->applied_reload_needed = true;
-	snprintf(why, size, "saved %s (previous version in %s~)", d->path, d->path);
+	{
+		const char *base = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
+
+		snprintf(why, size, "saved %s (previous version kept as %s~)", base, base);
+	}
 	console_load(con);
 	return 0;
 }

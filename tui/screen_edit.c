@@ -159,27 +159,46 @@ value_role(const char *v, size_t n)
 	}
 }
 
-static void
-add_diag_row(struct rows *out, const struct diag *d, int w)
+/* add_diag_rows - a diagnostic under its line, wrapped to the width;
+ * returns the rows used */
+static int
+add_diag_rows(struct rows *out, const struct diag *d, int w, int max)
 {
-	struct row *row = rows_new(out, ROLE_NORMAL);
-	struct strbuf sb;
+	enum role role = d->severity == DIAG_ERROR ? ROLE_ERROR :
+			 d->severity == DIAG_WARNING ? ROLE_WARNING : ROLE_NOTE;
+	struct strbuf sb, safe;
+	size_t off = 0, fit;
+	int used = 0, cw = w > 16 ? w - 8 : 8;
 
-	if (!row)
-		return;
 	strbuf_init(&sb);
+	strbuf_init(&safe);
 	diag_format_text(d, &sb);
-	rows_add(row, ROLE_DIM, "       ");
-	{
-		struct strbuf safe;
+	textsafe_append(&safe, sb.buf, sb.len, TEXTSAFE_NOLIMIT, NULL, NULL);
+	while (off < safe.len && used < max) {
+		struct row *row = rows_new(out, ROLE_NORMAL);
 
-		strbuf_init(&safe);
-		textsafe_append(&safe, sb.buf, sb.len, (size_t)(w > 8 ? w - 8 : 1), NULL, NULL);
-		rows_add(row, d->severity == DIAG_ERROR ? ROLE_ERROR :
-			 d->severity == DIAG_WARNING ? ROLE_WARNING : ROLE_NOTE, safe.buf);
-		strbuf_fini(&safe);
+		if (!row)
+			break;
+		fit = text_fit(safe.buf + off, safe.len - off, cw);
+		if (fit == 0)
+			fit = 1;
+		if (off + fit < safe.len) {
+			/* break after the last space that fits */
+			size_t sp = fit;
+
+			while (sp > 0 && safe.buf[off + sp - 1] != ' ')
+				sp--;
+			if (sp > 0)
+				fit = sp;
+		}
+		rows_add(row, ROLE_DIM, used ? "         " : "       ");
+		rows_addn(row, role, safe.buf + off, fit);
+		off += fit;
+		used++;
 	}
+	strbuf_fini(&safe);
 	strbuf_fini(&sb);
+	return used;
 }
 
 static void
@@ -250,8 +269,8 @@ edit_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 			out->cursor_row = (int)out->n - 1;
 			out->cursor_col = 7 + cw;
 			y++;
-			for (k = 0; k < e->live.n && y < body; k++, y++)
-				add_diag_row(out, &e->live.v[k], w);
+			for (k = 0; k < e->live.n && y < body; k++)
+				y += add_diag_rows(out, &e->live.v[k], w, body - y);
 			continue;
 		}
 		while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
@@ -305,12 +324,12 @@ edit_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 			out->cursor_row = (int)out->n - 1;
 			out->cursor_col = 7 + cw;
 			y++;
-			for (k = 0; k < e->live.n && y < body; k++, y++)
-				add_diag_row(out, &e->live.v[k], w);
+			for (k = 0; k < e->live.n && y < body; k++)
+				y += add_diag_rows(out, &e->live.v[k], w, body - y);
 		}
 		if (sel && !editing)
-			for (k = 0; k < nd && y < body; k++, y++)
-				add_diag_row(out, &d->diags.v[first + k], w);
+			for (k = 0; k < nd && y < body; k++)
+				y += add_diag_rows(out, &d->diags.v[first + k], w, body - y);
 	}
 	if (editing && e->adding && n == 0) {
 		struct prompt *p = &app->prompt;
@@ -322,7 +341,7 @@ edit_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		out->cursor_row = (int)out->n - 1;
 		out->cursor_col = 7 + text_width(p->buf.buf, p->cur);
 		for (i = 0; i < e->live.n; i++)
-			add_diag_row(out, &e->live.v[i], w);
+			add_diag_rows(out, &e->live.v[i], w, 4);
 	}
 }
 

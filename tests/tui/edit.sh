@@ -1,0 +1,68 @@
+#!/bin/sh
+# tests/tui/edit.sh - the table editor: a validation error shown in place
+# while typing (same code and words as `pfconsole check`), save refused
+# while the table has an error (the file untouched), Tab completion of
+# actions and class names, undo/redo, search, then a valid save (atomic,
+# with a backup) and the table marked stale until it is built.
+. "$top_srcdir/tests/tui/lib.sh"
+
+tui_fixture
+rs="$TUI_DIR/etc/restricted_senders"
+before=$(cat "$rs")
+tui_start -c "$TUI_DIR/etc" console --log "$TUI_DIR/mail.log"
+tui_expect "Maps shown" 'restricted_senders'
+tui_keys Enter
+tui_expect "Enter opens the editor on the table" 'Edit hash:.*/restricted_senders'
+tui_expect "the editor shows comments as in the file" '1 # We do not want mail from these folks'
+tui_expect "and the entry" '3 163\.com +REJECT'
+
+# add a line with the 2019 mistake: REJECT 521
+tui_keys a
+tui_expect "a opens an entry line in place" 'new >'
+tui_type "qq.com REJECT 521"
+tui_expect "the error is shown in place while typing, as check words it" \
+	'restricted_senders:4:15: error: "521" is reply text, not a reply'
+tui_expect "with check's code" '\[reject-text-looks-like-code\]'
+tui_expect "the status says save will be refused" 'save is refused until it is fixed'
+tui_keys Enter
+tui_expect "Enter keeps the line, marked with !" '4!qq\.com REJECT 521'
+tui_expect "the header counts the error" '1 error: save refused until fixed'
+tui_keys s
+tui_expect "save is refused with the reason" 'not saved: 1 error in .*restricted_senders'
+is "the file on disk is untouched" "$(cat "$rs")" "$before"
+
+# fix it: edit, clear, retype with completion
+tui_keys e
+tui_expect "e edits the line in place" '4 >qq\.com REJECT 521'
+tui_keys C-u
+tui_type "qq.com good"
+tui_keys Tab
+tui_expect "Tab completes the class name from main.cf" '4 >qq\.com good_senders_only'
+tui_keys C-w C-w
+tui_type "qq.com REJ"
+tui_keys Tab
+tui_expect "Tab completes REJECT" '4 >qq\.com REJECT'
+tui_expect "the line validates: ok" '^ok$'
+tui_keys Enter
+tui_expect "the fixed line replaces the bad one" '4 qq\.com REJECT$'
+tui_expect_not "no error left" 'error'
+
+# undo / redo
+tui_keys u
+tui_expect "u undoes the fix" '4!qq\.com REJECT 521'
+tui_keys C-r
+tui_expect "C-r redoes it" '4 qq\.com REJECT$'
+
+# search
+tui_keys / ; tui_type "163"; tui_keys Enter
+tui_expect "/ finds 163.com (selected line shows no diagnostics)" '3 163\.com'
+
+tui_keys s
+tui_expect "a valid table saves" 'saved restricted_senders \(previous version kept as restricted_senders~\)'
+like "the new line is on disk" "$(cat "$rs")" '^qq\.com REJECT$'
+is "the backup holds the previous version" "$(cat "$rs~")" "$before"
+like "comments and the old entry are kept byte for byte" "$(head -3 "$rs")" '^163\.com +REJECT$'
+tui_keys q
+tui_expect "back on Maps the table's index is stale until built" 'restricted_senders +sender +2 +stale index'
+tui_quit
+tap_done
