@@ -313,11 +313,16 @@ deliver(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink
 	r = logline_parse(p, n, &ls->ctx, &ev);
 	if (r == LOGLINE_JUNK) {
 		/* binary junk (NULs after a crash, a sparse copytruncate hole)
-		 * followed by a real line without a newline in between */
-		const char *z = memrchr(p, '\0', n);
+		 * followed by a real line without a newline in between: look
+		 * for a stamp further on */
+		size_t i, lim = n < 8192 ? n : 8192;
 
-		if (z != NULL && (size_t)(z + 1 - p) < n) {
-			r = logline_parse(z + 1, n - (size_t)(z + 1 - p), &ls->ctx, &ev);
+		for (i = 1; i < lim && r == LOGLINE_JUNK; i++) {
+			unsigned char c = (unsigned char)p[i];
+
+			if ((c >= 'A' && c <= 'S' && i + 3 < n && p[i + 3] == ' ') ||
+			    (c == '2' && i + 4 < n && p[i + 4] == '-'))
+				r = logline_parse(p + i, n - i, &ls->ctx, &ev);
 		}
 		if (r == LOGLINE_JUNK) {
 			ls->counts.junk++;
@@ -426,6 +431,16 @@ remember_fp(struct gen *g, const char *data, size_t n)
 	}
 }
 
+/* load_fp - remember the bytes just before G->off (after a seek) */
+static void
+load_fp(struct gen *g)
+{
+	off_t from = g->off > FP_LEN ? g->off - FP_LEN : 0;
+	ssize_t n = g->off > 0 ? pread(g->fd, g->fp, (size_t)(g->off - from), from) : 0;
+
+	g->fplen = n == (ssize_t)(g->off - from) ? (size_t)n : 0;
+}
+
 /* read_file - read G from its offset to the current end, or to LIMIT
  * when LIMIT >= 0; 0, or -1 */
 static int
@@ -458,7 +473,7 @@ read_file(struct logsrc *ls, struct gen *g, off_t limit, const struct feed_sink 
 			/* resume after the line that stopped us */
 			g->off += (off_t)used;
 			strbuf_reset(&g->partial);
-			g->fplen = 0;
+			load_fp(g);
 			return 0;
 		}
 		remember_fp(g, ls->buf, (size_t)n);
@@ -623,7 +638,7 @@ file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, cha
 	free(win);
 	(void)tail;
 	ls->cur.off = start;
-	ls->cur.fplen = 0;
+	load_fp(&ls->cur);
 	strbuf_reset(&ls->cur.partial);
 	ls->cur.skipping = false;
 	rc = read_file(ls, &ls->cur, -1, sink, reason, size);
@@ -893,7 +908,8 @@ maincf_maillog_file(const char *dir, char *val, size_t size, char *why, size_t w
 				while (*p == ' ' || *p == '\t')
 					p++;
 				if (*p && strlen(val) + strlen(p) + 2 < size) {
-					strcat(val, " ");
+					if (val[0] != '\0')
+						strcat(val, " ");
 					strcat(val, p);
 				}
 			}
