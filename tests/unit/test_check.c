@@ -1,0 +1,241 @@
+/* tests/unit/test_check.c - every diagnostic code check produces, table
+ * driven on table sources in memory, plus check_config on a scratch
+ * configuration (missing/stale tables, classes). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/check.h"
+
+static struct maincf *
+cf_of(const char *text)
+{
+	struct maincf *cf;
+
+	assert_int_equal(maincf_parse(&cf, text, strlen(text), "main.cf", "/nonexistent", NULL), 0);
+	return cf;
+}
+
+static const char *const classes_cf =
+	"compatibility_level = 3.6\n"
+	"smtpd_restriction_classes = good_senders_only\n"
+	"good_senders_only = permit\n";
+
+static const struct {
+	const char *type;
+	enum maincf_role role;
+	const char *src;
+	enum diag_code code;        /* DIAG_NCODES: no diagnostic at all */
+	unsigned line, col;
+} cases[] = {
+	/* clean tables first */
+	{ "hash", MAINCF_ROLE_SENDER, "qq.com 521 5.7.1 go away\n<> OK\n", DIAG_NCODES, 0, 0 },
+	{ "hash", MAINCF_ROLE_RECIPIENT, "foo@bar.org good_senders_only\n", DIAG_NCODES, 0, 0 },
+	{ "hash", MAINCF_ROLE_TRANSPORT, "example.com smtp:[mx.example.com]:2525\n", DIAG_NCODES, 0, 0 },
+	{ "hash", MAINCF_ROLE_GENERIC, "k anything # at all\n", DIAG_TRAILING_COMMENT, 1, 12 },
+	{ "hash", MAINCF_ROLE_SENDER, "", DIAG_NCODES, 0, 0 },
+	/* one per code */
+	{ "hash", MAINCF_ROLE_SENDER, "qq.com         REJECT  521\n", DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, 1, 24 },
+	{ "hash", MAINCF_ROLE_RECIPIENT, "foo@bar.org good_sender_only\n", DIAG_UNDEFINED_CLASS, 1, 13 },
+	{ "hash", MAINCF_ROLE_CLIENT, "a.example FROBNICATE\n", DIAG_UNDEFINED_CLASS, 1, 11 },
+	{ "hash", MAINCF_ROLE_CLIENT, "a.example FILTER nocolon\n", DIAG_BAD_ACTION, 1, 18 },
+	{ "hash", MAINCF_ROLE_CLIENT, "a.example check_client_access hash:/x\n", DIAG_BAD_ACTION, 1, 11 },
+	{ "hash", MAINCF_ROLE_CLIENT, "a.example 550\n", DIAG_BAD_CODE, 1, 11 },
+	{ "hash", MAINCF_ROLE_CLIENT, "a.example 650 no\n", DIAG_BAD_CODE, 1, 11 },
+	{ "hash", MAINCF_ROLE_CLIENT, "a.example REJECT 5.7.1\n", DIAG_BAD_CODE, 1, 18 },
+	{ "hash", MAINCF_ROLE_RECIPIENT, "postmaster@bar.org REJECT\n", DIAG_POSTMASTER_REJECTED, 1, 1 },
+	{ "hash", MAINCF_ROLE_RECIPIENT, "bar.org REJECT\n", DIAG_POSTMASTER_REJECTED, 1, 1 },
+	{ "hash", MAINCF_ROLE_RECIPIENT, "bar.org REJECT\npostmaster@bar.org OK\n", DIAG_NCODES, 0, 0 },
+	{ "hash", MAINCF_ROLE_SENDER, "postmaster@ REJECT\n", DIAG_NCODES, 0, 0 },
+	{ "hash", MAINCF_ROLE_TRANSPORT, "domain.ie     :[]:1767\n", DIAG_BAD_NEXTHOP, 1, 16 },
+	{ "hash", MAINCF_ROLE_SENDER, "A.example OK\na.example REJECT\n", DIAG_DUPLICATE_KEY, 2, 1 },
+	{ "hash", MAINCF_ROLE_SENDER, "lonely\n", DIAG_SYNTAX, 1, 1 },
+	{ "hash", MAINCF_ROLE_CLIENT, "<> REJECT\n", DIAG_UNREACHABLE_KEY, 1, 1 },
+	{ "hash", MAINCF_ROLE_SENDER, "@example.com REJECT\n", DIAG_UNREACHABLE_KEY, 1, 1 },
+	{ "hash", MAINCF_ROLE_CLIENT, "10.0.0.0/8 REJECT\n", DIAG_UNREACHABLE_KEY, 1, 1 },
+	{ "regexp", MAINCF_ROLE_SENDER, "/^(a/ REJECT\n", DIAG_BAD_REGEX, 1, 2 },
+	{ "pcre", MAINCF_ROLE_SENDER, "/^(a/ REJECT\n", DIAG_BAD_REGEX, 1, 5 },
+	{ "pcre", MAINCF_ROLE_SENDER, "/^a/\n", DIAG_NO_RESULT, 1, 1 },
+	{ "pcre", MAINCF_ROLE_SENDER, "/^a/ REJECT 521\n", DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, 1, 13 },
+	{ "regexp", MAINCF_ROLE_HEADER_CHECKS, "/^Subject: x/ FROB\n", DIAG_BAD_ACTION, 1, 15 },
+	{ "regexp", MAINCF_ROLE_HEADER_CHECKS, "/^Subject: x/ REJECT 554 no\n", DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, 1, 22 },
+	{ "regexp", MAINCF_ROLE_BODY_CHECKS, "/x/ REJECT 5.7.1\n", DIAG_BAD_CODE, 1, 12 },
+	{ "pcre", MAINCF_ROLE_TRANSPORT, "/x/ smtp:[a.example]:0\n", DIAG_BAD_NEXTHOP, 1, 22 },
+};
+
+static void
+test_cases(void **state)
+{
+	struct maincf *cf = cf_of(classes_cf);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct diag_list dl;
+		long n;
+
+		diag_list_init(&dl);
+		n = check_table_buf(cases[i].type, cases[i].src, strlen(cases[i].src), "t",
+				    cases[i].role, cf, &dl, NULL);
+		assert_true(n >= 0);
+		if (cases[i].code == DIAG_NCODES) {
+			if (dl.n)
+				fail_msg("case %zu \"%s\": unexpected %s: %s", i, cases[i].src,
+					 diag_code_name(dl.v[0].code), dl.v[0].message);
+		} else if (dl.n == 0 || dl.v[0].code != cases[i].code || dl.v[0].line != cases[i].line
+			   || dl.v[0].col != cases[i].col) {
+			fail_msg("case %zu \"%s\": got %s at %u:%u (%s), want %s at %u:%u", i,
+				 cases[i].src, dl.n ? diag_code_name(dl.v[0].code) : "nothing",
+				 dl.n ? dl.v[0].line : 0, dl.n ? dl.v[0].col : 0,
+				 dl.n ? dl.v[0].message : "", diag_code_name(cases[i].code),
+				 cases[i].line, cases[i].col);
+		}
+		diag_list_fini(&dl);
+	}
+	maincf_free(cf);
+}
+
+static void
+test_reply_text_in_message(void **state)
+{
+	struct maincf *cf = cf_of(classes_cf);
+	struct diag_list dl;
+
+	(void)state;
+	diag_list_init(&dl);
+	assert_int_equal(check_value(MAINCF_ROLE_SENDER, "qq.com", 6, "REJECT 521", 10, cf, "t", 3, 16,
+				     &dl), 0);
+	assert_int_equal(dl.n, 1);
+	assert_non_null(strstr(dl.v[0].message, "554 5.7.1 <"));
+	assert_non_null(strstr(dl.v[0].message, ">: Sender address rejected: 521"));
+	assert_non_null(strstr(dl.v[0].message, "521 text"));
+	assert_int_equal(dl.v[0].col, 23);
+	diag_list_fini(&dl);
+	maincf_free(cf);
+}
+
+static void
+test_guess_role(void **state)
+{
+	const char *type;
+
+	(void)state;
+	assert_int_equal(check_guess_role(NULL, "/x/transport", &type), MAINCF_ROLE_TRANSPORT);
+	assert_string_equal(type, "hash");
+	assert_int_equal(check_guess_role(NULL, "access_sender.pcre", &type), MAINCF_ROLE_SENDER);
+	assert_string_equal(type, "pcre");
+	assert_int_equal(check_guess_role(NULL, "header_checks", &type), MAINCF_ROLE_HEADER_CHECKS);
+	assert_string_equal(type, "regexp");
+	assert_int_equal(check_guess_role(NULL, "whatever", NULL), MAINCF_ROLE_GENERIC);
+	assert_string_equal(check_state_name(CHECK_STALE), "stale");
+}
+
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char p[512];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static bool
+has(const struct check_result *r, enum diag_code code, const char *file_suffix, unsigned line)
+{
+	size_t i;
+
+	for (i = 0; i < r->diags.n; i++) {
+		const struct diag *d = &r->diags.v[i];
+		size_t fl = strlen(d->file), sl = strlen(file_suffix);
+
+		if (d->code == code && fl >= sl && strcmp(d->file + fl - sl, file_suffix) == 0
+		    && (line == 0 || d->line == line))
+			return true;
+	}
+	return false;
+}
+
+static void
+test_config(void **state)
+{
+	char dir[] = "/tmp/test_check.XXXXXX";
+	char main_cf[2048], p[512];
+	struct check_result res;
+	struct timespec ts[2];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(main_cf, sizeof(main_cf),
+		 "compatibility_level = 3.6\n"
+		 "smtpd_restriction_classes = used_class, unused_class\n"
+		 "used_class = check_sender_access hash:%s/senders, permit\n"
+		 "unused_class = reject\n"
+		 "smtpd_recipient_restrictions =\n"
+		 "    check_recipient_access hash:%s/rcpt,\n"
+		 "    check_recipient_access pcre:%s/absent.pcre,\n"
+		 "    reject_unauth_destination\n"
+		 "header_checks = inline:{ {/x/ = REJECT 521} }\n",
+		 dir, dir, dir);
+	put(dir, "main.cf", main_cf);
+	put(dir, "senders", "qq.com REJECT go away\n");
+	put(dir, "senders.db", "");
+	put(dir, "rcpt", "foo@bar.org used_class\n");
+	/* rcpt.db absent: never built; senders.db older than its source */
+	snprintf(p, sizeof(p), "%s/senders.db", dir);
+	ts[0].tv_sec = ts[1].tv_sec = time(NULL) - 3600;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+
+	check_result_init(&res);
+	assert_int_equal(check_config(dir, 0, &res), 0);
+	assert_true(has(&res, DIAG_STALE_INDEX, "main.cf", 3));
+	assert_true(has(&res, DIAG_STALE_INDEX, "main.cf", 6));
+	assert_true(has(&res, DIAG_MISSING_MAP, "main.cf", 7));
+	assert_true(has(&res, DIAG_UNUSED_CLASS, "main.cf", 2));
+	assert_false(has(&res, DIAG_UNDEFINED_CLASS, "", 0));
+	assert_int_equal(res.ntables, 4);
+	assert_int_equal(res.tables[0].state, CHECK_STALE);
+	assert_string_equal(res.tables[0].param, "used_class");
+	assert_string_equal(res.tables[0].restriction, "check_sender_access");
+	assert_int_equal(res.tables[0].role, MAINCF_ROLE_SENDER);
+	assert_non_null(res.tables[0].index_path);
+	assert_int_equal(res.tables[2].state, CHECK_MISSING);
+	assert_int_equal(res.tables[3].state, CHECK_NOT_FILE);
+	check_result_fini(&res);
+
+	/* main.cf missing */
+	check_result_init(&res);
+	assert_int_equal(check_config("/nonexistent/dir", 0, &res), 0);
+	assert_true(has(&res, DIAG_MISSING_MAP, "main.cf", 0));
+	check_result_fini(&res);
+
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_reply_text_in_message),
+		cmocka_unit_test(test_guess_role),
+		cmocka_unit_test(test_config),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,331 @@
+/* tests/unit/test_maincf.c - main.cf model: syntax, continuation lines,
+ * expansion with defaults, lists, references, classes, positions. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/maincf.h"
+
+static struct maincf *
+parse(const char *text, struct diag_list *dl)
+{
+	struct maincf *cf;
+
+	assert_int_equal(maincf_parse(&cf, text, strlen(text), "main.cf", "/etc/pfc", dl), 0);
+	assert_non_null(cf);
+	return cf;
+}
+
+static bool
+has_code(const struct diag_list *dl, enum diag_code code, unsigned line)
+{
+	size_t i;
+
+	for (i = 0; i < dl->n; i++)
+		if (dl->v[i].code == code && (line == 0 || dl->v[i].line == line))
+			return true;
+	return false;
+}
+
+static void
+test_empty(void **state)
+{
+	struct diag_list dl;
+	struct maincf *cf;
+	enum maincf_source src;
+
+	(void)state;
+	diag_list_init(&dl);
+	cf = parse("", &dl);
+	assert_int_equal(maincf_param_count(cf), 0);
+	assert_int_equal(dl.n, 0);
+	assert_string_equal(maincf_get(cf, "nonexistent_param", &src), "");
+	assert_int_equal(src, MAINCF_UNSET);
+	/* level 0 defaults */
+	assert_string_equal(maincf_get(cf, "smtpd_relay_restrictions", &src), "");
+	assert_int_equal(src, MAINCF_DEFAULT);
+	assert_string_equal(maincf_get(cf, "smtputf8_enable", NULL), "no");
+	assert_string_equal(maincf_get(cf, "relay_domains", NULL),
+			    "localhost.localdomain, localhost.localdomain, localhost");
+	maincf_free(cf);
+	diag_list_fini(&dl);
+}
+
+static void
+test_syntax_and_positions(void **state)
+{
+	const char *src =
+		"# comment\n"
+		"a = 1\n"
+		"b=two words  \n"
+		"c = first\n"
+		"# a comment does not end it\n"
+		"\tsecond\n"
+		"no equals here\n"
+		"a = 3\n";
+	struct diag_list dl;
+	struct maincf *cf;
+	const struct maincf_param *p;
+
+	(void)state;
+	diag_list_init(&dl);
+	cf = parse(src, &dl);
+	assert_int_equal(maincf_param_count(cf), 4);
+	p = maincf_find(cf, "a");
+	assert_string_equal(p->value, "3");
+	assert_int_equal(p->line, 8);
+	assert_true(maincf_param_at(cf, 0)->overridden);
+	p = maincf_find(cf, "b");
+	assert_string_equal(p->value, "two words");
+	assert_int_equal(p->value_col, 3);
+	p = maincf_find(cf, "c");
+	assert_string_equal(p->value, "first\tsecond");
+	assert_int_equal(p->nlines, 3);
+	assert_true(has_code(&dl, DIAG_MAINCF_SYNTAX, 7));
+	assert_true(has_code(&dl, DIAG_DUPLICATE_PARAMETER, 8));
+	maincf_free(cf);
+	diag_list_fini(&dl);
+}
+
+static const struct {
+	const char *text;
+	const char *want;
+} expansions[] = {
+	{ "$x", "X" },
+	{ "${x}", "X" },
+	{ "$(x)", "X" },
+	{ "a$x.b", "aX.b" },
+	{ "$$x", "$x" },
+	{ "${x?yes}", "yes" },
+	{ "${empty?yes}", "" },
+	{ "${x:no}", "" },
+	{ "${empty:no}", "no" },
+	{ "${x?{a, b}}", "a, b" },
+	{ "${x?{T}:{F}}", "T" },
+	{ "${empty?{T}:{F}}", "F" },
+	{ "${{$lvl} <level {3.6} ? {old} : {new}}", "new" },
+	{ "${{$lvl} <level {3.10} ? {old} : {new}}", "old" },
+	{ "${{a} == {a} ? {eq} : {ne}}", "eq" },
+	{ "${{10} > {9} ? {num} : {str}}", "num" },
+	{ "$undefined_name.", "." },
+	{ "$nested", "X-X" },
+};
+
+static void
+test_expand(void **state)
+{
+	struct maincf *cf = parse("x = X\nempty =\nlvl = 3.7\nnested = $x-${x}\n", NULL);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(expansions) / sizeof(expansions[0]); i++) {
+		char *out;
+
+		assert_int_equal(maincf_expand(cf, expansions[i].text, &out), 0);
+		if (strcmp(out, expansions[i].want) != 0)
+			fail_msg("expand \"%s\": got \"%s\", want \"%s\"", expansions[i].text, out,
+				 expansions[i].want);
+		free(out);
+	}
+	maincf_free(cf);
+}
+
+static void
+test_compat_defaults(void **state)
+{
+	struct maincf *cf = parse("compatibility_level = 3.6\n", NULL);
+
+	(void)state;
+	assert_string_equal(maincf_get(cf, "smtpd_relay_restrictions", NULL),
+			    "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination");
+	assert_string_equal(maincf_get(cf, "smtputf8_enable", NULL), "yes");
+	assert_string_equal(maincf_get(cf, "relay_domains", NULL), "");
+	assert_true(maincf_get_bool(cf, "smtpd_relay_before_recipient_restrictions", false));
+	assert_true(maincf_in_list(cf, "parent_domain_matches_subdomains", "smtpd_access_maps"));
+	assert_false(maincf_in_list(cf, "parent_domain_matches_subdomains", "transport_maps"));
+	assert_string_equal(maincf_default("access_map_reject_code"), "554");
+	assert_null(maincf_default("no_such_parameter"));
+	maincf_free(cf);
+}
+
+static void
+test_split(void **state)
+{
+	struct maincf_list l;
+
+	(void)state;
+	maincf_list_init(&l);
+	assert_int_equal(maincf_split("a, b\tc,,d  { x = y , z }  inline:{k=v, k2=v2} e", &l), 0);
+	assert_int_equal(l.n, 7);
+	assert_string_equal(l.v[0].text, "a");
+	assert_string_equal(l.v[3].text, "d");
+	assert_string_equal(l.v[4].text, "x = y , z");
+	assert_true(l.v[4].braced);
+	assert_string_equal(l.v[5].text, "inline:{k=v, k2=v2}");
+	assert_string_equal(l.v[6].text, "e");
+	maincf_list_fini(&l);
+	assert_int_equal(maincf_split("", &l), 0);
+	assert_int_equal(l.n, 0);
+	maincf_list_fini(&l);
+}
+
+static void
+test_inline(void **state)
+{
+	struct maincf_list k, v;
+	struct diag_list dl;
+
+	(void)state;
+	maincf_list_init(&k);
+	maincf_list_init(&v);
+	diag_list_init(&dl);
+	assert_int_equal(maincf_inline_split("a=1, {b = some text}", &k, &v, "main.cf", 1, 1, &dl), 0);
+	assert_int_equal(k.n, 2);
+	assert_string_equal(k.v[1].text, "b");
+	assert_string_equal(v.v[1].text, "some text");
+	assert_int_equal(dl.n, 0);
+	assert_int_equal(maincf_inline_split("a = 1", &k, &v, "main.cf", 1, 1, &dl), 0);
+	assert_true(has_code(&dl, DIAG_BAD_REFERENCE, 0));
+	maincf_list_fini(&k);
+	maincf_list_fini(&v);
+	diag_list_fini(&dl);
+}
+
+static void
+test_refs_and_classes(void **state)
+{
+	const char *src =
+		"smtpd_restriction_classes = good_senders_only, unused, Missing\n"
+		"good_senders_only = check_sender_access hash:/etc/pfc/restricted, permit\n"
+		"unused = reject\n"
+		"smtpd_recipient_restrictions = permit_mynetworks,\n"
+		"    check_recipient_access cdb:/etc/pfc/protected,\n"
+		"    good_senders_only, reject_unauth_destination, $extra\n"
+		"extra = hash:/etc/pfc/bare\n"
+		"transport_maps = proxy:hash:/etc/pfc/transport\n"
+		"header_checks = pcre:/etc/pfc/header_checks\n"
+		"mynetworks = 127.0.0.0/8 [::1]/128\n"
+		"relay_domains = example.com, hash:/etc/pfc/relay\n";
+	struct diag_list dl;
+	struct maincf *cf;
+	const struct maincf_ref *r;
+	const struct maincf_restriction *rs;
+	size_t n;
+
+	(void)state;
+	diag_list_init(&dl);
+	cf = parse(src, &dl);
+	assert_int_equal(maincf_ref_count(cf), 6);
+	r = maincf_ref_at(cf, 0);
+	assert_string_equal(r->type, "hash");
+	assert_string_equal(r->name, "/etc/pfc/restricted");
+	assert_string_equal(r->param, "good_senders_only");
+	assert_true(r->in_class);
+	assert_string_equal(r->restriction, "check_sender_access");
+	assert_int_equal(r->role, MAINCF_ROLE_SENDER);
+	assert_int_equal(r->line, 2);
+	assert_int_equal(r->col, 41);
+	r = maincf_ref_at(cf, 1);
+	assert_string_equal(r->type, "cdb");
+	assert_int_equal(r->role, MAINCF_ROLE_RECIPIENT);
+	assert_int_equal(r->line, 5);
+	assert_int_equal(r->col, 28);
+	r = maincf_ref_at(cf, 2);               /* via $extra: located at the $extra */
+	assert_string_equal(r->name, "/etc/pfc/bare");
+	assert_null(r->restriction);
+	assert_int_equal(r->role, MAINCF_ROLE_RECIPIENT);
+	assert_int_equal(r->line, 6);
+	r = maincf_ref_at(cf, 3);
+	assert_true(r->proxy);
+	assert_string_equal(r->type, "hash");
+	assert_int_equal(r->role, MAINCF_ROLE_TRANSPORT);
+	assert_int_equal(maincf_ref_at(cf, 4)->role, MAINCF_ROLE_HEADER_CHECKS);
+	assert_int_equal(maincf_ref_at(cf, 5)->role, MAINCF_ROLE_LIST);
+
+	assert_int_equal(maincf_class_count(cf), 3);
+	assert_non_null(maincf_find_class(cf, "good_senders_only")->def);
+	assert_int_equal(maincf_find_class(cf, "good_senders_only")->nuses, 1);
+	assert_int_equal(maincf_find_class(cf, "unused")->nuses, 0);
+	assert_null(maincf_find_class(cf, "Missing")->def);
+	assert_null(maincf_find_class(cf, "missing"));
+	assert_true(has_code(&dl, DIAG_UNDEFINED_CLASS, 1));
+
+	rs = maincf_restrictions(cf, "smtpd_recipient_restrictions", &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(rs[1].name, "check_recipient_access");
+	assert_string_equal(rs[1].arg, "cdb:/etc/pfc/protected");
+	assert_int_equal(rs[1].arg_line, 5);
+	assert_string_equal(rs[4].name, "hash:/etc/pfc/bare");
+	assert_ptr_equal(rs[4].arg, rs[4].name);
+	maincf_free(cf);
+	diag_list_fini(&dl);
+}
+
+static void
+test_restriction_names(void **state)
+{
+	(void)state;
+	assert_true(maincf_is_builtin_restriction("permit_mynetworks"));
+	assert_true(maincf_is_builtin_restriction("REJECT_UNAUTH_DESTINATION"));
+	assert_true(maincf_is_builtin_restriction("check_reverse_client_hostname_access"));
+	assert_false(maincf_is_builtin_restriction("good_senders_only"));
+	assert_true(maincf_restriction_takes_arg("check_sender_access"));
+	assert_false(maincf_restriction_takes_arg("permit"));
+	assert_int_equal(maincf_restriction_role("check_helo_access", NULL), MAINCF_ROLE_HELO);
+	assert_int_equal(maincf_restriction_role("check_client_access", NULL), MAINCF_ROLE_CLIENT);
+	assert_int_equal(maincf_restriction_role(NULL, "smtpd_sender_restrictions"),
+			 MAINCF_ROLE_SENDER);
+	assert_true(maincf_is_file_type("cdb"));
+	assert_false(maincf_is_file_type("inline"));
+	assert_true(maincf_is_map_type("inline"));
+	assert_false(maincf_is_map_type("smtp"));
+	assert_true(maincf_is_pattern_type("pcre"));
+	assert_string_equal(maincf_role_name(MAINCF_ROLE_TRANSPORT), "transport");
+}
+
+static void
+test_problems(void **state)
+{
+	const char *src =
+		"  indented first\n"
+		"smtpd_sender_restrictions = check_sender_access, bogus_restriction\n"
+		"mynetworks_stlye = host\n"
+		"x = $never_defined\n"
+		"smtpd_client_restrictions = nosuchtype:/x, hash:relative\n";
+	struct diag_list dl;
+	struct maincf *cf;
+
+	(void)state;
+	diag_list_init(&dl);
+	cf = parse(src, &dl);
+	assert_true(has_code(&dl, DIAG_MAINCF_SYNTAX, 1));
+	assert_true(has_code(&dl, DIAG_UNKNOWN_PARAMETER, 3));
+	assert_true(has_code(&dl, DIAG_UNDEFINED_PARAMETER, 4));
+	assert_true(has_code(&dl, DIAG_BAD_REFERENCE, 2));     /* check_sender_access bogus_... */
+	assert_true(has_code(&dl, DIAG_BAD_REFERENCE, 5));
+	maincf_free(cf);
+	diag_list_fini(&dl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_syntax_and_positions),
+		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_compat_defaults),
+		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_refs_and_classes),
+		cmocka_unit_test(test_restriction_names),
+		cmocka_unit_test(test_problems),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,366 @@
+/* tests/unit/test_tabledoc.c - byte-exact document model: round trips,
+ * items, edits that touch only their lines, saving, change detection. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/tabledoc.h"
+
+/* round-trip sources: CRLF, no final newline, odd whitespace, continuation
+ * lines across comments, NUL and invalid UTF-8 bytes, skipped lines */
+static const struct {
+	const char *name;
+	const char *text;
+	size_t len;                 /* 0: strlen */
+	size_t entries;
+} odd[] = {
+	{ "empty", "", 0, 0 },
+	{ "one line, no newline", "a.example REJECT", 0, 1 },
+	{ "crlf", "a OK\r\nb REJECT x\r\n# c\r\n\r\n", 0, 2 },
+	{ "continuation across comment", "k v1\n# c\n  v2\nnext OK\n", 0, 2 },
+	{ "indented first line", "  lead junk\nk OK\n", 0, 1 },
+	{ "tabs and trailing blanks", "\tk\tv \t\n\n \t \nk2   v2   \n", 0, 1 },
+	{ "nul and bad utf-8", "k\0ey OK\n\xff\xfe REJECT \xc3\n", 23, 2 },
+	{ "no value", "lonely\nk OK", 0, 1 },
+	{ "blank lines only", "\n\n\r\n   \n", 0, 0 },
+	{ "unbalanced quote", "\"a b REJECT\nc OK\n", 0, 1 },
+};
+
+static size_t
+olen(size_t i)
+{
+	return odd[i].len ? odd[i].len : strlen(odd[i].text);
+}
+
+static void
+test_round_trip_odd(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		struct tabledoc *d;
+		struct strbuf cat;
+		size_t k, len;
+		const char *t;
+
+		assert_int_equal(tabledoc_parse(&d, odd[i].text, olen(i), "t", TABLEDOC_KV, NULL), 0);
+		t = tabledoc_text(d, &len);
+		if (len != olen(i) || memcmp(t, odd[i].text, len) != 0)
+			fail_msg("%s: text differs", odd[i].name);
+		/* the items cover the text exactly */
+		strbuf_init(&cat);
+		for (k = 0; k < tabledoc_count(d); k++) {
+			size_t il;
+			const char *it = tabledoc_item_text(d, k, &il);
+
+			strbuf_add(&cat, it, il);
+		}
+		if (cat.len != olen(i) || memcmp(cat.buf, odd[i].text, cat.len) != 0)
+			fail_msg("%s: items do not cover the text (got %zu bytes, want %zu)",
+				 odd[i].name, cat.len, olen(i));
+		if (tabledoc_entry_count(d) != odd[i].entries)
+			fail_msg("%s: got %zu entries, want %zu", odd[i].name,
+				 tabledoc_entry_count(d), odd[i].entries);
+		strbuf_fini(&cat);
+		tabledoc_free(d);
+	}
+}
+
+static void
+test_items(void **state)
+{
+	const char *src = "# head\n\nk v1\n# inside\n  v2\nx\nz  OK  \r\n";
+	struct tabledoc *d;
+	const struct tabledoc_item *it;
+
+	(void)state;
+	assert_int_equal(tabledoc_parse(&d, src, strlen(src), "t", TABLEDOC_KV, NULL), 0);
+	assert_int_equal(tabledoc_count(d), 5);
+	assert_int_equal(tabledoc_item(d, 0)->kind, TABLEDOC_COMMENT);
+	assert_int_equal(tabledoc_item(d, 1)->kind, TABLEDOC_BLANK);
+	it = tabledoc_item(d, 2);
+	assert_int_equal(it->kind, TABLEDOC_ENTRY);
+	assert_int_equal(it->line, 3);
+	assert_int_equal(it->nlines, 3);
+	assert_string_equal(it->key, "k");
+	assert_string_equal(it->value, "v1  v2");   /* joined as postmap joins */
+	it = tabledoc_item(d, 3);
+	assert_int_equal(it->kind, TABLEDOC_SKIPPED);   /* "x": no value */
+	assert_int_equal(it->line, 6);
+	it = tabledoc_item(d, 4);
+	assert_string_equal(it->key, "z");
+	assert_string_equal(it->value, "OK");
+	assert_int_equal(it->value_col, 4);
+	assert_true(tabledoc_diags(d)->n >= 1);
+	tabledoc_free(d);
+}
+
+static void
+test_find(void **state)
+{
+	const char *src = "Foo.Example OK\nbar REJECT\nfoo.example DUNNO\n";
+	struct tabledoc *d;
+	size_t idx;
+
+	(void)state;
+	assert_int_equal(tabledoc_parse(&d, src, strlen(src), "t", TABLEDOC_KV, NULL), 0);
+	assert_int_equal(tabledoc_find(d, "foo.example", 11, 0, 0, &idx), 1);
+	assert_int_equal(idx, 2);
+	assert_int_equal(tabledoc_find(d, "foo.example", 11, TABLEDOC_FIND_FOLD, 0, &idx), 1);
+	assert_int_equal(idx, 0);
+	assert_int_equal(tabledoc_find(d, "nope", 4, 0, 0, &idx), 0);
+	assert_int_equal(tabledoc_find_line(d, 2, &idx), 1);
+	assert_int_equal(idx, 1);
+	tabledoc_free(d);
+}
+
+static void
+expect_text(struct tabledoc *d, const char *want)
+{
+	size_t len;
+	const char *t = tabledoc_text(d, &len);
+
+	if (len != strlen(want) || memcmp(t, want, len) != 0)
+		fail_msg("got \"%.*s\", want \"%s\"", (int)len, t, want);
+}
+
+static void
+test_edits_touch_only_their_lines(void **state)
+{
+	const char *src = "# keep  me\r\na.example   REJECT old\r\n\r\nb OK\r\nlast DUNNO";
+	struct tabledoc *d;
+	size_t idx;
+
+	(void)state;
+	assert_int_equal(tabledoc_parse(&d, src, strlen(src), "t", TABLEDOC_KV, NULL), 0);
+	assert_false(tabledoc_dirty(d));
+	/* set_value keeps key and separator, CRLF kept */
+	assert_int_equal(tabledoc_set_value(d, 1, "REJECT new", 10, &idx), 0);
+	assert_int_equal(idx, 1);
+	expect_text(d, "# keep  me\r\na.example   REJECT new\r\n\r\nb OK\r\nlast DUNNO");
+	assert_true(tabledoc_dirty(d));
+	/* replace an entry */
+	assert_int_equal(tabledoc_replace(d, 3, "b\tREJECT", 8, NULL), 0);
+	expect_text(d, "# keep  me\r\na.example   REJECT new\r\n\r\nb\tREJECT\r\nlast DUNNO");
+	/* insert before the blank line, with the document's line ending */
+	assert_int_equal(tabledoc_insert(d, 2, "new OK", 6, &idx), 0);
+	assert_int_equal(idx, 2);
+	expect_text(d, "# keep  me\r\na.example   REJECT new\r\nnew OK\r\n\r\nb\tREJECT\r\nlast DUNNO");
+	/* append after a last line without newline */
+	assert_int_equal(tabledoc_insert(d, tabledoc_count(d), "z OK", 4, &idx), 0);
+	expect_text(d, "# keep  me\r\na.example   REJECT new\r\nnew OK\r\n\r\nb\tREJECT\r\nlast DUNNO\r\nz OK\r\n");
+	assert_string_equal(tabledoc_item(d, idx)->key, "z");
+	/* delete */
+	assert_int_equal(tabledoc_find(d, "new", 3, 0, 0, &idx), 1);
+	assert_int_equal(tabledoc_delete(d, idx), 0);
+	expect_text(d, "# keep  me\r\na.example   REJECT new\r\n\r\nb\tREJECT\r\nlast DUNNO\r\nz OK\r\n");
+	/* bad index */
+	assert_int_equal(tabledoc_delete(d, 99), -1);
+	tabledoc_free(d);
+}
+
+static void
+test_insert_indented_joins(void **state)
+{
+	const char *src = "a OK\nb OK\n";
+	struct tabledoc *d;
+
+	(void)state;
+	assert_int_equal(tabledoc_parse(&d, src, strlen(src), "t", TABLEDOC_KV, NULL), 0);
+	/* an indented line is a continuation for Postfix, and for the model */
+	assert_int_equal(tabledoc_insert(d, 1, "  c REJECT", 10, NULL), 0);
+	assert_int_equal(tabledoc_entry_count(d), 2);
+	assert_string_equal(tabledoc_item(d, 0)->value, "OK  c REJECT");
+	tabledoc_free(d);
+}
+
+static void
+test_pattern_syntax(void **state)
+{
+	const char *src = "# rules\n/^a@/   REJECT x\nif !/b/\n/c d/i OK\nendif\n";
+	struct tabledoc *d;
+
+	(void)state;
+	assert_int_equal(tabledoc_parse(&d, src, strlen(src), "t", TABLEDOC_PATTERN, NULL), 0);
+	assert_int_equal(tabledoc_entry_count(d), 4);
+	assert_string_equal(tabledoc_item(d, 1)->key, "/^a@/");
+	assert_string_equal(tabledoc_item(d, 1)->value, "REJECT x");
+	assert_int_equal(tabledoc_item(d, 1)->value_col, 9);
+	assert_string_equal(tabledoc_item(d, 3)->key, "/c d/i");
+	assert_string_equal(tabledoc_item(d, 3)->value, "OK");
+	assert_string_equal(tabledoc_item(d, 4)->key, "endif");
+	expect_text(d, src);
+	assert_int_equal(tabledoc_syntax_for_type("pcre"), TABLEDOC_PATTERN);
+	assert_int_equal(tabledoc_syntax_for_type("hash"), TABLEDOC_KV);
+	tabledoc_free(d);
+}
+
+/* randomised round trip: random bytes from an alphabet rich in separators */
+static void
+test_random_round_trip(void **state)
+{
+	static const char alpha[] = "ab.@# \t\r\n\"\\\x00\xff" "OK";
+	unsigned seed = 12345;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 2000; round++) {
+		char buf[200];
+		size_t n, i, k, covered = 0;
+		struct tabledoc *d;
+		enum tabledoc_syntax syn = round % 2 ? TABLEDOC_PATTERN : TABLEDOC_KV;
+
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % sizeof(buf);
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			buf[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		assert_int_equal(tabledoc_parse(&d, buf, n, "r", syn, NULL), 0);
+		for (k = 0; k < tabledoc_count(d); k++) {
+			const struct tabledoc_item *it = tabledoc_item(d, k);
+
+			if (it->off != covered)
+				fail_msg("round %d: gap or overlap at item %zu", round, k);
+			covered += it->len;
+		}
+		if (covered != n)
+			fail_msg("round %d: items cover %zu of %zu bytes", round, covered, n);
+		/* an edit of one entry leaves the bytes before and after it alone */
+		for (k = 0; k < tabledoc_count(d); k++)
+			if (tabledoc_item(d, k)->kind == TABLEDOC_ENTRY)
+				break;
+		if (k < tabledoc_count(d)) {
+			size_t off = tabledoc_item(d, k)->off, len = tabledoc_item(d, k)->len, tl;
+			const char *t;
+
+			assert_int_equal(tabledoc_replace(d, k, "q Z", 3, NULL), 0);
+			t = tabledoc_text(d, &tl);
+			if (memcmp(t, buf, off) != 0)
+				fail_msg("round %d: bytes before the edit changed", round);
+			if (tl < n - off - len
+			    || memcmp(t + tl - (n - off - len), buf + off + len, n - off - len) != 0)
+				fail_msg("round %d: bytes after the edit changed", round);
+		}
+		tabledoc_free(d);
+	}
+}
+
+static char *
+write_tmp(const char *dir, const char *name, const char *text)
+{
+	char *p;
+	FILE *fp;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return p;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	static char buf[4096];
+	size_t n;
+
+	if (fp == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = 0;
+	fclose(fp);
+	return buf;
+}
+
+static void
+test_save_backup_conflict(void **state)
+{
+	char dir[] = "/tmp/test_tabledoc.XXXXXX";
+	struct tabledoc *d, *other;
+	struct map_error err;
+	struct stat st;
+	char *path, *bak;
+	size_t idx;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = write_tmp(dir, "access", "# c\na OK\nb REJECT\n");
+	chmod(path, 0640);
+	assert_int_equal(tabledoc_load(&d, path, TABLEDOC_KV, NULL, &err), 0);
+	assert_int_equal(tabledoc_changed_on_disk(d), 0);
+	assert_int_equal(tabledoc_find(d, "b", 1, 0, 0, &idx), 1);
+	assert_int_equal(tabledoc_set_value(d, idx, "DUNNO", 5, NULL), 0);
+	assert_int_equal(tabledoc_save(d, 0, &err), 0);
+	assert_false(tabledoc_dirty(d));
+	assert_string_equal(slurp(path), "# c\na OK\nb DUNNO\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);   /* mode of the replaced file */
+	assert_true(asprintf(&bak, "%s~", path) > 0);
+	assert_string_equal(slurp(bak), "# c\na OK\nb REJECT\n");
+
+	/* someone else changes the file: the next save refuses */
+	assert_int_equal(tabledoc_load(&other, path, TABLEDOC_KV, NULL, &err), 0);
+	assert_int_equal(tabledoc_insert(other, 0, "x OK", 4, NULL), 0);
+	assert_int_equal(tabledoc_save(other, 0, &err), 0);
+	assert_int_equal(tabledoc_changed_on_disk(d), 1);
+	assert_int_equal(tabledoc_insert(d, 0, "y OK", 4, NULL), 0);
+	assert_int_equal(tabledoc_save(d, 0, &err), 1);
+	assert_string_equal(slurp(path), "x OK\n# c\na OK\nb DUNNO\n");
+	/* forced */
+	assert_int_equal(tabledoc_save(d, TABLEDOC_FORCE, &err), 0);
+	assert_string_equal(slurp(path), "y OK\n# c\na OK\nb DUNNO\n");
+	assert_int_equal(tabledoc_changed_on_disk(d), 0);
+
+	/* a missing file cannot be loaded */
+	assert_int_equal(tabledoc_load(&other, "/nonexistent/x", TABLEDOC_KV,
+				       NULL, &err), -1);
+	tabledoc_free(d);
+	unlink(bak);
+	unlink(path);
+	rmdir(dir);
+	free(bak);
+	free(path);
+}
+
+static void
+test_format_entry(void **state)
+{
+	char *s = tabledoc_format_entry("k", 1, "REJECT x", 8);
+
+	(void)state;
+	assert_string_equal(s, "k\tREJECT x");
+	free(s);
+	assert_int_equal(tabledoc_hash("", 0), tabledoc_hash("", 0));
+	assert_true(tabledoc_hash("a", 1) != tabledoc_hash("b", 1));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_odd),
+		cmocka_unit_test(test_items),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_edits_touch_only_their_lines),
+		cmocka_unit_test(test_insert_indented_joins),
+		cmocka_unit_test(test_pattern_syntax),
+		cmocka_unit_test(test_random_round_trip),
+		cmocka_unit_test(test_save_backup_conflict),
+		cmocka_unit_test(test_format_entry),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
