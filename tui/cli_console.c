@@ -160,8 +160,10 @@ console_take_theirs(struct console *con, struct con_doc *d)
 	tabledoc_free(d->doc);
 	d->doc = nd;
 	d->conflict = false;
-	/* the history refers to the old text; keep it only as a record */
+	/* the history refers to the old text: start a new one */
 	d->nundo = 0;
+	d->nedits = 0;
+	d->clean_at = 0;
 	console_doc_validate(con, d);
 	console_load(con);
 }

@@ -174,7 +174,8 @@ console_doc_open(struct console *con, const char *type, const char *path)
 bool
 console_doc_dirty(const struct con_doc *d)
 {
-	return d->doc && tabledoc_dirty(d->doc);
+	/* undoing back to the saved text is not an unsaved edit */
+	return d->doc && d->nundo != d->clean_at;
 }
 
 size_t
@@ -228,6 +229,8 @@ record(struct con_doc *d, size_t index, const char *old, size_t olen, const char
 	struct con_edit *e;
 
 	edits_clear(d, d->nundo);
+	if (d->clean_at > d->nundo)
+		d->clean_at = (size_t)-1;       /* the saved state cannot be reached by redo now */
 	if (d->nedits == d->capedits) {
 		size_t cap = d->capedits ? d->capedits * 2 : 16;
 		struct con_edit *v = realloc(d->edits, cap * sizeof(*v));
@@ -400,6 +403,7 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 		return -1;
 	}
 	d->conflict = false;
+	d->clean_at = d->nundo;
 	if (maincf_is_pattern_type(d->type))
 		con->applied_reload_needed = true;
 	{

@@ -36,6 +36,7 @@ struct con_doc {
 	struct tabledoc *doc;
 	struct con_edit *edits;         /* undo history: [0, nundo) done, [nundo, nedits) redoable */
 	size_t nedits, nundo, capedits;
+	size_t clean_at;                /* nundo when the buffer equalled the file; -1: never again */
 	struct diag_list diags;         /* validation of the whole buffer (after each edit) */
 	size_t nerrors;
 	bool conflict;                  /* changed on disk while we have unsaved edits */

@@ -31,29 +31,64 @@ text_title(struct app *app, struct screen *s)
 	return ((struct screen_text *)s)->title;
 }
 
+/* text_render - rows wider than the screen wrap (at a space when one
+ * fits), continuation lines indented by four */
 static void
 text_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 {
 	struct screen_text *t = (struct screen_text *)s;
-	int i;
+	int y = 0;
+	size_t i;
 
 	(void)app;
-	(void)w;
 	t->page = h;
-	if (t->top > (int)t->rows.n - h)
-		t->top = (int)t->rows.n - h;
+	if (t->top > (int)t->rows.n - 1)
+		t->top = (int)t->rows.n - 1;
 	if (t->top < 0)
 		t->top = 0;
-	for (i = 0; i < h && (size_t)(t->top + i) < t->rows.n; i++) {
-		const struct row *src = &t->rows.v[t->top + i];
+	for (i = (size_t)t->top; i < t->rows.n && y < h; i++) {
+		const struct row *src = &t->rows.v[i];
 		struct row *row = rows_new(out, src->fill);
-		size_t k;
+		size_t k, off;
+		int used = 0;
 
 		if (!row)
 			return;
-		for (k = 0; k < src->nspans; k++)
-			rows_addn(row, src->spans[k].role, src->text.buf + src->spans[k].start,
-				  src->spans[k].len);
+		y++;
+		for (k = 0; k < src->nspans; k++) {
+			const char *p = src->text.buf + src->spans[k].start;
+			size_t len = src->spans[k].len;
+
+			off = 0;
+			while (off < len) {
+				size_t fit = text_fit(p + off, len - off, w - used);
+
+				if (fit < len - off) {
+					size_t sp = fit;
+
+					while (sp > 0 && p[off + sp - 1] != ' ')
+						sp--;
+					if (sp > 0 && used + text_width(p + off, sp) > w / 3)
+						fit = sp;
+				}
+				if (fit == 0 && used == 4) {
+					fit = 1;        /* a character wider than the line */
+				}
+				rows_addn(row, src->spans[k].role, p + off, fit);
+				used += text_width(p + off, fit);
+				off += fit;
+				if (off < len || (used >= w && k + 1 < src->nspans)) {
+					if (y >= h)
+						return;
+					row = rows_new(out, src->fill);
+					if (!row)
+						return;
+					y++;
+					rows_add(row, ROLE_NORMAL, "    ");
+					used = 4;
+				}
+			}
+		}
 	}
 }
 
