@@ -161,6 +161,13 @@ build_one(const char *type, const char *path, unsigned flags, struct diag_list *
 	pc.err = err;
 	if ((pc.b = ops->build_begin(ops, path, err)) == NULL)
 		return -1;
+	{
+		struct stat sst;
+
+		/* about 1 entry per 24 source bytes: a size hint, not a limit */
+		map_build_hint(ops, pc.b, stat(path, &sst) == 0 ? (size_t)sst.st_size / 24 + 16 : 1024,
+			       (flags & BUILD_UNIQUE) != 0);
+	}
 	r = kvparse_file(path, put_entry, &pc, dl);
 	if (r != 0 || pc.failed) {
 		int e = errno;
@@ -332,6 +339,14 @@ build_job_run(struct build_job *job)
 		struct build_target *t = &job->v[i];
 		size_t before = scratch.n, k;
 		unsigned flags = job->flags | BUILD_NO_DUP_WARN;  /* check reported them */
+
+		/* check found no duplicate key in this source: no second search */
+		for (k = 0; k < job->diags.n; k++)
+			if (job->diags.v[k].code == DIAG_DUPLICATE_KEY
+			    && strcmp(job->diags.v[k].file, t->path) == 0)
+				break;
+		if (k == job->diags.n)
+			flags |= BUILD_UNIQUE;
 		int r;
 
 		r = build_one(t->type, t->path, flags, &scratch, &t->stats, &err);

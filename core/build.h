@@ -26,6 +26,8 @@
 enum {
 	BUILD_NOFOLD = 1,           /* do not fold keys (postmap -f) */
 	BUILD_NO_DUP_WARN = 2,      /* do not report duplicate keys (the caller's check did) */
+	BUILD_UNIQUE = 4,           /* the caller's check found no duplicate keys: the
+	                             * builder may skip its own detection */
 };
 
 struct build_stats {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <unicode/ucasemap.h>
 #include <unicode/utf8.h>
@@ -166,6 +167,14 @@ map_build_put(const struct map_ops *ops, struct map_builder *b, const char *key,
 	ret = ops->build_put(b, folded, flen, val, vlen, err);
 	free(folded);
 	return ret;
+}
+
+/* map_build_hint - size/uniqueness hint, when the backend takes one */
+void
+map_build_hint(const struct map_ops *ops, struct map_builder *b, size_t nentries, bool unique)
+{
+	if (ops->build_hint != NULL)
+		ops->build_hint(b, nentries, unique);
 }
 
 /* fold_ascii - lower A-Z of KEY into a new string */
@@ -319,14 +328,20 @@ key_hash(const char *k, size_t n)
 }
 
 static int
-keyset_grow(struct keyset *ks)
+keyset_grow_to(struct keyset *ks, size_t ncap)
 {
-	size_t ncap = ks->slot ? (ks->mask + 1) * 2 : 1024;
-	uint64_t *ns = calloc(ncap, sizeof(*ns));
+	uint64_t *ns = NULL;
 	size_t i;
 
-	if (ns == NULL)
+	/* a big table is one random access per key: huge pages spare the TLB */
+	if (ncap * sizeof(*ns) >= ((size_t)4 << 20)) {
+		if (posix_memalign((void **)&ns, (size_t)2 << 20, ncap * sizeof(*ns)) != 0)
+			return -1;
+		madvise(ns, ncap * sizeof(*ns), MADV_HUGEPAGE);
+		memset(ns, 0, ncap * sizeof(*ns));
+	} else if ((ns = calloc(ncap, sizeof(*ns))) == NULL) {
 		return -1;
+	}
 	if (ks->slot) {
 		for (i = 0; i <= ks->mask; i++) {
 			uint64_t s = ks->slot[i];
@@ -345,6 +360,27 @@ keyset_grow(struct keyset *ks)
 	ks->slot = ns;
 	ks->mask = ncap - 1;
 	return 0;
+}
+
+static int
+keyset_grow(struct keyset *ks)
+{
+	return keyset_grow_to(ks, ks->slot ? (ks->mask + 1) * 2 : 1024);
+}
+
+/* keyset_presize - room for N keys without growing */
+int
+keyset_presize(struct keyset *ks, size_t n)
+{
+	size_t cap = 1024;
+
+	while (cap < n * 2 && cap < ((size_t)1 << 40))
+		cap *= 2;
+	if (ks->slot && ks->mask + 1 >= cap)
+		return 0;
+	if (mbuf_reserve(&ks->arena, n * 20) < 0)
+		return -1;
+	return keyset_grow_to(ks, cap);
 }
 
 /* keyset_add - 0 added, 1 already there, -1 ENOMEM */

@@ -105,6 +105,11 @@ struct map_ops {
 			 const char *val, size_t vlen, struct map_error *err);
 	int (*build_commit)(struct map_builder *b, struct map_error *err);
 	void (*build_abort)(struct map_builder *b);
+	/* build_hint - optional (may be NULL): about NENTRIES entries will be
+	 * put; UNIQUE: the caller knows no two keys are equal after folding, so
+	 * the backend may skip its own duplicate detection (cdb: a duplicate
+	 * that slips through is still answered first-wins by readers). */
+	void (*build_hint)(struct map_builder *b, size_t nentries, bool unique);
 };
 
 struct map {
@@ -136,6 +141,10 @@ char *map_index_path(const struct map_ops *ops, const char *name);
 int map_build_put(const struct map_ops *ops, struct map_builder *b,
 		  const char *key, size_t klen, const char *val, size_t vlen,
 		  bool fold, struct map_error *err);
+
+/* map_build_hint - pass a size/uniqueness hint to the builder, if it takes one */
+void map_build_hint(const struct map_ops *ops, struct map_builder *b, size_t nentries,
+		    bool unique);
 
 /* map_fold - fold KEY as Postfix does for fixed-key tables with
  * smtputf8_enable=yes: ASCII A-Z lowered, non-ASCII UTF-8 through ICU full

@@ -35,6 +35,7 @@ struct map_builder {
 	struct atomic_file af;
 	struct cdb_make cdbm;
 	struct keyset ks;
+	bool unique;                /* build_hint: no duplicates, skip ks */
 };
 
 static struct map *
@@ -179,7 +180,7 @@ cdb_build_put(struct map_builder *b, const char *key, size_t klen, const char *v
 
 	if (klen >= UINT32_MAX / 2 || vlen >= UINT32_MAX / 2)
 		return map_error_set(err, EFBIG, "%s: record too large", b->af.target);
-	if ((r = keyset_add(&b->ks, key, klen)) != 0) {
+	if (!b->unique && (r = keyset_add(&b->ks, key, klen)) != 0) {
 		if (r > 0)
 			return 1;
 		return map_error_set(err, ENOMEM, "%s: %s", b->af.target, strerror(ENOMEM));
@@ -187,6 +188,14 @@ cdb_build_put(struct map_builder *b, const char *key, size_t klen, const char *v
 	if (cdb_make_add(&b->cdbm, key, (unsigned)klen, val, (unsigned)vlen) < 0)
 		return map_error_set(err, errno, "write %s: %s", b->af.tmp, strerror(errno));
 	return 0;
+}
+
+static void
+cdb_build_hint(struct map_builder *b, size_t nentries, bool unique)
+{
+	b->unique = unique;
+	if (!unique)
+		keyset_presize(&b->ks, nentries);
 }
 
 static void
@@ -239,4 +248,5 @@ const struct map_ops map_cdb_ops = {
 	.build_put = cdb_build_put,
 	.build_commit = cdb_build_commit,
 	.build_abort = cdb_build_abort,
+	.build_hint = cdb_build_hint,
 };

@@ -48,5 +48,7 @@ struct keyset {
 /* keyset_add - add key K (N bytes): 0 added, 1 already there, -1 ENOMEM */
 int keyset_add(struct keyset *ks, const char *k, size_t n);
 void keyset_fini(struct keyset *ks);
+/* keyset_presize - room for N keys; 0 or -1 */
+int keyset_presize(struct keyset *ks, size_t n);
 
 #endif

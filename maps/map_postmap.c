@@ -327,10 +327,18 @@ pm_build_commit(struct map_builder *b, struct map_error *err)
 	return r;
 }
 
+static void
+pm_build_hint(struct map_builder *b, size_t nentries, bool unique)
+{
+	if (!unique)
+		keyset_presize(&b->ks, nentries);
+}
+
 #define PM_OPS(t, s) { .type = t, .suffix = s, .flags = MAP_INDEXED | MAP_FOLD_KEYS, \
 	.open = pm_open, .lookup = pm_lookup, .close = pm_close, \
 	.build_begin = pm_build_begin, .build_put = pm_build_put, \
-	.build_commit = pm_build_commit, .build_abort = pm_build_abort }
+	.build_commit = pm_build_commit, .build_abort = pm_build_abort, \
+	.build_hint = pm_build_hint }
 
 static const struct map_ops pm_ops[] = {
 	PM_OPS("btree", ".db"),
