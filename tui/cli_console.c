@@ -112,6 +112,7 @@ static const struct app_hooks hooks = {
 struct conflict_ctx {
 	struct console *con;
 	struct con_doc *doc;
+	bool diff_shown;
 };
 
 static struct conflict_ctx pending_conflict;
@@ -119,33 +120,69 @@ static struct conflict_ctx pending_conflict;
 static void console_take_theirs(struct console *con, struct con_doc *d);
 static void show_difference(struct app *app, struct con_doc *d);
 
+/* write_mine - the unsaved buffer to PATH (replacing it) */
+static int
+write_mine(struct con_doc *d, const char *path)
+{
+	size_t len;
+	const char *text = tabledoc_text(d->doc, &len);
+	FILE *fp = fopen(path, "w");
+	int rc = 0;
+
+	if (!fp)
+		return -1;
+	if (fwrite(text, 1, len, fp) != len)
+		rc = -1;
+	if (fclose(fp) != 0)
+		rc = -1;
+	return rc;
+}
+
 static unsigned
 conflict_answer(struct app *app, void *ctx, int key)
 {
 	struct conflict_ctx *c = ctx;
+	struct con_doc *d = c->doc;
+	char why[512], mine[4096];
+	int rc;
 
-	switch (key) {
-	case 'k':
-		app_prompt_close(app);
-		/* mine wins: the next save overwrites theirs, knowingly */
-		c->doc->conflict = false;
-		tabledoc_save(c->doc->doc, TABLEDOC_FORCE | TABLEDOC_NO_BACKUP, NULL) ;
-		app_status(app, ROLE_WARNING, "kept your edits of %s and saved them over the "
-			   "other version (it is in %s~)", c->doc->path, c->doc->path);
-		console_load(c->con);
+	if (key != 'k' && key != 't' && key != 'd')
 		return APP_REDRAW;
-	case 't':
-		app_prompt_close(app);
-		console_take_theirs(c->con, c->doc);
-		app_status(app, ROLE_WARNING, "took the version on disk of %s; your edits are "
-			   "still in undo (u)", c->doc->path);
-		return APP_REDRAW;
-	case 'd':
-		show_difference(app, c->doc);
-		return APP_REDRAW;
-	default:
+	if (key == 'd') {
+		if (!c->diff_shown)
+			show_difference(app, d);
+		c->diff_shown = true;
 		return APP_REDRAW;
 	}
+	app_prompt_close(app);
+	if (c->diff_shown) {
+		app_pop(app);
+		c->diff_shown = false;
+	}
+	d->conflict = false;
+	if (key == 'k') {
+		/* mine wins: saved over theirs, which stays in FILE~ */
+		d->force_save = true;
+		rc = console_doc_save(c->con, d, why, sizeof(why));
+		if (rc == 0)
+			app_status(app, ROLE_WARNING, "kept your edits and saved them; the other "
+				   "version is in %s~", d->path);
+		else
+			app_status(app, ROLE_WARNING, "your edits are kept (%s); saving will replace "
+				   "the version on disk", why);
+		return APP_REDRAW;
+	}
+	/* theirs wins: mine is written next to it first */
+	snprintf(mine, sizeof(mine), "%s.pfconsole-mine", d->path);
+	if (write_mine(d, mine) < 0) {
+		d->conflict = true;
+		app_status(app, ROLE_ERROR, "cannot keep your version in %s: %s; nothing changed",
+			   mine, strerror(errno));
+		return APP_REDRAW;
+	}
+	console_take_theirs(c->con, d);
+	app_status(app, ROLE_WARNING, "took the version on disk; yours is in %s", mine);
+	return APP_REDRAW;
 }
 
 static void
@@ -221,6 +258,21 @@ show_difference(struct app *app, struct con_doc *d)
 	app_push(app, screen_text_screen(t));
 }
 
+void
+console_conflict(struct app *app, struct console *con, struct con_doc *d)
+{
+	const char *base = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
+
+	d->conflict = true;
+	pending_conflict.con = con;
+	pending_conflict.doc = d;
+	pending_conflict.diff_shown = false;
+	app_prompt_choice(app, NULL, "", &pending_conflict, conflict_answer);
+	snprintf(app->prompt.label, sizeof(app->prompt.label),
+		 "%s changed on disk, you have unsaved edits: k keep mine, t take theirs, "
+		 "d difference ", base);
+}
+
 /* on_watch - a watched file changed: reload silently, or ask */
 static unsigned
 on_watch(struct app *app, void *ctx)
@@ -243,13 +295,7 @@ on_watch(struct app *app, void *ctx)
 		}
 		if (d->conflict && app->prompt.kind == PROMPT_CHOICE)
 			continue;
-		d->conflict = true;
-		pending_conflict.con = con;
-		pending_conflict.doc = d;
-		app_prompt_choice(app, NULL, "", &pending_conflict, conflict_answer);
-		snprintf(app->prompt.label, sizeof(app->prompt.label),
-			 "%s changed on disk and you have unsaved edits: k keep mine, t take "
-			 "theirs, d show the difference ", d->path);
+		console_conflict(app, con, d);
 	}
 	if (!reload)
 		console_load(con);

@@ -392,7 +392,7 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 		return 1;
 	}
 	memset(&err, 0, sizeof(err));
-	rc = tabledoc_save(d->doc, 0, &err);
+	rc = tabledoc_save(d->doc, d->force_save ? TABLEDOC_FORCE : 0, &err);
 	if (rc == 1) {
 		d->conflict = true;
 		snprintf(why, size, "not saved: %s changed on disk since it was opened", d->path);
@@ -403,6 +403,7 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 		return -1;
 	}
 	d->conflict = false;
+	d->force_save = false;
 	d->clean_at = d->nundo;
 	if (maincf_is_pattern_type(d->type))
 		con->applied_reload_needed = true;

@@ -40,6 +40,7 @@ struct con_doc {
 	struct diag_list diags;         /* validation of the whole buffer (after each edit) */
 	size_t nerrors;
 	bool conflict;                  /* changed on disk while we have unsaved edits */
+	bool force_save;                /* the admin chose "keep mine": overwrite the disk version */
 	struct strbuf changes;          /* "+key value" / "-key value" lines since the last apply (audit) */
 };
 
@@ -104,6 +105,10 @@ size_t console_completions(const struct console *con, enum maincf_role role,
 
 /* console_open_editor - push the table editor on DOC at item IDX */
 void console_open_editor(struct console *con, struct con_doc *doc, size_t idx);
+
+/* console_conflict - DOC changed on disk under unsaved edits: ask keep
+ * mine / take theirs / show the difference (nothing is lost either way) */
+void console_conflict(struct app *app, struct console *con, struct con_doc *doc);
 
 /* console_apply - the Apply key: validate, build, postfix check, reload */
 unsigned console_apply(struct app *app);

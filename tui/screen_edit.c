@@ -683,6 +683,11 @@ edit_handle(struct app *app, struct screen *s, enum action a)
 	case ACT_SAVE:
 		rc = console_doc_save(e->con, e->doc, why, sizeof(why));
 		app_status(app, rc == 0 ? ROLE_OK : ROLE_ERROR, "%s", why);
+		if (rc == 2) {
+			/* someone else saved first: never overwrite that unseen */
+			console_conflict(app, e->con, e->doc);
+			break;
+		}
 		if (rc == 1 && e->doc->diags.n) {
 			/* jump to the first error */
 			size_t k;
