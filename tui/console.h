@@ -57,8 +57,8 @@ struct console {
 	struct watch *watch;
 	struct feedpane *feed;
 	char log_spec[512];
-	char block_table[512];          /* remembered "type:path" for block actions */
-	char allow_table[512];          /* remembered "type:path" for allow actions */
+	char remembered[4][512];        /* "type:path" chosen for block sender/domain,
+	                                 * block client, allow sender/domain, allow client */
 	bool applied_reload_needed;     /* something saved that needs postfix reload */
 	time_t last_apply;
 };

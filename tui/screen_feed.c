@@ -436,6 +436,16 @@ default_table(struct console *con, bool client, char *buf, size_t size)
 	}
 }
 
+/* remember_slot - which remembered table an action uses */
+static int
+remember_slot(enum action a)
+{
+	bool client = a == ACT_BLOCK_CLIENT || a == ACT_ALLOW_CLIENT;
+	bool allow = a == ACT_ALLOW_SENDER || a == ACT_ALLOW_DOMAIN || a == ACT_ALLOW_CLIENT;
+
+	return (allow ? 2 : 0) + (client ? 1 : 0);
+}
+
 static unsigned
 block_table_accept(struct app *app, void *ctx, const char *text)
 {
@@ -454,8 +464,7 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 		type[colon - text] = '\0';
 		path = colon + 1;
 	}
-	snprintf(allow ? con->allow_table : con->block_table,
-		 sizeof(con->block_table), "%s", text);
+	snprintf(con->remembered[remember_slot(b->a)], sizeof(con->remembered[0]), "%s", text);
 	d = console_doc_open(con, type[0] ? type : NULL, path);
 	if (!d)
 		return APP_REDRAW;
@@ -501,7 +510,7 @@ feed_block(struct app *app, struct console *con, const struct pf_event *ev, enum
 		}
 		memmove(b->key, at + 1, strlen(at + 1) + 1);
 	}
-	snprintf(def, sizeof(def), "%s", allow ? con->allow_table : con->block_table);
+	snprintf(def, sizeof(def), "%s", con->remembered[remember_slot(a)]);
 	if (!def[0])
 		default_table(con, client, def, sizeof(def));
 	app_prompt_text(app, NULL, allow ? "allow into table: " : "block into table: ", def, b,
