@@ -66,12 +66,16 @@ check_result_fini(struct check_result *res)
 	res->ntables = res->cap = 0;
 }
 
-/* ---- key set (duplicates) ---- */
+/* ---- key set (duplicates) ----
+ * Open addressing over an arena of NUL-terminated keys; a slot holds the
+ * key's arena offset + 1 (0 = empty), its hash and a value. */
 
 struct kset {
-	char **keys;
+	size_t *slot;
+	uint64_t *hash;
 	unsigned *lines;
 	size_t cap, n;
+	struct strbuf arena;
 };
 
 static uint64_t
@@ -88,69 +92,94 @@ hash_bytes(const char *s, size_t n)
 }
 
 static void
+kset_init(struct kset *ks)
+{
+	memset(ks, 0, sizeof(*ks));
+	strbuf_init(&ks->arena);
+}
+
+static void
 kset_fini(struct kset *ks)
 {
-	size_t i;
-
-	for (i = 0; i < ks->cap; i++)
-		free(ks->keys[i]);
-	free(ks->keys);
+	free(ks->slot);
+	free(ks->hash);
 	free(ks->lines);
-	memset(ks, 0, sizeof(*ks));
+	strbuf_fini(&ks->arena);
+	kset_init(ks);
 }
 
 static int
 kset_grow(struct kset *ks)
 {
-	size_t ncap = ks->cap ? ks->cap * 2 : 256, i;
-	char **nk = calloc(ncap, sizeof(*nk));
+	size_t ncap = ks->cap ? ks->cap * 2 : 1024, i;
+	size_t *ns = calloc(ncap, sizeof(*ns));
+	uint64_t *nh = calloc(ncap, sizeof(*nh));
 	unsigned *nl = calloc(ncap, sizeof(*nl));
 
-	if (nk == NULL || nl == NULL) {
-		free(nk);
+	if (ns == NULL || nh == NULL || nl == NULL) {
+		free(ns);
+		free(nh);
 		free(nl);
 		return -1;
 	}
 	for (i = 0; i < ks->cap; i++) {
-		if (ks->keys[i]) {
-			size_t j = hash_bytes(ks->keys[i], strlen(ks->keys[i])) & (ncap - 1);
+		if (ks->slot[i]) {
+			size_t j = ks->hash[i] & (ncap - 1);
 
-			while (nk[j])
+			while (ns[j])
 				j = (j + 1) & (ncap - 1);
-			nk[j] = ks->keys[i];
+			ns[j] = ks->slot[i];
+			nh[j] = ks->hash[i];
 			nl[j] = ks->lines[i];
 		}
 	}
-	free(ks->keys);
+	free(ks->slot);
+	free(ks->hash);
 	free(ks->lines);
-	ks->keys = nk;
+	ks->slot = ns;
+	ks->hash = nh;
 	ks->lines = nl;
 	ks->cap = ncap;
 	return 0;
 }
 
-/* kset_add - 1 and *FIRST when KEY was there, 0 added, -1 ENOMEM (KEY NUL-terminated) */
+/* kset_add - KEY (N bytes): 1 with *FIRST = its value when present, 0 added
+ * with value LINE, -1 ENOMEM */
 static int
-kset_add(struct kset *ks, const char *key, unsigned line, unsigned *first)
+kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *first)
 {
+	uint64_t h = hash_bytes(key, n);
 	size_t j;
 
 	if ((ks->n + 1) * 2 > ks->cap && kset_grow(ks) < 0)
 		return -1;
-	j = hash_bytes(key, strlen(key)) & (ks->cap - 1);
-	while (ks->keys[j]) {
-		if (strcmp(ks->keys[j], key) == 0) {
-			*first = ks->lines[j];
-			return 1;
+	j = h & (ks->cap - 1);
+	while (ks->slot[j]) {
+		if (ks->hash[j] == h) {
+			const char *k = ks->arena.buf + ks->slot[j] - 1;
+
+			if (strncmp(k, key, n) == 0 && k[n] == '\0') {
+				*first = ks->lines[j];
+				return 1;
+			}
 		}
 		j = (j + 1) & (ks->cap - 1);
 	}
-	ks->keys[j] = strdup(key);
-	if (ks->keys[j] == NULL)
+	ks->slot[j] = ks->arena.len + 1;
+	if (strbuf_add(&ks->arena, key, n) < 0 || strbuf_addch(&ks->arena, '\0') < 0) {
+		ks->slot[j] = 0;
 		return -1;
+	}
+	ks->hash[j] = h;
 	ks->lines[j] = line;
 	ks->n++;
 	return 0;
+}
+
+static int
+kset_add(struct kset *ks, const char *key, unsigned line, unsigned *first)
+{
+	return kset_addn(ks, key, strlen(key), line, first);
 }
 
 /* ---- value checks ---- */
@@ -442,6 +471,7 @@ struct kvctx {
 	long n;
 	struct entry_rec *recs;     /* recipient tables: for postmaster-rejected */
 	size_t nrecs, caprecs;
+	struct kset recidx;         /* folded key -> index in recs (first entry wins) */
 	int err;
 };
 
@@ -456,6 +486,16 @@ src_col(const char *src, size_t srclen, size_t off)
 	n = off - ls;
 	if (n >= sizeof(tmp) || off > srclen)
 		return (unsigned)n + 1;
+	{
+		/* plain ASCII without tabs: the column is the offset */
+		size_t k;
+
+		for (k = ls; k < off; k++)
+			if ((unsigned char)src[k] >= 0x80 || src[k] < ' ')
+				break;
+		if (k == off)
+			return (unsigned)n + 1;
+	}
 	memcpy(tmp, src + ls, n);
 	tmp[n] = '\0';
 	return diag_column(tmp, n);
@@ -491,15 +531,29 @@ kv_entry(void *ctx, const struct kv_entry *e)
 				vline++;
 	}
 	if (c->fold) {
-		if (map_fold(e->key, e->klen, &fk, &fl) < 0)
+		size_t k;
+
+		for (k = 0; k < e->klen && (unsigned char)e->key[k] < 0x80; k++)
+			;
+		if (k == e->klen) {
+			fk = malloc(e->klen + 1);
+			if (fk == NULL)
+				return -1;
+			for (k = 0; k < e->klen; k++)
+				fk[k] = (char)((e->key[k] >= 'A' && e->key[k] <= 'Z')
+					       ? e->key[k] + 32 : e->key[k]);
+			fk[e->klen] = '\0';
+			fl = e->klen;
+		} else if (map_fold(e->key, e->klen, &fk, &fl) < 0) {
 			return -1;
+		}
 	} else {
 		fk = strndup(e->key, e->klen);
 		if (fk == NULL)
 			return -1;
 		fl = e->klen;
 	}
-	r = kset_add(&c->seen, fk, e->line, &first);
+	r = kset_addn(&c->seen, fk, fl, e->line, &first);
 	if (r < 0) {
 		free(fk);
 		return -1;
@@ -557,6 +611,10 @@ kv_entry(void *ctx, const struct kv_entry *e)
 		c->recs[c->nrecs].line = e->line;
 		c->recs[c->nrecs].col = 1;
 		c->recs[c->nrecs].rejects = value_rejects(e->val, e->vlen);
+		if (kset_add(&c->recidx, fk, (unsigned)c->nrecs, &first) < 0) {
+			free(fk);
+			return -1;
+		}
 		c->nrecs++;
 		fk = NULL;
 	}
@@ -565,13 +623,14 @@ kv_entry(void *ctx, const struct kv_entry *e)
 }
 
 static const struct entry_rec *
-find_rec(const struct kvctx *c, const char *key)
+find_rec(struct kvctx *c, const char *key)
 {
-	size_t i;
+	unsigned idx;
 
-	for (i = 0; i < c->nrecs; i++)
-		if (strcmp(c->recs[i].key, key) == 0)
-			return &c->recs[i];
+	/* kset_add reports the stored index of a present key; a miss adds the
+	 * key with an index past the end, which is harmless here */
+	if (kset_add(&c->recidx, key, (unsigned)-1, &idx) == 1 && idx < c->nrecs)
+		return &c->recs[idx];
 	return NULL;
 }
 
@@ -641,6 +700,8 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	size_t i;
 
 	memset(&c, 0, sizeof(c));
+	kset_init(&c.seen);
+	kset_init(&c.recidx);
 	c.type = type;
 	c.file = file;
 	c.src = buf;
@@ -657,6 +718,7 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 		free(c.recs[i].key);
 	free(c.recs);
 	kset_fini(&c.seen);
+	kset_fini(&c.recidx);
 	if (r != 0) {
 		errno = ENOMEM;
 		return -1;
