@@ -29,3 +29,5 @@ DIAG_CODE(TRAILING_COMMENT, "trailing-comment", DIAG_WARNING, "a '#' after a val
 DIAG_CODE(UNREACHABLE_KEY, "unreachable-key", DIAG_WARNING, "a key smtpd never looks up in this table")
 DIAG_CODE(NO_RESULT, "no-result", DIAG_ERROR, "a pattern rule without result; smtpd answers 451 4.3.5 when it matches")
 DIAG_CODE(IGNORED_RESTRICTION, "ignored-restriction", DIAG_WARNING, "a restriction after permit/reject that is never reached")
+DIAG_CODE(UNKNOWN_TRANSPORT, "unknown-transport", DIAG_ERROR, "a transport (or FILTER transport) that master.cf does not define")
+DIAG_CODE(OPEN_RELAY, "open-relay", DIAG_ERROR, "an OK that ends relay checking before reject_unauth_destination for a forgeable name")
