@@ -16,6 +16,7 @@
 
 #include <db.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -24,6 +25,7 @@
 #include "maps/map_int.h"
 
 #define HASH_NELEM 4096
+#define HASH_FFACTOR 128         /* ~ (4096 - 32) / (average record + 8) for access tables */
 #define HASH_BUILD_CACHE (64u * 1024 * 1024)
 
 struct hash_map {
@@ -38,6 +40,7 @@ struct hash_map {
 struct map_builder {
 	struct atomic_file af;
 	DB *db;
+	bool opened;                /* db->open done (lazily: build_hint may size it first) */
 	struct mbuf key;
 	struct mbuf val;
 };
@@ -170,10 +173,6 @@ hash_build_begin(const struct map_ops *ops, const char *name, struct map_error *
 		map_error_set(err, r > 0 ? r : EINVAL, "configure %s: %s", b->af.tmp, db_strerror(r));
 		goto fail;
 	}
-	if ((r = b->db->open(b->db, NULL, b->af.tmp, NULL, DB_HASH, DB_CREATE | DB_EXCL, 0600)) != 0) {
-		map_error_set(err, r > 0 ? r : EINVAL, "create database %s: %s", b->af.tmp, db_strerror(r));
-		goto fail;
-	}
 	return b;
 fail:
 	if (b->db)
@@ -181,6 +180,37 @@ fail:
 	atomic_abort(&b->af);
 	free(b);
 	return NULL;
+}
+
+/* open_db - create the database file, once */
+static int
+open_db(struct map_builder *b, struct map_error *err)
+{
+	int r;
+
+	if (b->opened)
+		return 0;
+	if ((r = b->db->open(b->db, NULL, b->af.tmp, NULL, DB_HASH, DB_CREATE | DB_EXCL, 0600)) != 0)
+		return map_error_set(err, r > 0 ? r : EINVAL, "create database %s: %s", b->af.tmp,
+				     db_strerror(r));
+	b->opened = true;
+	return 0;
+}
+
+/* hash_build_hint - size the table for NENTRIES.  Postfix sets h_nelem
+ * alone, which Berkeley DB ignores without a fill factor: the table then
+ * starts with 2 buckets and splits all the way up.  With both set it is
+ * created at its final size; the file format is the same. */
+static void
+hash_build_hint(struct map_builder *b, size_t nentries, bool unique)
+{
+	(void)unique;
+	if (b->opened || nentries < HASH_NELEM)
+		return;
+	if (nentries > UINT32_MAX / 2)
+		nentries = UINT32_MAX / 2;
+	b->db->set_h_ffactor(b->db, HASH_FFACTOR);
+	b->db->set_h_nelem(b->db, (u_int32_t)nentries);
 }
 
 static int
@@ -192,6 +222,8 @@ hash_build_put(struct map_builder *b, const char *key, size_t klen, const char *
 
 	if (klen >= UINT32_MAX - 1 || vlen >= UINT32_MAX - 1)
 		return map_error_set(err, EFBIG, "%s: record too large", b->af.target);
+	if (!b->opened && open_db(b, err) < 0)
+		return -1;
 	b->key.len = 0;
 	b->val.len = 0;
 	/* mbuf_add keeps a NUL after the bytes: count it in */
@@ -211,6 +243,8 @@ hash_build_put(struct map_builder *b, const char *key, size_t klen, const char *
 	return 0;
 }
 
+static void hash_build_abort(struct map_builder *b);
+
 static void
 builder_free(struct map_builder *b)
 {
@@ -222,7 +256,13 @@ builder_free(struct map_builder *b)
 static int
 hash_build_commit(struct map_builder *b, struct map_error *err)
 {
-	int r = b->db->close(b->db, 0);
+	int r;
+
+	if (!b->opened && open_db(b, err) < 0) {
+		hash_build_abort(b);
+		return -1;
+	}
+	r = b->db->close(b->db, 0);
 
 	b->db = NULL;
 	if (r != 0) {
@@ -258,4 +298,5 @@ const struct map_ops map_hash_ops = {
 	.build_put = hash_build_put,
 	.build_commit = hash_build_commit,
 	.build_abort = hash_build_abort,
+	.build_hint = hash_build_hint,
 };
