@@ -227,6 +227,25 @@ is_class_cb(void *ctx, const char *name, size_t len)
 	return true;
 }
 
+/* check_service - the transport T (TLEN bytes) must be a master.cf service */
+static int
+check_service(struct maincf *cf, const char *t, size_t tlen, const char *what, const char *file,
+	      unsigned line, unsigned col, struct diag_list *dl)
+{
+	char name[128];
+
+	if (cf == NULL || tlen == 0 || tlen >= sizeof(name))
+		return 0;
+	memcpy(name, t, tlen);
+	name[tlen] = '\0';
+	if (maincf_master_service(cf, name) != 0)
+		return 0;
+	return diag_add(dl, DIAG_UNKNOWN_TRANSPORT, file, line, col,
+			"%s \"%s\" is not a service in %s/master.cf: the mail it applies to "
+			"is deferred (\"unknown mail transport\"): add the service to master.cf "
+			"or fix the name", what, name, maincf_dir(cf));
+}
+
 static enum access_ctx
 role_ctx(enum maincf_role role)
 {
@@ -263,6 +282,14 @@ check_access_value(const char *value, size_t vlen, enum maincf_role role, struct
 	size_t n, i;
 
 	access_parse(value, vlen, &a);
+	if (a.kind == ACCESS_FILTER && a.text.len) {
+		const char *t = value + a.text.off;
+		const char *colon = memchr(t, ':', a.text.len);
+
+		if (colon && check_service(cf, t, (size_t)(colon - t), "FILTER transport", file,
+					   line, col + (unsigned)a.text.off, dl) < 0)
+			return -1;
+	}
 	n = access_check(value, vlen, &a, cf ? is_class_cb : NULL, &cc, probs, 8);
 	if (n > 8)
 		n = 8;
@@ -300,8 +327,8 @@ check_access_value(const char *value, size_t vlen, enum maincf_role role, struct
 }
 
 static int
-check_header_value(const char *value, size_t vlen, bool body, const char *file,
-		   unsigned line, unsigned col, struct diag_list *dl)
+check_header_value(const char *value, size_t vlen, bool body, struct maincf *cf,
+		   const char *file, unsigned line, unsigned col, struct diag_list *dl)
 {
 	static const char *const acts[] = { "REJECT", "WARN", "INFO", "DISCARD", "HOLD",
 		"FILTER", "REDIRECT", "BCC", "PREPEND", "REPLACE", "STRIP", "PASS", "IGNORE",
@@ -354,9 +381,13 @@ check_header_value(const char *value, size_t vlen, bool body, const char *file,
 						    "(451): the sender will retry");
 		}
 	} else if (strcasecmp(w, "FILTER") == 0) {
-		if (memchr(t, ':', vlen - ts) == NULL)
+		const char *colon = memchr(t, ':', vlen - ts);
+
+		if (colon == NULL)
 			return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
 					"FILTER needs transport:destination; cleanup ignores it");
+		return check_service(cf, t, (size_t)(colon - t), "FILTER transport", file, line,
+				     col + (unsigned)ts, dl);
 	} else if (strcasecmp(w, "REDIRECT") == 0 || strcasecmp(w, "BCC") == 0) {
 		if (memchr(t, '@', vlen - ts) == NULL)
 			return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
@@ -386,11 +417,17 @@ check_value(enum maincf_role role, const char *key, size_t klen, const char *val
 	(void)klen;
 	if (maincf_role_is_access(role))
 		return check_access_value(value, vlen, role, cf, file, line, col, dl, NULL);
-	if (role == MAINCF_ROLE_TRANSPORT)
-		return transport_check(value, vlen, file, line, col, dl);
+	if (role == MAINCF_ROLE_TRANSPORT) {
+		const char *colon = memchr(value, ':', vlen);
+		size_t tl = colon ? (size_t)(colon - value) : vlen;
+
+		if (transport_check(value, vlen, file, line, col, dl) < 0)
+			return -1;
+		return check_service(cf, value, tl, "transport", file, line, col, dl);
+	}
 	if (role == MAINCF_ROLE_HEADER_CHECKS || role == MAINCF_ROLE_BODY_CHECKS)
-		return check_header_value(value, vlen, role == MAINCF_ROLE_BODY_CHECKS, file, line,
-					  col, dl);
+		return check_header_value(value, vlen, role == MAINCF_ROLE_BODY_CHECKS, cf, file,
+					  line, col, dl);
 	return 0;
 }
 
@@ -472,6 +509,8 @@ struct kvctx {
 	struct entry_rec *recs;     /* recipient tables: for postmaster-rejected */
 	size_t nrecs, caprecs;
 	struct kset recidx;         /* folded key -> index in recs (first entry wins) */
+	const char *relay_list;     /* non-NULL: the table is consulted before the relay
+	                             * guard of this list (open-relay check) */
 	int err;
 };
 
@@ -501,6 +540,36 @@ src_col(const char *src, size_t srclen, size_t off)
 	return diag_column(tmp, n);
 }
 
+/* relay_check - an OK-like VALUE in a table consulted before the relay guard */
+static int
+relay_check(const char *relay_list, enum maincf_role role, const char *value, size_t vlen,
+	    const char *file, unsigned line, unsigned col, struct diag_list *dl)
+{
+	struct access_action a;
+	const char *who;
+
+	if (relay_list == NULL)
+		return 0;
+	access_parse(value, vlen, &a);
+	if (a.kind != ACCESS_OK && a.kind != ACCESS_NUMERIC)
+		return 0;
+	if (role == MAINCF_ROLE_SENDER)
+		who = "anyone who gives this MAIL FROM address";
+	else if (role == MAINCF_ROLE_HELO)
+		who = "anyone who sends this HELO name";
+	else if (role == MAINCF_ROLE_CLIENT)
+		who = "this client";
+	else
+		return 0;
+	return diag_add_sev(dl, role == MAINCF_ROLE_CLIENT ? DIAG_WARNING : DIAG_ERROR,
+			    DIAG_OPEN_RELAY, file, line, col,
+			    "this OK ends %s before reject_unauth_destination: %s may relay mail "
+			    "to any domain%s; use DUNNO, or move the check after "
+			    "reject_unauth_destination", relay_list, who,
+			    role == MAINCF_ROLE_CLIENT ? "" : " (sender addresses and HELO names "
+			    "are trivially forged)");
+}
+
 static bool
 value_rejects(const char *v, size_t n)
 {
@@ -508,6 +577,51 @@ value_rejects(const char *v, size_t n)
 
 	access_parse(v, n, &a);
 	return access_rejects(&a, v, n);
+}
+
+/* glued_check - an indented line that looks like an entry of its own is
+ * joined to the entry above it (postfix-reference.md 1.1, gotcha 10) */
+static int
+glued_check(struct kvctx *c, const struct kv_entry *e)
+{
+	const char *b = c->src;
+	size_t pos = e->start;
+	unsigned line = e->line;
+
+	/* skip the first physical line */
+	while (pos < e->end && b[pos] != '\n')
+		pos++;
+	while (++pos < e->end) {
+		size_t ls = pos, k, w1, w2;
+
+		line++;
+		while (pos < e->end && b[pos] != '\n')
+			pos++;
+		if (ls >= e->end || !(b[ls] == ' ' || b[ls] == '\t'))
+			continue;
+		for (k = ls; k < pos && (b[k] == ' ' || b[k] == '\t'); k++)
+			;
+		if (k == pos || b[k] == '#' || b[k] == '\r')
+			continue;
+		w1 = k;
+		while (k < pos && !isspace((unsigned char)b[k]))
+			k++;
+		w2 = k;
+		while (k < pos && isspace((unsigned char)b[k]))
+			k++;
+		if (k >= pos)
+			continue;
+		if (!memchr(b + w1, '.', w2 - w1) && !memchr(b + w1, '@', w2 - w1)
+		    && !(w2 - w1 == 2 && b[w1] == '<' && b[w1 + 1] == '>'))
+			continue;
+		if (diag_add_sev(c->dl, DIAG_WARNING, DIAG_SYNTAX, c->file, line, 1,
+				 "this line starts with whitespace, so Postfix joins it to the "
+				 "entry of line %u (its text becomes part of that value) instead of "
+				 "reading \"%.*s\" as a key: remove the indentation",
+				 e->line, (int)(w2 - w1), b + w1) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -565,6 +679,10 @@ kv_entry(void *ctx, const struct kv_entry *e)
 		free(fk);
 		return -1;
 	}
+	if (e->nlines > 1 && glued_check(c, e) < 0) {
+		free(fk);
+		return -1;
+	}
 	{
 		/* "trailing comment": a '#' after whitespace inside the value */
 		const char *h = e->val;
@@ -586,7 +704,9 @@ kv_entry(void *ctx, const struct kv_entry *e)
 	if (maincf_role_is_access(c->role)) {
 		if (check_access_key(e->key, e->klen, c->role, c->cf, c->file, e->line, c->dl) < 0
 		    || check_access_value(e->val, e->vlen, c->role, c->cf, c->file, vline, vcol,
-					  c->dl, c->used) < 0) {
+					  c->dl, c->used) < 0
+		    || relay_check(c->relay_list, c->role, e->val, e->vlen, c->file, vline, vcol,
+				   c->dl) < 0) {
 			free(fk);
 			return -1;
 		}
@@ -693,7 +813,7 @@ type_folds(const char *type)
 static long
 check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	     enum maincf_role role, struct maincf *cf, struct diag_list *dl,
-	     struct maincf_list *used)
+	     struct maincf_list *used, const char *relay_list)
 {
 	struct kvctx c;
 	int r;
@@ -710,6 +830,7 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	c.cf = cf;
 	c.dl = dl;
 	c.used = used;
+	c.relay_list = relay_list;
 	c.fold = type_folds(type);
 	r = kvparse_buf(buf, len, file, kv_entry, &c, dl);
 	if (r == 0 && role == MAINCF_ROLE_RECIPIENT)
@@ -781,10 +902,45 @@ pattern_postmaster(const struct pattern_table *pt, const char *type, const char 
 	return rc;
 }
 
+/* pattern_rule_flags - flag misunderstandings (postfix-reference.md 5.2) */
+static int
+pattern_rule_flags(const struct pattern_table *pt, size_t i, const char *type,
+		   enum maincf_role role, const char *file, struct diag_list *dl)
+{
+	const struct map_rule *r = &pt->rules[i];
+	const struct pattern_pos *p = &pt->pos[i];
+	bool cs = r->flags && strchr(r->flags, 'i');
+	size_t k;
+
+	if (strcmp(type, "regexp") == 0 && r->flags && strchr(r->flags, 'x')
+	    && diag_add_sev(dl, DIAG_WARNING, DIAG_SYNTAX, file, p->line,
+			    p->pattern_col + (unsigned)r->pattern_len + 1,
+			    "flag x switches a regexp: pattern to POSIX basic syntax (+ ? | ( ) "
+			    "are then literal), it does not ignore whitespace as in pcre: remove "
+			    "it") < 0)
+		return -1;
+	if (cs && (role == MAINCF_ROLE_SENDER || role == MAINCF_ROLE_RECIPIENT)) {
+		for (k = 0; k < r->pattern_len; k++) {
+			if (r->pattern[k] == '\\') {
+				k++;
+				continue;
+			}
+			if (r->pattern[k] >= 'A' && r->pattern[k] <= 'Z')
+				return diag_add_sev(dl, DIAG_WARNING, DIAG_UNREACHABLE_KEY, file,
+						    p->line, p->pattern_col + (unsigned)k,
+						    "flag i makes this pattern case-sensitive, but smtpd "
+						    "lower-cases %s addresses before the lookup: the "
+						    "upper-case '%c' never matches; remove the i flag",
+						    maincf_role_name(role), r->pattern[k]);
+		}
+	}
+	return 0;
+}
+
 static long
 check_pattern_buf(const char *type, const char *buf, size_t len, const char *file,
 		  enum maincf_role role, struct maincf *cf, struct diag_list *dl,
-		  struct maincf_list *used)
+		  struct maincf_list *used, const char *relay_list)
 {
 	struct pattern_table pt;
 	long n;
@@ -806,11 +962,18 @@ check_pattern_buf(const char *type, const char *buf, size_t len, const char *fil
 		const struct pattern_pos *p = &pt.pos[i];
 		int rc;
 
+		if (r->kind != MAP_RULE_ENDIF && pattern_rule_flags(&pt, i, type, role, file, dl) < 0) {
+			pattern_table_fini(&pt);
+			return -1;
+		}
 		if (r->kind != MAP_RULE_MATCH || r->result_len == 0)
 			continue;
 		if (maincf_role_is_access(role))
 			rc = check_access_value(r->result, r->result_len, role, cf, file, p->line,
-						p->result_col, dl, used);
+						p->result_col, dl, used) < 0
+				|| relay_check(r->negate ? NULL : relay_list, role, r->result,
+					       r->result_len, file, p->line, p->result_col, dl) < 0
+				? -1 : 0;
 		else
 			rc = check_value(role, NULL, 0, r->result, r->result_len, cf, file,
 					 p->line, p->result_col, dl);
@@ -827,14 +990,22 @@ check_pattern_buf(const char *type, const char *buf, size_t len, const char *fil
 	return n;
 }
 
+static long
+table_buf(const char *type, const char *buf, size_t len, const char *file,
+	  enum maincf_role role, struct maincf *cf, struct diag_list *dl,
+	  struct maincf_list *used, const char *relay_list)
+{
+	if (maincf_is_pattern_type(type))
+		return check_pattern_buf(type, buf, len, file, role, cf, dl, used, relay_list);
+	return check_kv_buf(type, buf, len, file, role, cf, dl, used, relay_list);
+}
+
 long
 check_table_buf(const char *type, const char *buf, size_t len, const char *file,
 		enum maincf_role role, struct maincf *cf, struct diag_list *dl,
 		struct maincf_list *used)
 {
-	if (maincf_is_pattern_type(type))
-		return check_pattern_buf(type, buf, len, file, role, cf, dl, used);
-	return check_kv_buf(type, buf, len, file, role, cf, dl, used);
+	return table_buf(type, buf, len, file, role, cf, dl, used, NULL);
 }
 
 static int
@@ -861,6 +1032,26 @@ read_all(const char *path, struct strbuf *sb)
 	}
 	fclose(fp);
 	return 0;
+}
+
+static long
+table_file(const char *type, const char *path, enum maincf_role role, struct maincf *cf,
+	   struct diag_list *dl, struct maincf_list *used, const char *relay_list)
+{
+	struct strbuf sb;
+	long n;
+
+	strbuf_init(&sb);
+	if (read_all(path, &sb) < 0) {
+		int e = errno;
+
+		strbuf_fini(&sb);
+		errno = e;
+		return -1;
+	}
+	n = table_buf(type, sb.buf, sb.len, path, role, cf, dl, used, relay_list);
+	strbuf_fini(&sb);
+	return n;
 }
 
 long
@@ -994,6 +1185,58 @@ mtime_older(const struct stat *a, const struct stat *b)
 	return a->st_mtim.tv_nsec < b->st_mtim.tv_nsec;
 }
 
+static bool is_guard(const char *name);
+static bool has_relay_guard(struct maincf *cf, const char *list, int depth);
+
+/* arg_names - restriction argument ARG names the table T */
+static bool
+arg_names(const char *arg, const struct check_table *t)
+{
+	const char *a = arg;
+
+	if (strncmp(a, "proxy:", 6) == 0)
+		a += 6;
+	return strcmp(a, t->ref) == 0
+	       || (strncmp(a, t->type, strlen(t->type)) == 0 && a[strlen(t->type)] == ':'
+		   && strcmp(a + strlen(t->type) + 1, t->path) == 0);
+}
+
+/* before_guard - is T consulted in LIST (or a class it names) before the
+ * first reject_unauth_destination-like restriction? */
+static bool
+before_guard(struct maincf *cf, const char *list, const struct check_table *t, int depth)
+{
+	const struct maincf_restriction *r;
+	size_t n, i;
+
+	if (depth > 3)
+		return false;
+	r = maincf_restrictions(cf, list, &n);
+	for (i = 0; i < n; i++) {
+		if (is_guard(r[i].name))
+			return false;
+		if (r[i].arg && strncasecmp(r[i].name, "check_", 6) == 0 && arg_names(r[i].arg, t))
+			return true;
+		if (maincf_find_class(cf, r[i].name) && before_guard(cf, r[i].name, t, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* relay_list_of - the list whose OK decides relaying, if T is consulted in it
+ * before the relay guard; NULL otherwise */
+static const char *
+relay_list_of(struct maincf *cf, const struct check_table *t)
+{
+	const char *list = has_relay_guard(cf, "smtpd_relay_restrictions", 0)
+		? "smtpd_relay_restrictions" : "smtpd_recipient_restrictions";
+
+	if (t->role != MAINCF_ROLE_SENDER && t->role != MAINCF_ROLE_HELO
+	    && t->role != MAINCF_ROLE_CLIENT)
+		return NULL;
+	return before_guard(cf, list, t, 0) ? list : NULL;
+}
+
 static int
 check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const char *mainpath,
 		struct maincf_list *used)
@@ -1060,7 +1303,7 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 				    "it cannot be checked or rebuilt", t->path, t->type, t->path,
 				    t->index_path);
 	}
-	n = check_table(t->type, t->path, t->role, cf, &res->diags, used);
+	n = table_file(t->type, t->path, t->role, cf, &res->diags, used, relay_list_of(cf, t));
 	if (n < 0) {
 		if (errno == ENOMEM)
 			return -1;
@@ -1103,21 +1346,31 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 }
 
 static bool
-has_relay_guard(struct maincf *cf, const char *list, int depth)
+is_guard(const char *name)
 {
 	static const char *const guards[] = { "reject_unauth_destination",
 		"defer_unauth_destination", "reject", "defer", "defer_if_permit",
 		"check_relay_domains", NULL };
+	size_t k;
+
+	for (k = 0; guards[k]; k++)
+		if (strcasecmp(name, guards[k]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+has_relay_guard(struct maincf *cf, const char *list, int depth)
+{
 	const struct maincf_restriction *r;
-	size_t n, i, k;
+	size_t n, i;
 
 	if (depth > 10)
 		return false;
 	r = maincf_restrictions(cf, list, &n);
 	for (i = 0; i < n; i++) {
-		for (k = 0; guards[k]; k++)
-			if (strcasecmp(r[i].name, guards[k]) == 0)
-				return true;
+		if (is_guard(r[i].name))
+			return true;
 		if (maincf_find_class(cf, r[i].name) && has_relay_guard(cf, r[i].name, depth + 1))
 			return true;
 	}

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -68,6 +69,9 @@ struct maincf {
 	struct dcache *dcache;
 	size_t ndcache;
 	struct diag_list *dl;       /* during load only */
+	int master_state;           /* 0 not read, 1 read, -1 unreadable */
+	char **services;
+	size_t nservices;
 };
 
 /* ---- defaults (postconf -d, Postfix 3.7.11 on Debian 12) ---- */
@@ -2063,6 +2067,9 @@ maincf_free(struct maincf *cf)
 		free(cf->dcache[i].value);
 	}
 	free(cf->dcache);
+	for (i = 0; i < cf->nservices; i++)
+		free(cf->services[i]);
+	free(cf->services);
 	free(cf->src);
 	free(cf->path);
 	free(cf->dir);
@@ -2126,4 +2133,55 @@ maincf_find_class(const struct maincf *cf, const char *name)
 		if (strcmp(cf->classes[i].name, name) == 0)
 			return &cf->classes[i];
 	return NULL;
+}
+
+/* read_master - the service names of DIR/master.cf */
+static int
+read_master(struct maincf *cf)
+{
+	char *path;
+	FILE *fp;
+	char line[4096];
+
+	if (asprintf(&path, "%s/master.cf", cf->dir) < 0)
+		return -1;
+	fp = fopen(path, "r");
+	free(path);
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		size_t n = 0;
+		char **v;
+
+		if (line[0] == '#' || is_space((unsigned char)line[0]) || line[0] == '\0')
+			continue;
+		while (line[n] && !is_space((unsigned char)line[n]))
+			n++;
+		v = realloc(cf->services, (cf->nservices + 1) * sizeof(*v));
+		if (v == NULL)
+			break;
+		cf->services = v;
+		v[cf->nservices] = strndup(line, n);
+		if (v[cf->nservices] == NULL)
+			break;
+		cf->nservices++;
+	}
+	fclose(fp);
+	return 0;
+}
+
+int
+maincf_master_service(struct maincf *cf, const char *name)
+{
+	size_t i;
+
+	if (cf->master_state == 0)
+		cf->master_state = read_master(cf) == 0 ? 1 : -1;
+	if (cf->master_state < 0)
+		return -1;
+	for (i = 0; i < cf->nservices; i++) {
+		if (strcmp(cf->services[i], name) == 0)
+			return 1;
+	}
+	return 0;
 }

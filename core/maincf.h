@@ -222,6 +222,11 @@ bool maincf_is_file_type(const char *type);
 /* maincf_is_pattern_type - regexp or pcre (rules, not keys) */
 bool maincf_is_pattern_type(const char *type);
 
+/* maincf_master_service - is NAME a service in DIR/master.cf (first field of
+ * a service line)?  1 yes, 0 no, -1 when master.cf cannot be read (then
+ * nothing can be said).  master.cf is read on first use. */
+int maincf_master_service(struct maincf *cf, const char *name);
+
 /* Restriction classes listed in smtpd_restriction_classes, in that order. */
 size_t maincf_class_count(const struct maincf *cf);
 const struct maincf_class *maincf_class_at(const struct maincf *cf, size_t i);

@@ -72,6 +72,9 @@ static const struct {
 	{ "regexp", MAINCF_ROLE_HEADER_CHECKS, "/^Subject: x/ REJECT 554 no\n", DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, 1, 22 },
 	{ "regexp", MAINCF_ROLE_BODY_CHECKS, "/x/ REJECT 5.7.1\n", DIAG_BAD_CODE, 1, 12 },
 	{ "pcre", MAINCF_ROLE_TRANSPORT, "/x/ smtp:[a.example]:0\n", DIAG_BAD_NEXTHOP, 1, 22 },
+	{ "hash", MAINCF_ROLE_SENDER, "a.example OK\n  b.example REJECT\n", DIAG_SYNTAX, 2, 1 },
+	{ "pcre", MAINCF_ROLE_RECIPIENT, "/^Foo@/i REJECT\n", DIAG_UNREACHABLE_KEY, 1, 3 },
+	{ "regexp", MAINCF_ROLE_SENDER, "/^a+$/x OK\n", DIAG_SYNTAX, 1, 7 },
 };
 
 static void
@@ -222,6 +225,41 @@ test_config(void **state)
 	check_result_init(&res);
 	assert_int_equal(check_config("/nonexistent/dir", 0, &res), 0);
 	assert_true(has(&res, DIAG_MISSING_MAP, "main.cf", 0));
+	check_result_fini(&res);
+
+	/* relaying decided by smtpd_recipient_restrictions (level 0), and master.cf */
+	snprintf(main_cf, sizeof(main_cf),
+		 "smtpd_recipient_restrictions = check_sender_access hash:%s/senders,\n"
+		 "    reject_unauth_destination\n"
+		 "transport_maps = hash:%s/transport\n", dir, dir);
+	put(dir, "main.cf", main_cf);
+	put(dir, "senders", "boss@example.com OK\nx@example.com DUNNO\n");
+	put(dir, "transport", "a.example smtp:\nb.example nosuch:\n");
+	put(dir, "master.cf", "smtp unix - - y - - smtp\n");
+	check_result_init(&res);
+	assert_int_equal(check_config(dir, 0, &res), 0);
+	assert_true(has(&res, DIAG_OPEN_RELAY, "senders", 1));
+	assert_false(has(&res, DIAG_OPEN_RELAY, "senders", 2));
+	assert_true(has(&res, DIAG_UNKNOWN_TRANSPORT, "transport", 2));
+	assert_false(has(&res, DIAG_UNKNOWN_TRANSPORT, "transport", 1));
+	assert_false(has(&res, DIAG_NO_RELAY_RESTRICTION, "main.cf", 0));
+	check_result_fini(&res);
+
+	/* with compatibility_level 3.6 the relay restrictions decide: no open relay */
+	snprintf(main_cf, sizeof(main_cf),
+		 "compatibility_level = 3.6\n"
+		 "smtpd_recipient_restrictions = check_sender_access hash:%s/senders\n", dir);
+	put(dir, "main.cf", main_cf);
+	check_result_init(&res);
+	assert_int_equal(check_config(dir, 0, &res), 0);
+	assert_false(has(&res, DIAG_OPEN_RELAY, "senders", 0));
+	check_result_fini(&res);
+
+	/* level 0 and no reject_unauth_destination anywhere: smtpd will not start */
+	put(dir, "main.cf", "smtpd_recipient_restrictions = permit_mynetworks\n");
+	check_result_init(&res);
+	assert_int_equal(check_config(dir, 0, &res), 0);
+	assert_true(has(&res, DIAG_NO_RELAY_RESTRICTION, "main.cf", 1));
 	check_result_fini(&res);
 
 	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
