@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,6 +314,73 @@ test_problems(void **state)
 	diag_list_fini(&dl);
 }
 
+/* expansion compared with the real postconf -x on the same main.cf */
+static void
+test_against_postconf(void **state)
+{
+	static const char *const names[] = { "smtpd_relay_restrictions", "smtputf8_enable",
+		"relay_domains", "mynetworks_style", "mime_header_checks",
+		"virtual_alias_domains", "local_recipient_maps",
+		"smtpd_relay_before_recipient_restrictions", "smtpd_recipient_restrictions",
+		"mydestination", "nested_header_checks", NULL };
+	static const char *const levels[] = { "", "compatibility_level = 3.6\n",
+		"compatibility_level = 1\n", NULL };
+	char dir[] = "/tmp/test_maincf.XXXXXX";
+	size_t l, i;
+	int compared = 0;
+
+	(void)state;
+	if (system("postconf -d mail_version >/dev/null 2>&1") != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	for (l = 0; levels[l]; l++) {
+		char text[1024], path[256], cmd[512];
+		struct maincf *cf;
+		FILE *fp;
+
+		snprintf(text, sizeof(text),
+			 "%smyhostname = mx.example.org\nmydomain = example.org\n"
+			 "header_checks = regexp:/x\nvirtual_alias_maps = hash:/v\nmy_list = a, b\n"
+			 "smtpd_recipient_restrictions = permit_mynetworks ${my_list?{$my_list,}}"
+			 " ${nothing:{dflt,}} reject_unauth_destination\n", levels[l]);
+		snprintf(path, sizeof(path), "%s/main.cf", dir);
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(text, fp);
+		fclose(fp);
+		snprintf(path, sizeof(path), "%s/master.cf", dir);
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fclose(fp);
+		assert_int_equal(maincf_load(&cf, dir, NULL), 0);
+		for (i = 0; names[i]; i++) {
+			char want[1024] = "";
+			size_t n;
+
+			snprintf(cmd, sizeof(cmd), "postconf -c %s -x -h %s 2>/dev/null", dir, names[i]);
+			fp = popen(cmd, "r");
+			assert_non_null(fp);
+			n = fread(want, 1, sizeof(want) - 1, fp);
+			want[n] = '\0';
+			pclose(fp);
+			if (n && want[n - 1] == '\n')
+				want[n - 1] = '\0';
+			if (strcmp(maincf_get(cf, names[i], NULL), want) != 0)
+				fail_msg("level \"%s\" %s: got \"%s\", postconf says \"%s\"", levels[l],
+					 names[i], maincf_get(cf, names[i], NULL), want);
+			compared++;
+		}
+		maincf_free(cf);
+	}
+	assert_int_equal(compared, 33);
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -326,6 +394,7 @@ main(void)
 		cmocka_unit_test(test_refs_and_classes),
 		cmocka_unit_test(test_restriction_names),
 		cmocka_unit_test(test_problems),
+		cmocka_unit_test(test_against_postconf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
