@@ -21,6 +21,8 @@
 #include "core/maincf.h"
 #include "core/runcmd.h"
 
+#define APPLY_STAMP_DIR "/run/pfconsole"
+
 static const char *const step_names[APPLY_NSTEPS] = {
 	"validate", "build", "postfix check", "reload",
 };
@@ -91,18 +93,31 @@ mtime_of(const char *path)
 	return stat(path, &st) == 0 ? st.st_mtime : 0;
 }
 
+/* stamp_path - where we note our last reload of DIR's instance: under
+ * /run (gone at reboot, when master.pid is newer anyway), never in
+ * Postfix's own directories (postfix check would warn about the owner) */
+static void
+stamp_path(const char *dir, char *stamp, size_t size)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	const char *p;
+
+	for (p = dir; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(stamp, size, "%s/reloaded-%016llx", APPLY_STAMP_DIR, h);
+}
+
 /* since_when - when the running master started or was last reloaded by
- * us: the later of master.pid's mtime and our stamp in data_directory */
+ * us: the later of master.pid's mtime and our stamp */
 static time_t
-since_when(struct maincf *cf, char *stamp, size_t size)
+since_when(struct maincf *cf, const char *dir, char *stamp, size_t size)
 {
 	const char *qdir = maincf_get(cf, "queue_directory", NULL);
-	const char *ddir = maincf_get(cf, "data_directory", NULL);
 	char pidfile[PATH_MAX];
 	time_t t1, t2;
 
 	snprintf(pidfile, sizeof(pidfile), "%s/pid/master.pid", qdir && *qdir ? qdir : "/var/spool/postfix");
-	snprintf(stamp, size, "%s/pfconsole.reloaded", ddir && *ddir ? ddir : "/var/lib/postfix");
+	stamp_path(dir, stamp, size);
 	t1 = mtime_of(pidfile);
 	if (t1 == 0)
 		return 0;
@@ -115,7 +130,7 @@ reload_needed_cf(struct maincf *cf, const char *dir, const struct check_result *
 		 char *why, size_t size)
 {
 	char path[PATH_MAX], stamp[PATH_MAX];
-	time_t since = since_when(cf, stamp, sizeof(stamp));
+	time_t since = since_when(cf, dir, stamp, sizeof(stamp));
 	size_t i;
 
 	if (since == 0) {
@@ -261,10 +276,20 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 	for (i = 0; i < r->diags.n; i++)
 		if (r->diags.v[i].severity == DIAG_ERROR && r->diags.v[i].code != DIAG_STALE_INDEX)
 			nerr++;
-	strbuf_addf(&val->detail, "%zu table%s, %zu error%s, %zu warning%s\n", chk.ntables,
-		    chk.ntables == 1 ? "" : "s", nerr, nerr == 1 ? "" : "s",
-		    diag_count(&r->diags, DIAG_WARNING),
-		    diag_count(&r->diags, DIAG_WARNING) == 1 ? "" : "s");
+	{
+		size_t nstale = 0, nwarn = 0;
+
+		for (i = 0; i < r->diags.n; i++) {
+			if (r->diags.v[i].code == DIAG_STALE_INDEX)
+				nstale++;
+			else if (r->diags.v[i].severity == DIAG_WARNING)
+				nwarn++;
+		}
+		strbuf_addf(&val->detail, "%zu table%s, %zu error%s, %zu warning%s, %zu "
+			    "index%s to build\n", chk.ntables, chk.ntables == 1 ? "" : "s", nerr,
+			    nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s", nstale,
+			    nstale == 1 ? "" : "es");
+	}
 	if (nerr) {
 		val->state = APPLY_FAILED;
 		r->refused = true;
@@ -359,7 +384,8 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 			int fd;
 
 			r->reloaded = true;
-			since_when(cf, stamp, sizeof(stamp));
+			stamp_path(dir, stamp, sizeof(stamp));
+			mkdir(APPLY_STAMP_DIR, 0755);
 			fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			if (fd >= 0)
 				close(fd);

@@ -12,8 +12,9 @@
  *   4. reload    `postfix -c DIR reload` when Postfix is running (`postfix
  *                status`) and a change needs it: main.cf, master.cf or a
  *                table Postfix reads only at start (regexp, pcre, cidr,
- *                texthash) changed since the master started or was last
- *                reloaded by pfconsole, or the caller says so (opts).
+ *                texthash) changed since the master started (master.pid)
+ *                or was last reloaded by pfconsole (a stamp under
+ *                /run/pfconsole), or the caller says so (opts).
  *                cdb/hash rebuilds need no reload (daemons notice them).
  * Each step records its state, the command it ran and that command's
  * output.  When something was built or reloaded, one audit line goes to

@@ -107,6 +107,11 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 				print_safe("         ", sb.buf, sb.len);
 			}
 	}
+	if (res.audit.len) {
+		printf("audit:   ");
+		fflush(stdout);
+		print_safe("", res.audit.buf, res.audit.len);
+	}
 	if (res.refused)
 		printf("refused: fix the errors above; nothing was built or reloaded\n");
 	else if (rc)

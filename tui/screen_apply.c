@@ -239,6 +239,11 @@ console_apply(struct app *app)
 		rows_add(row, ROLE_ERROR, "Apply stopped at the failed step; nothing after it ran.");
 	else
 		rows_addf(row, ROLE_OK, "Applied%s.", res.reloaded ? ", Postfix reloaded" : "");
+	if (res.audit.len) {
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_add(row, ROLE_DIM, "audit (syslog, facility mail): ");
+		rows_add_bytes(row, ROLE_DIM, res.audit.buf, res.audit.len);
+	}
 	if (rc == 0) {
 		con->applied_reload_needed = false;
 		for (i = 0; i < con->ndocs; i++)
