@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -133,19 +134,20 @@ errors_for(const struct diag_list *dl, const char *file, size_t from)
 	return n;
 }
 
-/* build_one - build TYPE:PATH */
-int
-build_one(const char *type, const char *path, unsigned flags, struct diag_list *dl,
-	  struct build_stats *st, struct map_error *err)
+/* build_fill - start building TYPE:PATH and put every entry; the builder
+ * is left open in *B for build_one / build_job_run to commit or abort.
+ * 1 filled, 0 DL got an error for PATH (aborted), -1 failure (ERR, aborted). */
+static int
+build_fill(const struct map_ops *ops, const char *type, const char *path, unsigned flags,
+	   struct diag_list *dl, struct build_stats *st, struct map_builder **b,
+	   struct map_error *err)
 {
-	const struct map_ops *ops = map_find_type(type);
-	struct build_stats scratch;
 	struct put_ctx pc;
+	struct stat sst;
 	size_t before = dl->n;
 	int r;
 
-	if (st == NULL)
-		st = &scratch;
+	*b = NULL;
 	memset(st, 0, sizeof(*st));
 	if (ops == NULL)
 		return map_error_set(err, 0, "unsupported dictionary type: %s", type);
@@ -161,13 +163,9 @@ build_one(const char *type, const char *path, unsigned flags, struct diag_list *
 	pc.err = err;
 	if ((pc.b = ops->build_begin(ops, path, err)) == NULL)
 		return -1;
-	{
-		struct stat sst;
-
-		/* about 1 entry per 24 source bytes: a size hint, not a limit */
-		map_build_hint(ops, pc.b, stat(path, &sst) == 0 ? (size_t)sst.st_size / 24 + 16 : 1024,
-			       (flags & BUILD_UNIQUE) != 0);
-	}
+	/* about 1 entry per 24 source bytes: a size hint, not a limit */
+	map_build_hint(ops, pc.b, stat(path, &sst) == 0 ? (size_t)sst.st_size / 24 + 16 : 1024,
+		       (flags & BUILD_UNIQUE) != 0);
 	r = kvparse_file(path, put_entry, &pc, dl);
 	if (r != 0 || pc.failed) {
 		int e = errno;
@@ -181,7 +179,24 @@ build_one(const char *type, const char *path, unsigned flags, struct diag_list *
 		ops->build_abort(pc.b);
 		return 0;
 	}
-	if (ops->build_commit(pc.b, err) < 0)
+	*b = pc.b;
+	return 1;
+}
+
+/* build_one - build TYPE:PATH */
+int
+build_one(const char *type, const char *path, unsigned flags, struct diag_list *dl,
+	  struct build_stats *st, struct map_error *err)
+{
+	const struct map_ops *ops = map_find_type(type);
+	struct build_stats scratch;
+	struct map_builder *b;
+	int r;
+
+	r = build_fill(ops, type, path, flags, dl, st ? st : &scratch, &b, err);
+	if (r <= 0)
+		return r;
+	if (ops->build_commit(b, err) < 0)
 		return -1;
 	return 1;
 }
@@ -271,109 +286,206 @@ build_job_add_ref(struct build_job *job, const char *ref)
 	return build_job_add(job, ref, (size_t)(colon - ref), colon + 1);
 }
 
-/* validate - every unchecked target's source, by role, into job->diags */
-static int
-validate(struct build_job *job)
+/* One source validated by core/check in a thread of its own while the
+ * main thread writes the temporary index: the wall time is the longer of
+ * the two instead of their sum.  Nothing is committed before both are done
+ * and no error was found anywhere. */
+struct check_job {
+	const char *type, *path;
+	enum maincf_role role;
+	struct maincf *cf;
+	struct diag_list dl;
+	long r;
+	int err;
+	pthread_t th;
+	bool started;
+};
+
+static void *
+check_thread(void *arg)
 {
-	struct maincf *cf = NULL;
-	size_t i;
+	struct check_job *cj = arg;
+
+	cj->r = check_table(cj->type, cj->path, cj->role, cj->cf, &cj->dl, NULL);
+	cj->err = errno;
+	return NULL;
+}
+
+/* check_finish - join CJ and move its findings to the job; 0 or -1 */
+static int
+check_finish(struct build_job *job, struct check_job *cj)
+{
+	size_t k;
 	int ret = 0;
 
-	for (i = 0; i < job->n && ret == 0; i++) {
-		struct build_target *t = &job->v[i];
-		enum maincf_role role;
-		size_t k;
+	if (cj->started)
+		pthread_join(cj->th, NULL);
+	else
+		check_thread(cj);
+	for (k = 0; k < cj->dl.n && ret == 0; k++) {
+		struct diag *d = &cj->dl.v[k];
 
-		if (t->checked)
-			continue;
-		if (cf == NULL) {
-			/* main.cf's own problems are check's business, not build's */
-			struct diag_list ignore;
-
-			diag_list_init(&ignore);
-			if (job->dir == NULL || maincf_load(&cf, job->dir, &ignore) < 0)
-				cf = maincf_new_empty(job->dir);
-			diag_list_fini(&ignore);
-			if (cf == NULL)
-				return -1;
-		}
-		/* the same source as an earlier target: checked once */
-		for (k = 0; k < i; k++)
-			if (strcmp(job->v[k].path, t->path) == 0)
-				break;
-		t->checked = true;
-		if (k < i)
-			continue;
-		role = check_guess_role(cf, t->path, NULL);
-		if (check_table(t->type, t->path, role, cf, &job->diags, NULL) < 0) {
-			if (errno == ENOMEM)
-				ret = -1;
-			else if (diag_add(&job->diags, DIAG_MISSING_MAP, t->path, 0, 0,
-					  "cannot read the source of %s:%s: %s; nothing can be built from it",
-					  t->type, t->path, strerror(errno)) < 0)
-				ret = -1;
-		}
+		ret = diag_add_sev(&job->diags, d->severity, d->code, d->file, d->line, d->col, "%s",
+				   d->message);
 	}
-	maincf_free(cf);
+	if (ret == 0 && cj->r < 0) {
+		if (cj->err == ENOMEM)
+			ret = -1;
+		else
+			ret = diag_add(&job->diags, DIAG_MISSING_MAP, cj->path, 0, 0,
+				       "cannot read the source of %s:%s: %s; nothing can be built from it",
+				       cj->type, cj->path, strerror(cj->err));
+	}
+	diag_list_fini(&cj->dl);
 	return ret;
 }
 
-/* build_job_run - validate all, then build all */
+/* has_dups - check reported a duplicate key in PATH */
+static bool
+has_dups(const struct build_job *job, const char *path)
+{
+	size_t k;
+
+	for (k = 0; k < job->diags.n; k++)
+		if (job->diags.v[k].code == DIAG_DUPLICATE_KEY && strcmp(job->diags.v[k].file, path) == 0)
+			return true;
+	return false;
+}
+
+/* build_job_run - validate (in parallel with writing), then commit all or nothing */
 int
 build_job_run(struct build_job *job)
 {
+	struct map_builder **pend;
+	const struct map_ops **ops;
+	bool *optimistic;
 	struct diag_list scratch;
+	struct maincf *cf = NULL;
 	struct map_error err;
-	size_t i;
+	size_t i, k;
 	int ret = 0;
 
-	if (validate(job) < 0)
+	if (job->n == 0)
+		return diag_count(&job->diags, DIAG_ERROR) > 0 ? 1 : 0;
+	pend = calloc(job->n, sizeof(*pend));
+	ops = calloc(job->n, sizeof(*ops));
+	optimistic = calloc(job->n, sizeof(*optimistic));
+	if (pend == NULL || ops == NULL || optimistic == NULL) {
+		free(pend);
+		free(ops);
+		free(optimistic);
 		return -1;
-	if (diag_count(&job->diags, DIAG_ERROR) > 0) {
-		for (i = 0; i < job->n; i++)
-			job->v[i].state = BUILD_SKIPPED;
-		return 1;
+	}
+	{
+		/* ICU's case map is set up once, before any thread uses it */
+		char *x;
+		size_t xl;
+
+		if (map_fold("\xc3\x89", 2, &x, &xl) == 0)
+			free(x);
 	}
 	diag_list_init(&scratch);
-	for (i = 0; i < job->n; i++) {
+	for (i = 0; i < job->n && ret >= 0; i++) {
 		struct build_target *t = &job->v[i];
-		size_t before = scratch.n, k;
-		unsigned flags = job->flags | BUILD_NO_DUP_WARN;  /* check reported them */
-
-		/* check found no duplicate key in this source: no second search */
-		for (k = 0; k < job->diags.n; k++)
-			if (job->diags.v[k].code == DIAG_DUPLICATE_KEY
-			    && strcmp(job->diags.v[k].file, t->path) == 0)
-				break;
-		if (k == job->diags.n)
-			flags |= BUILD_UNIQUE;
+		unsigned flags = job->flags | BUILD_NO_DUP_WARN;  /* check reports them */
+		struct check_job cj;
+		size_t before = scratch.n;
 		int r;
 
-		r = build_one(t->type, t->path, flags, &scratch, &t->stats, &err);
-		/* syntax problems were reported by validate(); keep the rest */
-		for (k = before; k < scratch.n; k++) {
+		memset(&cj, 0, sizeof(cj));
+		ops[i] = map_find_type(t->type);
+		/* the same source as an earlier target: checked once */
+		for (k = 0; k < i; k++)
+			if (strcmp(job->v[k].path, t->path) == 0)
+				t->checked = true;
+		if (!t->checked) {
+			if (cf == NULL) {
+				/* main.cf's own problems are check's business, not build's */
+				struct diag_list ignore;
+
+				diag_list_init(&ignore);
+				if (job->dir == NULL || maincf_load(&cf, job->dir, &ignore) < 0)
+					cf = maincf_new_empty(job->dir);
+				diag_list_fini(&ignore);
+				if (cf == NULL) {
+					ret = -1;
+					break;
+				}
+			}
+			cj.type = t->type;
+			cj.path = t->path;
+			cj.cf = cf;
+			cj.role = check_guess_role(cf, t->path, NULL);
+			diag_list_init(&cj.dl);
+			cj.started = pthread_create(&cj.th, NULL, check_thread, &cj) == 0;
+			optimistic[i] = true;
+			flags |= BUILD_UNIQUE;
+		} else if (!has_dups(job, t->path)) {
+			flags |= BUILD_UNIQUE;
+		}
+		r = build_fill(ops[i], t->type, t->path, flags, &scratch, &t->stats, &pend[i], &err);
+		if (!t->checked) {
+			if (check_finish(job, &cj) < 0)
+				ret = -1;
+			t->checked = true;
+		}
+		/* syntax problems are check's to report; keep what only the build sees */
+		for (k = before; k < scratch.n && ret >= 0; k++) {
 			struct diag *d = &scratch.v[k];
 
 			if (d->code == DIAG_SYNTAX && strncmp(d->message, "non-UTF-8", 9) != 0)
 				continue;
 			if (diag_add_sev(&job->diags, d->severity, d->code, d->file, d->line, d->col,
-					 "%s", d->message) < 0) {
-				diag_list_fini(&scratch);
-				return -1;
-			}
+					 "%s", d->message) < 0)
+				ret = -1;
 		}
-		if (r == 1) {
-			t->state = BUILD_DONE;
+		if (r < 0) {
+			t->state = BUILD_FAILED;
+			t->error = strdup(err.text);
+			ret = ret < 0 ? ret : 2;
 		} else if (r == 0) {
 			t->state = BUILD_SKIPPED;
-			if (ret == 0)
-				ret = 1;
-		} else {
+		}
+	}
+	if (ret == 0 && diag_count(&job->diags, DIAG_ERROR) > 0)
+		ret = 1;
+	for (i = 0; i < job->n; i++) {
+		struct build_target *t = &job->v[i];
+
+		if (pend[i] == NULL)
+			continue;
+		if (ret != 0) {
+			ops[i]->build_abort(pend[i]);
+			t->state = BUILD_SKIPPED;
+			continue;
+		}
+		if (optimistic[i] && has_dups(job, t->path)) {
+			/* written as if keys were unique, but they are not: write again
+			 * with duplicate detection (readers would still get the first) */
+			ops[i]->build_abort(pend[i]);
+			k = (size_t)build_one(t->type, t->path, job->flags | BUILD_NO_DUP_WARN, &scratch,
+					      &t->stats, &err);
+			if (k == 1) {
+				t->state = BUILD_DONE;
+			} else {
+				t->state = BUILD_FAILED;
+				t->error = strdup(k == 0 ? "errors found on the second pass" : err.text);
+				ret = 2;
+			}
+			continue;
+		}
+		if (ops[i]->build_commit(pend[i], &err) < 0) {
 			t->state = BUILD_FAILED;
 			t->error = strdup(err.text);
 			ret = 2;
+		} else {
+			t->state = BUILD_DONE;
 		}
 	}
 	diag_list_fini(&scratch);
+	maincf_free(cf);
+	free(pend);
+	free(ops);
+	free(optimistic);
 	return ret;
 }
