@@ -266,6 +266,47 @@ test_config(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+/* random sources through every parser and role: nothing may crash or leak
+ * (run under ASan+UBSan by run-all.sh), and every diagnostic is well formed */
+static void
+test_random_sources(void **state)
+{
+	static const char alpha[] = "/!()[]{}\\$@.:#<> \t\n\r\"=,aAzZ019x_-OKREJECTifendif";
+	static const char *const types[] = { "hash", "regexp", "pcre" };
+	unsigned seed = 4242;
+	struct maincf *cf = cf_of(classes_cf);
+	int round;
+
+	(void)state;
+	for (round = 0; round < 1500; round++) {
+		char buf[160];
+		size_t n, i;
+		struct diag_list dl;
+		struct maincf *rcf;
+
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % sizeof(buf);
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			buf[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		diag_list_init(&dl);
+		assert_true(check_table_buf(types[round % 3], buf, n, "r",
+					    (enum maincf_role)(round % MAINCF_NROLES), cf, &dl,
+					    NULL) >= 0);
+		assert_int_equal(maincf_parse(&rcf, buf, n, "main.cf", "/nonexistent", &dl), 0);
+		(void)maincf_get(rcf, "smtpd_recipient_restrictions", NULL);
+		(void)maincf_ref_count(rcf);
+		maincf_free(rcf);
+		for (i = 0; i < dl.n; i++) {
+			assert_true(dl.v[i].code < DIAG_NCODES);
+			assert_true(dl.v[i].message[0] != '\0');
+		}
+		diag_list_fini(&dl);
+	}
+	maincf_free(cf);
+}
+
 int
 main(void)
 {
@@ -274,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_reply_text_in_message),
 		cmocka_unit_test(test_guess_role),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_random_sources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
