@@ -272,44 +272,100 @@ bad:
 
 /* --- counters ----------------------------------------------------------- */
 
+/* a counted key, as the report sees it */
 struct cnt_item {
-	char *key;
+	const char *key;
 	size_t klen;
-	uint64_t hash;
 	unsigned long long n;
 };
 
-struct counter {
-	struct cnt_item *v;
-	size_t cap, used;
+/* one hash slot: 16 bytes, so that the probe touches one cache line */
+struct cnt_slot {
+	uint64_t hash;
+	uint32_t n;
+	uint32_t idx;           /* 1 + index into keys; 0 = empty */
 };
 
+/* keys live in an arena of 64 KiB blocks: one malloc per block, not per key */
+struct arena_blk {
+	struct arena_blk *next;
+	size_t used;
+	char data[];
+};
+
+struct counter {
+	struct cnt_slot *v;
+	size_t cap, used;
+	struct cnt_item *keys;  /* by idx - 1; n unused here */
+	size_t nkeys_cap;
+	struct arena_blk *arena;
+};
+
+#define ARENA_BLK (64 * 1024)
+
+static char *
+arena_alloc(struct counter *c, size_t n)
+{
+	struct arena_blk *b = c->arena;
+
+	if (b == NULL || ARENA_BLK - b->used < n) {
+		size_t sz = n > ARENA_BLK ? n : ARENA_BLK;
+
+		b = malloc(sizeof(*b) + sz);
+		if (b == NULL)
+			return NULL;
+		b->used = 0;
+		if (n > ARENA_BLK && c->arena != NULL) {
+			/* a huge key: its own block, behind the current one */
+			b->next = c->arena->next;
+			c->arena->next = b;
+			b->used = n;
+			return b->data;
+		}
+		b->next = c->arena;
+		c->arena = b;
+	}
+	b->used += n;
+	return b->data + b->used - n;
+}
+
+/* hash_bytes - 8 bytes at a time, multiply and fold (keys are short) */
 static uint64_t
 hash_bytes(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n, w;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
+	while (n >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
 	}
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 32;
 	return h;
 }
 
 static int
 counter_grow(struct counter *c)
 {
-	size_t ncap = c->cap ? c->cap * 2 : 64, i;
-	struct cnt_item *nv = calloc(ncap, sizeof(*nv));
+	size_t ncap = c->cap ? c->cap * 2 : 1024, i;
+	struct cnt_slot *nv = calloc(ncap, sizeof(*nv));
 
 	if (nv == NULL)
 		return -1;
 	for (i = 0; i < c->cap; i++) {
-		if (c->v[i].key != NULL) {
+		if (c->v[i].idx != 0) {
 			size_t j = c->v[i].hash & (ncap - 1);
 
-			while (nv[j].key != NULL)
+			while (nv[j].idx != 0)
 				j = (j + 1) & (ncap - 1);
 			nv[j] = c->v[i];
 		}
@@ -320,33 +376,51 @@ counter_grow(struct counter *c)
 	return 0;
 }
 
-/* counter_add - count one KEY (P, N bytes; P may be NULL = skip) */
+/*
+ * counter_add - count one KEY (P, N bytes; P may be NULL = skip).  A 64-bit
+ * hash match is taken as the key itself: among a few million keys a
+ * collision has a chance of about 1e-7 and would only merge two counts,
+ * while comparing the bytes would cost a cache miss per event.
+ */
 static int
 counter_add(struct counter *c, const char *p, size_t n)
 {
 	uint64_t h;
 	size_t j;
+	char *k;
 
 	if (p == NULL)
 		return 0;
 	if ((c->used + 1) * 4 >= c->cap * 3 && counter_grow(c) < 0)
 		return -1;
 	h = hash_bytes(p, n);
-	for (j = h & (c->cap - 1); c->v[j].key != NULL; j = (j + 1) & (c->cap - 1)) {
-		if (c->v[j].hash == h && c->v[j].klen == n && memcmp(c->v[j].key, p, n) == 0) {
-			c->v[j].n++;
+	for (j = h & (c->cap - 1); c->v[j].idx != 0; j = (j + 1) & (c->cap - 1)) {
+		if (c->v[j].hash == h) {
+			if (c->v[j].n < UINT32_MAX)
+				c->v[j].n++;
 			return 0;
 		}
 	}
-	c->v[j].key = malloc(n + 1);
-	if (c->v[j].key == NULL)
+	if (c->used == c->nkeys_cap) {
+		size_t nc = c->nkeys_cap ? c->nkeys_cap * 2 : 256;
+		struct cnt_item *nk = realloc(c->keys, nc * sizeof(*nk));
+
+		if (nk == NULL)
+			return -1;
+		c->keys = nk;
+		c->nkeys_cap = nc;
+	}
+	k = arena_alloc(c, n + 1);
+	if (k == NULL)
 		return -1;
 	if (n)
-		memcpy(c->v[j].key, p, n);
-	c->v[j].key[n] = '\0';
-	c->v[j].klen = n;
+		memcpy(k, p, n);
+	k[n] = '\0';
+	c->keys[c->used].key = k;
+	c->keys[c->used].klen = n;
 	c->v[j].hash = h;
 	c->v[j].n = 1;
+	c->v[j].idx = (uint32_t)(c->used + 1);
 	c->used++;
 	return 0;
 }
@@ -354,42 +428,62 @@ counter_add(struct counter *c, const char *p, size_t n)
 static void
 counter_fini(struct counter *c)
 {
-	size_t i;
+	while (c->arena != NULL) {
+		struct arena_blk *b = c->arena;
 
-	for (i = 0; i < c->cap; i++)
-		free(c->v[i].key);
+		c->arena = b->next;
+		free(b);
+	}
+	free(c->keys);
 	free(c->v);
 }
 
 static int
-cmp_items(const void *a, const void *b)
+cmp_items(const struct cnt_item *x, const struct cnt_item *y)
 {
-	const struct cnt_item *x = *(const struct cnt_item *const *)a;
-	const struct cnt_item *y = *(const struct cnt_item *const *)b;
 	size_t n = x->klen < y->klen ? x->klen : y->klen;
 	int r;
 
 	if (x->n != y->n)
 		return x->n > y->n ? -1 : 1;
-	r = memcmp(x->key, y->key, n);
+	r = n ? memcmp(x->key, y->key, n) : 0;
 	if (r)
 		return r;
 	return x->klen < y->klen ? -1 : x->klen > y->klen;
 }
 
-/* counter_sorted - items by count (descending), then key; caller frees */
-static struct cnt_item **
-counter_sorted(const struct counter *c)
+/* counter_sorted - the TOP items by count (descending), then key, in a
+ * malloc'd array; *N gets their number.  A selection in one pass, not a
+ * sort of every key: there may be a million distinct recipients. */
+static struct cnt_item *
+counter_sorted(const struct counter *c, size_t top, size_t *n)
 {
-	struct cnt_item **v = malloc((c->used + 1) * sizeof(*v));
+	struct cnt_item *v;
 	size_t i, k = 0;
 
+	if (top > c->used)
+		top = c->used;
+	v = malloc((top + 1) * sizeof(*v));
 	if (v == NULL)
 		return NULL;
-	for (i = 0; i < c->cap; i++)
-		if (c->v[i].key != NULL)
-			v[k++] = &c->v[i];
-	qsort(v, k, sizeof(*v), cmp_items);
+	for (i = 0; i < c->cap && top > 0; i++) {
+		struct cnt_item it;
+		size_t j;
+
+		if (c->v[i].idx == 0)
+			continue;
+		it = c->keys[c->v[i].idx - 1];
+		it.n = c->v[i].n;
+		if (k == top && cmp_items(&it, &v[k - 1]) >= 0)
+			continue;
+		j = k < top ? k++ : k - 1;
+		while (j > 0 && cmp_items(&it, &v[j - 1]) < 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = it;
+	}
+	*n = k;
 	return v;
 }
 
@@ -447,11 +541,16 @@ feedstats_add(struct feedstats *st, const struct pf_event *ev)
 	struct pf_span rk;
 
 	st->total++;
-	n = (size_t)snprintf(buf, sizeof(buf), "%s %.*s", an,
-			     (int)(ev->stage.n > 64 ? 64 : ev->stage.n),
-			     ev->stage.p ? ev->stage.p : "");
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
+	/* "action STAGE" */
+	n = strlen(an);
+	memcpy(buf, an, n);
+	buf[n++] = ' ';
+	if (ev->stage.p != NULL) {
+		size_t sn = ev->stage.n > 64 ? 64 : ev->stage.n;
+
+		memcpy(buf + n, ev->stage.p, sn);
+		n += sn;
+	}
 	if (counter_add(&st->act_stage, buf, n) < 0)
 		return -1;
 	rk = feed_reason_key(ev->reason);
@@ -484,15 +583,17 @@ feedstats_add(struct feedstats *st, const struct pf_event *ev)
 		}
 	}
 	if (ev->client_ip.p != NULL) {
+		/* "name[addr]" */
 		char cb[600];
+		size_t nn = ev->client_name.p ? (ev->client_name.n > 300 ? 300 : ev->client_name.n) : 0;
+		size_t an2 = ev->client_ip.n > 200 ? 200 : ev->client_ip.n;
 
-		n = (size_t)snprintf(cb, sizeof(cb), "%.*s[%.*s]",
-				     (int)(ev->client_name.n > 300 ? 300 : ev->client_name.n),
-				     ev->client_name.p ? ev->client_name.p : "",
-				     (int)(ev->client_ip.n > 200 ? 200 : ev->client_ip.n),
-				     ev->client_ip.p);
-		if (n >= sizeof(cb))
-			n = sizeof(cb) - 1;
+		if (nn)
+			memcpy(cb, ev->client_name.p, nn);
+		cb[nn] = '[';
+		memcpy(cb + nn + 1, ev->client_ip.p, an2);
+		cb[nn + 1 + an2] = ']';
+		n = nn + an2 + 2;
 		if (counter_add(&st->client, cb, n) < 0)
 			return -1;
 	}
@@ -504,8 +605,8 @@ feedstats_add(struct feedstats *st, const struct pf_event *ev)
 static int
 report_list(struct strbuf *out, const char *title, const struct counter *c, size_t top)
 {
-	struct cnt_item **v = counter_sorted(c);
-	size_t i;
+	size_t i, k;
+	struct cnt_item *v = counter_sorted(c, top, &k);
 
 	if (v == NULL)
 		return -1;
@@ -513,9 +614,9 @@ report_list(struct strbuf *out, const char *title, const struct counter *c, size
 		goto fail;
 	if (c->used == 0 && strbuf_addstr(out, "  (none)\n") < 0)
 		goto fail;
-	for (i = 0; i < c->used && i < top; i++) {
-		if (strbuf_addf(out, "  %8llu  ", v[i]->n) < 0 ||
-		    textsafe_append(out, v[i]->key, v[i]->klen, 200, NULL, NULL) < 0 ||
+	for (i = 0; i < k; i++) {
+		if (strbuf_addf(out, "  %8llu  ", v[i].n) < 0 ||
+		    textsafe_append(out, v[i].key, v[i].klen, 200, NULL, NULL) < 0 ||
 		    strbuf_addch(out, '\n') < 0)
 			goto fail;
 	}
@@ -546,31 +647,31 @@ static int
 json_list(struct strbuf *out, const char *name, const char *key, const struct counter *c,
 	  size_t top, bool split_action)
 {
-	struct cnt_item **v = counter_sorted(c);
-	size_t i;
+	size_t i, k;
+	struct cnt_item *v = counter_sorted(c, top, &k);
 
 	if (v == NULL)
 		return -1;
 	if (strbuf_addf(out, ",\"%s\":[", name) < 0)
 		goto fail;
-	for (i = 0; i < c->used && i < top; i++) {
+	for (i = 0; i < k; i++) {
 		if (i && strbuf_addch(out, ',') < 0)
 			goto fail;
 		if (split_action) {
-			const char *sp = memchr(v[i]->key, ' ', v[i]->klen);
-			size_t an = sp ? (size_t)(sp - v[i]->key) : v[i]->klen;
+			const char *sp = memchr(v[i].key, ' ', v[i].klen);
+			size_t an = sp ? (size_t)(sp - v[i].key) : v[i].klen;
 
 			if (strbuf_addstr(out, "{\"action\":") < 0 ||
-			    strbuf_add_json_string(out, v[i]->key, an) < 0 ||
+			    strbuf_add_json_string(out, v[i].key, an) < 0 ||
 			    strbuf_addstr(out, ",\"stage\":") < 0 ||
-			    (sp ? strbuf_add_json_string(out, sp + 1, v[i]->klen - an - 1)
+			    (sp ? strbuf_add_json_string(out, sp + 1, v[i].klen - an - 1)
 				: strbuf_addstr(out, "null")) < 0)
 				goto fail;
 		} else if (strbuf_addf(out, "{\"%s\":", key) < 0 ||
-			   strbuf_add_json_string(out, v[i]->key, v[i]->klen) < 0) {
+			   strbuf_add_json_string(out, v[i].key, v[i].klen) < 0) {
 			goto fail;
 		}
-		if (strbuf_addf(out, ",\"count\":%llu}", v[i]->n) < 0)
+		if (strbuf_addf(out, ",\"count\":%llu}", v[i].n) < 0)
 			goto fail;
 	}
 	free(v);

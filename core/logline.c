@@ -245,18 +245,42 @@ local_time(struct logline_ctx *ctx, int y, int mo, int d, int h, int mi, int s, 
 	return base + mi * 60 + s;
 }
 
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
-/* month_of - 1..12 for "Jan".."Dec", 0 if not */
+/* month_of - 1..12 for "Jan".."Dec", 0 if not (called for every line) */
 static int
 month_of(const char *p)
 {
-	int i;
+	int m = 0;
 
-	for (i = 0; i < 12; i++)
-		if (p[0] == months[i * 3] && p[1] == months[i * 3 + 1] && p[2] == months[i * 3 + 2])
-			return i + 1;
-	return 0;
+	switch (p[0]) {
+	case 'J':
+		m = p[1] == 'a' ? (p[2] == 'n') * 1 : p[1] == 'u' ? (p[2] == 'n' ? 6 : p[2] == 'l' ? 7 : 0) : 0;
+		break;
+	case 'F':
+		m = p[1] == 'e' && p[2] == 'b' ? 2 : 0;
+		break;
+	case 'M':
+		m = p[1] == 'a' ? (p[2] == 'r' ? 3 : p[2] == 'y' ? 5 : 0) : 0;
+		break;
+	case 'A':
+		m = p[1] == 'p' && p[2] == 'r' ? 4 : p[1] == 'u' && p[2] == 'g' ? 8 : 0;
+		break;
+	case 'S':
+		m = p[1] == 'e' && p[2] == 'p' ? 9 : 0;
+		break;
+	case 'O':
+		m = p[1] == 'c' && p[2] == 't' ? 10 : 0;
+		break;
+	case 'N':
+		m = p[1] == 'o' && p[2] == 'v' ? 11 : 0;
+		break;
+	case 'D':
+		m = p[1] == 'e' && p[2] == 'c' ? 12 : 0;
+		break;
+	default:
+		break;
+	}
+	return m;
 }
 
 /* Where the stamp is and what kind it is; time conversion comes later. */
@@ -448,16 +472,23 @@ parse_prefix(const char *p, const char *e, struct prefix *px)
 	px->host = q;
 	while (q < e && *q != ' ')
 		q++;
-	if (q == px->host || q >= e)
+	if (q >= e || q == px->host)
 		return false;
 	px->host_e = q;
 	q++;
 	px->tag = q;
 	/* the tag ends at ": "; it holds no space */
-	while (q < e && *q != ' ' && *q != ':')
-		q++;
-	if (q == px->tag || q + 1 >= e || *q != ':' || q[1] != ' ')
-		return false;
+	{
+		size_t lim = (size_t)(e - q) < 256 ? (size_t)(e - q) : 256;
+		const char *c = memchr(q, ':', lim), *s;
+
+		if (c == NULL || c == px->tag || c + 1 >= e || c[1] != ' ')
+			return false;
+		s = memchr(q, ' ', (size_t)(c - q));
+		if (s != NULL)
+			return false;
+		q = c;
+	}
 	px->tag_e = q;
 	px->msg = q + 2;
 	return true;
@@ -470,12 +501,13 @@ event_shape(const char *p, const char *e, const char **qid_e, size_t *act)
 	const char *q = p, *w;
 	size_t i, n;
 
+	/* "warning: reject: ..." is a daemon warning, "connect from" no
+	 * event: queue ids start with a digit or an upper-case letter */
+	if (p >= e || !(is_upper(*p) || is_digit(*p)))
+		return NULL;
 	while (q < e && is_alnum(*q))
 		q++;
 	if (q - p < 5 || e - q < 4 || q[0] != ':' || q[1] != ' ')
-		return NULL;
-	/* "warning: reject: ..." is a daemon warning, never a queue id */
-	if (is_lower(*p))
 		return NULL;
 	*qid_e = q;
 	w = q + 2;
@@ -524,12 +556,29 @@ static const struct {
 static int
 key_at(const char *p, const char *e, int first)
 {
-	int i;
+	int k;
 
-	for (i = first; i < F_N; i++)
-		if (has_prefix(p, e, fields[i].key, fields[i].len))
-			return i;
-	return -1;
+	if (p >= e)
+		return -1;
+	switch (*p) {
+	case 'f':
+		k = F_FROM;
+		break;
+	case 't':
+		k = F_TO;
+		break;
+	case 'p':
+		k = F_PROTO;
+		break;
+	case 'h':
+		k = F_HELO;
+		break;
+	default:
+		return -1;
+	}
+	if (k < first || !has_prefix(p, e, fields[k].key, fields[k].len))
+		return -1;
+	return k;
 }
 
 /* ends_ok - can the field list end, or continue after field F, at P? */
