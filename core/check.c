@@ -271,6 +271,49 @@ get_code(struct maincf *cf, const char *name, int def)
 	return v && isdigit((unsigned char)*v) ? atoi(v) : def;
 }
 
+/* role_gotchas - actions that do not do what they seem to in this context
+ * (postfix-reference.md 3.2 notes, 4.3; gotchas 19, 24, 25) */
+static int
+role_gotchas(const struct access_action *a, const char *value, size_t vlen,
+	     enum maincf_role role, struct maincf *cf, const char *file, unsigned line,
+	     unsigned col, struct diag_list *dl)
+{
+	bool delegating = a->kind == ACCESS_HOLD || a->kind == ACCESS_DISCARD
+		|| a->kind == ACCESS_FILTER || a->kind == ACCESS_REDIRECT
+		|| a->kind == ACCESS_BCC;
+	const char *cmd = value + a->cmd.off;
+	int cl = (int)a->cmd.len;
+
+	if (cf && (delegating || a->kind == ACCESS_PREPEND)
+	    && (role == MAINCF_ROLE_CLIENT || role == MAINCF_ROLE_HELO)
+	    && !maincf_get_bool(cf, "smtpd_delay_reject", true))
+		return diag_add_sev(dl, DIAG_WARNING, DIAG_BAD_ACTION, file, line, col,
+				    "%.*s in a %s table is skipped with a warning when "
+				    "smtpd_delay_reject = no (the message does not exist yet)",
+				    cl, cmd, maincf_role_name(role));
+	if (cf && delegating) {
+		const char *pf = maincf_get(cf, "smtpd_proxy_filter", NULL);
+
+		if (pf && *pf)
+			return diag_add_sev(dl, DIAG_WARNING, DIAG_BAD_ACTION, file, line, col,
+					    "%.*s is skipped with a warning while smtpd_proxy_filter "
+					    "is set", cl, cmd);
+	}
+	if (a->kind == ACCESS_DEFER_IF_REJECT && role != MAINCF_ROLE_RECIPIENT)
+		return diag_add_sev(dl, DIAG_WARNING, DIAG_BAD_ACTION, file, line, col,
+				    "DEFER_IF_REJECT in a %s table only softens rejects later in "
+				    "the same restriction list; a reject in the recipient "
+				    "restrictions stays a 5xx", maincf_role_name(role));
+	if ((a->kind == ACCESS_REJECT || a->kind == ACCESS_DEFER || a->kind == ACCESS_CODE)
+	    && a->text.len + 80 > 510)
+		return diag_add_sev(dl, DIAG_WARNING, DIAG_BAD_CODE, file, line, col,
+				    "the reply text is %zu bytes: with the code, the status code "
+				    "and \"<address>: ... rejected: \" the reply exceeds the 512 "
+				    "bytes RFC 5321 allows per line; shorten it", a->text.len);
+	(void)vlen;
+	return 0;
+}
+
 static int
 check_access_value(const char *value, size_t vlen, enum maincf_role role, struct maincf *cf,
 		   const char *file, unsigned line, unsigned col, struct diag_list *dl,
@@ -290,6 +333,8 @@ check_access_value(const char *value, size_t vlen, enum maincf_role role, struct
 					   line, col + (unsigned)a.text.off, dl) < 0)
 			return -1;
 	}
+	if (role_gotchas(&a, value, vlen, role, cf, file, line, col, dl) < 0)
+		return -1;
 	n = access_check(value, vlen, &a, cf ? is_class_cb : NULL, &cc, probs, 8);
 	if (n > 8)
 		n = 8;
@@ -455,6 +500,14 @@ check_access_key(const char *k, size_t n, enum maincf_role role, struct maincf *
 	bool pdms = cf ? maincf_in_list(cf, "parent_domain_matches_subdomains",
 					"smtpd_access_maps") : true;
 
+	if (cf && role == MAINCF_ROLE_SENDER && n == 2 && memcmp(k, "<>", 2) == 0) {
+		const char *nk = maincf_get(cf, "smtpd_null_access_lookup_key", NULL);
+
+		if (nk && strcmp(nk, "<>") != 0)
+			return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,
+					"the null sender is looked up as \"%s\" "
+					"(smtpd_null_access_lookup_key), never as <>", nk);
+	}
 	if (n == 2 && memcmp(k, "<>", 2) == 0 && role != MAINCF_ROLE_SENDER
 	    && role != MAINCF_ROLE_ACCESS)
 		return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,

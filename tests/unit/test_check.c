@@ -128,6 +128,64 @@ test_reply_text_in_message(void **state)
 	maincf_free(cf);
 }
 
+static const struct {
+	const char *cf;
+	enum maincf_role role;
+	const char *entry;
+	enum diag_code code;        /* DIAG_NCODES: none */
+	enum diag_severity sev;
+} ctx_cases[] = {
+	{ "smtpd_delay_reject = no\n", MAINCF_ROLE_CLIENT, "a.example HOLD\n", DIAG_BAD_ACTION, DIAG_WARNING },
+	{ "", MAINCF_ROLE_CLIENT, "a.example HOLD\n", DIAG_NCODES, 0 },
+	{ "smtpd_proxy_filter = 127.0.0.1:10025\n", MAINCF_ROLE_SENDER, "a@b.example DISCARD\n", DIAG_BAD_ACTION, DIAG_WARNING },
+	{ "", MAINCF_ROLE_SENDER, "a@b.example DEFER_IF_REJECT\n", DIAG_BAD_ACTION, DIAG_WARNING },
+	{ "", MAINCF_ROLE_RECIPIENT, "a@b.example DEFER_IF_REJECT\n", DIAG_NCODES, 0 },
+	{ "smtpd_null_access_lookup_key = <null>\n", MAINCF_ROLE_SENDER, "<> REJECT\n", DIAG_UNREACHABLE_KEY, DIAG_WARNING },
+	{ "", MAINCF_ROLE_SENDER, "<> REJECT\n", DIAG_NCODES, 0 },
+	{ "", MAINCF_ROLE_TRANSPORT, "a.example smtp:192.0.2.1\n", DIAG_BAD_NEXTHOP, DIAG_WARNING },
+	{ "", MAINCF_ROLE_TRANSPORT, "a.example smtp:[192.0.2.1]\n", DIAG_NCODES, 0 },
+};
+
+static void
+test_context(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ctx_cases) / sizeof(ctx_cases[0]); i++) {
+		struct maincf *cf = cf_of(ctx_cases[i].cf);
+		struct diag_list dl;
+
+		diag_list_init(&dl);
+		assert_true(check_table_buf("hash", ctx_cases[i].entry, strlen(ctx_cases[i].entry), "t",
+					    ctx_cases[i].role, cf, &dl, NULL) == 1);
+		if (ctx_cases[i].code == DIAG_NCODES ? dl.n != 0
+		    : (dl.n == 0 || dl.v[0].code != ctx_cases[i].code
+		       || dl.v[0].severity != ctx_cases[i].sev))
+			fail_msg("context case %zu \"%s\": got %s", i, ctx_cases[i].entry,
+				 dl.n ? dl.v[0].message : "nothing");
+		diag_list_fini(&dl);
+		maincf_free(cf);
+	}
+	{
+		/* a reply too long for one SMTP line */
+		struct maincf *cf = cf_of("");
+		struct diag_list dl;
+		char big[700];
+
+		memset(big, 'x', sizeof(big));
+		memcpy(big, "k REJECT ", 9);
+		big[sizeof(big) - 1] = '\0';
+		diag_list_init(&dl);
+		assert_true(check_table_buf("hash", big, strlen(big), "t", MAINCF_ROLE_SENDER, cf, &dl,
+					    NULL) == 1);
+		assert_int_equal(dl.n, 1);
+		assert_int_equal(dl.v[0].code, DIAG_BAD_CODE);
+		diag_list_fini(&dl);
+		maincf_free(cf);
+	}
+}
+
 static void
 test_guess_role(void **state)
 {
@@ -313,6 +371,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_reply_text_in_message),
+		cmocka_unit_test(test_context),
 		cmocka_unit_test(test_guess_role),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_random_sources),
