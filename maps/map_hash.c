@@ -45,6 +45,16 @@ struct map_builder {
 	struct mbuf val;
 };
 
+/* quiet - Berkeley DB prints its own messages on stderr unless told not
+ * to; our callers get the reason through struct map_error instead */
+static void
+quiet(const DB_ENV *env, const char *pfx, const char *msg)
+{
+	(void)env;
+	(void)pfx;
+	(void)msg;
+}
+
 static struct map *
 hash_open(const struct map_ops *ops, const char *name, const struct map_rule *rules,
 	  size_t nrules, unsigned open_flags, struct map_error *err)
@@ -67,6 +77,7 @@ hash_open(const struct map_ops *ops, const char *name, const struct map_rule *ru
 		map_error_set(err, r > 0 ? r : EINVAL, "db_create: %s", db_strerror(r));
 		goto fail;
 	}
+	hm->db->set_errcall(hm->db, quiet);
 	if ((r = hm->db->open(hm->db, NULL, path, NULL, DB_HASH, DB_RDONLY, 0)) != 0) {
 		map_error_set(err, r > 0 ? r : EINVAL, "open database %s: %s", path,
 			      r > 0 ? strerror(r) : db_strerror(r));
@@ -168,6 +179,7 @@ hash_build_begin(const struct map_ops *ops, const char *name, struct map_error *
 		b->db = NULL;
 		goto fail;
 	}
+	b->db->set_errcall(b->db, quiet);
 	if ((r = b->db->set_cachesize(b->db, 0, HASH_BUILD_CACHE, 0)) != 0
 	    || (r = b->db->set_h_nelem(b->db, HASH_NELEM)) != 0) {
 		map_error_set(err, r > 0 ? r : EINVAL, "configure %s: %s", b->af.tmp, db_strerror(r));
