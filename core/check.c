@@ -755,7 +755,9 @@ kv_entry(void *ctx, const struct kv_entry *e)
 			}
 	}
 	if (maincf_role_is_access(c->role)) {
-		if (check_access_key(e->key, e->klen, c->role, c->cf, c->file, e->line, c->dl) < 0
+		if ((strcmp(c->type, "cidr") != 0
+		     && check_access_key(e->key, e->klen, c->role, c->cf, c->file, e->line,
+					 c->dl) < 0)
 		    || check_access_value(e->val, e->vlen, c->role, c->cf, c->file, vline, vcol,
 					  c->dl, c->used) < 0
 		    || relay_check(c->relay_list, c->role, e->val, e->vlen, c->file, vline, vcol,

@@ -8,9 +8,8 @@
  * key lists ...).  Every problem becomes a struct diag with a code from
  * core/diag_codes.h; problems with a table as a whole (missing, stale index)
  * are located at the reference in main.cf, problems inside a table at the
- * table's own FILE:LINE:COL.  Each table is reported once however often it
- * is referenced (its role is that of its first reference; later references
- * with another access role also check the role-specific rules).
+ * table's own FILE:LINE:COL.  Each table is checked once however often it
+ * is referenced, by the role of its first reference.
  *
  * check_table() validates one table source by role; the build command and
  * the console's editor call it (check_table_buf on unsaved text).

@@ -64,6 +64,7 @@ static const struct {
 	{ "hash", MAINCF_ROLE_CLIENT, "<> REJECT\n", DIAG_UNREACHABLE_KEY, 1, 1 },
 	{ "hash", MAINCF_ROLE_SENDER, "@example.com REJECT\n", DIAG_UNREACHABLE_KEY, 1, 1 },
 	{ "hash", MAINCF_ROLE_CLIENT, "10.0.0.0/8 REJECT\n", DIAG_UNREACHABLE_KEY, 1, 1 },
+	{ "cidr", MAINCF_ROLE_CLIENT, "10.0.0.0/8 REJECT\n", DIAG_NCODES, 0, 0 },
 	{ "regexp", MAINCF_ROLE_SENDER, "/^(a/ REJECT\n", DIAG_BAD_REGEX, 1, 2 },
 	{ "pcre", MAINCF_ROLE_SENDER, "/^(a/ REJECT\n", DIAG_BAD_REGEX, 1, 5 },
 	{ "pcre", MAINCF_ROLE_SENDER, "/^a/\n", DIAG_NO_RESULT, 1, 1 },
