@@ -63,8 +63,7 @@ tabledoc_hash(const char *buf, size_t len)
 enum tabledoc_syntax
 tabledoc_syntax_for_type(const char *type)
 {
-	if (type && (strcmp(type, "regexp") == 0 || strcmp(type, "pcre") == 0
-		     || strcmp(type, "cidr") == 0))
+	if (type && (strcmp(type, "regexp") == 0 || strcmp(type, "pcre") == 0))
 		return TABLEDOC_PATTERN;
 	return TABLEDOC_KV;
 }

@@ -11,7 +11,7 @@
  * Two syntaxes:
  *  - TABLEDOC_KV: postmap input (access, transport, generic ...); entries are
  *    split into key and value with core/kvparse.h's rules;
- *  - TABLEDOC_PATTERN: regexp_table(5)/pcre_table(5)/cidr: one logical line
+ *  - TABLEDOC_PATTERN: regexp_table(5)/pcre_table(5): one logical line
  *    per item; an entry's key is the pattern part (up to the first
  *    whitespace after the closing delimiter), value the result.  if/endif
  *    lines are entries with key "if ..."/"endif" and an empty value.
@@ -46,7 +46,7 @@
 
 enum tabledoc_syntax {
 	TABLEDOC_KV,                /* postmap input: key whitespace value */
-	TABLEDOC_PATTERN,           /* regexp/pcre/cidr: one rule per logical line */
+	TABLEDOC_PATTERN,           /* regexp/pcre: one rule per logical line */
 };
 
 enum tabledoc_kind {
@@ -88,7 +88,8 @@ int tabledoc_parse(struct tabledoc **doc, const char *buf, size_t len, const cha
 		   enum tabledoc_syntax syntax, struct diag_list *dl);
 void tabledoc_free(struct tabledoc *doc);
 
-/* tabledoc_syntax_for_type - TABLEDOC_PATTERN for regexp, pcre, cidr */
+/* tabledoc_syntax_for_type - TABLEDOC_PATTERN for regexp and pcre; KV for
+ * everything else (cidr lines are "network result", like postmap input) */
 enum tabledoc_syntax tabledoc_syntax_for_type(const char *type);
 
 const char *tabledoc_path(const struct tabledoc *doc);
