@@ -283,19 +283,8 @@ reread(struct tabledoc *d)
 	if (d->syntax == TABLEDOC_KV)
 		r = kvparse_buf(d->text.buf, d->text.len, d->path ? d->path : "(new)", kv_item, &c,
 				&d->diags);
-	else {
+	else
 		r = pattern_lines(d->text.buf, d->text.len, pat_item, &c);
-		if (r == 0) {
-			struct pattern_table pt;
-
-			/* the rule diagnostics, as Postfix would give them */
-			pattern_table_init(&pt, PATTERN_REGEXP);
-			if (pattern_parse_buf(&pt, d->text.buf, d->text.len,
-					      d->path ? d->path : "(new)", 0, &d->diags) < 0)
-				r = -1;
-			pattern_table_fini(&pt);
-		}
-	}
 	if (r != 0 || fill_gap(d, c.pos, d->text.len) < 0) {
 		errno = ENOMEM;
 		return -1;

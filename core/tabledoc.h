@@ -102,7 +102,9 @@ const struct tabledoc_item *tabledoc_item(const struct tabledoc *doc, size_t i);
 const char *tabledoc_item_text(const struct tabledoc *doc, size_t i, size_t *len);
 /* tabledoc_entry_count - items of kind ENTRY */
 size_t tabledoc_entry_count(const struct tabledoc *doc);
-/* tabledoc_diags - the diagnostics of the last (re)parse (skipped lines ...) */
+/* tabledoc_diags - the diagnostics of the last (re)parse: lines postmap skips
+ * (KV documents).  Pattern documents get none here: their rule problems
+ * depend on the type (regexp or pcre) and come from check_table_buf(). */
 const struct diag_list *tabledoc_diags(const struct tabledoc *doc);
 /* tabledoc_dirty - edited since load/save */
 bool tabledoc_dirty(const struct tabledoc *doc);
