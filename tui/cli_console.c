@@ -340,11 +340,7 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	app_init(&app, g->config_dir);
 	app.color = g->color;
 	app.hooks = &hooks;
-	memset(con, 0, sizeof(*con));
-	con->app = &app;
-	con->config_dir = g->config_dir;
-	check_result_init(&con->chk);
-	app.con = con;
+	console_init(con, &app, g->config_dir);
 	if (force_ro || access(g->config_dir, W_OK) < 0) {
 		app.readonly = true;
 		snprintf(app.readonly_why, sizeof(app.readonly_why), "%s%s",

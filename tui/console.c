@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +38,153 @@ watch_everything(struct console *con)
 		watch_add_file(con->watch, con->docs[i]->path, reason, sizeof(reason));
 }
 
+/* Background jobs.  Each runs in its own detached thread on its own data
+ * (its own main.cf model: the console's caches are not shared), and hands
+ * itself back through con->bg_pipe; the loop swaps the result in if it is
+ * still the latest one asked for. */
+enum bg_kind { BG_CHECK, BG_VALIDATE };
+
+struct bg_job {
+	enum bg_kind kind;
+	int fd;                         /* write end of the pipe */
+	char *dir;
+	unsigned gen;
+	struct check_result chk;        /* BG_CHECK */
+	struct con_doc *doc;            /* BG_VALIDATE: compared, never dereferenced in the thread */
+	char *type, *path, *text;
+	size_t len;
+	enum maincf_role role;
+	struct diag_list dl;
+};
+
+static void
+bg_free(struct bg_job *j)
+{
+	if (!j)
+		return;
+	check_result_fini(&j->chk);
+	diag_list_fini(&j->dl);
+	free(j->dir);
+	free(j->type);
+	free(j->path);
+	free(j->text);
+	free(j);
+}
+
+static void *
+bg_main(void *arg)
+{
+	struct bg_job *j = arg;
+	struct maincf *cf = NULL;
+
+	if (j->kind == BG_CHECK) {
+		check_config(j->dir, 0, &j->chk);
+	} else {
+		if (maincf_load(&cf, j->dir, NULL) < 0)
+			cf = NULL;
+		check_table_buf(j->type, j->text, j->len, j->path, j->role, cf, &j->dl, NULL);
+		diag_sort(&j->dl);
+		maincf_free(cf);
+	}
+	if (write(j->fd, &j, sizeof(j)) != (ssize_t)sizeof(j))
+		bg_free(j);     /* the console has gone */
+	return NULL;
+}
+
+static int
+bg_start(struct bg_job *j)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &attr, bg_main, j);
+	pthread_attr_destroy(&attr);
+	return rc == 0 ? 0 : -1;
+}
+
+static bool
+doc_is_open(struct console *con, const struct con_doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < con->ndocs; i++)
+		if (con->docs[i] == d)
+			return true;
+	return false;
+}
+
+static size_t
+count_errors(const struct diag_list *dl)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < dl->n; i++)
+		if (dl->v[i].severity == DIAG_ERROR)
+			n++;
+	return n;
+}
+
+/* bg_ready - a job is done: take its result if it is still wanted */
+static unsigned
+bg_ready(struct app *app, void *ctx)
+{
+	struct console *con = ctx;
+	struct bg_job *j;
+	unsigned fl = 0;
+
+	(void)app;
+	while (read(con->bg_pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
+		if (j->kind == BG_CHECK && j->gen == con->check_gen) {
+			struct check_result tmp = con->chk;
+
+			con->chk = j->chk;
+			j->chk = tmp;
+			con->checking = false;
+			watch_everything(con);
+			fl |= APP_REDRAW;
+		} else if (j->kind == BG_VALIDATE && doc_is_open(con, j->doc) &&
+			   j->gen == j->doc->vgen) {
+			struct diag_list tmp = j->doc->diags;
+
+			j->doc->diags = j->dl;
+			j->dl = tmp;
+			j->doc->nerrors = count_errors(&j->doc->diags);
+			j->doc->validating = false;
+			fl |= APP_REDRAW;
+		}
+		bg_free(j);
+	}
+	return fl;
+}
+
+int
+console_init(struct console *con, struct app *app, const char *config_dir)
+{
+	int i;
+
+	memset(con, 0, sizeof(*con));
+	con->app = app;
+	con->config_dir = config_dir;
+	check_result_init(&con->chk);
+	app->con = con;
+	if (pipe(con->bg_pipe) < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fcntl(con->bg_pipe[i], F_SETFD, FD_CLOEXEC);
+		fcntl(con->bg_pipe[i], F_SETFL, fcntl(con->bg_pipe[i], F_GETFL) | O_NONBLOCK);
+	}
+	return app_add_source(app, con->bg_pipe[0], bg_ready, con);
+}
+
 int
 console_load(struct console *con)
 {
 	struct maincf *cf = NULL;
 	struct diag_list dl;
+	struct bg_job *j;
 
 	diag_list_init(&dl);
 	con->cf_error[0] = '\0';
@@ -53,10 +197,34 @@ console_load(struct console *con)
 	diag_list_fini(&dl);
 	maincf_free(con->cf);
 	con->cf = cf;
+	/* at once: main.cf and the list of tables (the first screen does not
+	 * wait for a million-entry table to be read) */
 	check_result_fini(&con->chk);
 	check_result_init(&con->chk);
-	check_config_cf(con->cf, 0, &con->chk);
+	check_config_cf(con->cf, CHECK_NO_TABLES, &con->chk);
 	watch_everything(con);
+	/* then every table, in the background */
+	con->check_gen++;
+	j = calloc(1, sizeof(*j));
+	if (j) {
+		j->kind = BG_CHECK;
+		j->fd = con->bg_pipe[1];
+		j->gen = con->check_gen;
+		j->dir = strdup(con->config_dir);
+		check_result_init(&j->chk);
+		diag_list_init(&j->dl);
+	}
+	if (!j || !j->dir || con->bg_pipe[1] <= 0 || bg_start(j) < 0) {
+		bg_free(j);
+		/* no thread: check here */
+		check_result_fini(&con->chk);
+		check_result_init(&con->chk);
+		check_config_cf(con->cf, 0, &con->chk);
+		con->checking = false;
+		watch_everything(con);
+		return 0;
+	}
+	con->checking = true;
 	return 0;
 }
 
@@ -111,20 +279,64 @@ doc_free(struct con_doc *d)
 	free(d);
 }
 
+/* console_doc_validate_sync - the whole buffer, here and now (saving and
+ * applying need the truth) */
 void
-console_doc_validate(struct console *con, struct con_doc *d)
+console_doc_validate_sync(struct console *con, struct con_doc *d)
 {
 	const char *text;
-	size_t len, i;
+	size_t len;
 
 	diag_list_clear(&d->diags);
 	text = tabledoc_text(d->doc, &len);
 	check_table_buf(d->type, text, len, d->path, d->role, con->cf, &d->diags, NULL);
 	diag_sort(&d->diags);
-	d->nerrors = 0;
-	for (i = 0; i < d->diags.n; i++)
-		if (d->diags.v[i].severity == DIAG_ERROR)
-			d->nerrors++;
+	d->nerrors = count_errors(&d->diags);
+	d->vgen++;              /* any background result is older */
+	d->validating = false;
+}
+
+#define VALIDATE_ASYNC_BYTES (256 * 1024)
+
+void
+console_doc_validate(struct console *con, struct con_doc *d)
+{
+	const char *text;
+	size_t len;
+	struct bg_job *j;
+
+	text = tabledoc_text(d->doc, &len);
+	if (len < VALIDATE_ASYNC_BYTES || con->bg_pipe[1] <= 0) {
+		console_doc_validate_sync(con, d);
+		return;
+	}
+	/* a big table: validate a copy in the background; the line being
+	 * edited was validated as it was typed */
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->text = malloc(len + 1))) {
+		free(j);
+		console_doc_validate_sync(con, d);
+		return;
+	}
+	memcpy(j->text, text, len);
+	j->text[len] = '\0';
+	j->len = len;
+	j->kind = BG_VALIDATE;
+	j->fd = con->bg_pipe[1];
+	j->doc = d;
+	j->gen = ++d->vgen;
+	j->role = d->role;
+	j->dir = strdup(con->config_dir);
+	j->type = strdup(d->type);
+	j->path = strdup(d->path);
+	check_result_init(&j->chk);
+	diag_list_init(&j->dl);
+	if (!j->dir || !j->type || !j->path || bg_start(j) < 0) {
+		bg_free(j);
+		console_doc_validate_sync(con, d);
+		return;
+	}
+	d->validating = true;
 }
 
 struct con_doc *
@@ -385,7 +597,7 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 		snprintf(why, size, "read-only: %s", con->app->readonly_why);
 		return -1;
 	}
-	console_doc_validate(con, d);
+	console_doc_validate_sync(con, d);
 	if (d->nerrors) {
 		snprintf(why, size, "not saved: %zu error%s in %s", d->nerrors,
 			 d->nerrors == 1 ? "" : "s", d->path);

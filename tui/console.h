@@ -37,6 +37,8 @@ struct con_doc {
 	struct con_edit *edits;         /* undo history: [0, nundo) done, [nundo, nedits) redoable */
 	size_t nedits, nundo, capedits;
 	size_t clean_at;                /* nundo when the buffer equalled the file; -1: never again */
+	unsigned vgen;                  /* validation generation (background validation) */
+	bool validating;                /* diags are from an older text; new ones are coming */
 	struct diag_list diags;         /* validation of the whole buffer (after each edit) */
 	size_t nerrors;
 	bool conflict;                  /* changed on disk while we have unsaved edits */
@@ -60,10 +62,18 @@ struct console {
 	char remembered[4][512];        /* "type:path" chosen for block sender/domain,
 	                                 * block client, allow sender/domain, allow client */
 	bool applied_reload_needed;     /* something saved that needs postfix reload */
+	/* background work (a thread per job, results through a pipe): the
+	 * full check of every table, and validation of big documents */
+	int bg_pipe[2];
+	unsigned check_gen;             /* the latest check asked for */
+	bool checking;                  /* chk holds main.cf only; tables are being checked */
 	time_t last_apply;
 };
 
-/* console_load - (re)load main.cf and check everything; 0 or -1 (cf_error) */
+/* console_init - set up CON for APP (background pipe); 0 or -1 */
+int console_init(struct console *con, struct app *app, const char *config_dir);
+/* console_load - (re)load main.cf at once (main.cf-only check), then check
+ * every table in the background; 0 or -1 (cf_error) */
 int console_load(struct console *con);
 
 /* console_doc_open - the open document for TYPE:PATH (loads it); NULL with
@@ -71,8 +81,11 @@ int console_load(struct console *con);
 struct con_doc *console_doc_open(struct console *con, const char *type, const char *path);
 /* console_doc_find - the open document for PATH, or NULL */
 struct con_doc *console_doc_find(struct console *con, const char *path);
-/* console_doc_validate - revalidate the whole buffer into DOC->diags */
+/* console_doc_validate - revalidate the whole buffer into DOC->diags; a
+ * big one in the background (DOC->validating until the result is in) */
 void console_doc_validate(struct console *con, struct con_doc *doc);
+/* console_doc_validate_sync - the same, now */
+void console_doc_validate_sync(struct console *con, struct con_doc *doc);
 /* console_doc_edit - replace (OLD present, TEXT present), insert (I, TEXT)
  * or delete (TEXT NULL) item I, recording undo.  0 or -1 */
 int console_doc_replace(struct console *con, struct con_doc *doc, size_t i, const char *text);

@@ -7,6 +7,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,6 +64,31 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Timing for tests/bench/tui.sh: with PFCONSOLE_TIMING=FILE, one line per
+ * event, "first-screen MS" (since the process started) and "key US" (a key
+ * read to its screen drawn). */
+static FILE *timing;
+
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static long long
+process_start_us(void)
+{
+	struct timespec ts;
+
+	/* CPU time is a lower bound of the wall time since exec; the bench
+	 * measures wall time from outside as well */
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return now_us() - ((long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 static void
 draw(struct app *app, struct rows *rows)
 {
@@ -79,13 +107,28 @@ loop_run(struct app *app)
 	long long next_tick = now_ms() + 1000;
 	unsigned fl = APP_REDRAW;
 	int i, n, key, timeout, sig = 0;
+	long long start_us = process_start_us(), key_us = 0;
+	bool first = true;
 
 	rows_init(&rows);
+	if (getenv("PFCONSOLE_TIMING"))
+		timing = fopen(getenv("PFCONSOLE_TIMING"), "a");
 	while (!app->quit) {
 		if (fl & APP_QUIT)
 			break;
 		if (fl & APP_REDRAW)
 			draw(app, &rows);
+		if (timing) {
+			if (first) {
+				fprintf(timing, "first-screen %.1f\n",
+					(double)(now_us() - start_us) / 1000.0);
+				first = false;
+			} else if (key_us) {
+				fprintf(timing, "key %lld\n", now_us() - key_us);
+			}
+			fflush(timing);
+			key_us = 0;
+		}
 		fl = 0;
 		n = 0;
 		pfd[n].fd = term_input_fd();
@@ -121,6 +164,9 @@ loop_run(struct app *app)
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			int count = 0;
 
+			if (timing)
+				key_us = now_us();
+
 			while ((key = term_key()) != TKEY_NONE) {
 				if (key == TKEY_CTRL('l')) {
 					term_redraw_all();
@@ -147,5 +193,8 @@ loop_run(struct app *app)
 		}
 	}
 	rows_fini(&rows);
+	if (timing)
+		fclose(timing);
+	timing = NULL;
 	return sig;
 }

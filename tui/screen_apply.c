@@ -147,7 +147,7 @@ console_apply(struct app *app)
 
 		if (!console_doc_dirty(d))
 			continue;
-		console_doc_validate(con, d);
+		console_doc_validate_sync(con, d);
 		nerr += d->nerrors;
 	}
 	if (nerr) {

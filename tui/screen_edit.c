@@ -217,7 +217,9 @@ edit_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		  maincf_role_name(d->role));
 	if (console_doc_dirty(d))
 		rows_add(row, ROLE_WARNING, "  [unsaved edits]");
-	if (d->nerrors)
+	if (d->validating)
+		rows_add(row, ROLE_DIM, "  validating...");
+	else if (d->nerrors)
 		rows_addf(row, ROLE_ERROR, "  %zu error%s: save refused until fixed", d->nerrors,
 			  d->nerrors == 1 ? "" : "s");
 	if (d->conflict)

@@ -91,6 +91,11 @@ state_text(struct console *con, const struct check_table *t, char *buf, size_t s
 	struct con_doc *d = t->path ? console_doc_find(con, t->path) : NULL;
 
 	*role = ROLE_OK;
+	if (con->checking && t->state != CHECK_NOT_FILE) {
+		snprintf(buf, size, "checking...");
+		*role = ROLE_DIM;
+		return;
+	}
 	if (d && console_doc_dirty(d)) {
 		snprintf(buf, size, "unsaved edits%s", d->nerrors ? ", errors" : "");
 		*role = d->nerrors ? ROLE_ERROR : ROLE_WARNING;
