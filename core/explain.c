@@ -521,7 +521,7 @@ load_pattern(struct explain *ex, struct xtable *t, struct diag_list *dl)
 	if (n < 0)
 		return -1;
 	memset(&err, 0, sizeof(err));
-	t->m = map_open(t->type, t->name, t->pt.rules, t->pt.n, 0, &err);
+	t->m = map_open(t->type, t->name, t->pt.rules, t->pt.n, MAP_OPEN_SKIP_BAD, &err);
 	if (!t->m)
 		xt_set_error(t, "%s", err.text);
 	return 0;
@@ -1493,14 +1493,14 @@ mail_addr_find(struct st *s, struct xtable *t, const char *full, const char **va
 		if (lpl + 2 < sizeof(buf)) {
 			memcpy(buf, full, lpl + 1);
 			buf[lpl + 1] = 0;
-			ret = find_addr(s, t, buf, true, false, val, h);
+			ret = find_addr(s, t, buf, true, true, val, h);
 			if (ret == 0 && bare) {
 				const char *bat = strrchr(bare, '@');
 				size_t bl = (size_t)(bat - bare);
 
 				memcpy(buf, bare, bl + 1);
 				buf[bl + 1] = 0;
-				ret = find_addr(s, t, buf, true, false, val, h);
+				ret = find_addr(s, t, buf, true, true, val, h);
 			}
 		}
 	}
@@ -1897,37 +1897,127 @@ reject_non_fqdn_address(struct st *s, const char *addr, const char *reply_name,
 	return st;
 }
 
+static int code_param(struct maincf *cf, const char *name, int def);
+
+static int
+code_of(struct explain *ex, const char *name, int def)
+{
+	return code_param(ex->cf, name, def);
+}
+
+/* maps_match - check_mail_addr_find() over the tables of list parameter
+ * PARAM: 1 found, 0 not, -1 a table cannot be read */
+static int
+maps_match(struct st *s, const char *param, const char *addr, bool local)
+{
+	const char *v = maincf_get(s->ex->cf, param, NULL);
+	struct words w = { 0 };
+	size_t i;
+	int r = 0;
+
+	if (!v || !*v || words_split(&w, v) < 0) {
+		words_free(&w);
+		return 0;
+	}
+	for (i = 0; i < w.n && r == 0; i++) {
+		struct xtable *t;
+		const char *val, *at = strrchr(addr, '@');
+		struct hit h;
+		char *bare;
+
+		if (!strchr(w.v[i], ':'))
+			continue;
+		if ((t = open_table(s->ex, w.v[i])) == NULL) {
+			r = -1;
+			break;
+		}
+		r = find_addr(s, t, addr, false, true, &val, &h);
+		bare = strip_ext(s->ex, addr);
+		if (r == 0 && bare)
+			r = find_addr(s, t, bare, true, true, &val, &h);
+		if (r == 0 && local && at) {
+			char lp[512];
+			size_t n = (size_t)(at - addr);
+
+			if (n < sizeof(lp)) {
+				memcpy(lp, addr, n);
+				lp[n] = 0;
+				r = find_addr(s, t, lp, true, false, &val, &h);
+				if (r == 0 && bare) {
+					const char *bat = strrchr(bare, '@');
+
+					n = (size_t)(bat - bare);
+					memcpy(lp, bare, n);
+					lp[n] = 0;
+					r = find_addr(s, t, lp, true, false, &val, &h);
+				}
+			}
+		}
+		if (r == 0 && at)
+			r = xt_find(s, t, at, true, &val, &h);
+		free(bare);
+	}
+	words_free(&w);
+	return r;
+}
+
 /* check_rcpt_maps - the recipient validation that follows the lists */
 static int
 check_rcpt_maps(struct st *s, const char *recipient, enum access_ctx ctx)
 {
+	struct explain *ex = s->ex;
 	struct strbuf res;
 	bool routed;
-	int c;
+	int c, m = 0;
 	int status = ST_DUNNO;
+	const char *at;
 
 	if (s->rcptmap_checked)
 		return ST_DUNNO;
 	if (s->warn_if_reject == 0)
 		s->rcptmap_checked = true;
 	strbuf_init(&res);
-	resolve_addr(s->ex, recipient, &res);
+	resolve_addr(ex, recipient, &res);
+	at = strrchr(res.buf, '@');
 	c = resolve_class(s, res.buf, &routed);
-	if (c < 0)
-		status = unknown(s, "a domain table for %s cannot be read", res.buf);
-	else if (c == RC_LOCAL && *s->ex->local_rcpt_maps)
-		status = unknown(s, "whether %s is a local user (local_recipient_maps = %s)",
-				 res.buf, s->ex->local_rcpt_maps);
-	else if (c == RC_ALIAS || c == RC_VIRTUAL)
-		status = unknown(s, "whether %s exists in the virtual %s tables", res.buf,
-				 c == RC_ALIAS ? "alias" : "mailbox");
-	else if (c == RC_RELAY && *maincf_get(s->ex->cf, "relay_recipient_maps", NULL))
-		status = unknown(s, "whether %s is listed in relay_recipient_maps", res.buf);
-	else
-		trail(s, "%s: no recipient table to check (%s)", res.buf,
-		      c == RC_LOCAL ? "local_recipient_maps is empty" : c == RC_RELAY
-		      ? "relay_recipient_maps is empty" : "not a local, virtual or relay domain");
-	(void)ctx;
+	if (c >= 0 && (m = maps_match(s, "recipient_canonical_maps", res.buf, c == RC_LOCAL)) == 0
+	    && (m = maps_match(s, "canonical_maps", res.buf, c == RC_LOCAL)) == 0)
+		m = maps_match(s, "virtual_alias_maps", res.buf, c == RC_LOCAL);
+	if (c < 0 || m < 0)
+		status = unknown(s, "a table for the recipient checks of %s cannot be read", res.buf);
+	else if (m > 0)
+		trail(s, "%s is rewritten by a canonical or virtual alias table: accepted here", res.buf);
+	else if (c == RC_ALIAS)
+		status = check_reject(s, EC_POLICY, ex->virt_alias_code, "5.1.1",
+				      "<%s>: %s rejected: User unknown in virtual alias table",
+				      recipient, ctxcls(ctx));
+	else if (c == RC_LOCAL && *ex->local_rcpt_maps && at
+		 && strncasecmp(res.buf, "postmaster@", 11) != 0
+		 && strncasecmp(res.buf, "mailer-daemon@", 14) != 0
+		 && strncasecmp(res.buf, "double-bounce@", 14) != 0) {
+		if ((m = maps_match(s, "local_recipient_maps", res.buf, true)) < 0)
+			status = unknown(s, "whether %s is a local user (local_recipient_maps = %s)",
+					 res.buf, ex->local_rcpt_maps);
+		else if (m == 0)
+			status = check_reject(s, EC_POLICY, code_of(ex, "unknown_local_recipient_reject_code", 550),
+					      "5.1.1", "<%s>: %s rejected: User unknown in local recipient table",
+					      recipient, ctxcls(ctx));
+	} else if (c == RC_VIRTUAL && *maincf_get(ex->cf, "virtual_mailbox_maps", NULL)) {
+		if ((m = maps_match(s, "virtual_mailbox_maps", res.buf, false)) < 0)
+			status = unknown(s, "whether %s is in virtual_mailbox_maps", res.buf);
+		else if (m == 0)
+			status = check_reject(s, EC_POLICY, code_of(ex, "unknown_virtual_mailbox_reject_code", 550),
+					      "5.1.1", "<%s>: %s rejected: User unknown in virtual mailbox table",
+					      recipient, ctxcls(ctx));
+	} else if (c == RC_RELAY && *maincf_get(ex->cf, "relay_recipient_maps", NULL)) {
+		if ((m = maps_match(s, "relay_recipient_maps", res.buf, false)) < 0)
+			status = unknown(s, "whether %s is in relay_recipient_maps", res.buf);
+		else if (m == 0)
+			status = check_reject(s, EC_POLICY, code_of(ex, "unknown_relay_recipient_reject_code", 550),
+					      "5.1.1", "<%s>: %s rejected: User unknown in relay recipient table",
+					      recipient, ctxcls(ctx));
+	} else
+		trail(s, "%s: no recipient table rejects it", res.buf);
 	strbuf_fini(&res);
 	return status;
 }
@@ -2033,12 +2123,12 @@ generic_checks(struct st *s, struct words *list, const char *reply_name, enum ac
 					      "Session encryption is required");
 		} else if (is_cmd(name, "reject_unknown_client_hostname") || is_cmd(name, "reject_unknown_client")) {
 			if (strcmp(s->name, "unknown") == 0)
-				status = check_reject(s, EC_POLICY, ex->unk_client_code, "4.7.1",
+				status = check_reject(s, EC_POLICY, ex->unk_client_code, "4.7.25",
 						      "Client host rejected: cannot find your hostname, [%s]",
 						      s->addr);
 		} else if (is_cmd(name, "reject_unknown_reverse_client_hostname")) {
 			if (strcmp(s->name, "unknown") == 0)
-				status = check_reject(s, EC_POLICY, ex->unk_client_code, "4.7.1",
+				status = check_reject(s, EC_POLICY, ex->unk_client_code, "4.7.25",
 						      "Client host rejected: cannot find your reverse "
 						      "hostname, [%s]", s->addr);
 		} else if (is_cmd(name, "permit_inet_interfaces")) {

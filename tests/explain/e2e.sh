@@ -1,0 +1,48 @@
+#!/bin/sh
+# tests/explain/e2e.sh - pfconsole explain against a real smtpd (Postfix 3.7)
+#
+# For each configuration of tests/explain/e2e.py: write its tables, set its
+# main.cf parameters in a throwaway instance (tests/lib/postfix.sh), restart
+# it, send every probe through a real SMTP session (XCLIENT, EHLO, MAIL,
+# RCPT) and through 'pfconsole explain --batch', and compare decision, code,
+# DSN and text.  One TAP line per configuration with its agreement; any
+# difference fails it.  E2E_ONLY="name ..." runs a subset.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/postfix.sh"
+pf_require
+[ -x "$PFCONSOLE" ] || bail "no pfconsole binary at $PFCONSOLE"
+E2E="$top_srcdir/tests/explain/e2e.py"
+export PFCONSOLE
+
+pf_instance_create || bail "cannot create a Postfix instance"
+export PF_CONF PF_PORT
+total=0
+agree=0
+for name in ${E2E_ONLY:-$("$PF_PYTHON" "$E2E" list)}; do
+	edits=$("$PF_PYTHON" "$E2E" setup "$name") || { fail "$name: setup"; continue; }
+	keys=$(printf '%s\n' "$edits" | sed -n 's/^X //p')
+	# shellcheck disable=SC2086
+	pf_postconf -X $keys 2>/dev/null
+	printf '%s\n' "$edits" | sed -n 's/^E //p' | while IFS= read -r line; do
+		pf_postconf -e "$line"
+	done
+	pf_running && pf_stop
+	if ! pf_start; then
+		fail "$name: postfix start" "$(tail -5 "$PF_LOG")"
+		continue
+	fi
+	out=$("$PF_PYTHON" "$E2E" run "$name" 2>&1)
+	first=$(printf '%s\n' "$out" | head -1)
+	detail=$(printf '%s\n' "$out" | tail -n +2 | sed 's/^# //')
+	n=$(printf '%s\n' "$first" | sed -n 's|.* \([0-9]*\)/\([0-9]*\) probes.*|\2|p')
+	a=$(printf '%s\n' "$first" | sed -n 's|.* \([0-9]*\)/\([0-9]*\) probes.*|\1|p')
+	total=$((total + ${n:-0}))
+	agree=$((agree + ${a:-0}))
+	case $first in
+	PASS*) ok "${first#PASS }" ;;
+	*) fail "${first#FAIL }" "$detail" ;;
+	esac
+done
+echo "# total: $agree/$total probes agree with the real smtpd"
+[ "$total" -ge 1000 ] && ok "at least 1000 probes ($total)" || fail "at least 1000 probes ($total)"
+tap_done
