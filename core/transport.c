@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -329,15 +330,26 @@ transport_check(const char *value, size_t vlen, const char *file, unsigned line,
 			}
 			if (why) {
 				unsigned ccol = col + (unsigned)(s - value) + (unsigned)bad;
+				int dl_ = (int)(nh - s);
+				char fatal[300];
 
+				/* what the delivery agent logs before it dies */
+				if (strcmp(why, "bad network port") == 0)
+					snprintf(fatal, sizeof(fatal), "bad network port: %.*s for "
+						 "destination: %.*s", dl_ - (int)bad, s + bad, dl_, s);
+				else if (strcmp(why, "unknown service") == 0)
+					snprintf(fatal, sizeof(fatal), "unknown service: %.*s/tcp",
+						 dl_ - (int)bad, s + bad);
+				else
+					snprintf(fatal, sizeof(fatal), "%s in server description: %.*s",
+						 why, dl_, s);
 				if (diag_add(dl, DIAG_BAD_NEXTHOP, file, line, ccol,
 					     "nexthop \"%.*s\" of transport %s: %s; Postfix accepts "
-					     "it here, but the %s process dies with \"fatal: %s in "
-					     "server description\" when it delivers, and the mail "
-					     "stays deferred: write host, host:port, [host] or "
-					     "[host]:port with a port 1-65535",
-					     (int)(nh - s), s, *tname ? tname : "(default)", why,
-					     lmtp ? "lmtp" : "smtp", why) < 0)
+					     "it here, but the %s process dies with \"fatal: %s\" when "
+					     "it delivers, and the mail stays deferred: write host, "
+					     "host:port, [host] or [host]:port with a port 1-65535",
+					     dl_, s, *tname ? tname : "(default)", why,
+					     lmtp ? "lmtp" : "smtp", fatal) < 0)
 					return -1;
 			}
 		}
