@@ -332,6 +332,7 @@ bool
 access_next_word(const char *value, size_t len, size_t *pos, size_t *off, size_t *wlen)
 {
 	size_t p = *pos, start;
+	int depth = 0;
 
 	while (p < len && is_sep((unsigned char)value[p]))
 		p++;
@@ -339,30 +340,16 @@ access_next_word(const char *value, size_t len, size_t *pos, size_t *off, size_t
 		*pos = p;
 		return false;
 	}
-	if (value[p] == '{') {
-		int depth = 0;
-		size_t e;
-
-		for (e = p; e < len; e++) {
-			if (value[e] == '{')
-				depth++;
-			else if (value[e] == '}' && --depth == 0)
-				break;
-		}
-		start = p + 1;
-		*pos = e < len ? e + 1 : len;
-		e = e < len ? e : len;
-		while (start < e && is_space((unsigned char)value[start]))
-			start++;
-		while (e > start && is_space((unsigned char)value[e - 1]))
-			e--;
-		*off = start;
-		*wlen = e - start;
-		return true;
-	}
+	/* mystrtokq(): separators inside { } do not end the word */
 	start = p;
-	while (p < len && !is_sep((unsigned char)value[p]))
-		p++;
+	for (; p < len; p++) {
+		if (value[p] == '{')
+			depth++;
+		else if (value[p] == '}' && depth > 0)
+			depth--;
+		else if (depth == 0 && is_sep((unsigned char)value[p]))
+			break;
+	}
 	*off = start;
 	*wlen = p - start;
 	*pos = p;

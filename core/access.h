@@ -132,8 +132,8 @@ bool access_is_builtin_restriction(const char *name, size_t len);
 bool access_restriction_takes_arg(const char *name, size_t len);
 
 /* access_next_word - iterate the words of a restriction list value the way
- * smtpd splits it (commas and whitespace separate; "{ ... }" is one word,
- * braces removed).  *POS starts at 0.  Returns true with the word in
+ * smtpd splits it (mystrtokq: commas and whitespace separate, except
+ * inside "{ ... }", which stays in the word with its braces).  *POS starts at 0.  Returns true with the word in
  * *OFF and *WLEN, false at the end. */
 bool access_next_word(const char *value, size_t len, size_t *pos,
 		      size_t *off, size_t *wlen);

@@ -505,6 +505,15 @@ load_pattern(struct explain *ex, struct xtable *t, struct diag_list *dl)
 
 		strbuf_init(&sb);
 		while (access_next_word(body, blen, &pos, &off, &wl)) {
+			/* {rule} items lose their braces */
+			if (wl >= 2 && body[off] == '{' && body[off + wl - 1] == '}') {
+				off++;
+				wl -= 2;
+				while (wl && (body[off] == ' ' || body[off] == '\t'))
+					off++, wl--;
+				while (wl && (body[off + wl - 1] == ' ' || body[off + wl - 1] == '\t'))
+					wl--;
+			}
 			strbuf_add(&sb, body + off, wl);
 			strbuf_addch(&sb, '\n');
 		}
@@ -1517,6 +1526,9 @@ enum rclass { RC_DEFAULT, RC_LOCAL, RC_ALIAS, RC_VIRTUAL, RC_RELAY };
 static int
 list_match_domain(struct st *s, const char *param, const char *domain, bool parent)
 {
+	/* string_list (mydestination, virtual_*_domains) matches exactly;
+	 * domain_list (relay_domains) knows .domain and parent matching */
+	bool exact = strcmp(param, "relay_domains") != 0;
 	struct explain *ex = s->ex;
 	const char *v = maincf_get(ex->cf, param, NULL);
 	struct words w = { 0 };
@@ -1561,7 +1573,7 @@ list_match_domain(struct st *s, const char *param, const char *domain, bool pare
 		else {
 			size_t dl = strlen(domain), il = strlen(item);
 
-			if (item[0] == '.' && dl > il && strcasecmp(domain + dl - il, item) == 0)
+			if (!exact && item[0] == '.' && dl > il && strcasecmp(domain + dl - il, item) == 0)
 				result = neg ? 2 : 1;
 			else if (parent && dl > il && domain[dl - il - 1] == '.'
 				 && strcasecmp(domain + dl - il, item) == 0)

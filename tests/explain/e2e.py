@@ -202,6 +202,7 @@ def cfg_tables():
         },
         "postmap": ["hash:hash", "cdb:cdb", "btree:btree", "hash:cli"],
         "main": {
+            "inet_protocols": "all",
             "mydestination": "local.test",
             "recipient_delimiter": "+",
             "smtpd_client_restrictions": "check_client_access cidr:%s/cidr, check_client_access hash:%s/cli" % (base, base),
@@ -266,6 +267,7 @@ def cfg_relay():
         "files": {},
         "postmap": [],
         "main": {
+            "inet_protocols": "all",
             "mydestination": "local.test, .dotted.test",
             "relay_domains": "relay.test",
             "virtual_alias_domains": "valias.test",
