@@ -50,19 +50,24 @@ def build():
 write_src(1)
 t0 = time.monotonic(); build().wait(); dur = time.monotonic() - t0
 current = 1
+window = dur * 1.6
 bad = 0; killed = 0; completed = 0; switched = 0
 rng = random.Random(42)
 for r in range(rounds):
     new = 2 if current == 1 else 1
     write_src(new)
     p = build()
-    time.sleep(rng.uniform(0, dur * 1.6))
+    time.sleep(rng.uniform(0, window))
     p.send_signal(signal.SIGKILL)
     p.wait()
+    # adapt the window so that about half the builds finish, however
+    # loaded the machine is
     if p.returncode == -signal.SIGKILL:
         killed += 1
+        window *= 1.08
     else:
         completed += 1
+        window /= 1.08
     st, v = content()
     if st != "ok" or v not in (current, new):
         bad += 1
