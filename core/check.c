@@ -314,10 +314,49 @@ role_gotchas(const struct access_action *a, const char *value, size_t vlen,
 	return 0;
 }
 
+/* shown_name - NAME as smtpd would show it in a reply for a match on KEY */
+static void
+shown_name(enum maincf_role role, const char *key, size_t klen, char *out, size_t outlen)
+{
+	if (role == MAINCF_ROLE_CLIENT) {
+		snprintf(out, outlen, "%s", "host.example[192.0.2.1]");
+		return;
+	}
+	if (role == MAINCF_ROLE_HELO) {
+		if (key && klen && klen < 200 && !memchr(key, '@', klen))
+			snprintf(out, outlen, "%.*s", (int)klen, key);
+		else
+			snprintf(out, outlen, "%s", "helo.example");
+		return;
+	}
+	if (key == NULL || klen == 0 || klen > 200 || (klen == 2 && memcmp(key, "<>", 2) == 0))
+		snprintf(out, outlen, "%s", klen == 2 && key && key[0] == '<' ? ""
+			 : "user@example.com");
+	else if (key[klen - 1] == '@')
+		snprintf(out, outlen, "%.*sexample.com", (int)klen, key);
+	else if (memchr(key, '@', klen))
+		snprintf(out, outlen, "%.*s", (int)klen, key);
+	else
+		snprintf(out, outlen, "user@%.*s", (int)klen, key[0] == '.' ? key + 1 : key);
+}
+
+static int
+check_access_value_k(const char *key, size_t klen, const char *value, size_t vlen,
+		     enum maincf_role role, struct maincf *cf, const char *file, unsigned line,
+		     unsigned col, struct diag_list *dl, struct maincf_list *used);
+
 static int
 check_access_value(const char *value, size_t vlen, enum maincf_role role, struct maincf *cf,
 		   const char *file, unsigned line, unsigned col, struct diag_list *dl,
 		   struct maincf_list *used)
+{
+	return check_access_value_k(NULL, 0, value, vlen, role, cf, file, line, col, dl, used);
+}
+
+static int
+check_access_value_k(const char *key, size_t klen, const char *value, size_t vlen,
+		     enum maincf_role role, struct maincf *cf, const char *file, unsigned line,
+		     unsigned col, struct diag_list *dl, struct maincf_list *used)
 {
 	struct access_action a;
 	struct access_problem probs[8];
@@ -345,9 +384,9 @@ check_access_value(const char *value, size_t vlen, enum maincf_role role, struct
 
 		if (p->code == DIAG_REJECT_TEXT_LOOKS_LIKE_CODE) {
 			struct access_reply rep;
-			const char *shown = role == MAINCF_ROLE_CLIENT ? "host[addr]"
-				: role == MAINCF_ROLE_HELO ? "helo.name" : "user@example.com";
+			char shown[256];
 
+			shown_name(role, key, klen, shown, sizeof(shown));
 			access_reply_init(&rep);
 			if (access_reply_for(&rep, value, vlen, &a, role_ctx(role), shown,
 					     get_code(cf, "access_map_reject_code", 554),
@@ -461,7 +500,8 @@ check_value(enum maincf_role role, const char *key, size_t klen, const char *val
 	(void)key;
 	(void)klen;
 	if (maincf_role_is_access(role))
-		return check_access_value(value, vlen, role, cf, file, line, col, dl, NULL);
+		return check_access_value_k(key, klen, value, vlen, role, cf, file, line, col, dl,
+					    NULL);
 	if (role == MAINCF_ROLE_TRANSPORT) {
 		const char *colon = memchr(value, ':', vlen);
 		size_t tl = colon ? (size_t)(colon - value) : vlen;
@@ -758,8 +798,8 @@ kv_entry(void *ctx, const struct kv_entry *e)
 		if ((strcmp(c->type, "cidr") != 0
 		     && check_access_key(e->key, e->klen, c->role, c->cf, c->file, e->line,
 					 c->dl) < 0)
-		    || check_access_value(e->val, e->vlen, c->role, c->cf, c->file, vline, vcol,
-					  c->dl, c->used) < 0
+		    || check_access_value_k(e->key, e->klen, e->val, e->vlen, c->role, c->cf,
+					    c->file, vline, vcol, c->dl, c->used) < 0
 		    || relay_check(c->relay_list, c->role, e->val, e->vlen, c->file, vline, vcol,
 				   c->dl) < 0) {
 			free(fk);
