@@ -76,6 +76,24 @@ is_ws(int c)
 
 /* ---- re-reading ---- */
 
+/* col_of - display column of byte OFF of the line starting at LS; plain
+ * ASCII without control bytes (the common case) needs no wcwidth */
+static unsigned
+col_of(const char *b, size_t ls, size_t off)
+{
+	char tmp[1024];
+	size_t k;
+
+	for (k = ls; k < off; k++)
+		if ((unsigned char)b[k] >= 0x80 || (unsigned char)b[k] < ' ')
+			break;
+	if (k == off || off - ls >= sizeof(tmp))
+		return (unsigned)(off - ls) + 1;
+	memcpy(tmp, b + ls, off - ls);
+	tmp[off - ls] = '\0';
+	return diag_column(tmp, off - ls);
+}
+
 static int
 push_item(struct tabledoc *d, enum tabledoc_kind kind, size_t off, size_t len)
 {
@@ -174,7 +192,6 @@ kv_item(void *ctx, const struct kv_entry *e)
 		const char *b = d->text.buf;
 		size_t ls = e->val_off, k;
 		unsigned line = e->line;
-		char tmp[1024];
 
 		for (k = e->start; k < e->val_off; k++)
 			if (b[k] == '\n')
@@ -182,13 +199,7 @@ kv_item(void *ctx, const struct kv_entry *e)
 		while (ls > e->start && b[ls - 1] != '\n')
 			ls--;
 		d->items[i].value_line = line;
-		if (e->val_off - ls < sizeof(tmp)) {
-			memcpy(tmp, b + ls, e->val_off - ls);
-			tmp[e->val_off - ls] = '\0';
-			d->items[i].value_col = diag_column(tmp, e->val_off - ls);
-		} else {
-			d->items[i].value_col = (unsigned)(e->val_off - ls) + 1;
-		}
+		d->items[i].value_col = col_of(b, ls, e->val_off);
 	}
 	c->pos = e->end;
 	return 0;
@@ -256,15 +267,8 @@ pat_item(void *ctx, const char *text, size_t len, unsigned line, unsigned nlines
 	if (arena_add(&d->arena, text, kl, &d->koff[i]) < 0
 	    || arena_add(&d->arena, text + vs, ve - vs, &d->voff[i]) < 0)
 		return -1;
-	{
-		char tmp[1024];
-		size_t m = vs < sizeof(tmp) ? vs : sizeof(tmp) - 1;
-
-		memcpy(tmp, text, m);
-		tmp[m] = '\0';
-		d->items[i].value_col = diag_column(tmp, m);
-		d->items[i].value_line = line;
-	}
+	d->items[i].value_col = col_of(text, 0, vs);
+	d->items[i].value_line = line;
 	c->pos = end;
 	return 0;
 }
