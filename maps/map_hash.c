@@ -26,7 +26,8 @@
 
 #define HASH_NELEM 4096
 #define HASH_FFACTOR 128         /* ~ (4096 - 32) / (average record + 8) for access tables */
-#define HASH_BUILD_CACHE (64u * 1024 * 1024)
+#define HASH_BUILD_CACHE (16u * 1024 * 1024)   /* postmap's; raised by build_hint */
+#define HASH_MAX_CACHE (256u * 1024 * 1024)
 
 struct hash_map {
 	struct map m;               /* first */
@@ -217,10 +218,17 @@ static void
 hash_build_hint(struct map_builder *b, size_t nentries, bool unique)
 {
 	(void)unique;
+	size_t cache;
+
 	if (b->opened || nentries < HASH_NELEM)
 		return;
 	if (nentries > UINT32_MAX / 2)
 		nentries = UINT32_MAX / 2;
+	/* random inserts stay fast only while the whole file fits the cache:
+	 * about 48 bytes per entry at this fill factor */
+	cache = nentries * 48;
+	if (cache > HASH_BUILD_CACHE)
+		b->db->set_cachesize(b->db, 0, (u_int32_t)(cache > HASH_MAX_CACHE ? HASH_MAX_CACHE : cache), 0);
 	b->db->set_h_ffactor(b->db, HASH_FFACTOR);
 	b->db->set_h_nelem(b->db, (u_int32_t)nentries);
 }
