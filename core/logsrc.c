@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "core/logsrc.h"
+#include "core/maincf.h"
 #include "core/watch.h"
 
 #define READ_CHUNK (1024 * 1024)
@@ -880,64 +881,28 @@ logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 	return result(ls, rc);
 }
 
-/* maincf_maillog_file - the last "maillog_file = VALUE" of DIR/main.cf
- * (minimal reading: continuation lines joined, comments skipped) */
+/* maincf_maillog_file - DIR/main.cf's maillog_file, expanded as Postfix
+ * does (core/maincf.h) */
 static int
 maincf_maillog_file(const char *dir, char *val, size_t size, char *why, size_t wsize)
 {
-	char path[4096], line[4096];
-	FILE *fp;
-	bool in = false;
-	int found = 0;
+	struct maincf *cf = NULL;
+	enum maincf_source src;
+	const char *v;
 
-	snprintf(path, sizeof(path), "%s/main.cf", dir);
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		snprintf(why, wsize, "%s: %s", path, strerror(errno));
+	if (maincf_load(&cf, dir, NULL) < 0) {
+		snprintf(why, wsize, "%s/main.cf: %s", dir, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *p = line, *e;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (*p == '#' || *p == '\0') {
-			continue;
-		}
-		if (*p == ' ' || *p == '\t') {
-			if (in) {
-				while (*p == ' ' || *p == '\t')
-					p++;
-				if (*p && strlen(val) + strlen(p) + 2 < size) {
-					if (val[0] != '\0')
-						strcat(val, " ");
-					strcat(val, p);
-				}
-			}
-			continue;
-		}
-		in = false;
-		if (strncmp(p, "maillog_file", 12) != 0)
-			continue;
-		p += 12;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '=')
-			continue;
-		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		e = p + strlen(p);
-		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-			*--e = '\0';
-		snprintf(val, size, "%s", p);
-		in = true;
-		found = 1;
-	}
-	fclose(fp);
-	if (!found || val[0] == '\0') {
-		snprintf(why, wsize, "%s: maillog_file is not set (Postfix logs through syslog)", path);
+	v = maincf_get(cf, "maillog_file", &src);
+	if (v == NULL || *v == '\0' || src != MAINCF_SET) {
+		snprintf(why, wsize, "%s/main.cf: maillog_file is not set (Postfix logs through syslog)",
+			 dir);
+		maincf_free(cf);
 		return -1;
 	}
+	snprintf(val, size, "%s", v);
+	maincf_free(cf);
 	return 0;
 }
 
@@ -974,7 +939,7 @@ logsrc_discover(const char *config_dir, const char *root, char *spec, size_t siz
 	val[0] = '\0';
 	if (maincf_maillog_file(config_dir, val, sizeof(val), why, sizeof(why)) == 0) {
 		if (strchr(val, '$') != NULL) {
-			snprintf(why, sizeof(why), "%s/main.cf: maillog_file = %s: uses $parameter expansion",
+			snprintf(why, sizeof(why), "%s/main.cf: maillog_file = %s: a $name that cannot be expanded",
 				 config_dir, val);
 		} else if (strncmp(val, "/dev/stdout", 11) == 0 || strncmp(val, "/dev/stderr", 11) == 0) {
 			snprintf(why, sizeof(why), "%s/main.cf: maillog_file = %s: not a file we can read",

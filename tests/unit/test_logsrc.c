@@ -256,6 +256,12 @@ test_discover(void **state)
 	write_file(1, 0, NULL);
 	assert_int_equal(logsrc_discover(dir, dir, spec, sizeof(spec), &tried), 0);
 	assert_string_equal(spec, path);
+	/* with $name expansion, as Postfix expands it */
+	fp = fopen(p, "w");
+	fprintf(fp, "maillog_file = ${logdir}/mail.log\nlogdir = %s\n", dir);
+	fclose(fp);
+	assert_int_equal(logsrc_discover(dir, dir, spec, sizeof(spec), &tried), 0);
+	assert_string_equal(spec, path);
 	strbuf_fini(&tried);
 }
 
