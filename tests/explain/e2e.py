@@ -479,6 +479,80 @@ def cfg_delay_no():
     return c
 
 
+def cfg_fatal_class():
+    """a class listed without a definition: smtpd refuses to start"""
+    return {
+        "files": {},
+        "postmap": [],
+        "main": {
+            "mydestination": "local.test",
+            "smtpd_restriction_classes": "defined_one, never_defined",
+            "defined_one": "reject",
+            "smtpd_recipient_restrictions": "defined_one",
+        },
+        "clients": [("192.0.2.1", None)],
+        "helos": ["h.example"],
+        "senders": ["a@b.example"],
+        "recipients": ["u@local.test"],
+        "limit": 1,
+    }
+
+
+def cfg_rcptmaps():
+    """recipient validation after the lists: local, virtual mailbox, relay, alias"""
+    base = d("rcptmaps")
+    return {
+        "files": {"local": "alice x\nbob x\n".replace("\\n", "\n"),
+                  "vmbox": "v1@vmail.test x\n",
+                  "relayrcpt": "r1@relay.test x\n@wild.relay.test x\n",
+                  "valias": "a1@valias.test alice@local.test\n"},
+        "postmap": ["hash:local", "hash:vmbox", "cdb:relayrcpt", "hash:valias"],
+        "main": {
+            "mydestination": "local.test",
+            "local_recipient_maps": "hash:%s/local" % base,
+            "virtual_mailbox_domains": "vmail.test",
+            "virtual_mailbox_maps": "hash:%s/vmbox" % base,
+            "virtual_alias_domains": "valias.test",
+            "virtual_alias_maps": "hash:%s/valias" % base,
+            "relay_domains": "relay.test, wild.relay.test",
+            "relay_recipient_maps": "cdb:%s/relayrcpt" % base,
+            "recipient_delimiter": "+",
+        },
+        "clients": [("192.0.2.1", None), ("127.0.0.1", None)],
+        "helos": ["h.example"],
+        "senders": ["a@b.example", ""],
+        "recipients": ["alice@local.test", "Alice@Local.Test", "alice+x@local.test", "carol@local.test",
+                       "postmaster@local.test", "v1@vmail.test", "v2@vmail.test", "r1@relay.test",
+                       "r2@relay.test", "any@wild.relay.test", "a1@valias.test", "a2@valias.test",
+                       "x@sub.relay.test"],
+        "limit": 60,
+    }
+
+
+def cfg_patterns():
+    """regexp/pcre edge cases: dropped rules, rule without result, if without endif"""
+    base = d("patterns")
+    return {
+        "files": {"re": "/^bad(/ REJECT never compiles\n/^noresult@/\n/^dollar@(x)/ REJECT got $2\n"
+                        "/^good@/ REJECT good rule\n/^[[:upper:]]/ REJECT upper\n",
+                  "pc": "/^pgood@/ REJECT pcre good\nif /^zz/\n/^zza/ REJECT inside if\n"
+                        "/^caps@/i REJECT case sensitive $0\n/^tail@/ DEFER after unclosed if\n"},
+        "postmap": [],
+        "main": {
+            "mydestination": "local.test",
+            "smtpd_recipient_restrictions": "check_sender_access regexp:%s/re, "
+                                            "check_sender_access pcre:%s/pc, permit" % (base, base),
+        },
+        "clients": [("192.0.2.1", None)],
+        "helos": ["h.example"],
+        "senders": ["bad@x.example", "noresult@x.example", "dollar@x.example", "good@x.example",
+                    "pgood@x.example", "zza@x.example", "zzb@x.example", "tail@x.example",
+                    "Good@x.example", "CAPS@x.example", "caps@x.example", "other@x.example"],
+        "recipients": ["u@local.test"],
+        "limit": 20,
+    }
+
+
 CONFIGS = {
     "seed2019": cfg_seed2019,
     "actions": cfg_actions,
@@ -494,6 +568,9 @@ CONFIGS = {
     "builtins": cfg_builtins,
     "warnif": cfg_warnif,
     "delay_no": cfg_delay_no,
+    "rcptmaps": cfg_rcptmaps,
+    "patterns": cfg_patterns,
+    "fatal_class": cfg_fatal_class,
 }
 
 # main.cf names any configuration may set: removed before the next one
@@ -532,7 +609,7 @@ def xtext(s):
 
 class Conn:
     def __init__(self):
-        self.sock = socket.create_connection(("127.0.0.1", PORT), timeout=20)
+        self.sock = socket.create_connection(("127.0.0.1", PORT), timeout=5)
         self.buf = b""
 
     def line(self):
@@ -622,10 +699,11 @@ def probe_real(probes):
                         conn.cmd("RSET")
                     break
                 except (EOFError, OSError):
+                    fresh = conn is None or xr is None
                     if conn:
                         conn.close()
                     conn = None
-                    if attempt == 1:
+                    if attempt == 1 or fresh:
                         results[i] = (0, "", "(connection closed)", "?")
                         dead = True
         if conn:
@@ -674,6 +752,9 @@ def run(name):
     exp = probe_explain(probes)
     agree, diffs, unknown = 0, [], 0
     for p, (code, dsn, text, stage), e in zip(probes, real, exp):
+        if e.get("decision") == "unknown" and code == 0 and "fatal:" in (e.get("depends") or ""):
+            agree += 1          # smtpd cannot start: the connection closes
+            continue
         if e.get("decision") == "unknown":
             unknown += 1
             diffs.append((p, (code, dsn, text, stage), e))
