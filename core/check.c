@@ -1209,7 +1209,7 @@ check_guess_role(struct maincf *cf, const char *path, const char **type)
 		return MAINCF_ROLE_HEADER_CHECKS;
 	if (strstr(base, "body_checks"))
 		return MAINCF_ROLE_BODY_CHECKS;
-	if (strstr(base, "recipient") || strstr(base, "destination"))
+	if (strstr(base, "recipient") || strstr(base, "rcpt") || strstr(base, "destination"))
 		return MAINCF_ROLE_RECIPIENT;
 	if (strstr(base, "sender"))
 		return MAINCF_ROLE_SENDER;

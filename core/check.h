@@ -109,7 +109,7 @@ int check_value(enum maincf_role role, const char *key, size_t klen,
 /* check_guess_role - the role of a table file named PATH: from CF's
  * references when one names it (type + path, or path alone), else from the
  * file name ("transport" -> TRANSPORT, "*header_checks*" -> HEADER_CHECKS,
- * "*body_checks*" -> BODY_CHECKS, "*recipient*" -> RECIPIENT,
+ * "*body_checks*" -> BODY_CHECKS, "*recipient*", "*rcpt*" -> RECIPIENT,
  * "*sender*" -> SENDER, "*client*" -> CLIENT, "*helo*" -> HELO,
  * "access*" -> ACCESS, else GENERIC).  *TYPE (may be NULL) gets the type
  * of the matching reference, or "regexp"/"pcre" by suffix, else "hash". */
