@@ -40,8 +40,10 @@ struct pattern_map {
 	struct mbuf out;
 };
 
-/* parse_ref - at RES[i] == '$': kind of reference.  Returns 0 literal $
- * (with *ADV bytes consumed), 1 group *NUM, -1 bad syntax (WHY filled). */
+/* parse_ref - at RES[i] == '$': kind of reference.  Returns 0 for "$$"
+ * (a literal $, *ADV = 2), 1 group *NUM, -1 bad syntax (WHY filled): as
+ * Postfix's mac_parse, a '$' followed by neither '$', a name, '{' nor '('
+ * is an "empty macro name" and the rule is dropped. */
 static int
 parse_ref(const char *res, size_t len, size_t i, size_t *adv, unsigned long *num,
 	  char *why, size_t whylen)
@@ -51,8 +53,8 @@ parse_ref(const char *res, size_t len, size_t i, size_t *adv, unsigned long *num
 	unsigned long v = 0;
 
 	if (j >= len) {
-		*adv = 1;
-		return 0;
+		snprintf(why, whylen, "empty macro name: \"%.*s\"", (int)len, res);
+		return -1;
 	}
 	if (res[j] == '$') {
 		*adv = 2;
@@ -74,11 +76,12 @@ parse_ref(const char *res, size_t len, size_t i, size_t *adv, unsigned long *num
 			;
 		*adv = e - i;
 	} else {
-		*adv = 1;
-		return 0;
+		/* Postfix's mac_parse: a '$' not followed by a name is an error */
+		snprintf(why, whylen, "empty macro name: \"%.*s\"", (int)len, res);
+		return -1;
 	}
 	if (e == s) {
-		snprintf(why, whylen, "bad replacement syntax");
+		snprintf(why, whylen, "empty macro name: \"%.*s\"", (int)len, res);
 		return -1;
 	}
 	for (j = s; j < e; j++) {

@@ -247,6 +247,10 @@ test_errors(void **state)
 	expect_error("regexp", R("(a)", "", "$name"), MAP_ERR_RESULT, 0, "non-numeric replacement index \"name\"");
 	expect_error("pcre", R("(a)", "", "x ${1"), MAP_ERR_RESULT, 2, "truncated macro reference");
 	expect_error("regexp", NR("(a)", "x $1"), MAP_ERR_RESULT, 2, "$number found in negative match replacement text");
+	/* a '$' not followed by a name: Postfix drops the rule (checked with postmap) */
+	expect_error("regexp", R("a", "", "costs $ 5"), MAP_ERR_RESULT, 6, "empty macro name");
+	expect_error("pcre", R("a", "", "end$"), MAP_ERR_RESULT, 3, "empty macro name");
+	expect_error("regexp", R("a", "", "x ${}"), MAP_ERR_RESULT, 2, "empty macro name");
 }
 
 static void
