@@ -66,4 +66,8 @@ for i in range(1, count + 1):
         elif m == "delete":
             os.unlink(log)
             pending_reopen = 2
+        # rotations are rare in real life: give a busy machine's reader the
+        # time to look once between two of them (a second copytruncate
+        # would overwrite LOG.1 before the reader took its unread lines)
+        time.sleep(0.15)
 os.close(fd)
