@@ -485,9 +485,10 @@ parse_line(void *ctx, const char *text, size_t len, unsigned line, unsigned nlin
 		rs = i;
 		if (rs >= n) {
 			if (c->dl && diag_add(c->dl, DIAG_NO_RESULT, c->file, line, col_of(t, 0),
-					      "%s: rule without result: Postfix loads it with an "
-					      "empty result, and smtpd answers 451 4.3.5 Server "
-					      "configuration error to every match: add an action",
+					      "%s: rule without result (\"no replacement text: using "
+					      "empty string\"): Postfix loads it, and smtpd answers "
+					      "451 4.3.5 Server configuration error to every match: "
+					      "add an action",
 					      regexp ? "regexp" : "pcre") < 0)
 				return -1;
 		} else if (check_result(c, line, t, rs, n - rs, neg || has2) < 0) {
