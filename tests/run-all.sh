@@ -21,9 +21,13 @@ count_trs() {
 step() { echo "=== $*"; }
 step_fail() { echo "FAIL (step): $*"; echo FAIL >>"$results"; }
 
+# A hung test must not hang the whole run: each test file gets TEST_TIMEOUT
+# seconds (then SIGTERM, so its traps clean up; SIGKILL 10 s later).
+tmo=${TEST_TIMEOUT:-900}
 step "make check ($build)"
 find "$build" -name '*.trs' -delete 2>/dev/null
-if ! make -C "$build" -j"$jobs" check >"$build/check.out" 2>&1; then
+if ! make -C "$build" -j"$jobs" check LOG_COMPILER="timeout -k 10 $tmo" \
+	SH_LOG_COMPILER="timeout -k 10 $tmo \$(SHELL)" >"$build/check.out" 2>&1; then
 	grep -E '^(FAIL|ERROR)' "$build/check.out" || tail -30 "$build/check.out"
 	for f in $(find "$build" -name '*.log' -path '*tests*' 2>/dev/null); do
 		grep -q '^not ok\|Bail out' "$f" && { echo "--- $f"; grep -B2 -A12 '^not ok\|Bail out' "$f" | head -60; }
