@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/postfix.sh"
 
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d); pf_atexit "rm -rf '$work'"
 demo=$top_srcdir/demo
 
 # -- the configuration and what check finds in it ------------------------

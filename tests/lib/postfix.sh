@@ -30,8 +30,9 @@
 # own directories, port and master.  Every instance created in this shell is
 # stopped and its port released by an EXIT trap, also when the test fails or
 # is interrupted; its directory is removed when postfix.sh made it (or a file
-# DIR/.pf-owned says so), unless PF_KEEP=1.  A test that needs its own cleanup registers it with
-# pf_atexit instead of replacing the trap.
+# DIR/.pf-owned says so), unless PF_KEEP=1.  Sourcing this file installs that
+# EXIT trap (and HUP/INT/PIPE/TERM traps that exit through it): a test that
+# needs its own cleanup registers it with pf_atexit instead of replacing it.
 #
 # Functions (all return 0 on success, non-zero on failure, and print what
 # failed on stderr):
@@ -371,3 +372,7 @@ pf_wait_log() {
 	pf_log_since_mark | tail -5 >&2
 	return 1
 }
+
+# Cleanup runs at exit even when no instance gets created (pf_atexit users).
+trap pf_cleanup_all EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
