@@ -598,6 +598,7 @@ struct kvctx {
 	struct maincf_list *used;
 	struct kset seen;
 	bool fold;
+	bool utf8fold;              /* smtputf8_enable: ICU folding, else ASCII only */
 	long n;
 	struct entry_rec *recs;     /* recipient tables: for postmaster-rejected */
 	size_t nrecs, caprecs;
@@ -742,7 +743,7 @@ kv_entry(void *ctx, const struct kv_entry *e)
 
 		for (k = 0; k < e->klen && (unsigned char)e->key[k] < 0x80; k++)
 			;
-		if (k == e->klen) {
+		if (k == e->klen || !c->utf8fold) {
 			fk = malloc(e->klen + 1);
 			if (fk == NULL)
 				return -1;
@@ -927,6 +928,7 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	c.used = used;
 	c.relay_list = relay_list;
 	c.fold = type_folds(type);
+	c.utf8fold = cf ? maincf_get_bool(cf, "smtputf8_enable", true) : true;
 	r = kvparse_buf(buf, len, file, kv_entry, &c, dl);
 	if (r == 0 && role == MAINCF_ROLE_RECIPIENT)
 		r = postmaster_check(&c);

@@ -74,4 +74,15 @@ for f in a.regexp b.pcre c.regexp d.pcre; do
 	done
 	is "$f: the same reasons" "$bad" ""
 done
+# duplicate keys: the same ones as postmap finds when building, with
+# smtputf8 on (ICU folding) and off (ASCII folding, compatibility_level 0)
+printf 'Foo.example OK\nfoo.example REJECT\nCAF\303\211.example OK\ncaf\303\251.example REJECT\nSTRA\303\237E.example OK\nstrasse.example REJECT\n"a b"@x OK\n"a b"@X REJECT\nuniq.example OK\nk1 v\nK1 w\nK1 x\n' >"$work/dups"
+for level in 3.6 0; do
+	mkdir -p "$work/l$level"
+	echo "compatibility_level = $level" >"$work/l$level/main.cf"
+	theirs=$(postmap -c "$work/l$level" "hash:$work/dups" 2>&1 | grep -c 'duplicate entry')
+	ours=$("$PFCONSOLE" -c "$work/l$level" check -t hash "$work/dups" 2>&1 | grep -c '\[duplicate-key\]$')
+	[ "$theirs" -gt 0 ] || fail "level $level: postmap found duplicates" "none: is postmap working?"
+	is "compatibility_level $level: as many duplicate keys as postmap finds" "$ours" "$theirs"
+done
 tap_done
