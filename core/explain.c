@@ -728,6 +728,7 @@ struct st {
 	bool have_erule;
 	struct hit prule;           /* last table entry that permitted */
 	bool have_prule;
+	unsigned prule_seq;         /* bumped at each prule update */
 	struct hit hrule;           /* HOLD / DISCARD entry */
 	bool have_hrule;
 	struct hit stack[128];
@@ -1081,6 +1082,8 @@ check_table_result(struct st *s, struct xtable *t, const char *value, const char
 	const char *text;
 	int status = ST_DUNNO;
 
+	unsigned seq0 = s->prule_seq;
+
 	access_parse(value, vlen, &a);
 	text = value + a.text.off;
 	if (h && s->depth < (int)(sizeof(s->stack) / sizeof(s->stack[0])))
@@ -1237,9 +1240,11 @@ check_table_result(struct st *s, struct xtable *t, const char *value, const char
 		break;
 	}
 	}
-	if (status == ST_OK && s->depth > 0 && s->stack[s->depth - 1].table) {
+	/* the innermost entry that permitted is the decisive one */
+	if (status == ST_OK && s->depth > 0 && s->stack[s->depth - 1].table && s->prule_seq == seq0) {
 		hit_copy(&s->prule, &s->stack[s->depth - 1]);
 		s->have_prule = true;
+		s->prule_seq++;
 	}
 	s->depth--;
 	return status;
