@@ -85,4 +85,14 @@ for level in 3.6 0; do
 	[ "$theirs" -gt 0 ] || fail "level $level: postmap found duplicates" "none: is postmap working?"
 	is "compatibility_level $level: as many duplicate keys as postmap finds" "$ours" "$theirs"
 done
+
+# lines postmap skips: no value, unbalanced quotes, indented first line,
+# non-UTF-8 bytes (smtputf8 on): the same lines
+printf '  indented first\nlonely\n"open quote REJECT\ncaf\351.example OK\nok.example REJECT bad \377 text\ngood OK\n' >"$work/skips"
+theirs=$(postmap -c "$work/l3.6" "hash:$work/skips" 2>&1 |
+	sed -n 's/^postmap: warning: [^,]*, line \([0-9]*\): .*/\1/p' | sort -nu)
+ours=$("$PFCONSOLE" -c "$work/l3.6" check -t hash "$work/skips" 2>&1 |
+	sed -n 's/^[^:]*:\([0-9]*\):[0-9]*: error: .*\[syntax\]$/\1/p' | sort -nu)
+# postmap names no line for the indented first line; we say line 1
+is "the lines postmap skips (plus the indented first line)" "$(echo $ours)" "1 $(echo $theirs)"
 tap_done
