@@ -140,7 +140,7 @@ def real_session(port, p):
 def synthetic_session(log, host, p, rng):
     """Append what Postfix would log for session P."""
     pid = rng.randint(2000, 65000)
-    stamp = time.strftime("%b %d %H:%M:%S", time.gmtime())
+    stamp = time.strftime("%b %d %H:%M:%S", time.localtime())  # as Postfix does
     pre = "%s %s postfix/smtpd[%d]: " % (stamp, host, pid)
     client = "%s[%s]" % (p["name"], p["addr"])
     out = [pre + "connect from " + client]

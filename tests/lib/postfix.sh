@@ -210,11 +210,12 @@ mynetworks = 127.0.0.0/8
 inet_interfaces = loopback-only
 inet_protocols = ipv4
 smtpd_authorized_xclient_hosts = 127.0.0.0/8
-# logging: its own file through postlogd, UTC time stamps
+# logging: its own file through postlogd; time stamps in the caller's TZ
+# (tests/lib/tap.sh exports TZ=UTC; the demo keeps the user's local time)
 maillog_file = $PF_LOG
 maillog_file_prefixes = $PF_DIR
 syslog_name = $PF_SYSLOG_NAME
-import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ=UTC XAUTHORITY DISPLAY LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME
+import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ XAUTHORITY DISPLAY LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME
 # nothing leaves this machine, nothing is delivered
 default_transport = discard
 relay_transport = discard
