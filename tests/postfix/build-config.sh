@@ -76,4 +76,14 @@ out=$("$PFCONSOLE" query "regexp:$d/header_checks" 'SUBJECT: Viagra now')
 is "query: regexp from the source, case-insensitive by default" "$out" "REJECT spam"
 "$PFCONSOLE" query "regexp:$d/nosuch" x >/dev/null 2>&1
 is "query: missing pattern file exits 1" "$?" 1
+
+# other indexed types go through the real postmap (btree here)
+printf 'Key.Example OK\nbücher.example REJECT b\nkey.example REJECT dup\n' >"$d/bt"
+out=$("$PFCONSOLE" build -c "$d" "btree:$d/bt" 2>&1); rc=$?
+is "btree: built through postmap (exit 0)" "$rc" 0
+check "btree: index in place" [ -f "$d/bt.db" ]
+is "btree: postmap reads it, first duplicate wins" "$(MAIL_CONFIG=$d postmap -q KEY.example "btree:$d/bt")" "OK"
+is "btree: pfconsole query reads it" "$("$PFCONSOLE" -c "$d" query "btree:$d/bt" BÜCHER.example)" "REJECT b"
+left=$(ls -A "$d" | grep pfctmp)
+is "btree: no temporary left" "$left" ""
 tap_done
