@@ -377,15 +377,14 @@ counter_grow(struct counter *c)
 }
 
 /*
- * counter_add - count one KEY (P, N bytes; P may be NULL = skip).  A 64-bit
+ * counter_add - count one KEY (P, N bytes, hash H; P may be NULL = skip).  A 64-bit
  * hash match is taken as the key itself: among a few million keys a
  * collision has a chance of about 1e-7 and would only merge two counts,
  * while comparing the bytes would cost a cache miss per event.
  */
 static int
-counter_add(struct counter *c, const char *p, size_t n)
+counter_add(struct counter *c, const char *p, size_t n, uint64_t h)
 {
-	uint64_t h;
 	size_t j;
 	char *k;
 
@@ -393,7 +392,6 @@ counter_add(struct counter *c, const char *p, size_t n)
 		return 0;
 	if ((c->used + 1) * 4 >= c->cap * 3 && counter_grow(c) < 0)
 		return -1;
-	h = hash_bytes(p, n);
 	for (j = h & (c->cap - 1); c->v[j].idx != 0; j = (j + 1) & (c->cap - 1)) {
 		if (c->v[j].hash == h) {
 			if (c->v[j].n < UINT32_MAX)
@@ -535,9 +533,15 @@ feed_reason_key(struct pf_span r)
 int
 feedstats_add(struct feedstats *st, const struct pf_event *ev)
 {
-	char buf[128];
+	char buf[128], low[256], cb[600];
 	const char *an = pf_action_name(ev->action);
-	size_t n;
+	struct {
+		struct counter *c;
+		const char *p;
+		size_t n;
+		uint64_t h;
+	} k[5];
+	size_t n, nk = 0, i;
 	struct pf_span rk;
 
 	st->total++;
@@ -551,11 +555,10 @@ feedstats_add(struct feedstats *st, const struct pf_event *ev)
 		memcpy(buf + n, ev->stage.p, sn);
 		n += sn;
 	}
-	if (counter_add(&st->act_stage, buf, n) < 0)
-		return -1;
+	k[nk].c = &st->act_stage, k[nk].p = buf, k[nk++].n = n;
 	rk = feed_reason_key(ev->reason);
-	if (rk.p != NULL && counter_add(&st->reason, rk.p, rk.n) < 0)
-		return -1;
+	if (rk.p != NULL)
+		k[nk].c = &st->reason, k[nk].p = rk.p, k[nk++].n = rk.n;
 	if (ev->from.p != NULL) {
 		const char *at = NULL, *p;
 
@@ -564,27 +567,23 @@ feedstats_add(struct feedstats *st, const struct pf_event *ev)
 				at = p;
 				break;
 			}
+		k[nk].c = &st->domain;
 		if (ev->from.n == 0) {
-			if (counter_add(&st->domain, "<>", 2) < 0)
-				return -1;
+			k[nk].p = "<>", k[nk++].n = 2;
 		} else if (at != NULL) {
 			size_t dn = (size_t)(ev->from.p + ev->from.n - at);
-			char low[256];
-			size_t i;
 
 			if (dn > sizeof(low))
 				dn = sizeof(low);
 			for (i = 0; i < dn; i++)
 				low[i] = (char)tolower((unsigned char)at[i]);
-			if (counter_add(&st->domain, low, dn) < 0)
-				return -1;
-		} else if (counter_add(&st->domain, ev->from.p, ev->from.n) < 0) {
-			return -1;
+			k[nk].p = low, k[nk++].n = dn;
+		} else {
+			k[nk].p = ev->from.p, k[nk++].n = ev->from.n;
 		}
 	}
 	if (ev->client_ip.p != NULL) {
 		/* "name[addr]" */
-		char cb[600];
 		size_t nn = ev->client_name.p ? (ev->client_name.n > 300 ? 300 : ev->client_name.n) : 0;
 		size_t an2 = ev->client_ip.n > 200 ? 200 : ev->client_ip.n;
 
@@ -593,12 +592,20 @@ feedstats_add(struct feedstats *st, const struct pf_event *ev)
 		cb[nn] = '[';
 		memcpy(cb + nn + 1, ev->client_ip.p, an2);
 		cb[nn + 1 + an2] = ']';
-		n = nn + an2 + 2;
-		if (counter_add(&st->client, cb, n) < 0)
-			return -1;
+		k[nk].c = &st->client, k[nk].p = cb, k[nk++].n = nn + an2 + 2;
 	}
-	if (ev->to.p != NULL && counter_add(&st->rcpt, ev->to.p, ev->to.n) < 0)
-		return -1;
+	if (ev->to.p != NULL)
+		k[nk].c = &st->rcpt, k[nk].p = ev->to.p, k[nk++].n = ev->to.n;
+	/* the tables are larger than the caches: start every slot's load
+	 * first, so that the misses overlap instead of adding up */
+	for (i = 0; i < nk; i++) {
+		k[i].h = hash_bytes(k[i].p, k[i].n);
+		if (k[i].c->cap)
+			__builtin_prefetch(&k[i].c->v[k[i].h & (k[i].c->cap - 1)]);
+	}
+	for (i = 0; i < nk; i++)
+		if (counter_add(k[i].c, k[i].p, k[i].n, k[i].h) < 0)
+			return -1;
 	return 0;
 }
 

@@ -161,10 +161,18 @@ find_str(const char *p, const char *e, const char *s, size_t n)
 	return memmem(p, (size_t)(e - p), s, n);
 }
 
-static bool
+static inline bool
 has_prefix(const char *p, const char *e, const char *s, size_t n)
 {
-	return (size_t)(e - p) >= n && memcmp(p, s, n) == 0;
+	size_t i;
+
+	/* short constant prefixes: a loop beats a memcmp call */
+	if ((size_t)(e - p) < n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (p[i] != s[i])
+			return false;
+	return true;
 }
 
 /* digits - parse exactly N digits at P (< E); -1 if not */
