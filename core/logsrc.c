@@ -511,6 +511,30 @@ read_pipe(struct logsrc *ls, const struct feed_sink *sink, bool wait, char *reas
 			flush_partial(ls, &ls->cur, sink);
 			ls->eof = true;
 			note(sink, LOGSRC_NOTE_EOF, ls->name);
+			if (ls->child > 0) {
+				/* journalctl closed its output: did it work? */
+				int status = 0;
+				pid_t r;
+
+				while ((r = waitpid(ls->child, &status, 0)) < 0 && errno == EINTR)
+					;
+				ls->child = -1;
+				if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+					if (reason != NULL)
+						snprintf(reason, size, "journalctl: command not found");
+					errno = ENOENT;
+					return -1;
+				}
+				if (r > 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+					if (reason != NULL)
+						snprintf(reason, size, "journalctl failed (%s %d)",
+							 WIFEXITED(status) ? "exit status" : "signal",
+							 WIFEXITED(status) ? WEXITSTATUS(status)
+									   : WTERMSIG(status));
+					errno = EIO;
+					return -1;
+				}
+			}
 			return 0;
 		}
 		(void)consume(ls, &ls->cur, ls->buf, (size_t)n, sink);

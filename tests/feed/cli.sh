@@ -53,6 +53,15 @@ EOT
 chmod +x "$tmp/bin/journalctl"
 is "--log journal runs journalctl" "$(PATH=$tmp/bin:$PATH "$PFCONSOLE" feed --log journal | wc -l | tr -d ' ')" 4
 like "journalctl arguments" "$(cat "$tmp/journalctl.args")" '-o short-iso-precise SYSLOG_FACILITY=2'
+mkdir "$tmp/nobin"
+ln -s "$(command -v sh)" "$tmp/nobin/sh"
+err=$(PATH=$tmp/nobin "$PFCONSOLE" feed --log journal 2>&1); rc=$?
+is "--log journal without journalctl: exit 1" "$rc" 1
+like "--log journal without journalctl: says so" "$err" 'journalctl: command not found'
+printf '#!/bin/sh\necho "Failed to open journal" >&2\nexit 1\n' >"$tmp/bin/journalctl"
+err=$(PATH=$tmp/bin:$PATH "$PFCONSOLE" feed --log journal 2>&1); rc=$?
+is "failing journalctl: exit 1" "$rc" 1
+like "failing journalctl: its status" "$err" 'journalctl failed \(exit status 1\)'
 mkdir "$tmp/etc"
 printf 'myhostname = x\nmaillog_file = %s\n' "$log" >"$tmp/etc/main.cf"
 is "main.cf maillog_file is found" "$(PFCONSOLE_LOG_ROOT=$tmp/none "$PFCONSOLE" feed -c "$tmp/etc" | wc -l | tr -d ' ')" 4
