@@ -428,6 +428,11 @@ build_job_run(struct build_job *job)
 			if (check_finish(job, &cj) < 0)
 				ret = -1;
 			t->checked = true;
+			/* an unreadable source is already a missing-map error */
+			if (r < 0 && cj.r < 0) {
+				t->state = BUILD_SKIPPED;
+				continue;
+			}
 		}
 		/* syntax problems are check's to report; keep what only the build sees */
 		for (k = before; k < scratch.n && ret >= 0; k++) {
