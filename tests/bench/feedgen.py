@@ -5,6 +5,7 @@ as a busy MX that rejects a lot logs it: per accepted message connect,
 client=, message-id, qmgr from=, delivery status=sent, removed, disconnect;
 per rejected attempt connect, NOQUEUE reject (client, HELO, sender,
 recipient, relay, RBL, 4xx), disconnect; some header/body checks.
+Clients come from a pool of 50,000 addresses with a skewed distribution.
 Deterministic (fixed seed)."""
 import random
 import sys
@@ -50,9 +51,15 @@ def emit(tag, pid, msg):
     w += 1
 
 
-while w < n:
+# clients: a pool of 50,000 addresses, a few of them very busy (as the
+# botnets and bulk senders hitting a real MX are), a long tail of the rest
+pool = []
+for k in range(50000):
     ip = "%d.%d.%d.%d" % (rnd.randint(1, 223), rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254))
-    cn = rnd.choice(["unknown", "mail%d.example.net" % rnd.randint(1, 999)])
+    pool.append((ip, "unknown" if k % 3 else "mail%d.example.net" % k))
+
+while w < n:
+    ip, cn = pool[int(len(pool) * rnd.random() ** 2)]
     client = "%s[%s]" % (cn, ip)
     pid = rnd.randint(1000, 60000)
     h = rnd.choice(["mail.example.net", "localhost", "[%s]" % ip, "PC-%d" % rnd.randint(1, 99)])
