@@ -112,6 +112,13 @@ entry(struct kvp *p, const char *t, size_t n, unsigned line, unsigned nlines, si
 			return -1;
 		return 0;
 	}
+	/* postmap works on C strings: a NUL byte ends the logical line */
+	{
+		const char *z = memchr(t, 0, n);
+
+		if (z != NULL)
+			n = (size_t)(z - t);
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)t[i];
 

@@ -123,6 +123,25 @@ test_diagnostics(void **state)
 	parse("keyonly\r\n", "", "1:1:error:syntax|");
 }
 
+/* postmap reads C strings: a NUL ends the line there */
+static void
+test_nul_bytes(void **state)
+{
+	struct diag_list dl;
+	struct got g;
+	const char text[] = "a v\0junk\nk\0ey v\nok OK\n";
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	diag_list_init(&dl);
+	assert_int_equal(kvparse_buf(text, sizeof(text) - 1, "t", collect, &g, &dl), 0);
+	assert_int_equal(g.n, 2);
+	assert_non_null(strstr(g.text, " a=v|"));
+	assert_non_null(strstr(g.text, " ok=OK|"));
+	assert_int_equal(dl.n, 1);      /* "k": key without value */
+	diag_list_fini(&dl);
+}
+
 static void
 test_positions(void **state)
 {
@@ -269,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_continuation),
 		cmocka_unit_test(test_quotes_backslashes),
 		cmocka_unit_test(test_diagnostics),
+		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_against_postmap),
