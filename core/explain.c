@@ -119,6 +119,7 @@ words_split(struct words *w, const char *s)
 
 struct kvent {
 	char *key;                  /* folded key; value follows its NUL */
+	size_t klen;
 	const char *val;            /* NULL for a line index */
 	unsigned line;
 };
@@ -147,7 +148,7 @@ kv_slot(struct kvtab *t, const char *k, size_t kl)
 	size_t i = (size_t)fnv(k, kl) & (t->cap - 1);
 
 	while (t->v[i].key) {
-		if (strlen(t->v[i].key) == kl && memcmp(t->v[i].key, k, kl) == 0)
+		if (t->v[i].klen == kl && memcmp(t->v[i].key, k, kl) == 0)
 			return &t->v[i];
 		i = (i + 1) & (t->cap - 1);
 	}
@@ -166,7 +167,7 @@ kv_grow(struct kvtab *t)
 		return -1;
 	for (i = 0; i < t->cap; i++)
 		if (t->v[i].key)
-			*kv_slot(&nt, t->v[i].key, strlen(t->v[i].key)) = t->v[i];
+			*kv_slot(&nt, t->v[i].key, t->v[i].klen) = t->v[i];
 	free(t->v);
 	*t = nt;
 	return 0;
@@ -196,6 +197,7 @@ kv_put(struct kvtab *t, const char *k, size_t kl, const char *v, size_t vl, unsi
 		e->val = p + kl + 1;
 	}
 	e->key = p;
+	e->klen = kl;
 	e->line = line;
 	t->n++;
 	return 0;
@@ -424,6 +426,7 @@ struct explain {
 	int virt_alias_code;
 	char *null_key, *rcpt_delim, *myorigin, *mydomain, *local_rcpt_maps;
 	char *startup_error;        /* smtpd refuses to start */
+	struct hit *stack;          /* evaluation stack, reused by every probe */
 	bool sasl_enable;
 };
 
@@ -683,6 +686,8 @@ source_line(struct xtable *t, const char *key, size_t kl)
 
 enum { ST_DUNNO = 0, ST_OK = 1, ST_REJECT = 2, ST_UNKNOWN = 3 };
 
+#define STACK_MAX 128
+
 /* error classes of smtpd_check_reject */
 enum { EC_POLICY, EC_SOFTWARE, EC_RESOURCE };
 
@@ -731,7 +736,7 @@ struct st {
 	unsigned prule_seq;         /* bumped at each prule update */
 	struct hit hrule;           /* HOLD / DISCARD entry */
 	bool have_hrule;
-	struct hit stack[128];
+	struct hit *stack;          /* STACK_MAX entries, owned by struct explain */
 	int depth;
 	int indent;
 };
@@ -1086,9 +1091,9 @@ check_table_result(struct st *s, struct xtable *t, const char *value, const char
 
 	access_parse(value, vlen, &a);
 	text = value + a.text.off;
-	if (h && s->depth < (int)(sizeof(s->stack) / sizeof(s->stack[0])))
+	if (h && s->depth < STACK_MAX)
 		hit_copy(&s->stack[s->depth++], h);
-	else if (!h && s->depth < (int)(sizeof(s->stack) / sizeof(s->stack[0]))) {
+	else if (!h && s->depth < STACK_MAX) {
 		memset(&s->stack[s->depth], 0, sizeof(s->stack[0]));
 		s->stack[s->depth].table = t ? t->ref : NULL;
 		snprintf(s->stack[s->depth].key, sizeof(s->stack[0].key), "%s", datum);
@@ -2518,6 +2523,11 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 
 	if (!s)
 		return -1;
+	if (!ex->stack && (ex->stack = malloc(STACK_MAX * sizeof(*ex->stack))) == NULL) {
+		free(s);
+		return -1;
+	}
+	s->stack = ex->stack;
 	s->ex = ex;
 	s->r = r;
 	strbuf_init(&s->etext);
@@ -2853,6 +2863,7 @@ explain_free(struct explain *ex)
 	free(ex->mydomain);
 	free(ex->local_rcpt_maps);
 	free(ex->startup_error);
+	free(ex->stack);
 	free(ex->dir);
 	if (ex->cf)
 		maincf_free(ex->cf);
@@ -2908,13 +2919,33 @@ explain_run(struct explain *ex, const struct explain_probe *p, struct explain_re
 	return evaluate(ex, p, r);
 }
 
+/* json_str - a JSON string; plain ASCII in one copy (the trail is mostly
+ * that), anything else through strbuf_add_json_string */
 static void
 json_str(struct strbuf *out, const char *s)
 {
-	if (s)
-		strbuf_add_json_string(out, s, strlen(s));
-	else
+	const unsigned char *p;
+
+	if (!s) {
 		strbuf_addstr(out, "null");
+		return;
+	}
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			break;
+	if (*p == 0) {
+		size_t n = (size_t)(p - (const unsigned char *)s);
+
+		if (strbuf_reserve(out, n + 2) == 0) {
+			out->buf[out->len++] = '"';
+			memcpy(out->buf + out->len, s, n);
+			out->len += n;
+			out->buf[out->len++] = '"';
+			out->buf[out->len] = 0;
+		}
+		return;
+	}
+	strbuf_add_json_string(out, s, strlen(s));
 }
 
 int

@@ -370,6 +370,19 @@ run_batch(struct explain *ex, const char *file)
 			continue;
 		}
 		memset(&p, 0, sizeof(p));
+		/* feed --json events: only smtpd decides at RCPT TO */
+		if ((v = jget(&o, "service")) != NULL && strstr(v, "smtpd") == NULL) {
+			printf("{\"skipped\":\"line %lu: not an smtpd event (%s)\"}\n", lineno,
+			       strstr(v, "cleanup") ? "cleanup" : "other service");
+			jobj_free(&o);
+			continue;
+		}
+		if (jhas(&o, "action") && (!jget(&o, "to") || !jget(&o, "from"))) {
+			printf("{\"skipped\":\"line %lu: the event has no sender or recipient\"}\n",
+			       lineno);
+			jobj_free(&o);
+			continue;
+		}
 		if ((v = jget(&o, "client")) != NULL) {
 			client = strdup(v);
 			if (client)
