@@ -434,11 +434,11 @@ build_job_run(struct build_job *job)
 				continue;
 			}
 		}
-		/* syntax problems are check's to report; keep what only the build sees */
+		/* syntax problems (non-UTF-8 lines included) are check's to report */
 		for (k = before; k < scratch.n && ret >= 0; k++) {
 			struct diag *d = &scratch.v[k];
 
-			if (d->code == DIAG_SYNTAX && strncmp(d->message, "non-UTF-8", 9) != 0)
+			if (d->code == DIAG_SYNTAX)
 				continue;
 			if (diag_add_sev(&job->diags, d->severity, d->code, d->file, d->line, d->col,
 					 "%s", d->message) < 0)
