@@ -13,16 +13,20 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/feed.h"
+#include "core/logsrc.h"
 #include "core/textsafe.h"
 
 struct pattern {
 	pcre2_code *re;
+	char *src;              /* the pattern as given, for feed_filter_dup */
 };
 
 struct feed_filter {
@@ -46,10 +50,14 @@ feed_filter_free(struct feed_filter *f)
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->ngrep; i++)
+	for (i = 0; i < f->ngrep; i++) {
 		pcre2_code_free(f->grep[i].re);
-	for (i = 0; i < f->nexcl; i++)
+		free(f->grep[i].src);
+	}
+	for (i = 0; i < f->nexcl; i++) {
 		pcre2_code_free(f->excl[i].re);
+		free(f->excl[i].src);
+	}
 	free(f->grep);
 	free(f->excl);
 	if (f->md)
@@ -86,6 +94,9 @@ add_pattern(struct feed_filter *f, struct pattern **v, size_t *n, const char *wh
 	if (nv == NULL)
 		goto nomem;
 	*v = nv;
+	nv[*n].src = strdup(re);
+	if (nv[*n].src == NULL)
+		goto nomem;
 	nv[*n].re = code;
 	(*n)++;
 	return 0;
@@ -119,6 +130,29 @@ static bool
 matches(const struct feed_filter *f, const struct pattern *p, const struct pf_event *ev)
 {
 	return pcre2_match(p->re, (PCRE2_SPTR)ev->line.p, ev->line.n, 0, 0, f->md, NULL) >= 0;
+}
+
+struct feed_filter *
+feed_filter_dup(const struct feed_filter *f)
+{
+	struct feed_filter *c = feed_filter_new();
+	char reason[512];
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < f->ngrep; i++)
+		if (feed_filter_grep(c, f->grep[i].src, reason, sizeof(reason)) < 0)
+			goto fail;
+	for (i = 0; i < f->nexcl; i++)
+		if (feed_filter_exclude(c, f->excl[i].src, reason, sizeof(reason)) < 0)
+			goto fail;
+	c->has_since = f->has_since;
+	c->since = f->since;
+	return c;
+fail:
+	feed_filter_free(c);
+	return NULL;
 }
 
 bool
@@ -383,7 +417,7 @@ counter_grow(struct counter *c)
  * while comparing the bytes would cost a cache miss per event.
  */
 static int
-counter_add(struct counter *c, const char *p, size_t n, uint64_t h)
+counter_add_n(struct counter *c, const char *p, size_t n, uint64_t h, uint32_t cnt)
 {
 	size_t j;
 	char *k;
@@ -394,8 +428,7 @@ counter_add(struct counter *c, const char *p, size_t n, uint64_t h)
 		return -1;
 	for (j = h & (c->cap - 1); c->v[j].idx != 0; j = (j + 1) & (c->cap - 1)) {
 		if (c->v[j].hash == h) {
-			if (c->v[j].n < UINT32_MAX)
-				c->v[j].n++;
+			c->v[j].n = c->v[j].n > UINT32_MAX - cnt ? UINT32_MAX : c->v[j].n + cnt;
 			return 0;
 		}
 	}
@@ -417,9 +450,34 @@ counter_add(struct counter *c, const char *p, size_t n, uint64_t h)
 	c->keys[c->used].key = k;
 	c->keys[c->used].klen = n;
 	c->v[j].hash = h;
-	c->v[j].n = 1;
+	c->v[j].n = cnt;
 	c->v[j].idx = (uint32_t)(c->used + 1);
 	c->used++;
+	return 0;
+}
+
+static inline int
+counter_add(struct counter *c, const char *p, size_t n, uint64_t h)
+{
+	return counter_add_n(c, p, n, h, 1);
+}
+
+/* counter_merge - add SRC's counts to DST */
+static int
+counter_merge(struct counter *dst, const struct counter *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->cap; i++) {
+		const struct cnt_slot *sl = &src->v[i];
+		const struct cnt_item *k;
+
+		if (sl->idx == 0)
+			continue;
+		k = &src->keys[sl->idx - 1];
+		if (counter_add_n(dst, k->key, k->klen, sl->hash, sl->n) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -507,6 +565,19 @@ feedstats_free(struct feedstats *st)
 	counter_fini(&st->client);
 	counter_fini(&st->rcpt);
 	free(st);
+}
+
+int
+feedstats_merge(struct feedstats *dst, const struct feedstats *src)
+{
+	dst->total += src->total;
+	if (counter_merge(&dst->act_stage, &src->act_stage) < 0 ||
+	    counter_merge(&dst->reason, &src->reason) < 0 ||
+	    counter_merge(&dst->domain, &src->domain) < 0 ||
+	    counter_merge(&dst->client, &src->client) < 0 ||
+	    counter_merge(&dst->rcpt, &src->rcpt) < 0)
+		return -1;
+	return 0;
 }
 
 unsigned long long
@@ -759,4 +830,126 @@ fail:
 	out->len = mark;
 	out->buf[mark] = '\0';
 	return -1;
+}
+
+/* --- counting a whole file in parallel ----------------------------------- */
+
+struct part {
+	pthread_t tid;
+	const char *path;
+	off_t start, end;
+	struct feed_filter *filter;
+	struct feedstats *st;
+	struct logsrc_counts counts;
+	int rc;
+	char reason[512];
+};
+
+static bool
+part_want(void *arg, const struct pf_event *ev)
+{
+	struct part *pt = arg;
+
+	return feed_filter_match(pt->filter, ev);
+}
+
+static int
+part_event(void *arg, const struct pf_event *ev)
+{
+	struct part *pt = arg;
+
+	return feedstats_add(pt->st, ev);
+}
+
+static void *
+part_run(void *arg)
+{
+	struct part *pt = arg;
+	struct feed_sink sink = { pt, part_want, part_event, NULL };
+	struct logsrc *ls = logsrc_open(pt->path, false, pt->reason, sizeof(pt->reason));
+
+	pt->rc = -1;
+	if (ls == NULL)
+		return NULL;
+	if (logsrc_set_range(ls, pt->start, pt->end, pt->reason, sizeof(pt->reason)) == 0)
+		pt->rc = logsrc_read(ls, &sink, pt->reason, sizeof(pt->reason));
+	if (pt->rc > 0) {
+		/* only feedstats_add stops a part: it ran out of memory */
+		snprintf(pt->reason, sizeof(pt->reason), "%s: out of memory", pt->path);
+		pt->rc = -1;
+	}
+	logsrc_counts(ls, &pt->counts);
+	logsrc_close(ls);
+	return NULL;
+}
+
+int
+feedstats_scan_file(const char *path, const struct feed_filter *f, struct feedstats *st,
+		    unsigned nparts, struct logsrc_counts *counts, char *reason, size_t size)
+{
+	struct part parts[FEED_MAX_PARTS];
+	struct stat sb;
+	unsigned i, started = 0;
+	int rc = 0;
+
+	memset(counts, 0, sizeof(*counts));
+	if (stat(path, &sb) < 0) {
+		snprintf(reason, size, "stat %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (nparts < 1)
+		nparts = 1;
+	if (nparts > FEED_MAX_PARTS)
+		nparts = FEED_MAX_PARTS;
+	if (!S_ISREG(sb.st_mode))
+		nparts = 1;
+	memset(parts, 0, sizeof(parts));
+	for (i = 0; i < nparts; i++) {
+		struct part *pt = &parts[i];
+
+		pt->path = path;
+		pt->start = (off_t)((long double)sb.st_size * i / nparts);
+		pt->end = i + 1 == nparts ? -1 : (off_t)((long double)sb.st_size * (i + 1) / nparts);
+		pt->filter = f != NULL ? feed_filter_dup(f) : feed_filter_new();
+		pt->st = feedstats_new();
+		if (pt->filter == NULL || pt->st == NULL) {
+			snprintf(reason, size, "%s: out of memory", path);
+			rc = -1;
+			goto done;
+		}
+	}
+	/* the first part runs in this thread */
+	for (i = 1; i < nparts; i++) {
+		if (pthread_create(&parts[i].tid, NULL, part_run, &parts[i]) != 0)
+			break;
+		started = i;
+	}
+	part_run(&parts[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(parts[i].tid, NULL);
+	/* parts that could not get a thread run here, one after the other */
+	for (i = started + 1; i < nparts; i++)
+		part_run(&parts[i]);
+	for (i = 0; i < nparts; i++) {
+		struct part *pt = &parts[i];
+
+		if (pt->rc < 0 && rc == 0) {
+			snprintf(reason, size, "%s", pt->reason);
+			rc = -1;
+		}
+		if (rc == 0 && feedstats_merge(st, pt->st) < 0) {
+			snprintf(reason, size, "%s: out of memory", path);
+			rc = -1;
+		}
+		counts->lines += pt->counts.lines;
+		counts->events += pt->counts.events;
+		counts->junk += pt->counts.junk;
+		counts->cut += pt->counts.cut;
+	}
+done:
+	for (i = 0; i < nparts; i++) {
+		feed_filter_free(parts[i].filter);
+		feedstats_free(parts[i].st);
+	}
+	return rc;
 }

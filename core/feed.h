@@ -32,6 +32,9 @@ int feed_filter_exclude(struct feed_filter *f, const char *re, char *reason, siz
 void feed_filter_since(struct feed_filter *f, time_t t);
 /* feed_filter_match - EV passes */
 bool feed_filter_match(const struct feed_filter *f, const struct pf_event *ev);
+/* feed_filter_dup - an independent copy (its own PCRE2 match data: one
+ * filter must not be used by two threads at once).  NULL on ENOMEM. */
+struct feed_filter *feed_filter_dup(const struct feed_filter *f);
 
 /* feed_parse_time - parse a --since value relative to NOW:
  *   "2026-11-02", "2026-11-02 13:03[:01]", "2026-11-02T13:03:01[.frac][Z|+01:00]"
@@ -47,6 +50,19 @@ void feedstats_free(struct feedstats *st);     /* NULL allowed */
 int feedstats_add(struct feedstats *st, const struct pf_event *ev);
 /* feedstats_total - events counted */
 unsigned long long feedstats_total(const struct feedstats *st);
+/* feedstats_merge - add SRC's counts to DST.  0 or -1 (ENOMEM). */
+int feedstats_merge(struct feedstats *dst, const struct feedstats *src);
+
+/* feedstats_scan_file - count the events of the file PATH that pass F (may
+ * be NULL) into ST, reading NPARTS parts of the file in parallel threads
+ * (split at line boundaries; a stream or NPARTS 1: one pass).  Counting does
+ * not depend on order, so the result is the same as one pass.  COUNTS gets
+ * the logsrc counters summed.  0, or -1 with REASON. */
+#define FEED_MAX_PARTS 8
+struct logsrc_counts;
+int feedstats_scan_file(const char *path, const struct feed_filter *f, struct feedstats *st,
+			unsigned nparts, struct logsrc_counts *counts, char *reason, size_t size);
+
 /* feedstats_report_text - human-readable report, TOP entries per list;
  * every logged string goes through textsafe.  0 or -1. */
 int feedstats_report_text(const struct feedstats *st, size_t top, struct strbuf *out);

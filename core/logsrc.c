@@ -61,6 +61,7 @@ struct logsrc {
 	struct gen old;         /* previous file after a rotation, fd -1 when none */
 	time_t old_until;
 	bool gone;              /* the name is missing */
+	off_t range_end;        /* logsrc_set_range: stop here; -1 = none */
 	struct watch *w;
 	pid_t child;
 	bool eof;
@@ -231,6 +232,7 @@ logsrc_open(const char *spec, bool follow, char *reason, size_t size)
 	ls->follow = follow;
 	ls->cur.fd = ls->old.fd = -1;
 	ls->child = -1;
+	ls->range_end = -1;
 	logline_ctx_init(&ls->ctx, 0);
 	if (strcmp(spec, "-") == 0) {
 		ls->kind = SRC_PIPE;
@@ -560,11 +562,75 @@ logsrc_read(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 {
 	int rc;
 
-	if (ls->kind == SRC_PIPE)
+	if (ls->kind == SRC_PIPE) {
 		rc = read_pipe(ls, sink, !ls->follow, reason, size);
-	else
-		rc = read_file(ls, &ls->cur, -1, sink, reason, size);
+	} else {
+		rc = read_file(ls, &ls->cur, ls->range_end, sink, reason, size);
+		/* not following: an unfinished last line is as complete as it gets */
+		if (rc == 0 && !ls->follow && !ls->stopped &&
+		    (ls->range_end < 0 || ls->cur.off >= ls->range_end))
+			flush_partial(ls, &ls->cur, sink);
+	}
 	return result(ls, rc);
+}
+
+/* line_start - the first line start at or after X (a line starts at 0 and
+ * after each newline); the file's size when there is none */
+static off_t
+line_start(struct logsrc *ls, off_t x, off_t fsize)
+{
+	char buf[4096];
+	off_t pos;
+
+	if (x <= 0)
+		return 0;
+	if (x >= fsize)
+		return fsize;
+	for (pos = x - 1; pos < fsize;) {
+		ssize_t n = pread(ls->cur.fd, buf, sizeof(buf), pos);
+		const char *nl;
+
+		if (n <= 0)
+			return fsize;
+		nl = memchr(buf, '\n', (size_t)n);
+		if (nl != NULL)
+			return pos + (nl - buf) + 1;
+		pos += n;
+	}
+	return fsize;
+}
+
+int
+logsrc_set_range(struct logsrc *ls, off_t start, off_t end, char *reason, size_t size)
+{
+	struct stat st;
+
+	if (ls->kind != SRC_FILE) {
+		if (reason != NULL)
+			snprintf(reason, size, "%s: not a regular file", ls->name);
+		errno = EINVAL;
+		return -1;
+	}
+	if (fstat(ls->cur.fd, &st) < 0) {
+		set_reason(reason, size, "fstat %s: %s", ls->name, errno);
+		return -1;
+	}
+	ls->cur.off = line_start(ls, start, st.st_size);
+	ls->range_end = end < 0 ? -1 : line_start(ls, end, st.st_size);
+	ls->cur.fplen = 0;
+	strbuf_reset(&ls->cur.partial);
+	ls->cur.skipping = false;
+	return 0;
+}
+
+off_t
+logsrc_size(const struct logsrc *ls)
+{
+	struct stat st;
+
+	if (ls->kind != SRC_FILE || fstat(ls->cur.fd, &st) < 0)
+		return -1;
+	return st.st_size;
 }
 
 /* backlog_counts - a backwards-scanned line that counts for the back-log */

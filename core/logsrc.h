@@ -44,6 +44,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "core/logline.h"
@@ -100,6 +101,14 @@ int logsrc_read(struct logsrc *ls, const struct feed_sink *sink, char *reason, s
  * logsrc_read. */
 int logsrc_backlog(struct logsrc *ls, size_t n, const struct feed_sink *sink, char *reason,
 		   size_t size);
+
+/* logsrc_set_range - read only the lines that start in [START, END) of a
+ * regular file (END -1: to the end).  Both bounds move forward to the next
+ * line start, so ranges [0,a) [a,b) [b,-1) split a file into parts that hold
+ * every line exactly once (for reading parts in parallel).  0 or -1. */
+int logsrc_set_range(struct logsrc *ls, off_t start, off_t end, char *reason, size_t size);
+/* logsrc_size - a regular file's current size, -1 for streams */
+off_t logsrc_size(const struct logsrc *ls);
 
 /* logsrc_seek_end - skip everything present now (follow new lines only) */
 int logsrc_seek_end(struct logsrc *ls, char *reason, size_t size);

@@ -181,6 +181,7 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 	struct feed_sink sink;
 	struct logsrc *ls = NULL;
 	struct sigaction sa;
+	unsigned long long junk = 0;
 	int c, rc = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -309,6 +310,21 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 	sink.event = on_event;
 	sink.note = on_note;
 
+	if (stats && !have_n && logsrc_size(ls) > (off_t)(8 << 20)) {
+		/* a big file: count its parts in parallel, one per CPU */
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		struct logsrc_counts cnt;
+
+		if (feedstats_scan_file(log, o.filter, o.stats,
+					ncpu < 1 ? 1 : ncpu > 4 ? 4 : (unsigned)ncpu, &cnt, reason,
+					sizeof(reason)) < 0) {
+			fprintf(stderr, "pfconsole feed: %s\n", reason);
+			rc = 1;
+			goto done;
+		}
+		junk = cnt.junk;
+		goto report;
+	}
 	if (follow || have_n) {
 		rc = logsrc_backlog(ls, n, &sink, reason, sizeof(reason));
 	} else {
@@ -326,6 +342,13 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 	}
 	if (follow)
 		rc = follow_loop(ls, &sink, &o);
+	{
+		struct logsrc_counts cnt;
+
+		logsrc_counts(ls, &cnt);
+		junk = cnt.junk;
+	}
+report:
 	if (stats) {
 		strbuf_reset(&o.sb);
 		if ((o.json ? feedstats_report_json(o.stats, top, &o.sb)
@@ -338,14 +361,9 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 		if (o.json)
 			putchar('\n');
 	}
-	{
-		struct logsrc_counts cnt;
-
-		logsrc_counts(ls, &cnt);
-		if (cnt.junk > 0)
-			fprintf(stderr, "pfconsole feed: skipped %llu line%s that were not log lines\n",
-				cnt.junk, cnt.junk == 1 ? "" : "s");
-	}
+	if (junk > 0)
+		fprintf(stderr, "pfconsole feed: skipped %llu line%s that were not log lines\n", junk,
+			junk == 1 ? "" : "s");
 	if (fflush(stdout) == EOF)
 		rc = 1;
 done:
