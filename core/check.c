@@ -51,6 +51,7 @@ table_fini(struct check_table *t)
 	free(t->index_path);
 	free(t->param);
 	free(t->restriction);
+	free(t->file);
 }
 
 void
@@ -1308,9 +1309,16 @@ add_table(struct check_result *res, const struct maincf_ref *r, const char *path
 	}
 	t->type = strdup(r->type);
 	t->path = strdup(path);
-	t->param = strdup(r->param ? r->param : "");
+	t->file = strdup(r->file ? r->file : "main.cf");
+	if (r->service) {
+		if (asprintf(&t->param, "%s (master.cf service %s)", r->param ? r->param : "",
+			     r->service) < 0)
+			t->param = NULL;
+	} else {
+		t->param = strdup(r->param ? r->param : "");
+	}
 	t->restriction = r->restriction ? strdup(r->restriction) : NULL;
-	if (t->type == NULL || t->path == NULL || t->param == NULL
+	if (t->type == NULL || t->path == NULL || t->param == NULL || t->file == NULL
 	    || (r->restriction && t->restriction == NULL)) {
 		table_fini(t);
 		return NULL;
@@ -1384,7 +1392,7 @@ relay_list_of(struct maincf *cf, const struct check_table *t)
 }
 
 static int
-check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const char *mainpath,
+check_one_table(struct check_result *res, size_t ti, struct maincf *cf,
 		struct maincf_list *used)
 {
 	struct check_table *t = &res->tables[ti];
@@ -1401,7 +1409,7 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 
 			maincf_list_init(&k);
 			maincf_list_init(&v);
-			if (maincf_inline_split(t->path, &k, &v, mainpath, t->line, t->col,
+			if (maincf_inline_split(t->path, &k, &v, t->file, t->line, t->col,
 						&res->diags) < 0) {
 				maincf_list_fini(&k);
 				maincf_list_fini(&v);
@@ -1410,9 +1418,9 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 			for (i = 0; i < k.n; i++)
 				if (maincf_role_is_access(t->role)
 				    ? check_access_value(v.v[i].text, strlen(v.v[i].text), t->role, cf,
-							 mainpath, t->line, t->col, &res->diags, used) < 0
+							 t->file, t->line, t->col, &res->diags, used) < 0
 				    : check_value(t->role, k.v[i].text, strlen(k.v[i].text),
-						  v.v[i].text, strlen(v.v[i].text), cf, mainpath,
+						  v.v[i].text, strlen(v.v[i].text), cf, t->file,
 						  t->line, t->col, &res->diags) < 0) {
 					maincf_list_fini(&k);
 					maincf_list_fini(&v);
@@ -1433,7 +1441,7 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 	}
 	if (!have_src && !(t->index_path && have_idx)) {
 		t->state = CHECK_MISSING;
-		return diag_add(&res->diags, DIAG_MISSING_MAP, mainpath, t->line, t->col,
+		return diag_add(&res->diags, DIAG_MISSING_MAP, t->file, t->line, t->col,
 				"%s:%s (used by %s%s%s) does not exist: %s; smtpd logs \"%s:%s is "
 				"unavailable\" and answers 451 4.3.5 to the mail that reaches it: "
 				"create %s%s", t->type, t->path, t->param,
@@ -1444,7 +1452,7 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 	}
 	if (!have_src) {
 		t->state = CHECK_OK;
-		return diag_add_sev(&res->diags, DIAG_WARNING, DIAG_MISSING_MAP, mainpath, t->line,
+		return diag_add_sev(&res->diags, DIAG_WARNING, DIAG_MISSING_MAP, t->file, t->line,
 				    t->col, "the source %s of %s:%s is missing (Postfix uses %s); "
 				    "it cannot be checked or rebuilt", t->path, t->type, t->path,
 				    t->index_path);
@@ -1454,7 +1462,7 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 		if (errno == ENOMEM)
 			return -1;
 		t->state = CHECK_MISSING;
-		return diag_add(&res->diags, DIAG_MISSING_MAP, mainpath, t->line, t->col,
+		return diag_add(&res->diags, DIAG_MISSING_MAP, t->file, t->line, t->col,
 				"cannot read %s: %s; Postfix cannot either (451 4.3.5 for the "
 				"mail that reaches it)", t->path, strerror(errno));
 	}
@@ -1472,7 +1480,7 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 		if (!have_idx) {
 			if (t->state == CHECK_OK)
 				t->state = CHECK_STALE;
-			return diag_add_sev(&res->diags, DIAG_ERROR, DIAG_STALE_INDEX, mainpath,
+			return diag_add_sev(&res->diags, DIAG_ERROR, DIAG_STALE_INDEX, t->file,
 					    t->line, t->col,
 					    "%s does not exist (the source %s was never built): smtpd "
 					    "answers 451 4.3.5 to the mail that reaches it; run "
@@ -1482,7 +1490,7 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf, const ch
 		if (mtime_older(&is, &ss)) {
 			if (t->state == CHECK_OK)
 				t->state = CHECK_STALE;
-			return diag_add(&res->diags, DIAG_STALE_INDEX, mainpath, t->line, t->col,
+			return diag_add(&res->diags, DIAG_STALE_INDEX, t->file, t->line, t->col,
 					"%s is older than its source %s: Postfix still uses the old "
 					"entries; run \"pfconsole build %s:%s\" (or \"postmap %s:%s\")",
 					t->index_path, t->path, t->type, t->path, t->type, t->path);
@@ -1611,7 +1619,7 @@ run_checks(struct maincf *cf, unsigned flags, struct check_result *res)
 		if (t == NULL)
 			goto nomem;
 		if (!(flags & CHECK_NO_TABLES) && check_one_table(res, res->ntables - 1, cf,
-								   mainpath, &used) < 0)
+								   &used) < 0)
 			goto nomem;
 	}
 	/* classes: used in main.cf lists or as table results? */

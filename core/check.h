@@ -51,6 +51,8 @@ struct check_table {
 	char *restriction;          /* restriction of the first reference, NULL if none */
 	unsigned line, col;         /* main.cf position of the first reference */
 	size_t nrefs;               /* how many references */
+	char *file;                 /* the file of line/col: main.cf, or master.cf when
+	                             * the first reference is a service's -o override */
 };
 
 struct check_result {

@@ -70,6 +70,8 @@ struct maincf {
 	size_t ndcache;
 	struct diag_list *dl;       /* during load only */
 	int master_state;           /* 0 not read, 1 read, -1 unreadable */
+	const char *cur_file;       /* while scanning master.cf: its path (owned by strs) */
+	const char *cur_service;    /* while scanning master.cf: "name/type" */
 	char **services;
 	size_t nservices;
 };
@@ -1383,17 +1385,19 @@ add_ref(struct maincf *cf, const char *token, const char *param, bool in_class,
 	r->role = role;
 	r->line = line;
 	r->col = col;
+	r->file = cf->cur_file ? cf->cur_file : cf->path;
+	r->service = cf->cur_service;
 	cf->nrefs++;
 	if (cf->dl) {
 		if (!maincf_is_map_type(type))
-			diag_add(cf->dl, DIAG_BAD_REFERENCE, cf->path, line, col,
+			diag_add(cf->dl, DIAG_BAD_REFERENCE, r->file, line, col,
 				 "unknown table type \"%s\" in \"%s\"; Postfix answers 451 4.3.5 "
 				 "to mail that reaches it (see postconf -m)", type, token);
 		else if (*name == '\0')
-			diag_add(cf->dl, DIAG_BAD_REFERENCE, cf->path, line, col,
+			diag_add(cf->dl, DIAG_BAD_REFERENCE, r->file, line, col,
 				 "table reference \"%s\" has no name", token);
 		else if (maincf_is_file_type(type) && name[0] != '/')
-			diag_add_sev(cf->dl, DIAG_WARNING, DIAG_BAD_REFERENCE, cf->path, line, col,
+			diag_add_sev(cf->dl, DIAG_WARNING, DIAG_BAD_REFERENCE, r->file, line, col,
 				     "relative table path \"%s\": Postfix daemons resolve it in "
 				     "queue_directory, not in the configuration directory; "
 				     "write an absolute path", name);
@@ -1843,42 +1847,16 @@ scan_refs(struct maincf *cf)
 			continue;
 		for (k = 0; k < cf->nclasses; k++)
 			is_class |= strcmp(cf->classes[k].name, p->name) == 0;
+		/* a name Postfix does not know is only a macro: its tables are
+		 * found where it is used as $name */
+		if (!is_class && !is_postfix_param(p->name))
+			continue;
 		if (is_class || is_restriction_param(p->name)) {
 			if (scan_restriction_list(cf, p->name, is_class) < 0)
 				return -1;
 		} else if (maincf_is_table_param(cf, p->name)) {
 			if (scan_other_param(cf, p) < 0)
 				return -1;
-		}
-	}
-	/* names Postfix does not know and nothing refers to (postconf: unused parameter) */
-	if (cf->dl) {
-		for (i = 0; i < cf->nparams; i++) {
-			const struct maincf_param *p = &cf->params[i];
-			bool used = false;
-			size_t n = strlen(p->name);
-
-			if (is_postfix_param(p->name) || maincf_find_class(cf, p->name))
-				continue;
-			/* per-service and per-transport names: smtp_..., foo_destination_... */
-			if (strstr(p->name, "_destination_") || strstr(p->name, "_initial_destination_")
-			    || ends_with(p->name, "_delivery_slot_cost") || ends_with(p->name, "_time_limit")
-			    || ends_with(p->name, "_recipient_limit") || ends_with(p->name, "_concurrency_limit"))
-				continue;
-			for (k = 0; k < cf->nparams && !used; k++) {
-				const char *v = cf->params[k].value;
-
-				while (!used && (v = strchr(v, '$')) != NULL) {
-					v++;
-					if (*v == '{' || *v == '(')
-						v++;
-					used = strncmp(v, p->name, n) == 0 && !is_name_char((unsigned char)v[n]);
-				}
-			}
-			if (!used)
-				diag_add(cf->dl, DIAG_UNKNOWN_PARAMETER, cf->path, p->line, 1,
-					 "%s is not a Postfix parameter (postconf calls it an unused "
-					 "parameter); Postfix ignores it: check the spelling", p->name);
 		}
 	}
 	/* $name references to undefined parameters */
@@ -1924,6 +1902,277 @@ scan_refs(struct maincf *cf)
 		}
 	}
 	return 0;
+}
+
+/* unknown_params - names Postfix does not know and nothing refers to, in
+ * main.cf values or master.cf (postconf: unused parameter) */
+static void
+unknown_params(struct maincf *cf)
+{
+	size_t i, k;
+	char *mtext = NULL;
+
+	if (cf->dl == NULL)
+		return;
+	{
+		char *path;
+		FILE *fp;
+
+		if (asprintf(&path, "%s/master.cf", cf->dir) >= 0) {
+			fp = fopen(path, "r");
+			free(path);
+			if (fp) {
+				struct strbuf sb;
+				char tmp[4096];
+				size_t n;
+
+				strbuf_init(&sb);
+				while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
+					if (strbuf_add(&sb, tmp, n) < 0)
+						break;
+				fclose(fp);
+				mtext = strbuf_export(&sb);
+			}
+		}
+	}
+	/* names Postfix does not know and nothing refers to (postconf: unused parameter) */
+	{
+		for (i = 0; i < cf->nparams; i++) {
+			const struct maincf_param *p = &cf->params[i];
+			bool used = false;
+			size_t n = strlen(p->name);
+
+			if (is_postfix_param(p->name) || maincf_find_class(cf, p->name))
+				continue;
+			/* per-service and per-transport names: smtp_..., foo_destination_... */
+			if (strstr(p->name, "_destination_") || strstr(p->name, "_initial_destination_")
+			    || ends_with(p->name, "_delivery_slot_cost") || ends_with(p->name, "_time_limit")
+			    || ends_with(p->name, "_recipient_limit") || ends_with(p->name, "_concurrency_limit"))
+				continue;
+			for (k = 0; k < cf->nparams && !used; k++) {
+				const char *v = cf->params[k].value;
+
+				while (!used && (v = strchr(v, '$')) != NULL) {
+					v++;
+					if (*v == '{' || *v == '(')
+						v++;
+					used = strncmp(v, p->name, n) == 0 && !is_name_char((unsigned char)v[n]);
+				}
+			}
+			if (!used && mtext) {
+				const char *v = mtext;
+
+				while (!used && (v = strchr(v, '$')) != NULL) {
+					v++;
+					if (*v == '{' || *v == '(')
+						v++;
+					used = strncmp(v, p->name, n) == 0 && !is_name_char((unsigned char)v[n]);
+				}
+			}
+			if (!used)
+				diag_add(cf->dl, DIAG_UNKNOWN_PARAMETER, cf->path, p->line, 1,
+					 "%s is not a Postfix parameter (postconf calls it an unused "
+					 "parameter); Postfix ignores it: check the spelling", p->name);
+		}
+	}
+	free(mtext);
+}
+
+/* ---- master.cf -o overrides ---- */
+
+/* scan_override - the refs in VALUE of parameter NAME set by "-o" in service
+ * SERVICE of master.cf, at LINE/COL */
+static int
+scan_override(struct maincf *cf, const char *name, const char *value, unsigned line,
+	      unsigned col)
+{
+	struct maincf_list l;
+	char *x = NULL;
+	size_t i;
+	bool restr = is_restriction_param(name) || maincf_find_class(cf, name) != NULL;
+	const char *pname;
+	int rc = 0;
+
+	if (!restr && !maincf_is_table_param(cf, name))
+		return 0;
+	pname = own_str(cf, name);
+	if (pname == NULL || maincf_expand(cf, value, &x) < 0)
+		return -1;
+	maincf_list_init(&l);
+	if (maincf_split(x, &l) < 0)
+		rc = -1;
+	for (i = 0; i < l.n && rc == 0; i++) {
+		const char *t = l.v[i].text;
+		const char *prev = i > 0 ? l.v[i - 1].text : NULL;
+
+		if (!looks_like_ref(t))
+			continue;
+		if (!restr) {
+			rc = add_ref(cf, t, pname, false, NULL, param_role(name), line, col);
+		} else if (prev && strncasecmp(prev, "check_", 6) == 0
+			   && maincf_restriction_takes_arg(prev)) {
+			char *lower = own_str(cf, prev);
+			size_t k;
+
+			if (lower == NULL) {
+				rc = -1;
+				break;
+			}
+			for (k = 0; lower[k]; k++)
+				lower[k] = (char)tolower((unsigned char)lower[k]);
+			if (strcmp(lower, "check_policy_service") != 0)
+				rc = add_ref(cf, t, pname, false, lower,
+					     maincf_restriction_role(lower, name), line, col);
+		} else if (prev == NULL || !maincf_restriction_takes_arg(prev)) {
+			rc = add_ref(cf, t, pname, false, NULL, maincf_restriction_role(NULL, name),
+				     line, col);
+		}
+	}
+	maincf_list_fini(&l);
+	free(x);
+	return rc;
+}
+
+/* scan_master - "-o name=value" and "-o { name = value }" in DIR/master.cf */
+static int
+scan_master(struct maincf *cf)
+{
+	char *path;
+	FILE *fp;
+	struct strbuf lbuf;
+	char line[8192];
+	unsigned lineno = 0, first = 0;
+	size_t segs[64];            /* start offset in lbuf of each physical line */
+	size_t nsegs = 0;
+	int rc = 0;
+	bool have = false;
+
+	if (asprintf(&path, "%s/master.cf", cf->dir) < 0)
+		return -1;
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		free(path);
+		return 0;
+	}
+	cf->cur_file = own_str(cf, path);
+	free(path);
+	if (cf->cur_file == NULL) {
+		fclose(fp);
+		return -1;
+	}
+	strbuf_init(&lbuf);
+	for (;;) {
+		char *got = fgets(line, sizeof(line), fp);
+		bool cont = got && (line[0] == ' ' || line[0] == '\t');
+		bool skip = got && (line[0] == '#' || line[0] == '\n');
+
+		if (got)
+			lineno++;
+		if (skip)
+			continue;
+		if (have && !cont) {
+			/* process the logical line in lbuf: fields by whitespace */
+			const char *b = lbuf.buf, *e = lbuf.buf + lbuf.len;
+			const char *svc = b, *p;
+			char sname[200];
+			size_t sl = 0;
+
+			while (svc + sl < e && !is_space((unsigned char)svc[sl]))
+				sl++;
+			p = svc + sl;
+			while (p < e && is_space((unsigned char)*p))
+				p++;
+			{
+				size_t tl = 0;
+
+				while (p + tl < e && !is_space((unsigned char)p[tl]))
+					tl++;
+				snprintf(sname, sizeof(sname), "%.*s/%.*s", (int)(sl < 90 ? sl : 90), svc,
+					 (int)(tl < 90 ? tl : 90), p);
+			}
+			cf->cur_service = own_str(cf, sname);
+			if (cf->cur_service == NULL)
+				rc = -1;
+			for (p = b; rc == 0 && p < e; p++) {
+				const char *nv, *ne, *eq;
+				char *nm, *val;
+
+				if (!(p[0] == '-' && p + 1 < e && p[1] == 'o'
+				      && (p == b || is_space((unsigned char)p[-1]))
+				      && (p + 2 == e || is_space((unsigned char)p[2]))))
+					continue;
+				nv = p + 2;
+				while (nv < e && is_space((unsigned char)*nv))
+					nv++;
+				if (nv < e && *nv == '{') {
+					ne = memchr(nv, '}', (size_t)(e - nv));
+					if (ne == NULL)
+						break;
+					nv++;
+				} else {
+					ne = nv;
+					while (ne < e && !is_space((unsigned char)*ne))
+						ne++;
+				}
+				eq = memchr(nv, '=', (size_t)(ne - nv));
+				if (eq == NULL)
+					continue;
+				{
+					const char *ns = nv, *nn = eq, *vs = eq + 1, *ve = ne;
+
+					while (ns < nn && is_space((unsigned char)*ns))
+						ns++;
+					while (nn > ns && is_space((unsigned char)nn[-1]))
+						nn--;
+					while (vs < ve && is_space((unsigned char)*vs))
+						vs++;
+					while (ve > vs && is_space((unsigned char)ve[-1]))
+						ve--;
+					nm = strndup(ns, (size_t)(nn - ns));
+					val = strndup(vs, (size_t)(ve - vs));
+				}
+				if (nm == NULL || val == NULL) {
+					rc = -1;
+				} else {
+					/* the physical line and column of the value */
+					size_t off = (size_t)(nv - b), k = 0;
+
+					while (k + 1 < nsegs && segs[k + 1] <= off)
+						k++;
+					rc = scan_override(cf, nm, val, first + (unsigned)k,
+							   (unsigned)(off - (nsegs ? segs[k] : 0)) + 1);
+				}
+				free(nm);
+				free(val);
+				p = ne;
+			}
+			have = false;
+		}
+		if (got == NULL || rc < 0)
+			break;
+		if (!cont) {
+			strbuf_reset(&lbuf);
+			first = lineno;
+			nsegs = 0;
+			have = true;
+		}
+		if (have) {
+			size_t n = strlen(line);
+
+			if (nsegs < sizeof(segs) / sizeof(segs[0]))
+				segs[nsegs++] = lbuf.len;
+
+			if (n && line[n - 1] == '\n')
+				line[--n] = '\0';
+			if (strbuf_add(&lbuf, line, n) < 0 || strbuf_addch(&lbuf, ' ') < 0)
+				rc = -1;
+		}
+	}
+	strbuf_fini(&lbuf);
+	fclose(fp);
+	cf->cur_file = NULL;
+	cf->cur_service = NULL;
+	return rc;
 }
 
 /* ---- construction ---- */
@@ -1976,12 +2225,13 @@ maincf_parse(struct maincf **out, const char *buf, size_t len, const char *file,
 	cf->src[len] = '\0';
 	cf->srclen = len;
 	cf->dl = dl;
-	if (load_text(cf) < 0 || scan_refs(cf) < 0) {
+	if (load_text(cf) < 0 || scan_refs(cf) < 0 || scan_master(cf) < 0) {
 		cf->dl = NULL;
 		maincf_free(cf);
 		errno = ENOMEM;
 		return -1;
 	}
+	unknown_params(cf);
 	cf->dl = NULL;
 	*out = cf;
 	return 0;

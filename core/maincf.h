@@ -86,6 +86,9 @@ struct maincf_ref {
 	enum maincf_role role;
 	unsigned line, col;         /* where in main.cf the reference (or the $name
 	                             * that expanded to it) is written */
+	const char *file;           /* the file of line/col: main.cf, or master.cf for
+	                             * a "-o name=value" service override */
+	const char *service;        /* master.cf overrides: "submission/inet"; else NULL */
 };
 
 /* One restriction class. */
@@ -207,7 +210,9 @@ bool maincf_restriction_takes_arg(const char *restriction);
  * (case-insensitive), including permit/reject/defer/dunno/... */
 bool maincf_is_builtin_restriction(const char *name);
 
-/* Table references, in main.cf order.  One entry per occurrence. */
+/* Table references, in main.cf order, then those of master.cf "-o"
+ * overrides (-o name=value and -o { name = value }) of parameters that take
+ * tables, in master.cf order.  One entry per occurrence. */
 size_t maincf_ref_count(const struct maincf *cf);
 const struct maincf_ref *maincf_ref_at(const struct maincf *cf, size_t i);
 /* maincf_is_table_param - NAME takes tables (…_maps, …_checks,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Golden tests for 'pfconsole check': each directory tests/data/check/CASE
-# holds a configuration (main.cf with @DIR@ for its own directory, table
-# sources), optional files
+# holds a configuration (main.cf and master.cf with @DIR@ for its own
+# directory, table sources), optional files
 #   postmap.list  TYPE:NAME lines built with the real postmap before the run
 #   args          arguments after 'check' (@DIR@ replaced), default none
 #   touch.list    files whose mtime is set 1 hour ahead after building (stale)
@@ -22,7 +22,9 @@ for dir in "$data"/*/; do
 	mkdir -p "$t"
 	cp -R "$dir". "$t/"
 	rm -f "$t/expected" "$t/rc" "$t/postmap.list" "$t/args" "$t/touch.list"
-	[ -f "$t/main.cf" ] && sed -i "s|@DIR@|$t|g" "$t/main.cf"
+	for f in main.cf master.cf; do
+		[ -f "$t/$f" ] && sed -i "s|@DIR@|$t|g" "$t/$f"
+	done
 	if [ -f "$dir/postmap.list" ]; then
 		while read -r ref; do
 			[ -n "$ref" ] || continue

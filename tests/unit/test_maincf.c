@@ -314,6 +314,63 @@ test_problems(void **state)
 	diag_list_fini(&dl);
 }
 
+/* master.cf -o overrides: their tables, located in master.cf */
+static void
+test_master_overrides(void **state)
+{
+	char dir[] = "/tmp/test_maincf_m.XXXXXX";
+	char path[256];
+	struct maincf *cf;
+	struct diag_list dl;
+	const struct maincf_ref *r;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("mua_checks = check_client_access cdb:/etc/pfc/mua, permit\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/master.cf", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("# comment\n"
+	      "submission inet n - y - - smtpd\n"
+	      "  -o smtpd_client_restrictions=$mua_checks\n"
+	      "  -o { smtpd_sender_restrictions = check_sender_access hash:/etc/pfc/s, reject }\n"
+	      "  -o syslog_name=postfix/submission\n"
+	      "relay unix - - y - - smtp -o smtp_header_checks=regexp:/etc/pfc/hc\n", fp);
+	fclose(fp);
+	diag_list_init(&dl);
+	assert_int_equal(maincf_load(&cf, dir, &dl), 0);
+	assert_int_equal(dl.n, 0);              /* mua_checks is used from master.cf */
+	assert_int_equal(maincf_ref_count(cf), 3);
+	r = maincf_ref_at(cf, 0);
+	assert_string_equal(r->name, "/etc/pfc/mua");
+	assert_int_equal(r->role, MAINCF_ROLE_CLIENT);
+	assert_string_equal(r->service, "submission/inet");
+	assert_int_equal(r->line, 3);
+	assert_int_equal(r->col, 6);
+	assert_non_null(strstr(r->file, "master.cf"));
+	r = maincf_ref_at(cf, 1);
+	assert_string_equal(r->name, "/etc/pfc/s");
+	assert_string_equal(r->restriction, "check_sender_access");
+	assert_int_equal(r->role, MAINCF_ROLE_SENDER);
+	assert_int_equal(r->line, 4);
+	r = maincf_ref_at(cf, 2);
+	assert_string_equal(r->type, "regexp");
+	assert_int_equal(r->role, MAINCF_ROLE_HEADER_CHECKS);
+	assert_string_equal(r->service, "relay/unix");
+	assert_int_equal(r->line, 6);
+	assert_int_equal(maincf_master_service(cf, "relay"), 1);
+	assert_int_equal(maincf_master_service(cf, "lmtp"), 0);
+	maincf_free(cf);
+	diag_list_fini(&dl);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 /* expansion compared with the real postconf -x on the same main.cf */
 static void
 test_against_postconf(void **state)
@@ -394,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_refs_and_classes),
 		cmocka_unit_test(test_restriction_names),
 		cmocka_unit_test(test_problems),
+		cmocka_unit_test(test_master_overrides),
 		cmocka_unit_test(test_against_postconf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
