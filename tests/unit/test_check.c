@@ -314,6 +314,14 @@ test_config(void **state)
 	assert_false(has(&res, DIAG_OPEN_RELAY, "senders", 0));
 	check_result_fini(&res);
 
+	/* a restriction after permit is never reached */
+	put(dir, "main.cf", "compatibility_level = 3.6\n"
+	    "smtpd_helo_restrictions = permit, reject_invalid_helo_hostname\n");
+	check_result_init(&res);
+	assert_int_equal(check_config(dir, 0, &res), 0);
+	assert_true(has(&res, DIAG_IGNORED_RESTRICTION, "main.cf", 2));
+	check_result_fini(&res);
+
 	/* level 0 and no reject_unauth_destination anywhere: smtpd will not start */
 	put(dir, "main.cf", "smtpd_recipient_restrictions = permit_mynetworks\n");
 	check_result_init(&res);

@@ -298,7 +298,8 @@ test_problems(void **state)
 		"smtpd_sender_restrictions = check_sender_access, bogus_restriction\n"
 		"mynetworks_stlye = host\n"
 		"x = $never_defined\n"
-		"smtpd_client_restrictions = nosuchtype:/x, hash:relative\n";
+		"smtpd_client_restrictions = nosuchtype:/x, hash:relative\n"
+		"smtpd_helo_restrictions = reject_invalid_helo_hostnam\n";
 	struct diag_list dl;
 	struct maincf *cf;
 
@@ -310,6 +311,7 @@ test_problems(void **state)
 	assert_true(has_code(&dl, DIAG_UNDEFINED_PARAMETER, 4));
 	assert_true(has_code(&dl, DIAG_BAD_REFERENCE, 2));     /* check_sender_access bogus_... */
 	assert_true(has_code(&dl, DIAG_BAD_REFERENCE, 5));
+	assert_true(has_code(&dl, DIAG_UNKNOWN_RESTRICTION, 6));
 	maincf_free(cf);
 	diag_list_fini(&dl);
 }
