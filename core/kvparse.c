@@ -28,6 +28,12 @@ is_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/* key_special - bytes the key scan must look at: backslash, quote, ISSPACE */
+static const unsigned char key_special[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
 /* Where each joined segment came from, to map offsets back to the source. */
 struct seg {
 	size_t joff;                /* offset in the joined text */
@@ -120,8 +126,14 @@ entry(struct kvp *p, const char *t, size_t n, unsigned line, unsigned nlines, si
 			n = (size_t)(z - t);
 	}
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)t[i];
+		unsigned char c;
 
+		/* the common bytes of a key: nothing to look at */
+		while (i < n && !key_special[(unsigned char)t[i]])
+			i++;
+		if (i >= n)
+			break;
+		c = (unsigned char)t[i];
 		if (c == '\\') {
 			if (++i >= n)
 				break;
