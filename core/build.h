@@ -10,9 +10,10 @@
  * the old index is left untouched.
  *
  * A struct build_job collects targets (explicit TYPE:PATH references, or
- * every stale indexed table DIR/main.cf references) and runs them:
- * everything is validated first, and nothing is written when any error was
- * found.  Nothing here prints.
+ * every stale indexed table DIR/main.cf references) and runs them: each
+ * source is validated by core/check (in a thread, while the temporary index
+ * is written), and no index is committed unless no error was found in any
+ * of them; the temporaries are removed otherwise.  Nothing here prints.
  */
 #ifndef CORE_BUILD_H
 #define CORE_BUILD_H
@@ -70,9 +71,9 @@ void build_job_init(struct build_job *job, unsigned flags);
 void build_job_fini(struct build_job *job);
 
 /*
- * build_job_add_ref - add "TYPE:PATH" (FILE/LINE/COL locate it for
- * diagnostics, FILE NULL for the command line).  A malformed reference or a
- * type that cannot be built is a DIAG_BAD_REFERENCE error.  0 or -1 (ENOMEM).
+ * build_job_add_ref - add "TYPE:PATH" (copied).  A malformed reference or a
+ * type that cannot be built is a DIAG_BAD_REFERENCE error in job->diags.
+ * 0 or -1 (ENOMEM).
  */
 int build_job_add_ref(struct build_job *job, const char *ref);
 
@@ -84,11 +85,12 @@ int build_job_add_ref(struct build_job *job, const char *ref);
 int build_job_add_config(struct build_job *job, const char *dir);
 
 /*
- * build_job_run - validate every target not yet validated (core/check.h,
- * by the role main.cf gives it, else guessed from its name), then, only if job->diags holds no
- * error, build each.  Returns 0 all built, 1 errors found (nothing written),
- * 2 an environment failure (see each target's error; targets before it may
- * have been built), -1 ENOMEM.
+ * build_job_run - validate every target not yet validated (core/check.h, by
+ * the role main.cf gives it, else guessed from its name) while writing its
+ * temporary index; then, only if job->diags holds no error, commit each.
+ * Returns 0 all built, 1 errors found (nothing written), 2 an environment
+ * failure (see each target's error; other targets may have been built),
+ * -1 ENOMEM.  Each target's state says what happened to it.
  */
 int build_job_run(struct build_job *job);
 
