@@ -1,0 +1,32 @@
+#!/bin/sh
+# Project-level promises: the README gives exactly two set-up commands and
+# dev.sh implements them; CI runs the test command; every shell test in the
+# tree is registered in a TESTS list and distributed.
+. "$top_srcdir/tests/lib/tap.sh"
+cd "$top_srcdir" || bail "no $top_srcdir"
+
+# indented code lines of the README's set-up section
+setup=$(sed -n '/^## Set up/,/^## /p' README.md | sed -n 's/^    \([^ ].*\)/\1/p')
+is "README: exactly two set-up commands" "$setup" './dev.sh demo
+./dev.sh test'
+like "README: the test command ends with N passed, N failed" "$(cat README.md)" 'N passed, N failed'
+like "dev.sh: demo runs demo/run-demo.sh" "$(grep -E '^demo\)' dev.sh)" 'demo/run-demo\.sh'
+like "dev.sh: test runs tests/run-all.sh" "$(grep -E '^test\)' dev.sh)" 'tests/run-all\.sh'
+out=$(sh dev.sh frobnicate 2>&1); rc=$?
+is "dev.sh: an unknown command exits 2" "$rc" 2
+like "dev.sh: and says how to call it" "$out" '^usage: .*demo\|test'
+like ".ci/run: runs the test command" "$(grep -v '^#' .ci/run)" '^\./dev\.sh test$'
+like "run-all.sh: prints N passed, N failed" "$(cat tests/run-all.sh)" 'echo "\$\(\(pass \+ xfail\)\) passed, \$failed failed'
+
+# every tests/**/*.sh except libraries, run-all.sh, benchmarks and fuzzing is
+# named in a Makefile fragment (TESTS, and so EXTRA_DIST)
+regs=$(cat tests/*.inc tests/Makefile.inc Makefile.am */Makefile.inc */*.inc 2>/dev/null)
+n=$(find tests -name '*.sh' | wc -l)
+like "shell tests were found" "$n" '^[1-9]'
+missing=""
+for f in $(find tests -name '*.sh' ! -path 'tests/lib/*' ! -name 'lib.sh' ! -name 'run-all.sh' \
+	   ! -path 'tests/bench/*' ! -path 'tests/fuzz/*' | sort); do
+	printf '%s\n' "$regs" | grep -qF "$f" || missing="$missing $f"
+done
+is "every shell test is named in a Makefile fragment" "$missing" ""
+tap_done
