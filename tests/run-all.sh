@@ -44,7 +44,7 @@ if ( cd "$asan" &&
 	CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined"; } &&
      find . -name '*.trs' -delete &&
-     make -j"$jobs" -s >/dev/null && make check-unit >check.out 2>&1 ); then
+     make -j"$jobs" -s >/dev/null && make check-unit LOG_COMPILER="timeout -k 10 $tmo" >check.out 2>&1 ); then
 	count_trs "$asan"
 else
 	tail -40 "$asan/check.out" 2>/dev/null
