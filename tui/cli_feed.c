@@ -335,6 +335,12 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 		rc = 1;
 		goto done;
 	}
+	if (rc > 0 && !o.write_error) {
+		/* only a failing on_event stops the source early */
+		fprintf(stderr, "pfconsole feed: out of memory\n");
+		rc = 1;
+		goto done;
+	}
 	rc = 0;
 	if (o.write_error || fflush(stdout) == EOF) {
 		rc = 1;
