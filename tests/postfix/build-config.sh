@@ -77,6 +77,28 @@ is "query: regexp from the source, case-insensitive by default" "$out" "REJECT s
 "$PFCONSOLE" query "regexp:$d/nosuch" x >/dev/null 2>&1
 is "query: missing pattern file exits 1" "$?" 1
 
+# a new index gets the owner and mode postmap gives it (root: the source's owner)
+mkdir "$d/own"; chmod 755 "$d"
+[ "$(id -u)" -eq 0 ] && chown 12345:23456 "$d/own"
+modes=""
+for m in 600 640 604 664 755; do
+	printf 'a b\n' >"$d/own/s$m"; chmod $m "$d/own/s$m"
+	[ "$(id -u)" -eq 0 ] && chown 12345:23456 "$d/own/s$m"
+	MAIL_CONFIG=$d postmap "cdb:$d/own/s$m" "hash:$d/own/s$m" 2>/dev/null
+	want=$(stat -c '%a %u:%g' "$d/own/s$m.cdb" "$d/own/s$m.db" | tr '\n' ' ')
+	rm -f "$d/own/s$m.cdb" "$d/own/s$m.db"
+	"$PFCONSOLE" build -c "$d" "cdb:$d/own/s$m" "hash:$d/own/s$m" 2>/dev/null
+	got=$(stat -c '%a %u:%g' "$d/own/s$m.cdb" "$d/own/s$m.db" | tr '\n' ' ')
+	[ "$got" = "$want" ] || modes="$modes
+source $m: postmap $want, pfconsole $got"
+	# a rebuild keeps what the old index had
+	chmod 600 "$d/own/s$m.cdb"
+	"$PFCONSOLE" build -c "$d" "cdb:$d/own/s$m" 2>/dev/null
+	[ "$(stat -c %a "$d/own/s$m.cdb")" = 600 ] || modes="$modes
+source $m: rebuild did not keep mode 600"
+done
+is "new indexes: owner and mode as postmap; rebuilds keep the old index's" "$modes" ""
+
 # other indexed types go through the real postmap (btree here)
 printf 'Key.Example OK\nbücher.example REJECT b\nkey.example REJECT dup\n' >"$d/bt"
 out=$("$PFCONSOLE" build -c "$d" "btree:$d/bt" 2>&1); rc=$?
