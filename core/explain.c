@@ -28,7 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/access.h"
 #include "core/explain.h"
@@ -227,26 +230,136 @@ kv_free(struct kvtab *t)
 	t->n = t->cap = 0;
 }
 
+/* line index of an indexed table's source: key hash -> first line (postmap
+ * keeps the first of duplicate keys).  One 8-byte slot per key: the upper
+ * 32 bits of the 64-bit hash (never 0) and the line; the lower bits choose
+ * the slot.  No key storage: 1,000,000 entries cost 16 MB and one random
+ * memory access each. */
+struct lineidx {
+	uint64_t *slot;             /* 0 = empty */
+	size_t n, cap;
+};
+
+static inline uint64_t
+li_tag(uint64_t h)
+{
+	uint64_t tag = h >> 32;
+
+	return tag ? tag : 1;
+}
+
+static int
+li_grow(struct lineidx *li, size_t want)
+{
+	struct lineidx nl;
+	size_t i;
+
+	nl.cap = 1024;
+	while (nl.cap < want)
+		nl.cap *= 2;
+	nl.n = li->n;
+	if ((nl.slot = calloc(nl.cap, sizeof(*nl.slot))) == NULL)
+		return -1;
+	for (i = 0; i < li->cap; i++)
+		if (li->slot[i]) {
+			/* the slot no longer knows its low hash bits: rehash by tag */
+			size_t j = (size_t)((li->slot[i] >> 32) * 0x9e3779b97f4a7c15ULL >> 20) & (nl.cap - 1);
+
+			while (nl.slot[j])
+				j = (j + 1) & (nl.cap - 1);
+			nl.slot[j] = li->slot[i];
+		}
+	free(li->slot);
+	*li = nl;
+	return 0;
+}
+
+static inline size_t
+li_home(const struct lineidx *li, uint64_t h)
+{
+	return (size_t)(li_tag(h) * 0x9e3779b97f4a7c15ULL >> 20) & (li->cap - 1);
+}
+
+static int
+li_put(struct lineidx *li, uint64_t h, unsigned line)
+{
+	uint64_t tag = li_tag(h);
+	size_t i;
+
+	if ((li->n + 1) * 2 > li->cap && li_grow(li, li->cap ? li->cap * 2 : 1024) < 0)
+		return -1;
+	for (i = li_home(li, h); li->slot[i]; i = (i + 1) & (li->cap - 1))
+		if ((li->slot[i] >> 32) == tag)
+			return 0;
+	li->slot[i] = tag << 32 | line;
+	li->n++;
+	return 0;
+}
+
+static unsigned
+li_get(const struct lineidx *li, uint64_t h)
+{
+	uint64_t tag = li_tag(h);
+	size_t i;
+
+	if (!li->cap)
+		return 0;
+	for (i = li_home(li, h); li->slot[i]; i = (i + 1) & (li->cap - 1))
+		if ((li->slot[i] >> 32) == tag)
+			return (unsigned)(li->slot[i] & 0xffffffffu);
+	return 0;
+}
+
+/* fold_key - fold KEY as fixed tables do; plain ASCII without allocating
+ * (into BUF of SIZE bytes), anything else through map_fold (*HEAP, free it) */
+static const char *
+fold_key(const char *key, size_t kl, char *buf, size_t size, char **heap, size_t *outl)
+{
+	size_t i;
+
+	*heap = NULL;
+	if (kl < size) {
+		for (i = 0; i < kl; i++) {
+			unsigned char c = (unsigned char)key[i];
+
+			if (c >= 0x80)
+				break;
+			buf[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		}
+		if (i == kl) {
+			buf[kl] = 0;
+			*outl = kl;
+			return buf;
+		}
+	}
+	if (map_fold(key, kl, heap, outl) < 0)
+		return NULL;
+	return *heap;
+}
+
 struct kvload {
 	struct kvtab *t;
 	bool with_val;
 	bool fold;
+	struct lineidx *li;         /* line index instead of T */
 };
 
 static int
 kvload_fn(void *ctx, const struct kv_entry *e)
 {
 	struct kvload *l = ctx;
-	char *f = NULL;
+	char buf[256], *heap = NULL;
+	const char *k = e->key;
 	size_t fl = e->klen;
 	int ret;
 
-	if (l->fold) {
-		if (map_fold(e->key, e->klen, &f, &fl) < 0)
-			return -1;
-	}
-	ret = kv_put(l->t, f ? f : e->key, fl, e->val, e->vlen, e->line, l->with_val);
-	free(f);
+	if (l->fold && (k = fold_key(e->key, e->klen, buf, sizeof(buf), &heap, &fl)) == NULL)
+		return -1;
+	if (l->li)
+		ret = li_put(l->li, fnv(k, fl), e->line);
+	else
+		ret = kv_put(l->t, k, fl, e->val, e->vlen, e->line, l->with_val);
+	free(heap);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -402,7 +515,7 @@ struct xtable {
 	struct pattern_table pt;
 	bool have_pt;
 	struct kvtab kv;            /* texthash, inline, --sources */
-	struct kvtab lines;         /* indexed: key -> source line, built on demand */
+	struct lineidx lines;       /* indexed: key -> source line, built on demand */
 	bool lines_built;
 	struct map *index;          /* --sources: the built index, for staleness */
 	struct cidr_tab cidr;
@@ -426,6 +539,12 @@ struct explain {
 	int virt_alias_code;
 	char *null_key, *rcpt_delim, *myorigin, *mydomain, *local_rcpt_maps;
 	char *startup_error;        /* smtpd refuses to start */
+	bool relay_parent;          /* relay_domains in parent_domain_matches_subdomains */
+	struct pcache {
+		char *name;
+		struct words w;
+	} pcache[16];               /* split list parameters, by name */
+	size_t npcache;
 	struct hit *stack;          /* evaluation stack, reused by every probe */
 	bool sasl_enable;
 };
@@ -465,7 +584,7 @@ xt_free(struct xtable *t)
 	if (t->have_pt)
 		pattern_table_fini(&t->pt);
 	kv_free(&t->kv);
-	kv_free(&t->lines);
+	free(t->lines.slot);
 	cidr_free(&t->cidr);
 	free(t->src);
 	free(t->error);
@@ -542,7 +661,7 @@ load_pattern(struct explain *ex, struct xtable *t, struct diag_list *dl)
 static int
 load_source_kv(struct xtable *t, const char *path, bool with_val)
 {
-	struct kvload l = { with_val ? &t->kv : &t->lines, with_val, true };
+	struct kvload l = { &t->kv, with_val, true, with_val ? NULL : &t->lines };
 	struct diag_list dl;
 	int ret;
 
@@ -664,21 +783,126 @@ open_table(struct explain *ex, const char *ref)
 	return t;
 }
 
+static int
+flush_batch(struct lineidx *li, const uint64_t *bh, const unsigned *bl, size_t *nb)
+{
+	size_t i;
+
+	if (li->cap && (li->n + *nb + 1) * 2 <= li->cap)
+		for (i = 0; i < *nb; i++)
+			__builtin_prefetch(&li->slot[li_home(li, bh[i])], 1);
+	for (i = 0; i < *nb; i++)
+		if (li_put(li, bh[i], bl[i]) < 0)
+			return -1;
+	*nb = 0;
+	return 0;
+}
+
+/*
+ * build_line_index - key -> first line of an indexed table's source, in one
+ * pass over the mmap'd file (1,000,000 entries in about 0.1 s).  Only the
+ * keys are needed, and postmap's rules for them are simple: a line whose
+ * first byte is whitespace continues the previous logical line (no new key),
+ * '#' and blank lines are skipped, the key ends at the first whitespace
+ * outside double quotes, a backslash protecting the next byte.  Keys are
+ * folded as fixed tables fold them (non-ASCII through map_fold).  -1 when
+ * the file cannot be mapped (the caller then uses kvparse).
+ */
+static int
+build_line_index(struct xtable *t)
+{
+	int fd = open(t->src, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	const char *buf, *p, *end;
+	unsigned line = 0;
+	uint64_t bh[32];
+	unsigned bl[32];
+	size_t nb = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0) {
+		close(fd);
+		return st.st_size == 0 ? 0 : -1;
+	}
+	buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (buf == MAP_FAILED)
+		return -1;
+	end = buf + st.st_size;
+	for (p = buf; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *k = p;
+		bool inq = false, ascii = true;
+		uint64_t h = 1469598103934665603ULL;
+
+		line++;
+		if (p < le && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\v' || *p == '\f')) {
+			p = le + 1;     /* continuation or blank: no new key */
+			continue;
+		}
+		if (p == le || *p == '#') {
+			p = le + 1;
+			continue;
+		}
+		for (; k < le; k++) {
+			unsigned char c = (unsigned char)*k;
+
+			if (!inq && (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'))
+				break;
+			if (c == '"')
+				inq = !inq;
+			else if (c == '\\' && k + 1 < le) {
+				h ^= c;
+				h *= 1099511628211ULL;
+				c = (unsigned char)*++k;
+			}
+			if (c >= 0x80)
+				ascii = false;
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			h ^= c;
+			h *= 1099511628211ULL;
+		}
+		if (!ascii) {
+			char *f = NULL;
+			size_t fl;
+
+			if (map_fold(p, (size_t)(k - p), &f, &fl) == 0) {
+				h = fnv(f, fl);
+				free(f);
+			}
+		}
+		/* inserts are memory-latency bound: prefetch a batch of slots first */
+		bh[nb] = h;
+		bl[nb++] = line;
+		if (nb == sizeof(bh) / sizeof(bh[0]) && flush_batch(&t->lines, bh, bl, &nb) < 0) {
+			munmap((void *)buf, (size_t)st.st_size);
+			return -1;
+		}
+		p = le + 1;
+	}
+	munmap((void *)buf, (size_t)st.st_size);
+	return flush_batch(&t->lines, bh, bl, &nb);
+}
+
 /* source_line - FILE line of KEY (folded) in an indexed table's source */
 static unsigned
 source_line(struct xtable *t, const char *key, size_t kl)
 {
-	const struct kvent *e;
-
 	if (!t->src)
 		return 0;
 	if (!t->lines_built) {
+		struct stat st;
+
 		t->lines_built = true;
-		if (load_source_kv(t, t->src, false) < 0)
+		/* size the index once: about one entry per 32 bytes of source */
+		if (stat(t->src, &st) == 0 && st.st_size > 0)
+			(void)li_grow(&t->lines, 2 * ((size_t)st.st_size / 32) + 2);
+		if (build_line_index(t) < 0 && load_source_kv(t, t->src, false) < 0)
 			return 0;
 	}
-	e = kv_get(&t->lines, key, kl);
-	return e ? e->line : 0;
+	return li_get(&t->lines, fnv(key, kl));
 }
 
 /* ------------------------------------------------------------------ */
@@ -734,6 +958,9 @@ struct st {
 	struct hit prule;           /* last table entry that permitted */
 	bool have_prule;
 	unsigned prule_seq;         /* bumped at each prule update */
+	const char *pad_for;        /* permit_auth_destination cache: recipient */
+	int pad_status;
+	char pad_res[512];
 	struct hit hrule;           /* HOLD / DISCARD entry */
 	bool have_hrule;
 	struct hit *stack;          /* STACK_MAX entries, owned by struct explain */
@@ -748,26 +975,56 @@ static void
 trail(struct st *s, const char *fmt, ...)
 {
 	struct explain_result *r = s->r;
-	struct strbuf sb;
 	va_list ap;
 	int i;
 
 	if (r->ntrail == r->captrail) {
 		size_t nc = r->captrail ? r->captrail * 2 : 32;
 		char **nv = realloc(r->trail, nc * sizeof(*nv));
+		size_t *no;
 
 		if (!nv)
 			return;
 		r->trail = nv;
+		if ((no = realloc(r->trail_off, nc * sizeof(*no))) == NULL)
+			return;
+		r->trail_off = no;
 		r->captrail = nc;
 	}
-	strbuf_init(&sb);
+	/* one buffer for every line: pointers are set when the run ends */
+	r->trail_off[r->ntrail] = r->trail_text.len;
 	for (i = 0; i < s->indent && i < 20; i++)
-		strbuf_addstr(&sb, "  ");
+		strbuf_add(&r->trail_text, "  ", 2);
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_vaddf(&r->trail_text, fmt, ap);
 	va_end(ap);
-	r->trail[r->ntrail++] = strbuf_export(&sb);
+	strbuf_addch(&r->trail_text, 0);
+	r->trail[r->ntrail++] = NULL;
+}
+
+/* trail_parts - a trail line made of five strings (no printf: the most
+ * frequent lines, one per lookup) */
+static void
+trail_parts(struct st *s, const char *a, const char *b, const char *c, const char *d,
+	    const char *e)
+{
+	struct explain_result *r = s->r;
+	int i;
+
+	if (r->ntrail == r->captrail) {
+		trail(s, "%s%s%s%s%s", a, b, c, d, e);
+		return;
+	}
+	r->trail_off[r->ntrail] = r->trail_text.len;
+	for (i = 0; i < s->indent && i < 20; i++)
+		strbuf_add(&r->trail_text, "  ", 2);
+	strbuf_addstr(&r->trail_text, a);
+	strbuf_addstr(&r->trail_text, b);
+	strbuf_addstr(&r->trail_text, c);
+	strbuf_addstr(&r->trail_text, d);
+	strbuf_addstr(&r->trail_text, e);
+	strbuf_addch(&r->trail_text, 0);
+	r->trail[r->ntrail++] = NULL;
 }
 
 static void
@@ -928,10 +1185,11 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 		return 0;
 	if (partial && !t->fixed)
 		return 0;
-	memset(h, 0, sizeof(*h));
 	h->table = t->ref;
 	h->src = t->src;
-	snprintf(h->key, sizeof(h->key), "%s", key);
+	h->line = 0;
+	h->key[0] = 0;
+	h->value[0] = 0;
 	switch (t->kind) {
 	case XT_ERROR:
 		trail(s, "lookup '%s' in %s: error: %s", key, t->ref, t->error);
@@ -1034,7 +1292,7 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 			trail(s, "lookup '%s' in %s: found -> %s", key, t->ref, h->value);
 		return 1;
 	}
-	trail(s, "lookup '%s' in %s: not found", key, t->ref);
+	trail_parts(s, "lookup '", key, "' in ", t->ref, ": not found");
 	return 0;
 }
 
@@ -1388,14 +1646,16 @@ resolve_addr(struct explain *ex, const char *addr, struct strbuf *out)
 		   && *ex->mydomain)
 		strbuf_addf(out, ".%s", ex->mydomain);
 	{
-		char *f = NULL;
+		char buf[512], *heap = NULL;
 		size_t fl;
+		const char *f = fold_key(out->buf, out->len, buf, sizeof(buf), &heap, &fl);
 
-		if (map_fold(out->buf, out->len, &f, &fl) == 0) {
-			strbuf_reset(out);
-			strbuf_add(out, f, fl);
-			free(f);
+		if (f && f != out->buf) {
+			memmove(out->buf, f, fl);
+			out->len = fl;
+			out->buf[fl] = 0;
 		}
+		free(heap);
 	}
 }
 
@@ -1527,6 +1787,33 @@ mail_addr_find(struct st *s, struct xtable *t, const char *full, const char **va
 	return ret;
 }
 
+/* param_words - the items of list parameter NAME, split once and kept */
+static struct words *
+param_words(struct explain *ex, const char *name)
+{
+	static struct words empty;
+	size_t i;
+	const char *v;
+
+	for (i = 0; i < ex->npcache; i++)
+		if (strcmp(ex->pcache[i].name, name) == 0)
+			return &ex->pcache[i].w;
+	if (ex->npcache == sizeof(ex->pcache) / sizeof(ex->pcache[0]))
+		return &empty;
+	v = maincf_get(ex->cf, name, NULL);
+	i = ex->npcache;
+	memset(&ex->pcache[i], 0, sizeof(ex->pcache[i]));
+	if ((ex->pcache[i].name = xstrdup(name)) == NULL)
+		return &empty;
+	if (v && words_split(&ex->pcache[i].w, v) < 0) {
+		words_free(&ex->pcache[i].w);
+		free(ex->pcache[i].name);
+		return &empty;
+	}
+	ex->npcache++;
+	return &ex->pcache[i].w;
+}
+
 /* resolve class of a recipient: domain list matching */
 enum rclass { RC_DEFAULT, RC_LOCAL, RC_ALIAS, RC_VIRTUAL, RC_RELAY };
 
@@ -1538,17 +1825,13 @@ list_match_domain(struct st *s, const char *param, const char *domain, bool pare
 {
 	/* string_list (mydestination, virtual_*_domains) matches exactly;
 	 * domain_list (relay_domains) knows .domain and parent matching */
-	bool exact = strcmp(param, "relay_domains") != 0;
 	struct explain *ex = s->ex;
-	const char *v = maincf_get(ex->cf, param, NULL);
-	struct words w = { 0 };
+	bool exact = strcmp(param, "relay_domains") != 0;
+	struct words *wp = param_words(ex, param);
+	struct words w = *wp;
 	size_t i;
 	int result = 0;
 
-	if (!v || words_split(&w, v) < 0) {
-		words_free(&w);
-		return 0;
-	}
 	for (i = 0; i < w.n && result == 0; i++) {
 		const char *item = w.v[i];
 		bool neg = false;
@@ -1590,7 +1873,7 @@ list_match_domain(struct st *s, const char *param, const char *domain, bool pare
 				result = neg ? 2 : 1;
 		}
 	}
-	words_free(&w);
+	(void)wp;
 	return result == 2 ? 0 : result;
 }
 
@@ -1672,8 +1955,7 @@ resolve_class(struct st *s, const char *addr, bool *routed)
 	if ((m = list_match_domain(s, "virtual_mailbox_domains", dom, false)) != 0)
 		return m < 0 ? -1 : RC_VIRTUAL;
 	if ((m = list_match_domain(s, "relay_domains", dom,
-				   maincf_in_list(s->ex->cf, "parent_domain_matches_subdomains",
-						  "relay_domains"))) != 0)
+				   s->ex->relay_parent)) != 0)
 		return m < 0 ? -1 : RC_RELAY;
 	return RC_DEFAULT;
 }
@@ -1721,6 +2003,13 @@ permit_auth_destination(struct st *s, const char *recipient)
 	bool routed;
 	int c, status = ST_DUNNO;
 
+	/* the same recipient is asked about in several lists: remember it */
+	if (s->pad_for == recipient && s->pad_status >= 0) {
+		trail_parts(s, s->pad_res, s->pad_status == ST_OK ? " is an authorized destination "
+			    "(local, virtual or relay domain)" : " is not an authorized destination",
+			    "", "", "");
+		return s->pad_status;
+	}
 	strbuf_init(&res);
 	resolve_addr(s->ex, recipient, &res);
 	if (!strrchr(res.buf, '@'))
@@ -1733,6 +2022,11 @@ permit_auth_destination(struct st *s, const char *recipient)
 		status = ST_OK;
 	trail(s, "%s is %s", res.buf, status == ST_OK ? "an authorized destination (local, virtual "
 	      "or relay domain)" : "not an authorized destination");
+	if (status != ST_UNKNOWN && res.len < sizeof(s->pad_res)) {
+		memcpy(s->pad_res, res.buf, res.len + 1);
+		s->pad_for = recipient;
+		s->pad_status = status;
+	}
 	strbuf_fini(&res);
 	return status;
 }
@@ -1743,8 +2037,7 @@ permit_auth_destination(struct st *s, const char *recipient)
 static int
 namadr_match(struct st *s, const char *param, const char *name, const char *addr)
 {
-	const char *v = maincf_get(s->ex->cf, param, NULL);
-	struct words w = { 0 };
+	struct words w = *param_words(s->ex, param);
 	size_t i;
 	int fam, afam;
 	unsigned char a[16], net[16];
@@ -1752,10 +2045,6 @@ namadr_match(struct st *s, const char *param, const char *name, const char *addr
 	int result = 0;
 	bool have_a = parse_ip(addr, &afam, a);
 
-	if (!v || words_split(&w, v) < 0) {
-		words_free(&w);
-		return 0;
-	}
 	for (i = 0; i < w.n && !result; i++) {
 		const char *item = w.v[i];
 		bool neg = false;
@@ -1798,7 +2087,6 @@ namadr_match(struct st *s, const char *param, const char *name, const char *addr
 		if (name && strcasecmp(item, name) == 0)
 			result = neg ? 2 : 1;
 	}
-	words_free(&w);
 	return result == 2 ? 0 : result;
 }
 
@@ -1932,15 +2220,10 @@ code_of(struct explain *ex, const char *name, int def)
 static int
 maps_match(struct st *s, const char *param, const char *addr, bool local)
 {
-	const char *v = maincf_get(s->ex->cf, param, NULL);
-	struct words w = { 0 };
+	struct words w = *param_words(s->ex, param);
 	size_t i;
 	int r = 0;
 
-	if (!v || !*v || words_split(&w, v) < 0) {
-		words_free(&w);
-		return 0;
-	}
 	for (i = 0; i < w.n && r == 0; i++) {
 		struct xtable *t;
 		const char *val, *at = strrchr(addr, '@');
@@ -1979,7 +2262,6 @@ maps_match(struct st *s, const char *param, const char *addr, bool local)
 			r = xt_find(s, t, at, true, &val, &h);
 		free(bare);
 	}
-	words_free(&w);
 	return r;
 }
 
@@ -2061,7 +2343,12 @@ find_class(struct explain *ex, const char *name)
 static bool
 is_cmd(const char *name, const char *cmd)
 {
-	return strcasecmp(name, cmd) == 0;
+	/* CMD is lower case: a cheap first-byte test before strcasecmp */
+	unsigned char c = (unsigned char)name[0];
+
+	if (c >= 'A' && c <= 'Z')
+		c = (unsigned char)(c - 'A' + 'a');
+	return c == (unsigned char)cmd[0] && strcasecmp(name, cmd) == 0;
 }
 
 static int
@@ -2107,7 +2394,7 @@ generic_checks(struct st *s, struct words *list, const char *reply_name, enum ac
 			arg = list->v[++i];
 			is_map = true;
 		}
-		trail(s, "%s%s%s", name, arg ? " " : "", arg ? arg : "");
+		trail_parts(s, name, arg ? " " : "", arg ? arg : "", "", "");
 		s->indent++;
 
 		if (is_cmd(name, "permit")) {
@@ -2350,8 +2637,7 @@ generic_checks(struct st *s, struct words *list, const char *reply_name, enum ac
 		} else if (is_cmd(name, "check_relay_domains")) {
 			if (s->recipient) {
 				int m = list_match_domain(s, "relay_domains", s->name,
-							  maincf_in_list(ex->cf, "parent_domain_matches_subdomains",
-									 "relay_domains"));
+							  ex->relay_parent);
 
 				if (m > 0)
 					status = ST_OK;
@@ -2425,15 +2711,15 @@ run_list(struct st *s, const char *pname, struct words *list, const char *reply_
 	int status;
 
 	if (list->n == 0) {
-		trail(s, "%s is empty", pname);
+		trail_parts(s, pname, " is empty", "", "", "");
 		return ST_DUNNO;
 	}
-	trail(s, "%s:", pname);
+	trail_parts(s, pname, ":", "", "", "");
 	s->indent++;
 	status = generic_checks(s, list, reply_name, ctx, def_acl);
 	s->indent--;
-	trail(s, "%s: %s", pname, status == ST_OK ? "permit" : status == ST_REJECT ? "reject"
-	      : status == ST_UNKNOWN ? "unknown" : "no decision (DUNNO)");
+	trail_parts(s, pname, ": ", status == ST_OK ? "permit" : status == ST_REJECT ? "reject"
+		    : status == ST_UNKNOWN ? "unknown" : "no decision (DUNNO)", "", "");
 	return status;
 }
 
@@ -2776,6 +3062,7 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 	ex->append_dot_mydomain = maincf_get_bool(ex->cf, "append_dot_mydomain", compat_below(ex, "1"));
 	ex->sasl_enable = maincf_get_bool(ex->cf, "smtpd_sasl_auth_enable", false);
 	ex->parent_style = maincf_in_list(ex->cf, "parent_domain_matches_subdomains", "smtpd_access_maps");
+	ex->relay_parent = maincf_in_list(ex->cf, "parent_domain_matches_subdomains", "relay_domains");
 	ex->map_reject_code = code_param(ex->cf, "access_map_reject_code", 554);
 	ex->map_defer_code = code_param(ex->cf, "access_map_defer_code", 450);
 	ex->reject_code = code_param(ex->cf, "reject_code", 554);
@@ -2864,6 +3151,10 @@ explain_free(struct explain *ex)
 	free(ex->local_rcpt_maps);
 	free(ex->startup_error);
 	free(ex->stack);
+	for (i = 0; i < ex->npcache; i++) {
+		free(ex->pcache[i].name);
+		words_free(&ex->pcache[i].w);
+	}
 	free(ex->dir);
 	if (ex->cf)
 		maincf_free(ex->cf);
@@ -2877,6 +3168,7 @@ explain_result_init(struct explain_result *r)
 	strbuf_init(&r->text);
 	strbuf_init(&r->depends);
 	strbuf_init(&r->stale_note);
+	strbuf_init(&r->trail_text);
 }
 
 static void
@@ -2884,9 +3176,9 @@ result_clear(struct explain_result *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->ntrail; i++)
-		free(r->trail[i]);
+	(void)i;
 	r->ntrail = 0;
+	strbuf_reset(&r->trail_text);
 	free(r->rule.file);
 	free(r->rule.key);
 	free(r->rule.table);
@@ -2907,6 +3199,8 @@ explain_result_fini(struct explain_result *r)
 {
 	result_clear(r);
 	free(r->trail);
+	free(r->trail_off);
+	strbuf_fini(&r->trail_text);
 	strbuf_fini(&r->text);
 	strbuf_fini(&r->depends);
 	strbuf_fini(&r->stale_note);
@@ -2915,8 +3209,14 @@ explain_result_fini(struct explain_result *r)
 int
 explain_run(struct explain *ex, const struct explain_probe *p, struct explain_result *r)
 {
+	size_t i;
+	int ret;
+
 	result_clear(r);
-	return evaluate(ex, p, r);
+	ret = evaluate(ex, p, r);
+	for (i = 0; i < r->ntrail; i++)
+		r->trail[i] = r->trail_text.buf + r->trail_off[i];
+	return ret;
 }
 
 /* json_str - a JSON string; plain ASCII in one copy (the trail is mostly

@@ -75,9 +75,12 @@ struct explain_result {
 	const char *stage;          /* "RCPT", "MAIL", "HELO", "CONNECT": the command answered */
 	struct strbuf depends;      /* unknown: what it depends on */
 	struct explain_rule rule;   /* the decisive table entry (rule.file NULL: none) */
-	/* the trail: one line per step, in order */
+	/* the trail: one line per step, in order; the strings live in
+	 * trail_text (internal), valid until the next explain_run */
 	char **trail;
 	size_t ntrail, captrail;
+	struct strbuf trail_text;   /* internal: the lines, NUL-separated */
+	size_t *trail_off;          /* internal: offset of each line */
 	bool stale;                 /* --sources: a built index would answer differently */
 	struct strbuf stale_note;
 };
