@@ -2005,6 +2005,15 @@ scan_override(struct maincf *cf, const char *name, const char *value, unsigned l
 		const char *t = l.v[i].text;
 		const char *prev = i > 0 ? l.v[i - 1].text : NULL;
 
+		if (restr) {
+			size_t k;
+
+			for (k = 0; k < cf->nclasses; k++)
+				if (strcmp(cf->classes[k].name, t) == 0 && cf->classes[k].nuses++ == 0) {
+					cf->classes[k].use_line = line;
+					cf->classes[k].use_col = col;
+				}
+		}
 		if (!looks_like_ref(t))
 			continue;
 		if (!restr) {

@@ -332,7 +332,8 @@ test_master_overrides(void **state)
 	snprintf(path, sizeof(path), "%s/main.cf", dir);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
-	fputs("mua_checks = check_client_access cdb:/etc/pfc/mua, permit\n", fp);
+	fputs("mua_checks = check_client_access cdb:/etc/pfc/mua, permit\n"
+	      "smtpd_restriction_classes = only_in_master\nonly_in_master = permit\n", fp);
 	fclose(fp);
 	snprintf(path, sizeof(path), "%s/master.cf", dir);
 	fp = fopen(path, "w");
@@ -342,6 +343,7 @@ test_master_overrides(void **state)
 	      "  -o smtpd_client_restrictions=$mua_checks\n"
 	      "  -o { smtpd_sender_restrictions = check_sender_access hash:/etc/pfc/s, reject }\n"
 	      "  -o syslog_name=postfix/submission\n"
+	      "  -o smtpd_recipient_restrictions=only_in_master,reject\n"
 	      "relay unix - - y - - smtp -o smtp_header_checks=regexp:/etc/pfc/hc\n", fp);
 	fclose(fp);
 	diag_list_init(&dl);
@@ -364,7 +366,9 @@ test_master_overrides(void **state)
 	assert_string_equal(r->type, "regexp");
 	assert_int_equal(r->role, MAINCF_ROLE_HEADER_CHECKS);
 	assert_string_equal(r->service, "relay/unix");
-	assert_int_equal(r->line, 6);
+	assert_int_equal(r->line, 7);
+	assert_int_equal(maincf_find_class(cf, "only_in_master")->nuses, 1);
+	assert_int_equal(maincf_find_class(cf, "only_in_master")->use_line, 6);
 	assert_int_equal(maincf_master_service(cf, "relay"), 1);
 	assert_int_equal(maincf_master_service(cf, "lmtp"), 0);
 	maincf_free(cf);
