@@ -2007,12 +2007,24 @@ scan_override(struct maincf *cf, const char *name, const char *value, unsigned l
 
 		if (restr) {
 			size_t k;
+			bool known = false;
 
 			for (k = 0; k < cf->nclasses; k++)
-				if (strcmp(cf->classes[k].name, t) == 0 && cf->classes[k].nuses++ == 0) {
-					cf->classes[k].use_line = line;
-					cf->classes[k].use_col = col;
+				if (strcmp(cf->classes[k].name, t) == 0) {
+					known = true;
+					if (cf->classes[k].nuses++ == 0) {
+						cf->classes[k].use_line = line;
+						cf->classes[k].use_col = col;
+					}
 				}
+			if (!known && cf->dl && !maincf_is_builtin_restriction(t) && !looks_like_ref(t)
+			    && l.v[i].text[0] != '{'
+			    && !(prev && maincf_restriction_takes_arg(prev)))
+				diag_add(cf->dl, DIAG_UNKNOWN_RESTRICTION, cf->cur_file, line, col,
+					 "unknown restriction \"%s\" in the %s override of service %s; "
+					 "smtpd logs \"unknown smtpd restriction\" and answers 451 "
+					 "4.3.5 Server configuration error when it reaches it",
+					 t, name, cf->cur_service ? cf->cur_service : "?");
 		}
 		if (!looks_like_ref(t))
 			continue;

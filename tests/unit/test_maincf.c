@@ -343,12 +343,16 @@ test_master_overrides(void **state)
 	      "  -o smtpd_client_restrictions=$mua_checks\n"
 	      "  -o { smtpd_sender_restrictions = check_sender_access hash:/etc/pfc/s, reject }\n"
 	      "  -o syslog_name=postfix/submission\n"
-	      "  -o smtpd_recipient_restrictions=only_in_master,reject\n"
+	      "  -o smtpd_recipient_restrictions=only_in_master,rejct\n"
 	      "relay unix - - y - - smtp -o smtp_header_checks=regexp:/etc/pfc/hc\n", fp);
 	fclose(fp);
 	diag_list_init(&dl);
 	assert_int_equal(maincf_load(&cf, dir, &dl), 0);
-	assert_int_equal(dl.n, 0);              /* mua_checks is used from master.cf */
+	/* mua_checks is used from master.cf: no unknown-parameter; the typo is found */
+	assert_int_equal(dl.n, 1);
+	assert_int_equal(dl.v[0].code, DIAG_UNKNOWN_RESTRICTION);
+	assert_int_equal(dl.v[0].line, 6);
+	assert_non_null(strstr(dl.v[0].file, "master.cf"));
 	assert_int_equal(maincf_ref_count(cf), 3);
 	r = maincf_ref_at(cf, 0);
 	assert_string_equal(r->name, "/etc/pfc/mua");
