@@ -493,16 +493,28 @@ check_header_value(const char *value, size_t vlen, bool body, struct maincf *cf,
 	return 0;
 }
 
+static int check_access_key(const char *k, size_t n, enum maincf_role role, struct maincf *cf,
+			    const char *file, unsigned line, struct diag_list *dl);
+static bool value_rejects(const char *v, size_t n);
+
 int
 check_value(enum maincf_role role, const char *key, size_t klen, const char *value,
 	    size_t vlen, struct maincf *cf, const char *file, unsigned line, unsigned col,
 	    struct diag_list *dl)
 {
-	(void)key;
-	(void)klen;
-	if (maincf_role_is_access(role))
+	if (maincf_role_is_access(role)) {
+		if (key && klen && check_access_key(key, klen, role, cf, file, line, dl) < 0)
+			return -1;
+		if (key && role == MAINCF_ROLE_RECIPIENT && klen >= 11
+		    && strncasecmp(key, "postmaster@", 11) == 0 && value_rejects(value, vlen)
+		    && diag_add(dl, DIAG_POSTMASTER_REJECTED, file, line, 1,
+				"this rejects mail to %.*s%s: RFC 5321 requires that mail to "
+				"postmaster be accepted; remove it or make it OK", (int)klen, key,
+				klen == 11 ? "<any domain>" : "") < 0)
+			return -1;
 		return check_access_value_k(key, klen, value, vlen, role, cf, file, line, col, dl,
 					    NULL);
+	}
 	if (role == MAINCF_ROLE_TRANSPORT) {
 		const char *colon = memchr(value, ':', vlen);
 		size_t tl = colon ? (size_t)(colon - value) : vlen;

@@ -125,6 +125,16 @@ test_reply_text_in_message(void **state)
 	assert_non_null(strstr(dl.v[0].message, ">: Sender address rejected: 521"));
 	assert_non_null(strstr(dl.v[0].message, "521 text"));
 	assert_int_equal(dl.v[0].col, 23);
+	diag_list_clear(&dl);
+	/* key-dependent checks while typing */
+	assert_int_equal(check_value(MAINCF_ROLE_RECIPIENT, "postmaster@bar.org", 18, "REJECT", 6, cf,
+				     "t", 1, 20, &dl), 0);
+	assert_int_equal(dl.n, 1);
+	assert_int_equal(dl.v[0].code, DIAG_POSTMASTER_REJECTED);
+	diag_list_clear(&dl);
+	assert_int_equal(check_value(MAINCF_ROLE_CLIENT, "<>", 2, "OK", 2, cf, "t", 1, 4, &dl), 0);
+	assert_int_equal(dl.n, 1);
+	assert_int_equal(dl.v[0].code, DIAG_UNREACHABLE_KEY);
 	diag_list_fini(&dl);
 	maincf_free(cf);
 }
