@@ -305,7 +305,46 @@ on_watch(struct app *app, void *ctx)
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: pfconsole [-c DIR] [console] [--log FILE|journal|-] [--read-only]\n");
+	fprintf(fp, "usage: pfconsole [-c DIR] [console] [--log FILE|journal|-] [--read-only]\n"
+		"       pfconsole console --keys   (the key bindings, as the man page lists them)\n");
+}
+
+/* print_keys - the default bindings as man page (roff) lines, per screen:
+ * doc/pfconsole.1 carries this text and tests/tui/man-keys.sh compares */
+static void
+print_keys(void)
+{
+	const struct keybind *b = NULL;
+	size_t n, i, j;
+	int k;
+
+	b = keymap_bindings(&n);
+	for (k = SCREEN_ANY; k < SCREEN_NKINDS; k++) {
+		bool seen[ACT_NCODES];
+
+		if (k == SCREEN_HELP)
+			continue;
+		memset(seen, 0, sizeof(seen));
+		printf(".SS \"Keys: %s\"\n", screen_kind_name((enum screen_kind)k));
+		for (i = 0; i < n; i++) {
+			char keys[128], name[16];
+			size_t len = 0;
+
+			if (b[i].screen != (enum screen_kind)k || seen[b[i].action])
+				continue;
+			seen[b[i].action] = true;
+			keys[0] = '\0';
+			for (j = 0; j < n; j++) {
+				if (b[j].screen != b[i].screen || b[j].action != b[i].action)
+					continue;
+				keymap_key_name(b[j].key, name, sizeof(name));
+				len += (size_t)snprintf(keys + len, len < sizeof(keys) ? sizeof(keys) - len : 0,
+							"%s%s", len ? ", " : "", name);
+			}
+			printf(".TP\n.B %s\n", keys);
+			printf("%s: %s.\n", action_name(b[i].action), action_help(b[i].action));
+		}
+	}
 }
 
 int
@@ -314,6 +353,7 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	static const struct option opts[] = {
 		{ "log", required_argument, NULL, 'l' },
 		{ "read-only", no_argument, NULL, 'r' },
+		{ "keys", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -325,10 +365,11 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	bool force_ro = false;
 	int c, sig;
 
-	while ((c = getopt_long(argc, argv, "l:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:rkh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': log = optarg; break;
 		case 'r': force_ro = true; break;
+		case 'k': print_keys(); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
