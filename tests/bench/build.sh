@@ -55,10 +55,11 @@ measure() {
 		e=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
 			for (k = 1; k <= n; k++) s = s * 60 + t[k]; print s }' "$w/time")
 		m=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$w/time")
+		c=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$w/time")
 		[ "$m" -gt "$rss" ] && rss=$m
-		if [ -z "$best" ] || awk "BEGIN { exit !($e < $best) }"; then best=$e; fi
+		if [ -z "$best" ] || awk "BEGIN { exit !($e < $best) }"; then best=$e; cpu=$c; fi
 	done
-	printf '%-34s %8.2f s %9d KiB\n' "$name" "$best" "$rss"
+	printf '%-34s %8.2f s (cpu %5.2f s) %9d KiB\n' "$name" "$best" "$cpu" "$rss"
 	eval "t_$(echo "$name" | tr -c 'a-z0-9\n' '_')=$best"
 }
 
