@@ -6,12 +6,37 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "core/query.h"
 
 struct query {
 	struct map *m;
 };
+
+/* stale_warning - Postfix's "database X is older than source file Y",
+ * given when the source is newer than the index and was last changed more
+ * than 100 seconds ago (dict_cdb.c, dict_db.c); 0 or -1 (ENOMEM) */
+static int
+stale_warning(const struct map_ops *ops, const char *type, const char *name,
+	      struct diag_list *dl)
+{
+	struct stat src, idx;
+	char *index = map_index_path(ops, name);
+	int r = 0;
+
+	if (index == NULL)
+		return -1;
+	if (dl != NULL && stat(name, &src) == 0 && stat(index, &idx) == 0
+	    && src.st_mtime > idx.st_mtime && time(NULL) - src.st_mtime > 100)
+		r = diag_add(dl, DIAG_STALE_INDEX, name, 0, 0,
+			     "database %s is older than source file %s: Postfix still answers "
+			     "from the old entries; run \"pfconsole build %s:%s\"",
+			     index, name, type, name);
+	free(index);
+	return r;
+}
 
 /* query_open - open TYPE:NAME */
 struct query *
@@ -30,10 +55,17 @@ query_open(const char *type, const char *name, unsigned flags, struct diag_list 
 		map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
 		return NULL;
 	}
-	if (ops->flags & MAP_PATTERN)
+	if (ops->flags & MAP_PATTERN) {
 		q->m = query_open_pattern(type, name, oflags | MAP_OPEN_SKIP_BAD, dl, err);
-	else
+	} else {
 		q->m = map_open(type, name, NULL, 0, oflags, err);
+		if (q->m != NULL && stale_warning(ops, type, name, dl) < 0) {
+			map_close(q->m);
+			free(q);
+			map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
+			return NULL;
+		}
+	}
 	if (q->m == NULL) {
 		free(q);
 		return NULL;

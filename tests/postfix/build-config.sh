@@ -99,6 +99,11 @@ source $m: rebuild did not keep mode 600"
 done
 is "new indexes: owner and mode as postmap; rebuilds keep the old index's" "$modes" ""
 
+# query warns, as postmap does, about an index older than its source
+touch -d '-1 hour' "$d/recipients.cdb"; touch -d '-10 min' "$d/recipients"
+out=$("$PFCONSOLE" query "cdb:$d/recipients" blocked@example.com 2>&1 >/dev/null)
+like "query: stale index warned about like postmap" "$out" "warning: database $d/recipients.cdb is older than source file $d/recipients"
+
 # other indexed types go through the real postmap (btree here)
 printf 'Key.Example OK\nbücher.example REJECT b\nkey.example REJECT dup\n' >"$d/bt"
 out=$("$PFCONSOLE" build -c "$d" "btree:$d/bt" 2>&1); rc=$?
