@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -502,7 +503,7 @@ cidr_free(struct cidr_tab *t)
 /* ------------------------------------------------------------------ */
 /* tables                                                               */
 
-enum xt_kind { XT_MAP, XT_KV, XT_CIDR, XT_ERROR };
+enum xt_kind { XT_MAP, XT_KV, XT_CIDR, XT_PASSWD, XT_ERROR };
 
 struct xtable {
 	char *ref;                  /* "hash:/etc/postfix/access" as written */
@@ -703,6 +704,11 @@ open_table(struct explain *ex, const char *ref)
 		t->pattern = true;
 		if (load_pattern(ex, t, NULL) < 0)
 			return NULL;
+		return t;
+	}
+	if (strcmp(t->type, "unix") == 0 && strcmp(t->name, "passwd.byname") == 0) {
+		/* what local_recipient_maps' default asks (through proxymap) */
+		t->kind = XT_PASSWD;
 		return t;
 	}
 	if (strcmp(t->type, "cidr") == 0) {
@@ -1194,6 +1200,22 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 	case XT_ERROR:
 		trail(s, "lookup '%s' in %s: error: %s", key, t->ref, t->error);
 		return -1;
+	case XT_PASSWD: {
+		char buf[256], *heap = NULL;
+		size_t fl;
+		const char *f = fold_key(key, kl, buf, sizeof(buf), &heap, &fl);
+		struct passwd *pw = f ? getpwnam(f) : NULL;
+
+		free(heap);
+		if (pw) {
+			*val = "(passwd entry)";
+			snprintf(h->key, sizeof(h->key), "%s", pw->pw_name);
+			snprintf(h->value, sizeof(h->value), "%s", *val);
+			trail(s, "lookup '%s' in %s: found (user %s)", key, t->ref, pw->pw_name);
+			return 1;
+		}
+		break;
+	}
 	case XT_CIDR: {
 		int fam;
 		unsigned char a[16];

@@ -33,6 +33,18 @@ PFCONSOLE = os.environ.get("PFCONSOLE", "pfconsole")
 POSTMAP = "/usr/sbin/postmap"
 
 
+def have_lmdb():
+    try:
+        out = subprocess.run(["/usr/sbin/postconf", "-c", CONF or "/nonexistent", "-m"],
+                             capture_output=True, text=True).stdout
+    except OSError:
+        return False
+    return "lmdb" in out.split()
+
+
+HAVE_LMDB = have_lmdb()
+
+
 def d(name):
     return os.path.join(CONF, name)
 
@@ -186,6 +198,7 @@ def cfg_tables():
     return {
         "files": {
             "hash": kv("hash"), "cdb": kv("cdb"), "btree": kv("btree"), "texthash": kv("texthash"),
+            "lmdb": kv("lmdb"),
             "regexp": "/^full@t-regexp\\.example$/ REJECT regexp full\n"
                       "/@t-regexp\\.example$/ REJECT regexp domain $1\n"
                       "/^(.*)@x-regexp\\.example$/ REJECT regexp captured $1\n"
@@ -200,14 +213,15 @@ def cfg_tables():
                    "named.example REJECT hash client name\nexample.org REJECT hash parent\n"
                    "unknown REJECT unknown client\n2001:db8:1 REJECT v6 partial\n",
         },
-        "postmap": ["hash:hash", "cdb:cdb", "btree:btree", "hash:cli"],
+        "postmap": ["hash:hash", "cdb:cdb", "btree:btree", "hash:cli"] + (["lmdb:lmdb"] if HAVE_LMDB else []),
         "main": {
             "inet_protocols": "all",
             "mydestination": "local.test",
             "recipient_delimiter": "+",
             "smtpd_client_restrictions": "check_client_access cidr:%s/cidr, check_client_access hash:%s/cli" % (base, base),
             "smtpd_sender_restrictions": ", ".join(
-                "check_sender_access %s:%s/%s" % (t, base, t) for t in ("hash", "cdb", "btree", "texthash", "regexp", "pcre"))
+                "check_sender_access %s:%s/%s" % (t, base, t) for t in ("hash", "cdb", "btree", "texthash", "regexp", "pcre")
+                + (("lmdb",) if HAVE_LMDB else ()))
                 + ", check_sender_access inline:{ full@t-inline.example=REJECT inline full, "
                   "t-inline.example=REJECT inline domain, { who@ = REJECT inline localpart } }",
             "smtpd_recipient_restrictions": ", ".join(
@@ -219,7 +233,7 @@ def cfg_tables():
                     ("203.0.113.9", "Named.Example"), ("2001:db8::5", None), ("2001:db8:1::7", "v6.example"),
                     ("203.0.113.10", "mail.sub.example.org")],
         "helos": ["helo.example"],
-        "senders": [p % t for t in ("hash", "cdb", "btree", "texthash", "regexp", "pcre", "inline")
+        "senders": [p % t for t in ("hash", "cdb", "btree", "texthash", "regexp", "pcre", "inline", "lmdb")
                     for p in ("full@t-%s.example", "Full@T-%s.Example", "x@t-%s.example", "x@deep.sub.t-%s.example",
                               "who@other-%s.example", "ext+tag@z-%s.example", "one+two@t-%s.example",
                               "one+three@sub.t-%s.example", "k@dunno.t-%s.example", "ab@x-%s.example",
@@ -589,7 +603,13 @@ def setup(name):
         subprocess.run([POSTMAP, "-c", CONF, "%s:%s" % (t, os.path.join(base, fn))], check=True)
     # print the main.cf edits: first remove every key, then set this config's
     print("X " + " ".join(ALL_KEYS))
-    print("E compatibility_level = 3.6")
+    # the instance's own settings (tests/lib/postfix.sh) that a configuration may change
+    base_main = {"compatibility_level": "3.6", "local_recipient_maps": "",
+                 "mydestination": "$myhostname, localhost", "relay_domains": "",
+                 "mynetworks": "127.0.0.0/8", "inet_protocols": "ipv4"}
+    for k, v in base_main.items():
+        if k not in cfg["main"]:
+            print("E %s = %s" % (k, v))
     for k, v in cfg["main"].items():
         print("E %s = %s" % (k, v.replace("\n", " ")))
 
