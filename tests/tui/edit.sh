@@ -57,12 +57,20 @@ tui_expect "C-r redoes it" '4 qq\.com REJECT$'
 tui_keys / ; tui_type "163"; tui_keys Enter
 tui_expect "/ finds 163.com (selected line shows no diagnostics)" '3 163\.com'
 
+# UTF-8 typed into the line editor
+tui_keys G a
+tui_type "müller@bücher.example REJECT"
+tui_expect "UTF-8 keys are shown as typed" 'new >müller@bücher\.example REJECT'
+tui_keys Enter
+tui_expect "and kept" '5 müller@bücher\.example REJECT'
+
 tui_keys s
 tui_expect "a valid table saves" 'saved restricted_senders \(previous version kept as restricted_senders~\)'
 like "the new line is on disk" "$(cat "$rs")" '^qq\.com REJECT$'
+like "the UTF-8 line is on disk as UTF-8" "$(cat "$rs")" '^müller@bücher\.example REJECT$'
 is "the backup holds the previous version" "$(cat "$rs~")" "$before"
 like "comments and the old entry are kept byte for byte" "$(head -3 "$rs")" '^163\.com +REJECT$'
 tui_keys q
-tui_expect "back on Maps the table's index is stale until built" 'restricted_senders +sender +2 +stale index'
+tui_expect "back on Maps the table's index is stale until built" 'restricted_senders +sender +3 +stale index'
 tui_quit
 tap_done

@@ -35,11 +35,47 @@ tui_expect "3 opens Explain" 'pfconsole \| Explain'
 tui_keys Tab
 tui_expect "Tab cycles to Maps" 'pfconsole \| Maps'
 
+# colours: roles in colour by default, attributes only with NO_COLOR
+like "colours are used by default" "$(tui_screen_attrs)" '\[(3[0-7]|4[0-7])(;|m)'
 tui_keys C-c
 st=$(tui_exited)
 is "Ctrl-C ends the console with status 0" "$st" 0
 tui_expect "the terminal is back to the shell's screen (curses left)" '^$'
 tui_expect_not "no curses screen is left over" 'pfconsole \| Maps'
+
+# NO_COLOR: no colour, the selection and bars still visible (reverse)
+tmux -L "$TUI_SOCK" kill-session -t pfc >/dev/null 2>&1
+tmux -L "$TUI_SOCK" -f /dev/null new-session -d -s pfc -x "$TUI_W" -y "$TUI_H" \
+	"NO_COLOR=1 '$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'; sleep 600"
+tmux -L "$TUI_SOCK" set-option -t pfc status off >/dev/null
+tui_expect "NO_COLOR: the console runs" 'pfconsole \| Maps'
+unlike "NO_COLOR: no colour escapes" "$(tui_screen_attrs)" '\[([0-9;]*;)?(3[0-7]|4[0-7])(;[0-9;]*)?m'
+like "NO_COLOR: reverse video marks the bars" "$(tui_screen_attrs)" '\[([0-9;]*;)?7(;[0-9;]*)?m'
+tui_keys C-c
+
+# Ctrl-Z under a shell with job control: stopped, the shell's prompt
+# back, `fg` repaints the console
+tmux -L "$TUI_SOCK" kill-session -t pfc >/dev/null 2>&1
+tmux -L "$TUI_SOCK" -f /dev/null new-session -d -s pfc -x "$TUI_W" -y "$TUI_H" \
+	"PS1='shell\$ ' bash --norc --noprofile -i"
+tmux -L "$TUI_SOCK" set-option -t pfc status off >/dev/null
+tui_expect "an interactive shell" '^shell\$'
+tui_type "'$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'"
+tui_keys Enter
+tui_expect "the console from the shell" 'pfconsole \| Maps'
+pid=$(pgrep -n -f "pfconsole -c $TUI_DIR/etc console")
+tui_keys C-z
+tui_expect "Ctrl-Z: the shell reports the console stopped" 'Stopped'
+is "Ctrl-Z: the process is stopped" "$(awk '{print $3}' "/proc/$pid/stat")" T
+tui_expect_not "Ctrl-Z: no console screen left" 'pfconsole \| Maps'
+tui_type "fg"; tui_keys Enter
+tui_expect "fg: the console repaints" 'pfconsole \| Maps'
+tui_keys j
+tui_expect "and takes keys again" 'access_client'
+tui_keys Q
+tui_expect "Q leaves to the shell" '^shell\$ *$'
+tui_type 'echo "status=$?"'; tui_keys Enter
+tui_expect "with status 0" '^status=0'
 
 # TERM that terminfo does not know: a clear message, exit 1
 out=$(TERM=no-such-terminal "$PFCONSOLE" -c "$TUI_DIR/etc" console --log "$TUI_DIR/mail.log" </dev/null 2>&1)
