@@ -1809,6 +1809,8 @@ mail_addr_find(struct st *s, struct xtable *t, const char *full, const char **va
 	return ret;
 }
 
+static void default_mynetworks(struct explain *ex, struct words *w);
+
 /* param_words - the items of list parameter NAME, split once and kept */
 static struct words *
 param_words(struct explain *ex, const char *name)
@@ -1827,6 +1829,16 @@ param_words(struct explain *ex, const char *name)
 	memset(&ex->pcache[i], 0, sizeof(ex->pcache[i]));
 	if ((ex->pcache[i].name = xstrdup(name)) == NULL)
 		return &empty;
+	if (strcmp(name, "mynetworks") == 0) {
+		enum maincf_source src;
+
+		(void)maincf_raw(ex->cf, name, &src);
+		if (src != MAINCF_SET) {
+			default_mynetworks(ex, &ex->pcache[i].w);
+			ex->npcache++;
+			return &ex->pcache[i].w;
+		}
+	}
 	if (v && words_split(&ex->pcache[i].w, v) < 0) {
 		words_free(&ex->pcache[i].w);
 		free(ex->pcache[i].name);
@@ -2110,6 +2122,81 @@ namadr_match(struct st *s, const char *param, const char *name, const char *addr
 			result = neg ? 2 : 1;
 	}
 	return result == 2 ? 0 : result;
+}
+
+/* default_mynetworks - Postfix's mynetworks() when mynetworks is not set:
+ * the networks of the interfaces smtpd listens on (inet_interfaces,
+ * inet_protocols), by mynetworks_style: host (/32, /128), subnet (the
+ * interface's netmask) or class (A/B/C).  Items "a.b.c.d/n", "[v6]/n". */
+static void
+default_mynetworks(struct explain *ex, struct words *w)
+{
+	const char *style = maincf_get(ex->cf, "mynetworks_style", NULL);
+	const char *ifs = maincf_get(ex->cf, "inet_interfaces", NULL);
+	const char *protos = maincf_get(ex->cf, "inet_protocols", NULL);
+	bool v4 = !protos || !*protos || strstr(protos, "all") || strstr(protos, "ipv4");
+	bool v6 = !protos || !*protos || strstr(protos, "all") || strstr(protos, "ipv6");
+	bool loop_only = ifs && strcmp(ifs, "loopback-only") == 0;
+	bool all = !ifs || !*ifs || strcmp(ifs, "all") == 0;
+	struct ifaddrs *ifa, *p;
+
+	if (!style || !*style)
+		style = "host";
+	if (getifaddrs(&ifa) != 0)
+		return;
+	for (p = ifa; p; p = p->ifa_next) {
+		char a[64], item[96];
+		unsigned bits = 0, i;
+		const unsigned char *mask;
+		size_t mlen;
+
+		if (!p->ifa_addr || !p->ifa_netmask)
+			continue;
+		if (p->ifa_addr->sa_family == AF_INET && v4) {
+			struct in_addr in = ((struct sockaddr_in *)(void *)p->ifa_addr)->sin_addr;
+
+			mask = (const unsigned char *)&((struct sockaddr_in *)(void *)p->ifa_netmask)->sin_addr;
+			mlen = 4;
+			inet_ntop(AF_INET, &in, a, sizeof(a));
+		} else if (p->ifa_addr->sa_family == AF_INET6 && v6) {
+			mask = (const unsigned char *)&((struct sockaddr_in6 *)(void *)p->ifa_netmask)->sin6_addr;
+			mlen = 16;
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)p->ifa_addr)->sin6_addr, a,
+				  sizeof(a));
+		} else
+			continue;
+		if (loop_only && strcmp(a, "127.0.0.1") != 0 && strcmp(a, "::1") != 0)
+			continue;
+		if (!all && !loop_only) {
+			struct words iw = { 0 };
+			bool listed = false;
+			size_t k;
+
+			words_split(&iw, ifs);
+			for (k = 0; k < iw.n; k++)
+				if (strcmp(iw.v[k], a) == 0)
+					listed = true;
+			words_free(&iw);
+			if (!listed)
+				continue;
+		}
+		for (i = 0; i < mlen * 8; i++)
+			if (mask[i / 8] & (0x80 >> (i % 8)))
+				bits++;
+		if (strcmp(style, "host") == 0)
+			bits = (unsigned)mlen * 8;
+		else if (strcmp(style, "class") == 0 && mlen == 4) {
+			unsigned first = (unsigned)strtoul(a, NULL, 10);
+
+			bits = first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
+		}
+		if (mlen == 4)
+			snprintf(item, sizeof(item), "%s/%u", a, bits);
+		else
+			snprintf(item, sizeof(item), "[%s]/%u", a, bits);
+		words_add(w, item, strlen(item));
+	}
+	freeifaddrs(ifa);
 }
 
 /* valid_hostname - Postfix valid_hostname(DONT_GRIPE) */
