@@ -9,6 +9,8 @@
 #   missing-map                  451 4.3.5
 #   postmaster-rejected          RCPT TO:<postmaster@domain> is rejected
 #   duplicate-key                the first entry wins
+#   no-relay-restriction, undefined-class (listed, no definition): smtpd
+#                                dies at startup with the fatal error check names
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/postfix.sh"
 pf_require
@@ -70,4 +72,26 @@ like "missing table: 451 4.3.5" "$(reply a@b.example someone@bar.org)" '^451 4\.
 # table (recipient list) rejects, with 451, never 550
 got=$(reply x@bare.example someone@bar.org)
 unlike "bare 550: the sender is not rejected with 550" "$got" '^550'
+
+# smtpd refuses to start: no relay guard, and a listed class without definition
+for case in relay class; do
+	pf_instance_create || bail "cannot create a second Postfix instance"
+	if [ $case = relay ]; then
+		pf_postconf -e "smtpd_relay_restrictions =" "smtpd_recipient_restrictions = permit_mynetworks" ||
+			bail "postconf failed"
+		code=no-relay-restriction fatal='specify at least one working instance of'
+	else
+		pf_postconf -e "smtpd_restriction_classes = ghost_class" || bail "postconf failed"
+		code=undefined-class fatal="restriction class .ghost_class. needs a definition"
+	fi
+	out=$("$PFCONSOLE" -c "$PF_CONF" check 2>&1)
+	like "$case: check reports $code, saying smtpd will not start" "$out" \
+		"main\\.cf:[0-9]+:[0-9]+: error: .*(refuses to start|stops at startup).*\\[$code\\]"
+	pf_start || bail "postfix start failed"
+	pf_log_mark
+	pf_smtp 'NOOP' >/dev/null 2>&1
+	got=$(pf_wait_log "fatal: .*$fatal" 10)
+	like "$case: the real smtpd dies at startup" "$got" "$fatal"
+	pf_stop
+done
 tap_done
