@@ -53,16 +53,23 @@ tui_fixture() {
 	"$PFCONSOLE" -c "$TUI_DIR/etc" build >/dev/null 2>&1 || bail "pfconsole build of the fixture failed"
 }
 
-# tui_start ARGS... - run pfconsole ARGS in a new tmux session
+# tui_session SHELL-COMMAND - a fresh terminal (the only session of the
+# private server) running SHELL-COMMAND
+tui_session() {
+	tmux -L "$TUI_SOCK" kill-server >/dev/null 2>&1
+	# the old server must be gone, or the new session would join it as it exits
+	while tmux -L "$TUI_SOCK" list-sessions >/dev/null 2>&1; do sleep 0.05; done
+	tmux -L "$TUI_SOCK" -f /dev/null new-session -d -s pfc -x "$TUI_W" -y "$TUI_H" "$1" ||
+		bail "tmux new-session failed"
+	tmux -L "$TUI_SOCK" set-option -t pfc status off >/dev/null
+}
+
+# tui_start ARGS... - run pfconsole ARGS in a new terminal
 tui_start() {
 	cmd="cd '$TUI_DIR' && '$PFCONSOLE'"
 	for a in "$@"; do cmd="$cmd '$a'"; done
 	rm -f "$TUI_DIR/status"
-	tmux -L "$TUI_SOCK" kill-session -t pfc >/dev/null 2>&1
-	tmux -L "$TUI_SOCK" -f /dev/null new-session -d -s pfc -x "$TUI_W" -y "$TUI_H" \
-		"$cmd; echo \$? >'$TUI_DIR/status.tmp'; mv '$TUI_DIR/status.tmp' '$TUI_DIR/status'; sleep 600" ||
-		bail "tmux new-session failed"
-	tmux -L "$TUI_SOCK" set-option -t pfc status off >/dev/null
+	tui_session "$cmd; echo \$? >'$TUI_DIR/status.tmp'; mv '$TUI_DIR/status.tmp' '$TUI_DIR/status'; sleep 600"
 }
 
 # tui_keys KEYS... - tmux send-keys (key names: Enter Escape Up C-c F5 ...)

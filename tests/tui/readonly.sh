@@ -14,8 +14,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	chmod 755 "$TUI_DIR" "$TUI_DIR/etc" "$TUI_DIR/home"
 	chmod 644 "$TUI_DIR"/etc/* "$TUI_DIR/mail.log"
 	cmd="cd '$TUI_DIR' && HOME='$TUI_DIR/home' setpriv --reuid=65534 --regid=65534 --clear-groups '$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'; echo exit=\$?; sleep 600"
-	tmux -L "$TUI_SOCK" -f /dev/null new-session -d -s pfc -x "$TUI_W" -y "$TUI_H" "$cmd"
-	tmux -L "$TUI_SOCK" set-option -t pfc status off >/dev/null
+	tui_session "$cmd"
 	tui_expect "nobody: the banner says read-only and why" "READ-ONLY"
 	tui_expect "nobody: the reason names the directory" "read-only: cannot write $TUI_DIR/etc; everything but saving works"
 	tui_keys Enter
@@ -29,7 +28,6 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	tui_expect "nobody: apply is refused" 'read-only: apply needs to write'
 	tui_keys q k Q d
 	tui_expect "nobody: leaves cleanly" 'exit=0'
-	tmux -L "$TUI_SOCK" kill-session -t pfc
 else
 	ok "# SKIP not root or no setpriv: the unprivileged case is not run"
 fi

@@ -44,10 +44,7 @@ tui_expect "the terminal is back to the shell's screen (curses left)" '^$'
 tui_expect_not "no curses screen is left over" 'pfconsole \| Maps'
 
 # NO_COLOR: no colour, the selection and bars still visible (reverse)
-tmux -L "$TUI_SOCK" kill-session -t pfc >/dev/null 2>&1
-tmux -L "$TUI_SOCK" -f /dev/null new-session -d -s pfc -x "$TUI_W" -y "$TUI_H" \
-	"NO_COLOR=1 '$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'; sleep 600"
-tmux -L "$TUI_SOCK" set-option -t pfc status off >/dev/null
+tui_session "NO_COLOR=1 '$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'; sleep 600"
 tui_expect "NO_COLOR: the console runs" 'pfconsole \| Maps'
 unlike "NO_COLOR: no colour escapes" "$(tui_screen_attrs)" '\[([0-9;]*;)?(3[0-7]|4[0-7])(;[0-9;]*)?m'
 like "NO_COLOR: reverse video marks the bars" "$(tui_screen_attrs)" '\[([0-9;]*;)?7(;[0-9;]*)?m'
@@ -55,10 +52,7 @@ tui_keys C-c
 
 # Ctrl-Z under a shell with job control: stopped, the shell's prompt
 # back, `fg` repaints the console
-tmux -L "$TUI_SOCK" kill-session -t pfc >/dev/null 2>&1
-tmux -L "$TUI_SOCK" -f /dev/null new-session -d -s pfc -x "$TUI_W" -y "$TUI_H" \
-	"PS1='shell\$ ' bash --norc --noprofile -i"
-tmux -L "$TUI_SOCK" set-option -t pfc status off >/dev/null
+tui_session "PS1='shell\$ ' bash --norc --noprofile -i"
 tui_expect "an interactive shell" '^shell\$'
 tui_type "'$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'"
 tui_keys Enter
@@ -82,11 +76,8 @@ out=$(TERM=no-such-terminal "$PFCONSOLE" -c "$TUI_DIR/etc" console --log "$TUI_D
 st=$?
 is "no terminal: exit status 1" "$st" 1
 like "no terminal: a clear message" "$out" 'needs a terminal|not known'
-tui_start -c "$TUI_DIR/etc" console --log "$TUI_DIR/mail.log"
-tui_keys C-c
-tui_exited >/dev/null
 cmd="TERM=no-such-terminal '$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'"
-tmux -L "$TUI_SOCK" new-window -t pfc "$cmd; echo exit=\$?; sleep 60"
+tui_session "$cmd; echo exit=\$?; sleep 60"
 tui_expect "unknown TERM: the message names the problem" "TERM 'no-such-terminal' is not known"
 tui_expect "unknown TERM: exit status 1" 'exit=1'
 tap_done
