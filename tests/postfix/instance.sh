@@ -109,5 +109,18 @@ is "pf_stop of the first instance" "$rc" 0
 is "no process of the first instance is left" "$(for p in $pids; do pf_alive "$p" && echo "$p"; done)" ""
 check "pf_running is false after pf_stop" not pf_running
 check "its port is free" port_free "$A_PORT"
+
+# a test killed with SIGKILL cannot run its trap: the next pf_instance_create
+# stops the master it left and removes its directory
+info=$(mktemp); pf_atexit "rm -f '$info'"
+sh -c ". '$top_srcdir/tests/lib/tap.sh'; . '$top_srcdir/tests/lib/postfix.sh'
+	pf_instance_create && pf_start && { echo \"\$PF_DIR\"; pf_pids; } >'$info'; kill -9 \$\$" 2>/dev/null
+orphan=$(sed -n 1p "$info") opids=$(sed 1d "$info")
+pf_atexit "( pf_use '$orphan' && pf_stop ) 2>/dev/null; rm -rf '$orphan'"
+like "a test killed by SIGKILL left a running instance" "$opids" '^[0-9]+'
+pf_instance_create || bail "cannot create a third instance"
+is "the next pf_instance_create stopped it" "$(for p in $opids; do pf_alive "$p" && echo "$p"; done)" ""
+check "and removed its directory" test ! -e "$orphan"
+
 is "/etc/postfix was not touched" "$(find /etc/postfix -newer "$before" 2>/dev/null)" ""
 tap_done
