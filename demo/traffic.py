@@ -149,7 +149,7 @@ def synthetic_session(log, host, p, rng):
     exp = p["expect"]
     if exp and not p["headers"]:
         out.append(pre + "NOQUEUE: reject: RCPT from %s: %s; %s" % (client, exp, tail))
-        out.append(pre + "disconnect from %s ehlo=1 xclient=1 mail=1 rcpt=0/1 quit=1 commands=4/5"
+        out.append(pre + "disconnect from %s ehlo=1 xclient=0/1 mail=1 rcpt=0/1 quit=1 commands=3/5"
                    % client)
     else:
         out.append(pre + "%s: client=%s" % (qid, client))
@@ -162,8 +162,8 @@ def synthetic_session(log, host, p, rng):
             out.append(cl + "%s: message-id=<%s@%s>" % (qid, qid, host))
             out.append("%s %s postfix/qmgr[%d]: %s: from=<%s>, size=400, nrcpt=1 (queue active)"
                        % (stamp, host, pid + 2, qid, p["sender"]))
-        out.append(pre + "disconnect from %s ehlo=1 xclient=1 mail=1 rcpt=1 data=%s quit=1 commands=6%s"
-                   % (client, "0/1" if exp else "1", "/7" if exp else ""))
+        out.append(pre + "disconnect from %s ehlo=1 xclient=0/1 mail=1 rcpt=1 data=%s quit=1 commands=%s"
+                   % (client, "0/1" if exp else "1", "4/6" if exp else "5/6"))
     with open(log, "a") as f:
         f.write("\n".join(out) + "\n")
 
