@@ -1339,6 +1339,7 @@ add_table(struct check_result *res, const struct maincf_ref *r, const char *path
 	t->line = r->line;
 	t->col = r->col;
 	t->nrefs = 1;
+	t->inline_body = r->inline_body;
 	res->ntables++;
 	return t;
 }
@@ -1414,6 +1415,50 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf,
 	size_t before = res->diags.n, i;
 	long n;
 
+	if (t->inline_body && strcmp(t->type, "inline") != 0) {
+		/* regexp:{ {rule}, {rule} } (3.7+): one rule per braced item; problems
+		 * are reported at the reference, with the rule's number */
+		struct maincf_list items;
+		struct strbuf text;
+		struct diag_list tmp;
+		long nr;
+
+		t->state = CHECK_NOT_FILE;
+		maincf_list_init(&items);
+		strbuf_init(&text);
+		diag_list_init(&tmp);
+		if (maincf_split(t->path, &items) < 0)
+			goto inline_nomem;
+		for (i = 0; i < items.n; i++)
+			if (strbuf_addstr(&text, items.v[i].text) < 0 || strbuf_addch(&text, '\n') < 0)
+				goto inline_nomem;
+		nr = table_buf(t->type, text.buf, text.len, "inline", t->role, cf, &tmp, used,
+			       relay_list_of(cf, t));
+		if (nr < 0)
+			goto inline_nomem;
+		t->nentries = (size_t)nr;
+		for (i = 0; i < tmp.n; i++) {
+			if (tmp.v[i].severity == DIAG_ERROR)
+				t->nerrors++;
+			else if (tmp.v[i].severity == DIAG_WARNING)
+				t->nwarnings++;
+			if (diag_add_sev(&res->diags, tmp.v[i].severity, tmp.v[i].code, t->file, t->line,
+					 t->col, "inline %s rule %u: %s", t->type, tmp.v[i].line,
+					 tmp.v[i].message) < 0)
+				goto inline_nomem;
+		}
+		if (t->nerrors)
+			t->state = CHECK_ERRORS;
+		diag_list_fini(&tmp);
+		strbuf_fini(&text);
+		maincf_list_fini(&items);
+		return 0;
+inline_nomem:
+		diag_list_fini(&tmp);
+		strbuf_fini(&text);
+		maincf_list_fini(&items);
+		return -1;
+	}
 	if (!maincf_is_file_type(t->type)) {
 		t->state = CHECK_NOT_FILE;
 		if (strcmp(t->type, "inline") == 0) {
@@ -1611,8 +1656,7 @@ run_checks(struct maincf *cf, unsigned flags, struct check_result *res)
 		struct check_table *t;
 		char *path;
 
-		if (strcmp(r->type, "inline") != 0 && r->name[0] != '/'
-		    && maincf_is_file_type(r->type)) {
+		if (!r->inline_body && r->name[0] != '/' && maincf_is_file_type(r->type)) {
 			if (asprintf(&path, "%s/%s", maincf_dir(cf), r->name) < 0)
 				goto nomem;
 		} else {

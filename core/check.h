@@ -53,6 +53,8 @@ struct check_table {
 	size_t nrefs;               /* how many references */
 	char *file;                 /* the file of line/col: main.cf, or master.cf when
 	                             * the first reference is a service's -o override */
+	bool inline_body;           /* TYPE:{ ... } (inline:, regexp:{}, pcre:{}, cidr:{}):
+	                             * path holds the text between the braces */
 };
 
 struct check_result {

@@ -1387,6 +1387,7 @@ add_ref(struct maincf *cf, const char *token, const char *param, bool in_class,
 	r->col = col;
 	r->file = cf->cur_file ? cf->cur_file : cf->path;
 	r->service = cf->cur_service;
+	r->inline_body = *name_s == '{';
 	cf->nrefs++;
 	if (cf->dl) {
 		if (!maincf_is_map_type(type))
@@ -1396,7 +1397,7 @@ add_ref(struct maincf *cf, const char *token, const char *param, bool in_class,
 		else if (*name == '\0')
 			diag_add(cf->dl, DIAG_BAD_REFERENCE, r->file, line, col,
 				 "table reference \"%s\" has no name", token);
-		else if (maincf_is_file_type(type) && name[0] != '/')
+		else if (maincf_is_file_type(type) && name[0] != '/' && !r->inline_body)
 			diag_add_sev(cf->dl, DIAG_WARNING, DIAG_BAD_REFERENCE, r->file, line, col,
 				     "relative table path \"%s\": Postfix daemons resolve it in "
 				     "queue_directory, not in the configuration directory; "

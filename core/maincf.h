@@ -89,6 +89,7 @@ struct maincf_ref {
 	const char *file;           /* the file of line/col: main.cf, or master.cf for
 	                             * a "-o name=value" service override */
 	const char *service;        /* master.cf overrides: "submission/inet"; else NULL */
+	bool inline_body;           /* TYPE:{ ... }: name holds the text inside the braces */
 };
 
 /* One restriction class. */

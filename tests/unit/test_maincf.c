@@ -177,6 +177,26 @@ test_split(void **state)
 }
 
 static void
+test_inline_refs(void **state)
+{
+	struct maincf *cf = parse("header_checks = pcre:{ {/a/ REJECT}, {/b/ OK} }\n"
+				  "smtpd_client_restrictions = inline:{ k=v }\n", NULL);
+	const struct maincf_ref *r;
+
+	(void)state;
+	assert_int_equal(maincf_ref_count(cf), 2);
+	r = maincf_ref_at(cf, 0);
+	assert_true(r->inline_body);
+	assert_string_equal(r->type, "pcre");
+	assert_string_equal(r->name, " {/a/ REJECT}, {/b/ OK} ");
+	r = maincf_ref_at(cf, 1);
+	assert_true(r->inline_body);
+	assert_string_equal(r->type, "inline");
+	assert_string_equal(r->name, " k=v ");
+	maincf_free(cf);
+}
+
+static void
 test_inline(void **state)
 {
 	struct maincf_list k, v;
@@ -248,6 +268,7 @@ test_refs_and_classes(void **state)
 	assert_int_equal(r->role, MAINCF_ROLE_TRANSPORT);
 	assert_int_equal(maincf_ref_at(cf, 4)->role, MAINCF_ROLE_HEADER_CHECKS);
 	assert_int_equal(maincf_ref_at(cf, 5)->role, MAINCF_ROLE_LIST);
+	assert_false(maincf_ref_at(cf, 5)->inline_body);
 
 	assert_int_equal(maincf_class_count(cf), 3);
 	assert_non_null(maincf_find_class(cf, "good_senders_only")->def);
@@ -458,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_compat_defaults),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_inline_refs),
 		cmocka_unit_test(test_refs_and_classes),
 		cmocka_unit_test(test_restriction_names),
 		cmocka_unit_test(test_problems),
