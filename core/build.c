@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,16 +69,20 @@ valid_utf8(const unsigned char *s, size_t n)
 	return true;
 }
 
-/* is_ascii - no byte >= 0x80 (the common case, checked fast) */
+/* is_ascii - no byte >= 0x80 (the common case, checked 8 bytes at a time) */
 static bool
 is_ascii(const char *s, size_t n)
 {
-	size_t i;
+	uint64_t acc = 0, w;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return false;
-	return true;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080ULL) == 0;
 }
 
 static int

@@ -152,14 +152,15 @@ map_build_put(const struct map_ops *ops, struct map_builder *b, const char *key,
 		return ops->build_put(b, key, klen, val, vlen, err);
 	/* Fast path: short ASCII keys are folded on the stack. */
 	if (klen < sizeof(buf)) {
+		unsigned char hi = 0;
+
 		for (i = 0; i < klen; i++) {
 			unsigned char c = (unsigned char)key[i];
 
-			if (c >= 0x80)
-				break;
-			buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
+			hi |= c;
+			buf[i] = (char)(c + (((unsigned char)(c - 'A') < 26) << 5));
 		}
-		if (i == klen)
+		if (!(hi & 0x80))
 			return ops->build_put(b, buf, klen, val, vlen, err);
 	}
 	if (map_fold(key, klen, &folded, &flen) < 0)
