@@ -609,6 +609,29 @@ xt_set_error(struct xtable *t, const char *fmt, ...)
 	t->error = xstrdup(buf);
 }
 
+/* inline_items - the items of "{ {a b}, {c d} }" (regexp:, pcre:, cidr:
+ * written in main.cf) as lines of text, braces removed */
+static void
+inline_items(const char *name, struct strbuf *sb)
+{
+	size_t len = strlen(name), pos = 0, off, wl;
+	const char *body = name + 1;
+	size_t blen = len >= 2 && name[len - 1] == '}' ? len - 2 : len - 1;
+
+	while (access_next_word(body, blen, &pos, &off, &wl)) {
+		if (wl >= 2 && body[off] == '{' && body[off + wl - 1] == '}') {
+			off++;
+			wl -= 2;
+			while (wl && (body[off] == ' ' || body[off] == '\t'))
+				off++, wl--;
+			while (wl && (body[off + wl - 1] == ' ' || body[off + wl - 1] == '\t'))
+				wl--;
+		}
+		strbuf_add(sb, body + off, wl);
+		strbuf_addch(sb, '\n');
+	}
+}
+
 /* load_pattern - regexp/pcre source (file or inline {..}) into t->pt */
 static int
 load_pattern(struct explain *ex, struct xtable *t, struct diag_list *dl)
@@ -622,24 +645,9 @@ load_pattern(struct explain *ex, struct xtable *t, struct diag_list *dl)
 	if (t->name[0] == '{') {
 		/* inline rules: each braced item is one line */
 		struct strbuf sb;
-		size_t len = strlen(t->name), pos = 0, off, wl;
-		const char *body = t->name + 1;
-		size_t blen = len >= 2 && t->name[len - 1] == '}' ? len - 2 : len - 1;
 
 		strbuf_init(&sb);
-		while (access_next_word(body, blen, &pos, &off, &wl)) {
-			/* {rule} items lose their braces */
-			if (wl >= 2 && body[off] == '{' && body[off + wl - 1] == '}') {
-				off++;
-				wl -= 2;
-				while (wl && (body[off] == ' ' || body[off] == '\t'))
-					off++, wl--;
-				while (wl && (body[off + wl - 1] == ' ' || body[off + wl - 1] == '\t'))
-					wl--;
-			}
-			strbuf_add(&sb, body + off, wl);
-			strbuf_addch(&sb, '\n');
-		}
+		inline_items(t->name, &sb);
 		n = pattern_parse_buf(&t->pt, sb.buf, sb.len, t->ref, 0, dl);
 		strbuf_fini(&sb);
 	} else {
@@ -717,10 +725,20 @@ open_table(struct explain *ex, const char *ref)
 
 		t->kind = XT_CIDR;
 		diag_list_init(&dl);
-		if (kvparse_file(t->name, cidr_fn, &l, &dl) < 0)
-			xt_set_error(t, "open %s: %s", t->name, strerror(errno));
+		if (t->name[0] == '{') {
+			/* cidr:{ {net result}, ... } (3.7): one rule per braced item */
+			struct strbuf sb;
+
+			strbuf_init(&sb);
+			inline_items(t->name, &sb);
+			kvparse_buf(sb.buf, sb.len, t->ref, cidr_fn, &l, &dl);
+			strbuf_fini(&sb);
+		} else {
+			if (kvparse_file(t->name, cidr_fn, &l, &dl) < 0)
+				xt_set_error(t, "open %s: %s", t->name, strerror(errno));
+			t->src = xstrdup(t->name);
+		}
 		diag_list_fini(&dl);
-		t->src = xstrdup(t->name);
 		return t;
 	}
 	if (strcmp(t->type, "texthash") == 0) {

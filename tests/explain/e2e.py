@@ -218,7 +218,8 @@ def cfg_tables():
             "inet_protocols": "all",
             "mydestination": "local.test",
             "recipient_delimiter": "+",
-            "smtpd_client_restrictions": "check_client_access cidr:%s/cidr, check_client_access hash:%s/cli" % (base, base),
+            "smtpd_client_restrictions": "check_client_access cidr:{ {203.0.113.192/26 DEFER inline cidr} }, "
+                                         "check_client_access cidr:%s/cidr, check_client_access hash:%s/cli" % (base, base),
             "smtpd_sender_restrictions": ", ".join(
                 "check_sender_access %s:%s/%s" % (t, base, t) for t in ("hash", "cdb", "btree", "texthash", "regexp", "pcre")
                 + (("lmdb",) if HAVE_LMDB else ()))
@@ -230,7 +231,7 @@ def cfg_tables():
         },
         "clients": [("192.0.2.5", None), ("192.0.2.70", None), ("192.0.2.77", "x.example"),
                     ("198.51.100.5", None), ("198.51.100.9", "named.example"), ("10.1.2.3", "a.b.example.org"),
-                    ("203.0.113.9", "Named.Example"), ("2001:db8::5", None), ("2001:db8:1::7", "v6.example"),
+                    ("203.0.113.9", "Named.Example"), ("203.0.113.200", None), ("2001:db8::5", None), ("2001:db8:1::7", "v6.example"),
                     ("203.0.113.10", "mail.sub.example.org")],
         "helos": ["helo.example"],
         "senders": [p % t for t in ("hash", "cdb", "btree", "texthash", "regexp", "pcre", "inline", "lmdb")
