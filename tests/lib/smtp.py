@@ -134,9 +134,11 @@ def main():
                 s.send(data)
                 cmd = "(message)"
                 code, lines = s.reply()
-        except Closed:
+        except (Closed, BrokenPipeError, ConnectionResetError):
+            # the server closed the connection (after a 421/521 ...): a
+            # command sent after that fails on send or on read
             show(cmd, None, [])
-            raise
+            raise Closed()
         show(cmd, code, lines)
         return code
 
