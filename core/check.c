@@ -873,7 +873,9 @@ kv_entry(void *ctx, const struct kv_entry *e)
 		free(fk);
 		return -1;
 	}
-	if (c->role == MAINCF_ROLE_RECIPIENT) {
+	/* the postmaster rule needs domain keys and postmaster@ keys only */
+	if (c->role == MAINCF_ROLE_RECIPIENT
+	    && (memchr(fk, '@', fl) == NULL || strncmp(fk, "postmaster@", 11) == 0)) {
 		if (c->nrecs == c->caprecs) {
 			size_t cap = c->caprecs ? c->caprecs * 2 : 64;
 			struct entry_rec *v = realloc(c->recs, cap * sizeof(*v));
