@@ -143,6 +143,9 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 	}
 	if (r == 1 && job.n == 0)
 		fprintf(stderr, "pfconsole: errors found, nothing built\n");
+	else if (r == 0 && job.n == 0)
+		fprintf(stderr, "pfconsole: nothing to build: every indexed table of %s/main.cf "
+			"is up to date\n", dir);
 	build_job_fini(&job);
 	return r == 0 ? 0 : 1;
 }
