@@ -85,12 +85,16 @@ postfix_cmd(struct maincf *cf, const struct apply_opts *opts, char *buf, size_t 
 	snprintf(buf, size, "%s/postfix", cmddir && *cmddir ? cmddir : "/usr/sbin");
 }
 
-static time_t
+/* mtime_of - modification time in nanoseconds (0: absent); whole seconds
+ * would call a change made in the second of a reload "not newer" */
+static long long
 mtime_of(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 ? st.st_mtime : 0;
+	if (stat(path, &st) != 0)
+		return 0;
+	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
 /* stamp_path - where we note our last reload of DIR's instance: under
@@ -109,12 +113,12 @@ stamp_path(const char *dir, char *stamp, size_t size)
 
 /* since_when - when the running master started or was last reloaded by
  * us: the later of master.pid's mtime and our stamp */
-static time_t
+static long long
 since_when(struct maincf *cf, const char *dir, char *stamp, size_t size)
 {
 	const char *qdir = maincf_get(cf, "queue_directory", NULL);
 	char pidfile[PATH_MAX];
-	time_t t1, t2;
+	long long t1, t2;
 
 	snprintf(pidfile, sizeof(pidfile), "%s/pid/master.pid", qdir && *qdir ? qdir : "/var/spool/postfix");
 	stamp_path(dir, stamp, size);
@@ -130,7 +134,7 @@ reload_needed_cf(struct maincf *cf, const char *dir, const struct check_result *
 		 char *why, size_t size)
 {
 	char path[PATH_MAX], stamp[PATH_MAX];
-	time_t since = since_when(cf, dir, stamp, sizeof(stamp));
+	long long since = since_when(cf, dir, stamp, sizeof(stamp));
 	size_t i;
 
 	if (since == 0) {
@@ -138,12 +142,12 @@ reload_needed_cf(struct maincf *cf, const char *dir, const struct check_result *
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/main.cf", dir);
-	if (mtime_of(path) >= since) {
+	if (mtime_of(path) > since) {
 		snprintf(why, size, "main.cf changed since Postfix last (re)started");
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/master.cf", dir);
-	if (mtime_of(path) >= since) {
+	if (mtime_of(path) > since) {
 		snprintf(why, size, "master.cf changed since Postfix last (re)started");
 		return 1;
 	}
@@ -155,7 +159,7 @@ reload_needed_cf(struct maincf *cf, const char *dir, const struct check_result *
 		if (!maincf_is_pattern_type(t->type) && strcmp(t->type, "cidr") != 0 &&
 		    strcmp(t->type, "texthash") != 0)
 			continue;
-		if (mtime_of(t->path) >= since) {
+		if (mtime_of(t->path) > since) {
 			snprintf(why, size, "%s changed; Postfix reads %s tables only at start",
 				 t->ref, t->type);
 			return 1;
@@ -387,8 +391,10 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 			stamp_path(dir, stamp, sizeof(stamp));
 			mkdir(APPLY_STAMP_DIR, 0755);
 			fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (fd >= 0)
+			if (fd >= 0) {
+				futimens(fd, NULL);     /* now, also when it existed empty */
 				close(fd);
+			}
 		}
 	}
 	check_result_fini(&chk);

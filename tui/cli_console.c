@@ -194,14 +194,7 @@ console_take_theirs(struct console *con, struct con_doc *d)
 	memset(&err, 0, sizeof(err));
 	if (tabledoc_load(&nd, d->path, tabledoc_get_syntax(d->doc), NULL, &err) < 0)
 		return;
-	tabledoc_free(d->doc);
-	d->doc = nd;
-	d->conflict = false;
-	/* the history refers to the old text: start a new one */
-	d->nundo = 0;
-	d->nedits = 0;
-	d->clean_at = 0;
-	console_doc_validate(con, d);
+	console_doc_take(con, d, nd);
 	console_load(con);
 }
 
@@ -407,8 +400,10 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 
 	if (loop_signals_install() < 0 || term_open(g->color, err, sizeof(err)) < 0) {
 		fprintf(stderr, "pfconsole: %s\n", err);
-		feedpane_stop(con);
 		app_fini(&app);
+		feedpane_stop(con);
+		watch_free(con->watch);
+		console_fini(con);
 		return 1;
 	}
 	sig = loop_run(&app);
@@ -416,8 +411,7 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	app_fini(&app);
 	feedpane_stop(con);
 	watch_free(con->watch);
-	check_result_fini(&con->chk);
-	maincf_free(con->cf);
+	console_fini(con);
 	if (sig)
 		fprintf(stderr, "pfconsole: stopped by signal %d (%s)\n", sig, strsignal(sig));
 	return 0;

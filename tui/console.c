@@ -17,6 +17,8 @@
 #include "core/watch.h"
 #include "tui/console.h"
 
+static void doc_free(struct con_doc *d);
+
 static void
 watch_everything(struct console *con)
 {
@@ -177,6 +179,32 @@ console_init(struct console *con, struct app *app, const char *config_dir)
 		fcntl(con->bg_pipe[i], F_SETFL, fcntl(con->bg_pipe[i], F_GETFL) | O_NONBLOCK);
 	}
 	return app_add_source(app, con->bg_pipe[0], bg_ready, con);
+}
+
+void
+console_fini(struct console *con)
+{
+	struct bg_job *j;
+	size_t i;
+
+	/* results that arrived but were not taken; a job still running when the
+	 * pipe is closed frees itself (its write fails) */
+	if (con->bg_pipe[0] > 0) {
+		while (read(con->bg_pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j))
+			bg_free(j);
+		app_remove_source(con->app, con->bg_pipe[0]);
+		close(con->bg_pipe[0]);
+		close(con->bg_pipe[1]);
+		con->bg_pipe[0] = con->bg_pipe[1] = -1;
+	}
+	for (i = 0; i < con->ndocs; i++)
+		doc_free(con->docs[i]);
+	free(con->docs);
+	con->docs = NULL;
+	con->ndocs = 0;
+	check_result_fini(&con->chk);
+	maincf_free(con->cf);
+	con->cf = NULL;
 }
 
 int
@@ -381,6 +409,20 @@ console_doc_open(struct console *con, const char *type, const char *path)
 	if (con->watch)
 		watch_add_file(con->watch, path, reason, sizeof(reason));
 	return d;
+}
+
+void
+console_doc_take(struct console *con, struct con_doc *d, struct tabledoc *nd)
+{
+	tabledoc_free(d->doc);
+	d->doc = nd;
+	d->conflict = false;
+	d->force_save = false;
+	/* the history refers to the old text: start a new one */
+	edits_clear(d, 0);
+	d->nundo = 0;
+	d->clean_at = 0;
+	console_doc_validate(con, d);
 }
 
 bool

@@ -72,6 +72,8 @@ struct console {
 
 /* console_init - set up CON for APP (background pipe); 0 or -1 */
 int console_init(struct console *con, struct app *app, const char *config_dir);
+/* console_fini - free everything CON holds (documents, results, pipe) */
+void console_fini(struct console *con);
 /* console_load - (re)load main.cf at once (main.cf-only check), then check
  * every table in the background; 0 or -1 (cf_error) */
 int console_load(struct console *con);
@@ -97,6 +99,9 @@ int console_doc_undo(struct console *con, struct con_doc *doc, size_t *idx);
 int console_doc_redo(struct console *con, struct con_doc *doc, size_t *idx);
 /* console_doc_save - refuse with errors (1), conflict (2), error (-1), 0 saved */
 int console_doc_save(struct console *con, struct con_doc *doc, char *why, size_t size);
+/* console_doc_take - replace DOC's text by ND (taken over; the version on
+ * disk): history cleared, revalidated */
+void console_doc_take(struct console *con, struct con_doc *doc, struct tabledoc *nd);
 /* console_doc_dirty - unsaved edits */
 bool console_doc_dirty(const struct con_doc *doc);
 /* console_unsaved - how many documents have unsaved edits */
