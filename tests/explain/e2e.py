@@ -568,6 +568,47 @@ def cfg_patterns():
     }
 
 
+def cfg_mixed():
+    """every list busy at once: tables, classes, warn_if_reject, defer_if_*, builtins"""
+    base = d("mixed")
+    return {
+        "files": {
+            "cli": "192.0.2.50 DEFER_IF_PERMIT client soft\n192.0.2.51 WARN watched\n"
+                   "bad.example REJECT 5.1.1 bad client\n192.0.2.52 HOLD\n",
+            "helo": "spam.example REJECT no spammers\nfriend.example OK\nsoft.example DEFER_IF_REJECT helo soft\n",
+            "snd": "qq.com REJECT 521\nfriend.example OK\ndisc.example DISCARD\nvip@ vip_class\n"
+                   "soft.example DEFER_IF_PERMIT sender soft\n",
+            "rcpt": "protected@local.test insiders_only\nopen@local.test OK\nhold@local.test HOLD\n"
+                    "dead@local.test 550 5.1.1 gone\n",
+        },
+        "postmap": ["cdb:cli", "hash:helo", "cdb:snd", "hash:rcpt"],
+        "main": {
+            "mydestination": "local.test",
+            "mynetworks": "127.0.0.0/8",
+            "smtpd_restriction_classes": "insiders_only, vip_class",
+            "insiders_only": "check_client_access inline:{ 192.0.2.60=OK }, reject",
+            "vip_class": "reject_non_fqdn_recipient, permit",
+            "smtpd_client_restrictions": "permit_mynetworks, warn_if_reject, reject_unknown_client_hostname, "
+                                         "check_client_access cdb:%s/cli" % base,
+            "smtpd_helo_restrictions": "check_helo_access hash:%s/helo, warn_if_reject reject_non_fqdn_helo_hostname, "
+                                       "reject_invalid_helo_hostname" % base,
+            "smtpd_sender_restrictions": "reject_non_fqdn_sender, check_sender_access cdb:%s/snd" % base,
+            "smtpd_relay_restrictions": "permit_mynetworks, reject_unauth_destination",
+            "smtpd_recipient_restrictions": "check_recipient_access hash:%s/rcpt, reject_non_fqdn_recipient, "
+                                            "defer_if_reject, permit_auth_destination, reject" % base,
+        },
+        "clients": [("192.0.2.50", None), ("192.0.2.51", "w.example"), ("192.0.2.52", "bad.example"),
+                    ("192.0.2.60", "in.example"), ("192.0.2.61", None), ("127.0.0.1", None),
+                    ("192.0.2.53", "ok.example")],
+        "helos": ["friend.example", "spam.example", "soft.example", "nodot", "bad!name", "ok.example"],
+        "senders": ["a@qq.com", "b@friend.example", "c@disc.example", "vip@x.example", "d@soft.example",
+                    "e", "", "f@other.example"],
+        "recipients": ["protected@local.test", "open@local.test", "hold@local.test", "dead@local.test",
+                       "plain@local.test", "r@remote.example", "short"],
+        "limit": 800,
+    }
+
+
 CONFIGS = {
     "seed2019": cfg_seed2019,
     "actions": cfg_actions,
@@ -586,6 +627,7 @@ CONFIGS = {
     "rcptmaps": cfg_rcptmaps,
     "patterns": cfg_patterns,
     "fatal_class": cfg_fatal_class,
+    "mixed": cfg_mixed,
 }
 
 # main.cf names any configuration may set: removed before the next one
