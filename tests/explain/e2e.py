@@ -609,6 +609,27 @@ def cfg_mixed():
     }
 
 
+def cfg_dir_lists():
+    """DEFER_IF_REJECT raised in smtpd_relay_restrictions, reject in the recipient list"""
+    return {
+        "files": {},
+        "postmap": [],
+        "main": {
+            "mydestination": "local.test",
+            "smtpd_relay_restrictions": "check_recipient_access inline:{ {soft@local.test=DEFER_IF_REJECT "
+                                        "relay list soft} }, reject_unauth_destination",
+            "smtpd_recipient_restrictions": "check_recipient_access inline:{ { soft@local.test = REJECT no } }, "
+                                            "permit",
+            "smtpd_sender_restrictions": "check_sender_access inline:{ {s@soft.example=DEFER_IF_REJECT sender soft} }",
+        },
+        "clients": [("192.0.2.1", None)],
+        "helos": ["h.example"],
+        "senders": ["s@soft.example", "a@b.example"],
+        "recipients": ["soft@local.test", "other@local.test"],
+        "limit": 10,
+    }
+
+
 CONFIGS = {
     "seed2019": cfg_seed2019,
     "actions": cfg_actions,
@@ -628,6 +649,7 @@ CONFIGS = {
     "patterns": cfg_patterns,
     "fatal_class": cfg_fatal_class,
     "mixed": cfg_mixed,
+    "dir_lists": cfg_dir_lists,
 }
 
 # main.cf names any configuration may set: removed before the next one
