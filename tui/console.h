@@ -145,5 +145,7 @@ struct screen *screen_explain_new(struct console *con);
  * while other screens are shown. */
 int feedpane_start(struct console *con, const char *spec, char *why, size_t size);
 void feedpane_stop(struct console *con);
+/* feedpane_render_recent - the newest N events under a header (Maps) */
+void feedpane_render_recent(struct console *con, struct rows *out, int w, int n);
 
 #endif

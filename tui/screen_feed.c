@@ -264,6 +264,32 @@ add_field(struct row *row, enum role role, struct pf_span sp, int width, bool la
 	strbuf_fini(&sb);
 }
 
+/* event_row - one event as a table row */
+static void
+event_row(struct rows *out, const struct pf_event *ev, bool sel, int rw)
+{
+	enum role ar = ev->action == PF_ACT_REJECT ? ROLE_REJECT :
+		       ev->action == PF_ACT_DEFER ? ROLE_DEFER : ROLE_WARNING;
+	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	char tbuf[16] = "--:--:--";
+	struct tm tm;
+	struct pf_span act = { pf_action_name(ev->action), strlen(pf_action_name(ev->action)) };
+	struct row *row = rows_new(out, base);
+
+	if (!row)
+		return;
+	if (ev->has_time) {
+		localtime_r(&ev->time, &tm);
+		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+	}
+	rows_addf(row, base, "%-8s ", tbuf);
+	add_field(row, sel ? base : ar, act, 6, false);
+	add_field(row, base, ev->client_ip, 15, false);
+	add_field(row, base, ev->from, 22, false);
+	add_field(row, base, ev->to, 18, false);
+	add_field(row, base, feed_reason_key(ev->reason), rw, true);
+}
+
 static void
 feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 {
@@ -335,28 +361,35 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 		row = rows_new(out, ROLE_NORMAL);
 		rows_add(row, ROLE_DIM, "(no rejects yet)");
 	}
-	for (pos = s->top, y = 0; pos < s->nview && y < s->page; pos++, y++) {
-		struct pf_event *ev = shown(s, pos);
-		bool sel = pos == s->sel;
-		enum role ar = ev->action == PF_ACT_REJECT ? ROLE_REJECT :
-			       ev->action == PF_ACT_DEFER ? ROLE_DEFER : ROLE_WARNING;
-		enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
-		char tbuf[16] = "--:--:--";
-		struct tm tm;
-		struct pf_span act = { pf_action_name(ev->action), strlen(pf_action_name(ev->action)) };
+	for (pos = s->top, y = 0; pos < s->nview && y < s->page; pos++, y++)
+		event_row(out, shown(s, pos), pos == s->sel, rw);
+}
 
-		row = rows_new(out, base);
-		if (ev->has_time) {
-			localtime_r(&ev->time, &tm);
-			strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-		}
-		rows_addf(row, base, "%-8s ", tbuf);
-		add_field(row, sel ? base : ar, act, 6, false);
-		add_field(row, base, ev->client_ip, 15, false);
-		add_field(row, base, ev->from, 22, false);
-		add_field(row, base, ev->to, 18, false);
-		add_field(row, base, feed_reason_key(ev->reason), rw, true);
+/* feedpane_render_recent - the newest N events (newest first) under a
+ * header, for the Maps screen: the feed is visible from the first screen */
+void
+feedpane_render_recent(struct console *con, struct rows *out, int w, int n)
+{
+	struct feedpane *f = con->feed;
+	struct row *row;
+	int rw = w - (8 + 1 + 6 + 1 + 15 + 1 + 22 + 1 + 18 + 1), k;
+	time_t now = time(NULL);
+	size_t slot = (size_t)(((now - now % 60) / 60) % FEED_MINUTES);
+
+	if (!f || n < 1)
+		return;
+	if (rw < 10)
+		rw = 10;
+	row = rows_new(out, ROLE_NORMAL);
+	rows_add(row, ROLE_HEADER, "Latest rejects");
+	rows_addf(row, ROLE_DIM, "  %llu since start, %u this minute (2: Live rejects)", f->total,
+		  f->minute[slot] == now - now % 60 ? f->count[slot] : 0);
+	if (f->n == 0) {
+		row = rows_new(out, ROLE_NORMAL);
+		rows_add(row, ROLE_DIM, "(none yet)");
 	}
+	for (k = 0; k < n && (size_t)k < f->n; k++)
+		event_row(out, event_at(f, f->n - 1 - (size_t)k), false, rw);
 }
 
 static unsigned

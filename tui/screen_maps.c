@@ -171,7 +171,7 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 	const struct check_result *chk = &con->chk;
 	struct row *row;
 	size_t i, nerr = diag_count(&chk->diags, DIAG_ERROR);
-	int refw = w - 50, y;
+	int refw = w - 50, y, recent = 0;
 
 	(void)app;
 	rebuild(m);
@@ -198,6 +198,16 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		m->top = m->sel > 0 && m->items[m->sel - 1].group ? m->sel - 1 : m->sel;
 	if (m->sel >= m->top + (size_t)m->page)
 		m->top = m->sel - (size_t)m->page + 1;
+	/* the newest rejects under the tables, when there is room: the feed
+	 * is visible from the first screen */
+	{
+		int room = h - 2 - (int)m->nitems - 1;
+
+		if (con->feed && room >= 3) {
+			recent = room - 2 < 6 ? room - 2 : 6;
+			m->page = h - 2 - recent - 2;
+		}
+	}
 	for (i = m->top, y = 0; i < m->nitems && y < m->page; i++, y++) {
 		const struct maps_item *it = &m->items[i];
 		const struct check_table *t = &chk->tables[it->table];
@@ -229,6 +239,12 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 			  maincf_role_name(t->role), t->nentries);
 		rows_addf(row, sel ? ROLE_SELECTED : srole, "%-14.14s", st);
 		rows_addf(row, sel ? ROLE_SELECTED : ROLE_DIM, " %-11s", built);
+	}
+	if (recent > 0) {
+		while (y++ < m->page)
+			rows_new(out, ROLE_NORMAL);
+		rows_new(out, ROLE_NORMAL);
+		feedpane_render_recent(con, out, w, recent);
 	}
 }
 

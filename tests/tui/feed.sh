@@ -18,6 +18,8 @@ reject() { # CLIENT_IP SENDER RECIPIENT TEXT
 reject 203.0.113.5 318787866@qq.com foo@bar.org 'Recipient address rejected: Access denied'
 
 tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_expect "the first screen shows the latest rejects under the tables" 'Latest rejects +1 since start'
+tui_expect "with the event" '^[0-9:]{8} reject +203\.0\.113\.5 +318787866@qq\.com'
 tui_keys 2
 tui_expect "Live rejects shows the log's reject" 'reject +203\.0\.113\.5 +318787866@qq\.com +foo@bar\.org +Recipient address reject'
 reject 198.51.100.7 bulk@163.com foo@bar.org 'Sender address rejected: Access denied'
