@@ -3164,13 +3164,36 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 	if (opts)
 		ex->opts = *opts;
 	ex->dir = xstrdup(dir);
-	if (maincf_load(&ex->cf, dir, dl) < 0) {
-		int e = errno;
+	{
+		struct diag_list own;
+		size_t k;
+		int r;
 
-		free(ex->dir);
-		free(ex);
-		errno = e;
-		return NULL;
+		diag_list_init(&own);
+		r = maincf_load(&ex->cf, dir, &own);
+		if (r < 0) {
+			int e = errno;
+
+			diag_list_fini(&own);
+			free(ex->dir);
+			free(ex);
+			errno = e;
+			return NULL;
+		}
+		/* a main.cf line without '=' is fatal for every Postfix program */
+		for (k = 0; k < own.n; k++) {
+			if (own.v[k].code == DIAG_MAINCF_SYNTAX && !ex->startup_error) {
+				char buf[512];
+
+				snprintf(buf, sizeof(buf), "fatal: %s, line %u: %s", own.v[k].file,
+					 own.v[k].line, own.v[k].message);
+				ex->startup_error = xstrdup(buf);
+			}
+			if (dl)
+				diag_add_sev(dl, own.v[k].severity, own.v[k].code, own.v[k].file,
+					     own.v[k].line, own.v[k].col, "%s", own.v[k].message);
+		}
+		diag_list_fini(&own);
 	}
 	if (load_list(ex, "smtpd_client_restrictions", &ex->client) < 0
 	    || load_list(ex, "smtpd_helo_restrictions", &ex->helo) < 0
