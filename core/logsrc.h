@@ -118,8 +118,12 @@ int logsrc_fd(const struct logsrc *ls);
 /* logsrc_timeout_ms - call logsrc_poll at least this often (ms) */
 int logsrc_timeout_ms(const struct logsrc *ls);
 /* logsrc_poll - look again: handle rotation/truncation, deliver new
- * complete lines.  0, 1 (sink stopped) or -1 on a fatal error (the pipe
- * source ended: returns 0 and notes EOF, then logsrc_eof() is true). */
+ * complete lines.  0, 1 (sink stopped) or -1 on a read error.  When a
+ * stream ends it notes EOF and logsrc_eof() becomes true; it returns 0, or
+ * -1 when it was journalctl and that failed ("journalctl: command not
+ * found", "journalctl failed (exit status 1)").  A file that cannot be
+ * stat'ed or reopened is noted (LOGSRC_NOTE_GONE/ERROR) and tried again on
+ * the next poll: that is not an error. */
 int logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_t size);
 /* logsrc_eof - a pipe/journal source has ended for good */
 bool logsrc_eof(const struct logsrc *ls);
