@@ -540,6 +540,7 @@ struct explain {
 	int virt_alias_code;
 	char *null_key, *rcpt_delim, *myorigin, *mydomain, *local_rcpt_maps;
 	char *startup_error;        /* smtpd refuses to start */
+	char *service_note;         /* master.cf smtpd services with -o overrides */
 	bool relay_parent;          /* relay_domains in parent_domain_matches_subdomains */
 	struct pcache {
 		char *name;
@@ -2951,6 +2952,8 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 	snprintf(s->namaddr, sizeof(s->namaddr), "%s[%s]", s->name, s->addr);
 	s->where = "RCPT";
 
+	if (ex->service_note)
+		trail(s, "note: %s", ex->service_note);
 	if (ex->startup_error) {
 		strbuf_addstr(&r->depends, ex->startup_error);
 		trail(s, "smtpd cannot start: %s", ex->startup_error);
@@ -3151,6 +3154,86 @@ has_required(struct explain *ex, struct words *w, int depth)
 	return false;
 }
 
+/* master_cf_note - which smtpd services of DIR/master.cf override what
+ * explain evaluates (-o name=value): the answer is for main.cf's values,
+ * i.e. the plain "smtp inet ... smtpd" service (postfix-reference.md 7.3) */
+static char *
+master_cf_note(const char *dir)
+{
+	char path[4096], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+	struct strbuf svc, note;
+	bool smtpd = false;
+
+	snprintf(path, sizeof(path), "%s/master.cf", dir);
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	strbuf_init(&svc);
+	strbuf_init(&note);
+	for (;;) {
+		n = getline(&line, &cap, fp);
+		if (n > 0 && line[0] == '#')
+			continue;
+		if (n > 0 && (line[0] == ' ' || line[0] == '\t')) {
+			strbuf_add(&svc, line, (size_t)n);      /* continuation */
+			continue;
+		}
+		/* a service ends: look at it */
+		if (svc.len) {
+			struct words w = { 0 };
+			size_t i;
+			struct strbuf over;
+
+			strbuf_init(&over);
+			words_split(&w, svc.buf);
+			smtpd = w.n >= 8 && (strcmp(w.v[7], "smtpd") == 0);
+			for (i = 8; smtpd && i + 1 < w.n; i++) {
+				const char *o = NULL;
+
+				if (strcmp(w.v[i], "-o") == 0)
+					o = w.v[++i];
+				else if (strncmp(w.v[i], "-o", 2) == 0)
+					o = w.v[i] + 2;
+				if (!o)
+					continue;
+				if (o[0] == '{')
+					o++;
+				while (*o == ' ')
+					o++;
+				if (strstr(o, "restrictions") || strncmp(o, "mynetworks", 10) == 0
+				    || strncmp(o, "smtpd_delay_reject", 18) == 0
+				    || strncmp(o, "relay_domains", 13) == 0
+				    || strncmp(o, "smtpd_restriction_classes", 25) == 0
+				    || strncmp(o, "smtpd_sasl_auth_enable", 22) == 0) {
+					size_t k = strcspn(o, "= ");
+
+					strbuf_addf(&over, "%s%.*s", over.len ? ", " : "", (int)k, o);
+				}
+			}
+			if (over.len)
+				strbuf_addf(&note, "%smaster.cf service %s overrides %s", note.len ? "; " : "",
+					    w.v[0], over.buf);
+			strbuf_fini(&over);
+			words_free(&w);
+			strbuf_reset(&svc);
+		}
+		if (n <= 0)
+			break;
+		strbuf_add(&svc, line, (size_t)n);
+	}
+	free(line);
+	fclose(fp);
+	strbuf_fini(&svc);
+	if (!note.len) {
+		strbuf_fini(&note);
+		return NULL;
+	}
+	strbuf_addstr(&note, " (this answer uses main.cf's values)");
+	return strbuf_export(&note);
+}
+
 struct explain *
 explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *dl)
 {
@@ -3259,6 +3342,7 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 		if (words_split(&ex->class_lists[i], def) < 0)
 			goto nomem;
 	}
+	ex->service_note = master_cf_note(dir);
 	if (!ex->startup_error && !has_required(ex, &ex->rcpt, 0)
 	    && (ex->fake_relay || !has_required(ex, &ex->relay, 0)))
 		ex->startup_error = xstrdup("fatal: in parameter smtpd_relay_restrictions or "
@@ -3300,6 +3384,7 @@ explain_free(struct explain *ex)
 	free(ex->mydomain);
 	free(ex->local_rcpt_maps);
 	free(ex->startup_error);
+	free(ex->service_note);
 	free(ex->stack);
 	for (i = 0; i < ex->npcache; i++) {
 		free(ex->pcache[i].name);
