@@ -541,6 +541,10 @@ struct explain {
 	char *null_key, *rcpt_delim, *myorigin, *mydomain, *local_rcpt_maps;
 	char *startup_error;        /* smtpd refuses to start */
 	char *service_note;         /* master.cf smtpd services with -o overrides */
+	struct override {
+		char *name, *raw, *expanded;
+	} *over;                    /* --service: that service's -o name=value */
+	size_t nover;
 	bool relay_parent;          /* relay_domains in parent_domain_matches_subdomains */
 	struct pcache {
 		char *name;
@@ -550,6 +554,56 @@ struct explain {
 	struct hit *stack;          /* evaluation stack, reused by every probe */
 	bool sasl_enable;
 };
+
+/* cfget - parameter NAME as the service sees it: a master.cf -o override
+ * (--service) or main.cf's value (maincf_get: set, default or "") */
+static const char *
+cfget(struct explain *ex, const char *name, enum maincf_source *src)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nover; i++)
+		if (strcmp(ex->over[i].name, name) == 0) {
+			if (!ex->over[i].expanded
+			    && maincf_expand(ex->cf, ex->over[i].raw, &ex->over[i].expanded) < 0)
+				return "";
+			if (src)
+				*src = MAINCF_SET;
+			return ex->over[i].expanded;
+		}
+	return maincf_get(ex->cf, name, src);
+}
+
+static const char *
+cfraw(struct explain *ex, const char *name, enum maincf_source *src)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nover; i++)
+		if (strcmp(ex->over[i].name, name) == 0) {
+			*src = MAINCF_SET;
+			return ex->over[i].raw;
+		}
+	return maincf_raw(ex->cf, name, src);
+}
+
+static bool
+cfbool(struct explain *ex, const char *name, bool def)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nover; i++)
+		if (strcmp(ex->over[i].name, name) == 0) {
+			const char *v = cfget(ex, name, NULL);
+
+			if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0)
+				return true;
+			if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0)
+				return false;
+			return def;
+		}
+	return maincf_get_bool(ex->cf, name, def);
+}
 
 const char *
 explain_decision_name(enum explain_decision d)
@@ -1843,7 +1897,7 @@ param_words(struct explain *ex, const char *name)
 			return &ex->pcache[i].w;
 	if (ex->npcache == sizeof(ex->pcache) / sizeof(ex->pcache[0]))
 		return &empty;
-	v = maincf_get(ex->cf, name, NULL);
+	v = cfget(ex, name, NULL);
 	i = ex->npcache;
 	memset(&ex->pcache[i], 0, sizeof(ex->pcache[i]));
 	if ((ex->pcache[i].name = xstrdup(name)) == NULL)
@@ -1851,7 +1905,7 @@ param_words(struct explain *ex, const char *name)
 	if (strcmp(name, "mynetworks") == 0) {
 		enum maincf_source src;
 
-		(void)maincf_raw(ex->cf, name, &src);
+		(void)cfraw(ex, name, &src);
 		if (src != MAINCF_SET) {
 			default_mynetworks(ex, &ex->pcache[i].w);
 			ex->npcache++;
@@ -1935,7 +1989,7 @@ is_my_interface_literal(struct explain *ex, const char *lit)
 {
 	char buf[80];
 	size_t n = strlen(lit);
-	const char *ifs = maincf_get(ex->cf, "inet_interfaces", NULL);
+	const char *ifs = cfget(ex, "inet_interfaces", NULL);
 	struct ifaddrs *ifa, *p;
 	bool r = false;
 
@@ -2150,9 +2204,9 @@ namadr_match(struct st *s, const char *param, const char *name, const char *addr
 static void
 default_mynetworks(struct explain *ex, struct words *w)
 {
-	const char *style = maincf_get(ex->cf, "mynetworks_style", NULL);
-	const char *ifs = maincf_get(ex->cf, "inet_interfaces", NULL);
-	const char *protos = maincf_get(ex->cf, "inet_protocols", NULL);
+	const char *style = cfget(ex, "mynetworks_style", NULL);
+	const char *ifs = cfget(ex, "inet_interfaces", NULL);
+	const char *protos = cfget(ex, "inet_protocols", NULL);
 	bool v4 = !protos || !*protos || strstr(protos, "all") || strstr(protos, "ipv4");
 	bool v6 = !protos || !*protos || strstr(protos, "all") || strstr(protos, "ipv6");
 	bool loop_only = ifs && strcmp(ifs, "loopback-only") == 0;
@@ -2434,14 +2488,14 @@ check_rcpt_maps(struct st *s, const char *recipient, enum access_ctx ctx)
 			status = check_reject(s, EC_POLICY, code_of(ex, "unknown_local_recipient_reject_code", 550),
 					      "5.1.1", "<%s>: %s rejected: User unknown in local recipient table",
 					      recipient, ctxcls(ctx));
-	} else if (c == RC_VIRTUAL && *maincf_get(ex->cf, "virtual_mailbox_maps", NULL)) {
+	} else if (c == RC_VIRTUAL && *cfget(ex, "virtual_mailbox_maps", NULL)) {
 		if ((m = maps_match(s, "virtual_mailbox_maps", res.buf, false)) < 0)
 			status = unknown(s, "whether %s is in virtual_mailbox_maps", res.buf);
 		else if (m == 0)
 			status = check_reject(s, EC_POLICY, code_of(ex, "unknown_virtual_mailbox_reject_code", 550),
 					      "5.1.1", "<%s>: %s rejected: User unknown in virtual mailbox table",
 					      recipient, ctxcls(ctx));
-	} else if (c == RC_RELAY && *maincf_get(ex->cf, "relay_recipient_maps", NULL)) {
+	} else if (c == RC_RELAY && *cfget(ex, "relay_recipient_maps", NULL)) {
 		if ((m = maps_match(s, "relay_recipient_maps", res.buf, false)) < 0)
 			status = unknown(s, "whether %s is in relay_recipient_maps", res.buf);
 		else if (m == 0)
@@ -2895,7 +2949,7 @@ stage_mail(struct st *s)
 			  ACCESS_CTX_SENDER, "check_sender_access");
 	s->dip_sender = s->dip.active;
 	if (status != ST_REJECT && status != ST_UNKNOWN && !s->discard && *s->sender
-	    && maincf_get_bool(s->ex->cf, "smtpd_reject_unlisted_sender", false))
+	    && cfbool(s->ex, "smtpd_reject_unlisted_sender", false))
 		status = unknown(s, "whether the sender %s is a known address "
 				 "(smtpd_reject_unlisted_sender = yes)", s->sender);
 	return status;
@@ -3105,7 +3159,7 @@ code_param(struct maincf *cf, const char *name, int def)
 static int
 load_list(struct explain *ex, const char *param, struct words *w)
 {
-	const char *v = maincf_get(ex->cf, param, NULL);
+	const char *v = cfget(ex, param, NULL);
 
 	return v ? words_split(w, v) : 0;
 }
@@ -3114,7 +3168,7 @@ load_list(struct explain *ex, const char *param, struct words *w)
 static bool
 compat_below(struct explain *ex, const char *level)
 {
-	const char *v = maincf_get(ex->cf, "compatibility_level", NULL);
+	const char *v = cfget(ex, "compatibility_level", NULL);
 	unsigned a[3] = { 0, 0, 0 }, b[3] = { 0, 0, 0 };
 	int i;
 
@@ -3154,6 +3208,35 @@ has_required(struct explain *ex, struct words *w, int depth)
 	return false;
 }
 
+/* mcf_split - master.cf fields: whitespace separates (commas do not), a
+ * "{ ... }" group is one field */
+static int
+mcf_split(struct words *w, const char *s)
+{
+	const char *p = s;
+
+	while (*p) {
+		const char *st;
+		int depth = 0;
+
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		for (st = p; *p; p++) {
+			if (*p == '{')
+				depth++;
+			else if (*p == '}' && depth > 0)
+				depth--;
+			else if (depth == 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+				break;
+		}
+		if (words_add(w, st, (size_t)(p - st)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* master_cf_note - which smtpd services of DIR/master.cf override what
  * explain evaluates (-o name=value): the answer is for main.cf's values,
  * i.e. the plain "smtp inet ... smtpd" service (postfix-reference.md 7.3) */
@@ -3187,7 +3270,7 @@ master_cf_note(const char *dir)
 			struct strbuf over;
 
 			strbuf_init(&over);
-			words_split(&w, svc.buf);
+			mcf_split(&w, svc.buf);
 			smtpd = w.n >= 8 && (strcmp(w.v[7], "smtpd") == 0);
 			for (i = 8; smtpd && i + 1 < w.n; i++) {
 				const char *o = NULL;
@@ -3234,6 +3317,104 @@ master_cf_note(const char *dir)
 	return strbuf_export(&note);
 }
 
+/* service_overrides - the -o name=value options of smtpd service SERVICE
+ * ("name" or "name/type") in DIR/master.cf, into ex->over.  0, or -1 with
+ * *WHY set when there is no such smtpd service. */
+static int
+service_overrides(struct explain *ex, const char *dir, const char *service, const char **why)
+{
+	char path[4096], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+	struct strbuf svc;
+	int found = -1;
+
+	*why = "no such service in master.cf";
+	snprintf(path, sizeof(path), "%s/master.cf", dir);
+	if ((fp = fopen(path, "r")) == NULL) {
+		*why = "master.cf cannot be read";
+		return -1;
+	}
+	strbuf_init(&svc);
+	for (;;) {
+		n = getline(&line, &cap, fp);
+		if (n > 0 && line[0] == '#')
+			continue;
+		if (n > 0 && (line[0] == ' ' || line[0] == '\t')) {
+			strbuf_add(&svc, line, (size_t)n);
+			continue;
+		}
+		if (svc.len && found < 0) {
+			struct words w = { 0 };
+			char nt[512];
+			size_t i;
+
+			mcf_split(&w, svc.buf);
+			if (w.n >= 2)
+				snprintf(nt, sizeof(nt), "%s/%s", w.v[0], w.v[1]);
+			if (w.n >= 8 && (strcmp(w.v[0], service) == 0 || strcmp(nt, service) == 0)) {
+				if (strcmp(w.v[7], "smtpd") != 0)
+					*why = "that master.cf service does not run smtpd";
+				else {
+					found = 0;
+					for (i = 8; i < w.n; i++) {
+						const char *o = NULL;
+						char *item, *eq, *name, *val, *e;
+
+						if (strcmp(w.v[i], "-o") == 0 && i + 1 < w.n)
+							o = w.v[++i];
+						else if (strncmp(w.v[i], "-o", 2) == 0 && w.v[i][2])
+							o = w.v[i] + 2;
+						if (!o || (item = xstrdup(o)) == NULL)
+							continue;
+						name = item;
+						if (*name == '{') {
+							name++;
+							if ((e = strrchr(name, '}')) != NULL)
+								*e = 0;
+						}
+						if ((eq = strchr(name, '=')) != NULL) {
+							*eq = 0;
+							val = eq + 1;
+							while (*name == ' ' || *name == '\t')
+								name++;
+							for (e = name + strlen(name); e > name && (e[-1] == ' ' || e[-1] == '\t');)
+								*--e = 0;
+							while (*val == ' ' || *val == '\t')
+								val++;
+							for (e = val + strlen(val); e > val && (e[-1] == ' ' || e[-1] == '\t');)
+								*--e = 0;
+							{
+								struct override *no = realloc(ex->over, (ex->nover + 1) * sizeof(*no));
+
+								if (no) {
+									ex->over = no;
+									no[ex->nover].name = xstrdup(name);
+									no[ex->nover].raw = xstrdup(val);
+									no[ex->nover].expanded = NULL;
+									if (no[ex->nover].name && no[ex->nover].raw)
+										ex->nover++;
+								}
+							}
+						}
+						free(item);
+					}
+				}
+			}
+			words_free(&w);
+		}
+		strbuf_reset(&svc);
+		if (n <= 0)
+			break;
+		strbuf_add(&svc, line, (size_t)n);
+	}
+	free(line);
+	fclose(fp);
+	strbuf_fini(&svc);
+	return found;
+}
+
 struct explain *
 explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *dl)
 {
@@ -3278,22 +3459,32 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 		}
 		diag_list_fini(&own);
 	}
+	if (ex->opts.service) {
+		const char *why;
+
+		if (service_overrides(ex, dir, ex->opts.service, &why) < 0 && !ex->startup_error) {
+			char buf[600];
+
+			snprintf(buf, sizeof(buf), "service %s: %s", ex->opts.service, why);
+			ex->startup_error = xstrdup(buf);
+		}
+	}
 	if (load_list(ex, "smtpd_client_restrictions", &ex->client) < 0
 	    || load_list(ex, "smtpd_helo_restrictions", &ex->helo) < 0
 	    || load_list(ex, "smtpd_sender_restrictions", &ex->mail) < 0
 	    || load_list(ex, "smtpd_relay_restrictions", &ex->relay) < 0
 	    || load_list(ex, "smtpd_recipient_restrictions", &ex->rcpt) < 0)
 		goto nomem;
-	(void)maincf_raw(ex->cf, "smtpd_relay_restrictions", &src);
+	(void)cfraw(ex, "smtpd_relay_restrictions", &src);
 	ex->fake_relay = src != MAINCF_SET && compat_below(ex, "1");
-	ex->relay_first = maincf_get_bool(ex->cf, "smtpd_relay_before_recipient_restrictions",
+	ex->relay_first = cfbool(ex, "smtpd_relay_before_recipient_restrictions",
 					  !compat_below(ex, "3.6"));
-	ex->delay_reject = maincf_get_bool(ex->cf, "smtpd_delay_reject", true);
-	ex->soft_bounce = maincf_get_bool(ex->cf, "soft_bounce", false);
-	ex->allow_untrusted_routing = maincf_get_bool(ex->cf, "allow_untrusted_routing", false);
-	ex->reject_unlisted_rcpt = maincf_get_bool(ex->cf, "smtpd_reject_unlisted_recipient", true);
-	ex->append_dot_mydomain = maincf_get_bool(ex->cf, "append_dot_mydomain", compat_below(ex, "1"));
-	ex->sasl_enable = maincf_get_bool(ex->cf, "smtpd_sasl_auth_enable", false);
+	ex->delay_reject = cfbool(ex, "smtpd_delay_reject", true);
+	ex->soft_bounce = cfbool(ex, "soft_bounce", false);
+	ex->allow_untrusted_routing = cfbool(ex, "allow_untrusted_routing", false);
+	ex->reject_unlisted_rcpt = cfbool(ex, "smtpd_reject_unlisted_recipient", true);
+	ex->append_dot_mydomain = cfbool(ex, "append_dot_mydomain", compat_below(ex, "1"));
+	ex->sasl_enable = cfbool(ex, "smtpd_sasl_auth_enable", false);
 	ex->parent_style = maincf_in_list(ex->cf, "parent_domain_matches_subdomains", "smtpd_access_maps");
 	ex->relay_parent = maincf_in_list(ex->cf, "parent_domain_matches_subdomains", "relay_domains");
 	ex->map_reject_code = code_param(ex->cf, "access_map_reject_code", 554);
@@ -3307,28 +3498,28 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 	ex->plaintext_code = code_param(ex->cf, "plaintext_reject_code", 450);
 	ex->mul_rcpt_code = code_param(ex->cf, "multi_recipient_bounce_reject_code", 550);
 	ex->virt_alias_code = code_param(ex->cf, "unknown_virtual_alias_reject_code", 550);
-	v = maincf_get(ex->cf, "smtpd_null_access_lookup_key", NULL);
+	v = cfget(ex, "smtpd_null_access_lookup_key", NULL);
 	ex->null_key = xstrdup(v && *v ? v : "<>");
-	v = maincf_get(ex->cf, "recipient_delimiter", NULL);
+	v = cfget(ex, "recipient_delimiter", NULL);
 	ex->rcpt_delim = xstrdup(v ? v : "");
-	v = maincf_get(ex->cf, "myorigin", NULL);
+	v = cfget(ex, "myorigin", NULL);
 	ex->myorigin = xstrdup(v ? v : "");
-	v = maincf_get(ex->cf, "mydomain", NULL);
+	v = cfget(ex, "mydomain", NULL);
 	ex->mydomain = xstrdup(v ? v : "");
-	v = maincf_get(ex->cf, "local_recipient_maps", NULL);
+	v = cfget(ex, "local_recipient_maps", NULL);
 	ex->local_rcpt_maps = xstrdup(v ? v : "");
 	if (!ex->null_key || !ex->rcpt_delim || !ex->myorigin || !ex->mydomain || !ex->local_rcpt_maps)
 		goto nomem;
 	lower(ex->myorigin);
 
-	v = maincf_get(ex->cf, "smtpd_restriction_classes", NULL);
+	v = cfget(ex, "smtpd_restriction_classes", NULL);
 	if (v && words_split(&ex->classes, v) < 0)
 		goto nomem;
 	ex->class_lists = calloc(ex->classes.n + 1, sizeof(*ex->class_lists));
 	if (!ex->class_lists)
 		goto nomem;
 	for (i = 0; i < ex->classes.n; i++) {
-		const char *def = maincf_get(ex->cf, ex->classes.v[i], &src);
+		const char *def = cfget(ex, ex->classes.v[i], &src);
 
 		if (!def || !*def || src == MAINCF_UNSET) {
 			char buf[300];
@@ -3342,7 +3533,8 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 		if (words_split(&ex->class_lists[i], def) < 0)
 			goto nomem;
 	}
-	ex->service_note = master_cf_note(dir);
+	if (!ex->opts.service)
+		ex->service_note = master_cf_note(dir);
 	if (!ex->startup_error && !has_required(ex, &ex->rcpt, 0)
 	    && (ex->fake_relay || !has_required(ex, &ex->relay, 0)))
 		ex->startup_error = xstrdup("fatal: in parameter smtpd_relay_restrictions or "
@@ -3385,6 +3577,12 @@ explain_free(struct explain *ex)
 	free(ex->local_rcpt_maps);
 	free(ex->startup_error);
 	free(ex->service_note);
+	for (i = 0; i < ex->nover; i++) {
+		free(ex->over[i].name);
+		free(ex->over[i].raw);
+		free(ex->over[i].expanded);
+	}
+	free(ex->over);
 	free(ex->stack);
 	for (i = 0; i < ex->npcache; i++) {
 		free(ex->pcache[i].name);

@@ -36,6 +36,8 @@ struct explain_opts {
 	bool sources;               /* look up table sources, not built indexes */
 	bool assume_dns_ok;         /* DNS-based checks find what they look for */
 	const char *sasl_user;      /* the client authenticated as this user */
+	const char *service;        /* master.cf smtpd service ("name" or "name/type")
+	                             * whose -o options override main.cf; NULL: main.cf */
 };
 
 /* One probe: strings are borrowed for the call. */

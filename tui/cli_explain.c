@@ -33,7 +33,7 @@ usage(FILE *fp)
 	fprintf(fp,
 		"usage: pfconsole explain [-c DIR] --client ADDR[,NAME] [--helo NAME]\n"
 		"                         --sender ADDR --recipient ADDR [--json] [--sources]\n"
-		"                         [--assume-dns-ok] [--sasl-user NAME]\n"
+		"                         [--assume-dns-ok] [--sasl-user NAME] [--service NAME]\n"
 		"       pfconsole explain [-c DIR] [--sources] --batch FILE|-\n"
 		"\n"
 		"What Postfix 3.7's smtpd would answer at RCPT TO with the configuration in\n"
@@ -441,6 +441,7 @@ cli_explain(int argc, char **argv, const struct cli_global *g)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "assume-dns-ok", no_argument, NULL, 'D' },
 		{ "sasl-user", required_argument, NULL, 'U' },
+		{ "service", required_argument, NULL, 'P' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -466,6 +467,7 @@ cli_explain(int argc, char **argv, const struct cli_global *g)
 		case 'b': batch = optarg; break;
 		case 'D': eo.assume_dns_ok = true; break;
 		case 'U': eo.sasl_user = optarg; break;
+		case 'P': eo.service = optarg; break;
 		case 'c': dir = optarg; break;
 		case 'h':
 			usage(stdout);

@@ -26,6 +26,13 @@ for name in ${E2E_ONLY:-$("$PF_PYTHON" "$E2E" list)}; do
 	printf '%s\n' "$edits" | sed -n 's/^E //p' | while IFS= read -r line; do
 		pf_postconf -e "$line"
 	done
+	# master.cf -o overrides of the smtpd service (configuration "service")
+	pxkeys=$(printf '%s\n' "$edits" | sed -n 's/^PX //p')
+	# shellcheck disable=SC2086
+	[ -n "$pxkeys" ] && pf_postconf -PX $pxkeys 2>/dev/null
+	printf '%s\n' "$edits" | sed -n 's/^P //p' | while IFS= read -r line; do
+		pf_postconf -P "$line"
+	done
 	pf_running && pf_stop
 	if ! pf_start; then
 		fail "$name: postfix start" "$(tail -5 "$PF_LOG")"
