@@ -62,6 +62,8 @@ struct console {
 	char remembered[4][512];        /* "type:path" chosen for block sender/domain,
 	                                 * block client, allow sender/domain, allow client */
 	bool applied_reload_needed;     /* something saved that needs postfix reload */
+	char explain_fields[4][512];    /* the Explain dialog's last probe (kept across screens) */
+	int explain_against;
 	/* background work (a thread per job, results through a pipe): the
 	 * full check of every table, and validation of big documents */
 	int bg_pipe[2];

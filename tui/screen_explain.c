@@ -1,15 +1,19 @@
 /*
  * tui/screen_explain.c - the Explain dialog: client, HELO, sender and
  * recipient in, the reply smtpd would give out, with its trail and the
- * table line that decided (core/explain.c).  's' switches between the
- * built tables (what Postfix uses now) and the saved sources (what it will
- * use after Apply).  'g' opens the deciding line in the editor.
+ * table line that decided (core/explain.c).  's' cycles through the built
+ * tables (what Postfix uses now), the saved sources (what it will use after
+ * Apply) and the unsaved edits (main.cf copied to a scratch directory with
+ * each edited table replaced by its buffer).  'g' opens the deciding line
+ * in the editor.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/explain.h"
 #include "tui/console.h"
@@ -20,12 +24,21 @@ static const char *const field_names[NFIELDS] = {
 	"client address", "HELO name", "sender", "recipient",
 };
 
+enum explain_against { AGAINST_BUILT, AGAINST_SOURCES, AGAINST_UNSAVED, AGAINST_N };
+
+static const char *const against_names[AGAINST_N] = {
+	"the built tables (what Postfix uses now)",
+	"the saved table sources (what Apply will build)",
+	"your unsaved edits (and the saved sources)",
+};
+
 struct screen_explain {
 	struct screen base;
 	struct console *con;
 	char field[NFIELDS][512];
 	int sel;
-	bool sources;
+	enum explain_against against;
+	char rule_file[4096];   /* the deciding file, mapped back from a scratch copy */
 	bool ran;
 	struct explain_result res;
 	char error[256];
@@ -35,26 +48,134 @@ static const enum action explain_keys[] = {
 	ACT_EDIT, ACT_EXPLAIN_MODE, ACT_JUMP, ACT_SCREEN_MAPS, ACT_SCREEN_FEED, ACT_NONE
 };
 
+/* ends_path - the text at P is a whole path (followed by a delimiter) */
+static bool
+ends_path(const char *p)
+{
+	return *p == '\0' || *p == ' ' || *p == '\t' || *p == '\n' || *p == ',' || *p == '}' ||
+	       *p == '\r';
+}
+
+/* scratch_config - a copy of main.cf in a new directory where every table
+ * with unsaved edits is replaced by a file holding the edits; *MAP gets
+ * "scratch-path\toriginal-path\n" lines.  The scratch directory, or NULL. */
+static char *
+scratch_config(struct console *con, struct strbuf *map)
+{
+	char tmpl[512], path[4200], *dir;
+	struct strbuf cf, out;
+	FILE *fp;
+	size_t i, k = 0;
+	int c;
+
+	snprintf(tmpl, sizeof(tmpl), "%.400s/pfconsole-unsaved-XXXXXX",
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(path, sizeof(path), "%s/main.cf", con->config_dir);
+	fp = fopen(path, "r");
+	if (!fp)
+		return NULL;
+	strbuf_init(&cf);
+	while ((c = getc(fp)) != EOF)
+		strbuf_addch(&cf, c);
+	fclose(fp);
+	dir = mkdtemp(tmpl) ? strdup(tmpl) : NULL;
+	if (!dir) {
+		strbuf_fini(&cf);
+		return NULL;
+	}
+	strbuf_init(&out);
+	for (i = 0; i < con->ndocs; i++) {
+		struct con_doc *d = con->docs[i];
+		const char *base = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
+		const char *text, *p, *hit;
+		size_t len, plen = strlen(d->path);
+
+		if (!console_doc_dirty(d))
+			continue;
+		snprintf(path, sizeof(path), "%s/%zu-%s", dir, k++, base);
+		text = tabledoc_text(d->doc, &len);
+		fp = fopen(path, "w");
+		if (!fp)
+			continue;
+		fwrite(text, 1, len, fp);
+		fclose(fp);
+		strbuf_addf(map, "%s\t%s\n", path, d->path);
+		/* replace each whole occurrence of the path in main.cf */
+		strbuf_reset(&out);
+		for (p = cf.buf; (hit = strstr(p, d->path)); p = hit + plen) {
+			strbuf_add(&out, p, (size_t)(hit - p));
+			strbuf_addstr(&out, ends_path(hit + plen) ? path : d->path);
+		}
+		strbuf_addstr(&out, p);
+		strbuf_reset(&cf);
+		strbuf_add(&cf, out.buf, out.len);
+	}
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	fp = fopen(path, "w");
+	if (fp) {
+		fwrite(cf.buf, 1, cf.len, fp);
+		fclose(fp);
+	}
+	strbuf_fini(&out);
+	strbuf_fini(&cf);
+	return dir;
+}
+
+/* remove_scratch - the scratch directory and the files we put in it */
+static void
+remove_scratch(char *dir)
+{
+	char path[4200];
+	struct dirent *de;
+	DIR *dp;
+
+	if (!dir)
+		return;
+	dp = opendir(dir);
+	while (dp && (de = readdir(dp))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(dir);
+	free(dir);
+}
+
 static void
 run(struct screen_explain *x)
 {
 	struct explain_opts opts;
 	struct explain_probe p;
 	struct explain *ex;
+	struct strbuf map;
+	char *scratch = NULL;
+	const char *dir = x->con->config_dir;
 
 	explain_result_fini(&x->res);
 	explain_result_init(&x->res);
 	x->ran = false;
 	x->error[0] = '\0';
+	x->rule_file[0] = '\0';
 	if (!x->field[F_RECIPIENT][0]) {
 		snprintf(x->error, sizeof(x->error), "enter at least a recipient (Enter on a field)");
 		return;
 	}
 	memset(&opts, 0, sizeof(opts));
-	opts.sources = x->sources;
-	ex = explain_new(x->con->config_dir, &opts, NULL);
+	opts.sources = x->against != AGAINST_BUILT;
+	strbuf_init(&map);
+	if (x->against == AGAINST_UNSAVED && console_unsaved(x->con)) {
+		scratch = scratch_config(x->con, &map);
+		if (scratch)
+			dir = scratch;
+	}
+	ex = explain_new(dir, &opts, NULL);
 	if (!ex) {
 		snprintf(x->error, sizeof(x->error), "cannot read %s/main.cf", x->con->config_dir);
+		remove_scratch(scratch);
+		strbuf_fini(&map);
 		return;
 	}
 	memset(&p, 0, sizeof(p));
@@ -66,6 +187,21 @@ run(struct screen_explain *x)
 	if (explain_run(ex, &p, &x->res) == 0)
 		x->ran = true;
 	explain_free(ex);
+	if (x->ran && x->res.rule.file) {
+		/* a scratch copy stands for the table being edited */
+		const char *line = map.buf, *tab, *nl;
+
+		snprintf(x->rule_file, sizeof(x->rule_file), "%s", x->res.rule.file);
+		while (*line && (tab = strchr(line, '\t')) && (nl = strchr(tab, '\n'))) {
+			if ((size_t)(tab - line) == strlen(x->res.rule.file) &&
+			    strncmp(line, x->res.rule.file, (size_t)(tab - line)) == 0)
+				snprintf(x->rule_file, sizeof(x->rule_file), "%.*s",
+					 (int)(nl - tab - 1), tab + 1);
+			line = nl + 1;
+		}
+	}
+	remove_scratch(scratch);
+	strbuf_fini(&map);
 }
 
 static const char *
@@ -88,7 +224,7 @@ explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h
 	(void)w;
 	row = rows_new(out, ROLE_NORMAL);
 	rows_add(row, ROLE_DIM, "What smtpd would answer at RCPT TO, against ");
-	rows_add(row, ROLE_STATUS, x->sources ? "the saved table sources" : "the built tables");
+	rows_add(row, ROLE_STATUS, against_names[x->against]);
 	rows_add(row, ROLE_DIM, " (s switches)");
 	rows_new(out, ROLE_NORMAL);
 	for (k = 0; k < NFIELDS; k++) {
@@ -133,7 +269,7 @@ explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h
 	if (x->res.rule.file) {
 		row = rows_new(out, ROLE_NORMAL);
 		rows_add(row, ROLE_DIM, "rule   ");
-		rows_add_bytes(row, ROLE_STATUS, x->res.rule.file, strlen(x->res.rule.file));
+		rows_add_bytes(row, ROLE_STATUS, x->rule_file, strlen(x->rule_file));
 		rows_addf(row, ROLE_STATUS, ":%u  ", x->res.rule.line);
 		if (x->res.rule.key)
 			rows_add_bytes(row, ROLE_NORMAL, x->res.rule.key, strlen(x->res.rule.key));
@@ -162,6 +298,7 @@ field_accept(struct app *app, void *ctx, const char *text)
 
 	(void)app;
 	snprintf(x->field[x->sel], sizeof(x->field[x->sel]), "%s", text);
+	snprintf(x->con->explain_fields[x->sel], sizeof(x->con->explain_fields[0]), "%s", text);
 	if (x->sel < F_RECIPIENT && !x->field[F_RECIPIENT][0]) {
 		/* walk through the fields like a form */
 		x->sel++;
@@ -192,7 +329,8 @@ explain_handle(struct app *app, struct screen *s, enum action a)
 				NULL);
 		break;
 	case ACT_EXPLAIN_MODE:
-		x->sources = !x->sources;
+		x->against = (enum explain_against)((x->against + 1) % AGAINST_N);
+		x->con->explain_against = (int)x->against;
 		run(x);
 		break;
 	case ACT_JUMP: {
@@ -203,7 +341,7 @@ explain_handle(struct app *app, struct screen *s, enum action a)
 			app_status(app, ROLE_WARNING, "no table line decided");
 			break;
 		}
-		d = console_doc_open(x->con, NULL, x->res.rule.file);
+		d = console_doc_open(x->con, NULL, x->rule_file);
 		if (!d)
 			break;
 		if (x->res.rule.line)
@@ -241,11 +379,17 @@ struct screen *
 screen_explain_new(struct console *con)
 {
 	struct screen_explain *x = calloc(1, sizeof(*x));
+	int k;
 
 	if (!x)
 		return NULL;
 	x->base.ops = &explain_ops;
 	x->con = con;
 	explain_result_init(&x->res);
+	for (k = 0; k < NFIELDS; k++)
+		snprintf(x->field[k], sizeof(x->field[k]), "%s", con->explain_fields[k]);
+	x->against = (enum explain_against)con->explain_against;
+	if (x->field[F_RECIPIENT][0])
+		run(x);
 	return &x->base;
 }
