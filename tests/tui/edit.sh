@@ -70,7 +70,30 @@ like "the new line is on disk" "$(cat "$rs")" '^qq\.com REJECT$'
 like "the UTF-8 line is on disk as UTF-8" "$(cat "$rs")" '^müller@bücher\.example REJECT$'
 is "the backup holds the previous version" "$(cat "$rs~")" "$before"
 like "comments and the old entry are kept byte for byte" "$(head -3 "$rs")" '^163\.com +REJECT$'
+# filter and move
+tui_keys f; tui_type "qq"; tui_keys Enter
+tui_expect "f filters the lines" 'filter: qq \(1 shown\)'
+tui_expect_not "filtered out: 163.com" '163\.com'
+tui_keys f C-u Enter
+tui_expect "empty filter: all lines again" '3 163\.com'
+tui_keys / ; tui_type "qq.com"; tui_keys Enter K
+tui_expect "K moves the line up" '3 qq\.com REJECT$'
+tui_expect "the other one below it" '4 163\.com'
+tui_keys J
+tui_expect "J moves it back down" '4 qq\.com REJECT$'
+tui_keys s
+tui_expect "saved again" 'saved restricted_senders'
+
 tui_keys q
 tui_expect "back on Maps the table's index is stale until built" 'restricted_senders +sender +3 +stale index'
+# a table main.cf does not reference, opened by path: created on save
+tui_keys o
+tui_expect "o asks for a table" 'open table \(TYPE:PATH or PATH\)'
+tui_type "hash:$TUI_DIR/etc/extra_senders"; tui_keys Enter
+tui_expect "an empty table opens" '\(empty table: .a. adds an entry\)'
+tui_keys a; tui_type "spam.example REJECT"; tui_keys Enter s
+tui_expect "saved" 'saved extra_senders'
+is "the new file holds the line" "$(cat "$TUI_DIR/etc/extra_senders")" "spam.example REJECT"
+tui_keys q
 tui_quit
 tap_done

@@ -44,6 +44,17 @@ tui_expect_not "exclude: the qq.com line is gone" '318787866@qq\.com'
 tui_keys x C-u Enter
 tui_expect "exclude cleared: both again" '318787866@qq\.com'
 
+tui_expect "per-minute counts: this minute's events" 'per minute:( [0-9]+){4} [1-9]'
+tui_keys o
+tui_expect "o: oldest first" 'oldest first'
+tui_keys o
+
+# rotation: the log is renamed and a new one created; the feed follows
+mv "$log" "$log.1"
+: >"$log"
+reject 192.0.2.200 rot@rotated.example foo@bar.org 'Recipient address rejected: Access denied'
+tui_expect "after a rotation new lines still appear" 'rot@rotated\.example'
+
 tui_keys p
 tui_expect "p pauses" 'PAUSED \(\+0\)'
 reject 192.0.2.9 x@qq.com foo@bar.org 'Recipient address rejected: Access denied'
