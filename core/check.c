@@ -1417,6 +1417,13 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf,
 	size_t before = res->diags.n, i;
 	long n;
 
+	if (maincf_type_available(cf, t->type) == 0
+	    && diag_add(&res->diags, DIAG_BAD_REFERENCE, t->file, t->line, t->col,
+			"table type %s is not installed here (%s/dynamicmaps.cf names no "
+			"existing plugin for it): Postfix stops with \"unsupported dictionary "
+			"type: %s\"; install the plugin (Debian: apt-get install postfix-%s)",
+			t->type, maincf_get(cf, "meta_directory", NULL), t->type, t->type) < 0)
+		return -1;
 	if (t->inline_body && strcmp(t->type, "inline") != 0) {
 		/* regexp:{ {rule}, {rule} } (3.7+): one rule per braced item; problems
 		 * are reported at the reference, with the rule's number */

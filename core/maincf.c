@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,6 +105,7 @@ static const struct {
 	{ "mail_version", "3.7.11" },
 	{ "maps_rbl_reject_code", "554" },
 	{ "milter_header_checks", "" },
+	{ "meta_directory", "/etc/postfix" },
 	{ "mime_header_checks", "$header_checks" },
 	{ "mydestination", "$myhostname, localhost.$mydomain, localhost" },
 	{ "mydomain", "localdomain" },
@@ -131,6 +133,7 @@ static const struct {
 	{ "sender_canonical_maps", "" },
 	{ "sender_dependent_default_transport_maps", "" },
 	{ "sender_dependent_relayhost_maps", "" },
+	{ "shlib_directory", "/usr/lib/postfix" },
 	{ "smtp_body_checks", "" },
 	{ "smtp_header_checks", "" },
 	{ "smtp_mime_header_checks", "" },
@@ -2456,4 +2459,76 @@ maincf_master_service(struct maincf *cf, const char *name)
 			return 1;
 	}
 	return 0;
+}
+
+/* dynmap_has - does the dynamicmaps file PATH list TYPE with an existing .so? */
+static int
+dynmap_has(const char *path, const char *type, const char *shlib)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1024];
+	int found = 0;
+
+	if (fp == NULL)
+		return -1;
+	while (found == 0 && fgets(line, sizeof(line), fp)) {
+		char t[64], so[512], full[1100];
+		struct stat st;
+
+		if (line[0] == '#' || sscanf(line, "%63s %511s", t, so) != 2)
+			continue;
+		if (strcmp(t, type) != 0)
+			continue;
+		if (so[0] == '/')
+			snprintf(full, sizeof(full), "%s", so);
+		else
+			snprintf(full, sizeof(full), "%s/%s", shlib, so);
+		found = stat(full, &st) == 0 ? 1 : 0;
+		if (found == 0)
+			break;
+	}
+	fclose(fp);
+	return found;
+}
+
+int
+maincf_type_available(struct maincf *cf, const char *type)
+{
+	static const char *const plugins[] = { "cdb", "pcre", "lmdb", "ldap", "mysql", "pgsql",
+		"sqlite", NULL };
+	const char *meta, *shlib;
+	char path[1024];
+	int r;
+
+	if (!in_set(type, plugins))
+		return maincf_is_map_type(type) ? 1 : 0;
+	meta = maincf_get(cf, "meta_directory", NULL);
+	shlib = maincf_get(cf, "shlib_directory", NULL);
+	if (meta == NULL || shlib == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/dynamicmaps.cf", meta);
+	r = dynmap_has(path, type, shlib);
+	if (r == 1 || r == -1)
+		return r;
+	{
+		/* dynamicmaps.cf.d/: one file per plugin package */
+		char dpath[512];
+		DIR *d;
+		struct dirent *de;
+
+		snprintf(dpath, sizeof(dpath), "%.480s/dynamicmaps.cf.d", meta);
+		d = opendir(dpath);
+		if (d == NULL)
+			return 0;
+		while (r != 1 && (de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			if ((size_t)snprintf(path, sizeof(path), "%.500s/%.500s", dpath, de->d_name)
+			    >= sizeof(path))
+				continue;
+			r = dynmap_has(path, type, shlib);
+		}
+		closedir(d);
+		return r == 1 ? 1 : 0;
+	}
 }

@@ -233,6 +233,13 @@ bool maincf_is_pattern_type(const char *type);
  * nothing can be said).  master.cf is read on first use. */
 int maincf_master_service(struct maincf *cf, const char *name);
 
+/* maincf_type_available - can this Postfix open tables of TYPE?  Types
+ * built into Postfix always can; plugin types (cdb, pcre, lmdb, ldap, mysql,
+ * pgsql, sqlite on Debian) only when $meta_directory/dynamicmaps.cf (or
+ * dynamicmaps.cf.d/) names them and their shared object exists in
+ * $shlib_directory.  1 yes, 0 no, -1 cannot tell (no dynamicmaps.cf). */
+int maincf_type_available(struct maincf *cf, const char *type);
+
 /* Restriction classes listed in smtpd_restriction_classes, in that order. */
 size_t maincf_class_count(const struct maincf *cf);
 const struct maincf_class *maincf_class_at(const struct maincf *cf, size_t i);

@@ -402,6 +402,48 @@ test_master_overrides(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* plugin table types: available only when dynamicmaps.cf names an existing .so */
+static void
+test_type_available(void **state)
+{
+	char dir[] = "/tmp/test_maincf_t.XXXXXX";
+	char text[1024], path[300];
+	struct maincf *cf;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dynamicmaps.cf", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "# comment\ncdb\tpostfix-cdb.so\tdict_cdb_open\n"
+		"mysql\tpostfix-mysql.so\tdict_mysql_open\n"
+		"pcre\t%s/abs.so\tdict_pcre_open\n", dir);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/postfix-cdb.so", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/abs.so", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	snprintf(text, sizeof(text), "meta_directory = %s\nshlib_directory = %s\n", dir, dir);
+	cf = parse(text, NULL);
+	assert_int_equal(maincf_type_available(cf, "cdb"), 1);
+	assert_int_equal(maincf_type_available(cf, "pcre"), 1);    /* absolute .so path */
+	assert_int_equal(maincf_type_available(cf, "mysql"), 0);   /* listed, no .so */
+	assert_int_equal(maincf_type_available(cf, "lmdb"), 0);    /* not listed */
+	assert_int_equal(maincf_type_available(cf, "hash"), 1);    /* built in */
+	assert_int_equal(maincf_type_available(cf, "nosuch"), 0);
+	maincf_free(cf);
+	cf = parse("meta_directory = /nonexistent\n", NULL);
+	assert_int_equal(maincf_type_available(cf, "cdb"), -1);    /* cannot tell */
+	maincf_free(cf);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 /* expansion compared with the real postconf -x on the same main.cf */
 static void
 test_against_postconf(void **state)
@@ -484,6 +526,7 @@ main(void)
 		cmocka_unit_test(test_restriction_names),
 		cmocka_unit_test(test_problems),
 		cmocka_unit_test(test_master_overrides),
+		cmocka_unit_test(test_type_available),
 		cmocka_unit_test(test_against_postconf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
