@@ -2955,6 +2955,118 @@ stage_mail(struct st *s)
 	return status;
 }
 
+/* footer_lookup - smtpd_expand_lookup(): the $names a reject footer may use;
+ * NULL for a name smtpd does not know */
+static const char *
+footer_lookup(struct st *s, const char *name, struct strbuf *tmp)
+{
+	const char *addr = NULL, *suffix = NULL, *at;
+
+	if (strcmp(name, "client") == 0)
+		return s->namaddr;
+	if (strcmp(name, "client_address") == 0)
+		return s->addr;
+	if (strcmp(name, "client_name") == 0)
+		return s->name;
+	if (strcmp(name, "helo_name") == 0)
+		return s->helo_name ? s->helo_name : "";
+	/* smtpd sends the reply after the check restored its state: the
+	 * recipient (or the sender, for a MAIL reject) is no longer set */
+	if (strncmp(name, "sender", 6) == 0) {
+		addr = s->sender;
+		suffix = name + 6;
+	} else if (strncmp(name, "recipient", 9) == 0) {
+		addr = s->recipient;
+		suffix = name + 9;
+	} else
+		return NULL;
+	if (addr == NULL)
+		return *suffix == 0 || strcmp(suffix, "_name") == 0 || strcmp(suffix, "_domain") == 0
+			? "" : NULL;
+	at = strrchr(addr, '@');
+	strbuf_reset(tmp);
+	if (*suffix == 0)
+		return *addr ? addr : "<>";
+	if (strcmp(suffix, "_name") == 0) {
+		if (!*addr)
+			return "<>";
+		strbuf_add(tmp, addr, at ? (size_t)(at - addr) : strlen(addr));
+		return tmp->buf;
+	}
+	if (strcmp(suffix, "_domain") == 0)
+		return *addr && at ? at + 1 : "";
+	return NULL;
+}
+
+/* apply_footer - smtp_reply_footer(): smtpd_reject_footer appended to a
+ * 4xx/5xx reply, one line per "\n" of the template ("\c" first: on the
+ * last line); the text keeps the lines, each without code and DSN.
+ * 0, or -1 when it uses a $name smtpd does not know (then unknown). */
+static int
+apply_footer(struct st *s, const char *tmpl)
+{
+	struct explain_result *r = s->r;
+	struct strbuf tmp;
+	const char *p = tmpl;
+	bool first = true;
+
+	strbuf_init(&tmp);
+	while (1) {
+		const char *nl = strstr(p, "\\n");
+		const char *e = nl ? nl : p + strlen(p);
+
+		if (first && strncmp(p, "\\c", 2) == 0)
+			p += 2;
+		else
+			strbuf_addch(&r->text, '\n');
+		first = false;
+		while (p < e) {
+			if (*p == '$' && p + 1 < e) {
+				char name[64];
+				size_t n = 0;
+				const char *q = p + 1, *v;
+				char close = 0;
+
+				if (*q == '$') {
+					strbuf_addch(&r->text, '$');
+					p = q + 1;
+					continue;
+				}
+				if (*q == '{' || *q == '(') {
+					close = *q == '{' ? '}' : ')';
+					q++;
+				}
+				while (q < e && n + 1 < sizeof(name)
+				       && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')
+					   || (*q >= '0' && *q <= '9') || *q == '_'))
+					name[n++] = *q++;
+				name[n] = 0;
+				if (close) {
+					if (q >= e || *q != close) {
+						strbuf_fini(&tmp);
+						return -1;
+					}
+					q++;
+				}
+				if ((v = footer_lookup(s, name, &tmp)) == NULL) {
+					strbuf_fini(&tmp);
+					unknown(s, "smtpd_reject_footer uses $%s", name);
+					return -1;
+				}
+				strbuf_addstr(&r->text, v);
+				p = q;
+				continue;
+			}
+			strbuf_addch(&r->text, *p++);
+		}
+		if (!nl)
+			break;
+		p = nl + 2;
+	}
+	strbuf_fini(&tmp);
+	return 0;
+}
+
 static void
 fill_reject(struct st *s, const char *stage)
 {
@@ -3106,7 +3218,27 @@ decided:
 		goto done;
 	}
 	if (status == ST_REJECT) {
+		enum maincf_source fsrc;
+		/* a raw parameter: $names are the footer's, not main.cf's */
+		const char *footer = cfraw(ex, "smtpd_reject_footer", &fsrc);
+
 		fill_reject(s, stage);
+		/* the command's own argument is popped before the reply is sent */
+		if (strcmp(stage, "RCPT") == 0)
+			s->recipient = NULL;
+		else if (strcmp(stage, "MAIL") == 0)
+			s->sender = NULL;
+		else if (strcmp(stage, "HELO") == 0)
+			s->helo_name = NULL;
+		if (footer && *footer && apply_footer(s, footer) < 0) {
+			r->decision = EXPLAIN_UNKNOWN;
+			goto done;
+		}
+		if (*cfget(ex, "smtpd_reject_footer_maps", NULL)) {
+			unknown(s, "smtpd_reject_footer_maps (a footer chosen by the reply text)");
+			r->decision = EXPLAIN_UNKNOWN;
+			goto done;
+		}
 		if (s->have_erule && s->erule.table)
 			set_rule(r, &s->erule);
 		goto done;

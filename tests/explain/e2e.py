@@ -654,6 +654,42 @@ def cfg_service():
     }
 
 
+def cfg_footer():
+    """smtpd_reject_footer: \\c, \\n and $names"""
+    return {
+        "files": {},
+        "postmap": [],
+        "main": {
+            "mydestination": "local.test",
+            "smtpd_reject_footer": "\\c (client $client_address, $client)\\nContact postmaster@"
+                                   "$recipient_domain about ${sender_name}, $$5",
+            "smtpd_recipient_restrictions": "reject_non_fqdn_sender, permit_auth_destination, reject",
+        },
+        "clients": [("192.0.2.1", None), ("192.0.2.2", "n.example")],
+        "helos": ["h.example"],
+        "senders": ["a@b.example", "nodomain", ""],
+        "recipients": ["u@local.test", "v@remote.example"],
+        "limit": 12,
+    }
+
+
+def cfg_footer_nodelay():
+    """the footer when each list answers at its own command (no $helo_name: a
+    session keeps the last accepted HELO name, and probes share sessions)"""
+    c = cfg_footer()
+    c["main"] = dict(c["main"])
+    c["main"].update({
+        "smtpd_delay_reject": "no",
+        "smtpd_reject_footer": "\\c [$sender|$client_name]\\n$recipient, ${recipient_name}",
+        "smtpd_client_restrictions": "check_client_access inline:{ {192.0.2.3=REJECT c} }",
+        "smtpd_helo_restrictions": "reject_invalid_helo_hostname",
+    })
+    c["clients"] = c["clients"] + [("192.0.2.3", "x.example")]
+    c["helos"] = ["h.example", "bad!name"]
+    c["limit"] = 40
+    return c
+
+
 CONFIGS = {
     "seed2019": cfg_seed2019,
     "actions": cfg_actions,
@@ -675,6 +711,8 @@ CONFIGS = {
     "mixed": cfg_mixed,
     "dir_lists": cfg_dir_lists,
     "service": cfg_service,
+    "footer": cfg_footer,
+    "footer_nodelay": cfg_footer_nodelay,
 }
 
 # main.cf names any configuration may set: removed before the next one
@@ -756,14 +794,18 @@ class Conn:
 
 
 def split_reply(lines):
-    """last line -> (code, dsn, text)"""
-    l = lines[-1]
-    code = int(l[:3])
-    rest = l[4:]
-    parts = rest.split(" ", 1)
-    if len(parts[0]) >= 5 and parts[0][0] in "245" and parts[0][1] == ".":
-        return code, parts[0], parts[1] if len(parts) > 1 else ""
-    return code, "", rest
+    """reply lines -> (code, dsn, text); a multi-line reply (footer) gives
+    the text of each line without code and DSN, joined by newlines"""
+    code = int(lines[-1][:3])
+    dsn, texts = "", []
+    for l in lines:
+        rest = l[4:]
+        parts = rest.split(" ", 1)
+        if len(parts[0]) >= 5 and parts[0][0] in "245" and parts[0][1] == ".":
+            dsn = parts[0]
+            rest = parts[1] if len(parts) > 1 else ""
+        texts.append(rest)
+    return code, dsn, "\n".join(texts)
 
 
 def open_client(client):
