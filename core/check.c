@@ -1151,6 +1151,26 @@ check_pattern_buf(const char *type, const char *buf, size_t len, const char *fil
 	return n;
 }
 
+/* alias_count - entries of an aliases(5) file; its syntax is postalias's,
+ * not postmap's, and is not checked here */
+static long
+alias_count(const char *buf, size_t len)
+{
+	long n = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t s = i;
+
+		while (i < len && buf[i] != '\n')
+			i++;
+		if (i > s && buf[s] != '#' && buf[s] != ' ' && buf[s] != '\t' && buf[s] != '\r')
+			n++;
+		i++;
+	}
+	return n;
+}
+
 static long
 table_buf(const char *type, const char *buf, size_t len, const char *file,
 	  enum maincf_role role, struct maincf *cf, struct diag_list *dl,
@@ -1158,6 +1178,8 @@ table_buf(const char *type, const char *buf, size_t len, const char *file,
 {
 	if (maincf_is_pattern_type(type))
 		return check_pattern_buf(type, buf, len, file, role, cf, dl, used, relay_list);
+	if (role == MAINCF_ROLE_ALIAS)
+		return alias_count(buf, len);
 	return check_kv_buf(type, buf, len, file, role, cf, dl, used, relay_list);
 }
 
@@ -1269,6 +1291,8 @@ check_guess_role(struct maincf *cf, const char *path, const char **type)
 		else
 			*type = "hash";
 	}
+	if (strcmp(base, "aliases") == 0)
+		return MAINCF_ROLE_ALIAS;
 	if (strstr(base, "transport"))
 		return MAINCF_ROLE_TRANSPORT;
 	if (strstr(base, "header_checks"))
@@ -1546,6 +1570,13 @@ inline_nomem:
 		if (!have_idx) {
 			if (t->state == CHECK_OK)
 				t->state = CHECK_STALE;
+			if (t->role == MAINCF_ROLE_ALIAS)
+				return diag_add_sev(&res->diags, DIAG_ERROR, DIAG_STALE_INDEX, t->file,
+						    t->line, t->col,
+						    "%s does not exist (the aliases file %s was never "
+						    "built): local delivery is deferred; run \"newaliases\" "
+						    "(or \"postalias %s:%s\")", t->index_path, t->path,
+						    t->type, t->path);
 			return diag_add_sev(&res->diags, DIAG_ERROR, DIAG_STALE_INDEX, t->file,
 					    t->line, t->col,
 					    "%s does not exist (the source %s was never built): smtpd "
@@ -1556,6 +1587,11 @@ inline_nomem:
 		if (mtime_older(&is, &ss)) {
 			if (t->state == CHECK_OK)
 				t->state = CHECK_STALE;
+			if (t->role == MAINCF_ROLE_ALIAS)
+				return diag_add(&res->diags, DIAG_STALE_INDEX, t->file, t->line, t->col,
+						"%s is older than the aliases file %s: Postfix still "
+						"uses the old aliases; run \"newaliases\" (or \"postalias "
+						"%s:%s\")", t->index_path, t->path, t->type, t->path);
 			return diag_add(&res->diags, DIAG_STALE_INDEX, t->file, t->line, t->col,
 					"%s is older than its source %s: Postfix still uses the old "
 					"entries; run \"pfconsole build %s:%s\" (or \"postmap %s:%s\")",

@@ -222,7 +222,7 @@ is_postfix_param(const char *name)
 
 static const char *const role_names[MAINCF_NROLES] = {
 	"generic", "client", "helo", "sender", "recipient", "access",
-	"transport", "header_checks", "body_checks", "list", "address",
+	"transport", "header_checks", "body_checks", "list", "address", "alias",
 };
 
 const char *
@@ -381,12 +381,14 @@ param_role(const char *name)
 	};
 	static const char *const addr[] = {
 		"virtual_alias_maps", "virtual_maps", "canonical_maps", "sender_canonical_maps",
-		"recipient_canonical_maps", "alias_maps", "recipient_bcc_maps",
+		"recipient_canonical_maps", "recipient_bcc_maps",
 		"sender_bcc_maps", "smtp_generic_maps", "lmtp_generic_maps",
 		NULL
 	};
 	size_t n = strlen(name);
 
+	if (strcmp(name, "alias_maps") == 0)
+		return MAINCF_ROLE_ALIAS;
 	if (strcmp(name, "transport_maps") == 0
 	    || strcmp(name, "sender_dependent_default_transport_maps") == 0)
 		return MAINCF_ROLE_TRANSPORT;

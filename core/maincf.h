@@ -50,12 +50,15 @@ enum maincf_role {
 	MAINCF_ROLE_HEADER_CHECKS,  /* header_checks(5) on headers */
 	MAINCF_ROLE_BODY_CHECKS,    /* header_checks(5) on body lines */
 	MAINCF_ROLE_LIST,           /* only keys matter: mydestination, relay_domains, mynetworks ... */
-	MAINCF_ROLE_ADDRESS,        /* value is an address list: virtual, canonical, aliases ... */
+	MAINCF_ROLE_ADDRESS,        /* value is an address list: virtual, canonical ... */
+	MAINCF_ROLE_ALIAS,          /* aliases(5) file (alias_maps): "name: value", built
+	                             * by postalias/newaliases, not postmap */
 	MAINCF_NROLES
 };
 
 /* maincf_role_name - "client", "helo", "sender", "recipient", "access",
- * "transport", "header_checks", "body_checks", "list", "address", "generic" */
+ * "transport", "header_checks", "body_checks", "list", "address", "alias",
+ * "generic" */
 const char *maincf_role_name(enum maincf_role role);
 /* maincf_role_is_access - true for the access(5) roles (CLIENT..ACCESS) */
 bool maincf_role_is_access(enum maincf_role role);

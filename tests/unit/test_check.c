@@ -45,6 +45,7 @@ static const struct {
 	{ "hash", MAINCF_ROLE_TRANSPORT, "example.com smtp:[mx.example.com]:2525\n", DIAG_NCODES, 0, 0 },
 	{ "hash", MAINCF_ROLE_GENERIC, "k anything # at all\n", DIAG_TRAILING_COMMENT, 1, 12 },
 	{ "hash", MAINCF_ROLE_SENDER, "", DIAG_NCODES, 0, 0 },
+	{ "hash", MAINCF_ROLE_ALIAS, "root: admin\npostmaster: root\n", DIAG_NCODES, 0, 0 },
 	/* one per code */
 	{ "hash", MAINCF_ROLE_SENDER, "qq.com         REJECT  521\n", DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, 1, 24 },
 	{ "hash", MAINCF_ROLE_RECIPIENT, "foo@bar.org good_sender_only\n", DIAG_UNDEFINED_CLASS, 1, 13 },
@@ -210,6 +211,7 @@ test_guess_role(void **state)
 	assert_int_equal(check_guess_role(NULL, "header_checks", &type), MAINCF_ROLE_HEADER_CHECKS);
 	assert_string_equal(type, "regexp");
 	assert_int_equal(check_guess_role(NULL, "whatever", NULL), MAINCF_ROLE_GENERIC);
+	assert_int_equal(check_guess_role(NULL, "/etc/aliases", NULL), MAINCF_ROLE_ALIAS);
 	assert_string_equal(check_state_name(CHECK_STALE), "stale");
 }
 
