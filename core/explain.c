@@ -1037,6 +1037,7 @@ struct st {
 	struct hit prule;           /* last table entry that permitted */
 	bool have_prule;
 	unsigned prule_seq;         /* bumped at each prule update */
+	char *isender, *ircpt;      /* the probe's addresses in internal (unquoted) form */
 	const char *pad_for;        /* permit_auth_destination cache: recipient */
 	int pad_status;
 	char pad_res[512];
@@ -1729,7 +1730,21 @@ resolve_addr(struct explain *ex, const char *addr, struct strbuf *out)
 	const char *at;
 
 	strbuf_reset(out);
-	strbuf_addstr(out, addr);
+	/* internal form: a quoted localpart loses its quotes and backslashes
+	 * (lookups quote it again, external form first) */
+	if (addr[0] == '"') {
+		const char *p = addr + 1;
+
+		while (*p && *p != '"') {
+			if (*p == '\\' && p[1])
+				p++;
+			strbuf_addch(out, *p++);
+		}
+		if (*p == '"')
+			p++;
+		strbuf_addstr(out, p);
+	} else
+		strbuf_addstr(out, addr);
 	/* strip one trailing dot of the domain */
 	if (out->len > 1 && out->buf[out->len - 1] == '.' && out->buf[out->len - 2] != '.')
 		out->buf[--out->len] = 0;
@@ -3094,6 +3109,29 @@ set_rule(struct explain_result *r, const struct hit *h)
 	r->rule.value = xstrdup(h->value);
 }
 
+/* internal_form - smtpd keeps addresses unquoted ("a b"@x -> a b@x): that is
+ * what replies show; lookups quote them again (find_addr).  malloc'd. */
+static char *
+internal_form(const char *addr)
+{
+	struct strbuf sb;
+	const char *p = addr;
+
+	strbuf_init(&sb);
+	if (*p == '"') {
+		p++;
+		while (*p && *p != '"') {
+			if (*p == '\\' && p[1])
+				p++;
+			strbuf_addch(&sb, *p++);
+		}
+		if (*p == '"')
+			p++;
+	}
+	strbuf_addstr(&sb, p);
+	return strbuf_export(&sb);
+}
+
 static int
 evaluate(struct explain *ex, const struct explain_probe *p, struct explain_result *r)
 {
@@ -3117,6 +3155,14 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 	s->name = p->client_name && *p->client_name ? p->client_name : "unknown";
 	snprintf(s->namaddr, sizeof(s->namaddr), "%s[%s]", s->name, s->addr);
 	s->where = "RCPT";
+	s->isender = internal_form(p->sender ? p->sender : "");
+	s->ircpt = internal_form(p->recipient ? p->recipient : "");
+	if (!s->isender || !s->ircpt) {
+		free(s->isender);
+		free(s->ircpt);
+		free(s);
+		return -1;
+	}
 
 	if (ex->service_note)
 		trail(s, "note: %s", ex->service_note);
@@ -3126,7 +3172,7 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 		r->decision = EXPLAIN_UNKNOWN;
 		goto done;
 	}
-	if (strcasecmp(p->recipient, "postmaster") == 0) {
+	if (strcasecmp(s->ircpt, "postmaster") == 0) {
 		trail(s, "RCPT TO:<postmaster> skips every restriction (RFC 5321)");
 		goto accept;
 	}
@@ -3144,18 +3190,18 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 			stage = "HELO";
 			goto decided;
 		}
-		s->sender = p->sender;
+		s->sender = s->isender;
 		s->where = "MAIL";
 		if ((status = stage_mail(s)) == ST_REJECT || status == ST_UNKNOWN) {
 			stage = "MAIL";
 			goto decided;
 		}
-		s->recipient = p->recipient;
+		s->recipient = s->ircpt;
 		s->where = "RCPT";
 	} else {
 		s->helo_name = p->helo;
-		s->sender = p->sender;
-		s->recipient = p->recipient;
+		s->sender = s->isender;
+		s->recipient = s->ircpt;
 		trail(s, "smtpd_delay_reject = yes: client, HELO and sender lists run at RCPT TO");
 		if ((status = stage_client(s)) == ST_REJECT || status == ST_UNKNOWN)
 			goto decided;
@@ -3186,7 +3232,7 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 				status = ST_DUNNO;
 				continue;
 			}
-			status = run_list(s, names[n], lists[n], p->recipient, ACCESS_CTX_RECIPIENT,
+			status = run_list(s, names[n], lists[n], s->ircpt, ACCESS_CTX_RECIPIENT,
 					  "check_recipient_access");
 			if (status == ST_REJECT || status == ST_UNKNOWN)
 				break;
@@ -3208,7 +3254,7 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 	if (ex->reject_unlisted_rcpt && status != ST_REJECT && !s->rcptmap_checked && !s->discard) {
 		trail(s, "smtpd_reject_unlisted_recipient = yes:");
 		s->indent++;
-		status = check_rcpt_maps(s, p->recipient, ACCESS_CTX_RECIPIENT);
+		status = check_rcpt_maps(s, s->ircpt, ACCESS_CTX_RECIPIENT);
 		s->indent--;
 	}
 decided:
@@ -3265,6 +3311,8 @@ accept:
 			set_rule(r, &s->prule);
 	}
 done:
+	free(s->isender);
+	free(s->ircpt);
 	strbuf_fini(&s->etext);
 	strbuf_fini(&s->dip.reason);
 	strbuf_fini(&s->dir.reason);

@@ -209,11 +209,13 @@ def cfg_tables():
                     "if /@y-pcre/\n/^a/ DEFER pcre if a\nendif\n",
             "cidr": "192.0.2.0/28 REJECT cidr net\n192.0.2.64/26 OK\n198.51.100.5 REJECT cidr host\n"
                     "2001:db8::/32 REJECT cidr v6\n",
+            "quoted": '"john doe"@t-quoted.example REJECT quoted full\njane.doe@t-quoted.example REJECT plain\n'
+                      '"odd..dots"@ REJECT quoted localpart\n',
             "cli": "192.0.2.77 REJECT hash exact address\n198.51.100 REJECT hash net3\n10 REJECT hash net1\n"
                    "named.example REJECT hash client name\nexample.org REJECT hash parent\n"
                    "unknown REJECT unknown client\n2001:db8:1 REJECT v6 partial\n",
         },
-        "postmap": ["hash:hash", "cdb:cdb", "btree:btree", "hash:cli"] + (["lmdb:lmdb"] if HAVE_LMDB else []),
+        "postmap": ["hash:hash", "cdb:cdb", "btree:btree", "hash:cli", "hash:quoted"] + (["lmdb:lmdb"] if HAVE_LMDB else []),
         "main": {
             "inet_protocols": "all",
             "mydestination": "local.test",
@@ -223,6 +225,7 @@ def cfg_tables():
             "smtpd_sender_restrictions": ", ".join(
                 "check_sender_access %s:%s/%s" % (t, base, t) for t in ("hash", "cdb", "btree", "texthash", "regexp", "pcre")
                 + (("lmdb",) if HAVE_LMDB else ()))
+                + ", check_sender_access hash:%s/quoted" % base
                 + ", check_sender_access inline:{ full@t-inline.example=REJECT inline full, "
                   "t-inline.example=REJECT inline domain, { who@ = REJECT inline localpart } }",
             "smtpd_recipient_restrictions": ", ".join(
@@ -238,9 +241,15 @@ def cfg_tables():
                     for p in ("full@t-%s.example", "Full@T-%s.Example", "x@t-%s.example", "x@deep.sub.t-%s.example",
                               "who@other-%s.example", "ext+tag@z-%s.example", "one+two@t-%s.example",
                               "one+three@sub.t-%s.example", "k@dunno.t-%s.example", "ab@x-%s.example",
-                              "abc@y-%s.example", "upper@q-%s.example")] + ["", "nobody@nowhere.example"],
+                              "abc@y-%s.example", "upper@q-%s.example")] + ["", "nobody@nowhere.example",
+                    '"john doe"@t-quoted.example', '"jane.doe"@t-quoted.example', '"odd..dots"@x.example',
+                    '"John Doe"@T-Quoted.Example'],
         "recipients": ["x@local.test", "full@t-hash.example", "who@t-cdb.example", "r@x-regexp.example",
                        "ext+tag@local.test", "one+two@t-hash.example", "x@remote.test"],
+        "always": [(("192.0.2.70", None), "helo.example", q, r)
+                   for q in ('"john doe"@t-quoted.example', '"jane.doe"@t-quoted.example',
+                             '"odd..dots"@x.example', '"John Doe"@T-Quoted.Example')
+                   for r in ("x@local.test", '"a b"@local.test')],
         "limit": 900,
     }
 
