@@ -54,7 +54,9 @@ build_job_add_config(struct build_job *job, const char *dir)
 		char *ref;
 		size_t n;
 
-		if (t->state != CHECK_STALE || ops == NULL || !(ops->flags & MAP_INDEXED))
+		/* aliases(5) files are built by newaliases/postalias, not postmap */
+		if (t->state != CHECK_STALE || ops == NULL || !(ops->flags & MAP_INDEXED)
+		    || t->role == MAINCF_ROLE_ALIAS)
 			continue;
 		n = strlen(t->type) + strlen(t->path) + 2;
 		if ((ref = malloc(n)) == NULL) {
