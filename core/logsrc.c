@@ -34,7 +34,7 @@
 #include "core/maincf.h"
 #include "core/watch.h"
 
-#define READ_CHUNK (1024 * 1024)
+#define READ_CHUNK (128 * 1024)     /* stays in L2 while it is parsed */
 #define BACK_BLOCK (64 * 1024)
 #define FP_LEN 64
 #define LOGSRC_DRAIN_SECS 5
