@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/apply.h"
 #include "core/watch.h"
 #include "tui/console.h"
 
@@ -44,7 +45,7 @@ watch_everything(struct console *con)
  * (its own main.cf model: the console's caches are not shared), and hands
  * itself back through con->bg_pipe; the loop swaps the result in if it is
  * still the latest one asked for. */
-enum bg_kind { BG_CHECK, BG_VALIDATE };
+enum bg_kind { BG_CHECK, BG_VALIDATE, BG_APPLY };
 
 struct bg_job {
 	enum bg_kind kind;
@@ -57,6 +58,9 @@ struct bg_job {
 	size_t len;
 	enum maincf_role role;
 	struct diag_list dl;
+	struct apply_opts opts;         /* BG_APPLY (text = the changes) */
+	struct apply_result res;
+	int rc;
 };
 
 static void
@@ -66,6 +70,8 @@ bg_free(struct bg_job *j)
 		return;
 	check_result_fini(&j->chk);
 	diag_list_fini(&j->dl);
+	if (j->kind == BG_APPLY)
+		apply_result_fini(&j->res);
 	free(j->dir);
 	free(j->type);
 	free(j->path);
@@ -81,6 +87,9 @@ bg_main(void *arg)
 
 	if (j->kind == BG_CHECK) {
 		check_config(j->dir, 0, &j->chk);
+	} else if (j->kind == BG_APPLY) {
+		j->opts.changes = j->text;
+		j->rc = apply_run(j->dir, &j->opts, &j->res);
 	} else {
 		if (maincf_load(&cf, j->dir, NULL) < 0)
 			cf = NULL;
@@ -156,6 +165,9 @@ bg_ready(struct app *app, void *ctx)
 			j->doc->nerrors = count_errors(&j->doc->diags);
 			j->doc->validating = false;
 			fl |= APP_REDRAW;
+		} else if (j->kind == BG_APPLY) {
+			con->applying = false;
+			fl |= console_apply_done(con, &j->res, j->rc) | APP_REDRAW;
 		}
 		bg_free(j);
 	}
@@ -181,6 +193,29 @@ console_init(struct console *con, struct app *app, const char *config_dir)
 	return app_add_source(app, con->bg_pipe[0], bg_ready, con);
 }
 
+int
+console_apply_start(struct console *con, const struct apply_opts *opts, const char *changes)
+{
+	struct bg_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -1;
+	j->kind = BG_APPLY;
+	j->fd = con->bg_pipe[1];
+	j->opts = *opts;
+	j->dir = strdup(con->config_dir);
+	j->text = strdup(changes ? changes : "");
+	check_result_init(&j->chk);
+	diag_list_init(&j->dl);
+	apply_result_init(&j->res);
+	if (!j->dir || !j->text || con->bg_pipe[1] <= 0 || bg_start(j) < 0) {
+		bg_free(j);
+		return -1;
+	}
+	con->applying = true;
+	return 0;
+}
+
 void
 console_fini(struct console *con)
 {
@@ -196,6 +231,12 @@ console_fini(struct console *con)
 		close(con->bg_pipe[0]);
 		close(con->bg_pipe[1]);
 		con->bg_pipe[0] = con->bg_pipe[1] = -1;
+	}
+	if (con->apply_screen) {
+		struct screen *sc = screen_text_screen(con->apply_screen);
+
+		sc->ops->destroy(sc);
+		con->apply_screen = NULL;
 	}
 	for (i = 0; i < con->ndocs; i++)
 		doc_free(con->docs[i]);
@@ -637,6 +678,10 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 
 	if (con->app->readonly) {
 		snprintf(why, size, "read-only: %s", con->app->readonly_why);
+		return -1;
+	}
+	if (con->applying) {
+		snprintf(why, size, "not saved: an apply is running; save when it is done");
 		return -1;
 	}
 	console_doc_validate_sync(con, d);

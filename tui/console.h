@@ -62,6 +62,8 @@ struct console {
 	char remembered[4][512];        /* "type:path" chosen for block sender/domain,
 	                                 * block client, allow sender/domain, allow client */
 	bool applied_reload_needed;     /* something saved that needs postfix reload */
+	bool applying;                  /* an apply runs in the background */
+	struct screen_text *apply_screen;   /* its result screen, filled when done */
 	char explain_fields[4][512];    /* the Explain dialog's last probe (kept across screens) */
 	int explain_against;
 	/* background work (a thread per job, results through a pipe): the
@@ -130,8 +132,16 @@ void console_open_editor(struct console *con, struct con_doc *doc, size_t idx);
  * mine / take theirs / show the difference (nothing is lost either way) */
 void console_conflict(struct app *app, struct console *con, struct con_doc *doc);
 
-/* console_apply - the Apply key: validate, build, postfix check, reload */
+/* console_apply - the Apply key: save the edited tables (refused with
+ * errors), then validate, build, postfix check, reload in the background */
 unsigned console_apply(struct app *app);
+/* console_apply_start - run core/apply in a background thread (OPTS
+ * copied, CHANGES copied); console_apply_done() gets the result */
+struct apply_opts;
+struct apply_result;
+int console_apply_start(struct console *con, const struct apply_opts *opts, const char *changes);
+/* console_apply_done - show the result (screen_apply.c); APP_* flags */
+unsigned console_apply_done(struct console *con, struct apply_result *res, int rc);
 
 /* Screens */
 struct screen *screen_maps_new(struct console *con);

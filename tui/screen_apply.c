@@ -113,7 +113,6 @@ unsigned
 console_apply(struct app *app)
 {
 	struct console *con = app->con;
-	struct apply_result res;
 	struct apply_opts opts;
 	struct apply_ctx *c;
 	struct screen_text *t;
@@ -121,12 +120,16 @@ console_apply(struct app *app)
 	struct row *row;
 	char why[512];
 	size_t i, nerr = 0;
-	int rc, k;
+	int rc;
 
 	if (!con)
 		return 0;
 	if (app->readonly) {
 		app_status(app, ROLE_ERROR, "read-only: apply needs to write (%s)", app->readonly_why);
+		return APP_REDRAW;
+	}
+	if (con->applying) {
+		app_status(app, ROLE_WARNING, "an apply is already running");
 		return APP_REDRAW;
 	}
 	c = calloc(1, sizeof(*c));
@@ -198,13 +201,36 @@ console_apply(struct app *app)
 	}
 	memset(&opts, 0, sizeof(opts));
 	opts.reload_hint = con->applied_reload_needed;
-	opts.changes = changes.buf;
 	opts.postfix = getenv("PFCONSOLE_POSTFIX");
-	apply_result_init(&res);
-	rc = apply_run(con->config_dir, &opts, &res);
+	if (console_apply_start(con, &opts, changes.buf) < 0) {
+		strbuf_fini(&changes);
+		app_status(app, ROLE_ERROR, "apply: cannot start (out of resources)");
+		screen_text_screen(t)->ops->destroy(screen_text_screen(t));
+		return APP_REDRAW;
+	}
 	strbuf_fini(&changes);
+	/* the saves above are shown with the result */
+	con->apply_screen = t;
+	app_status(app, ROLE_STATUS, "applying: validate, build, postfix check, reload if needed...");
+	return APP_REDRAW;
+}
+
+unsigned
+console_apply_done(struct console *con, struct apply_result *res, int rc)
+{
+	struct app *app = con->app;
+	struct screen_text *t = con->apply_screen;
+	struct apply_ctx *c;
+	struct row *row;
+	size_t i;
+	int k;
+
+	con->apply_screen = NULL;
+	if (!t)
+		return 0;
+	c = screen_text_ctx(t);
 	for (k = 0; k < APPLY_NSTEPS; k++) {
-		const struct apply_step *st = &res.steps[k];
+		const struct apply_step *st = &res->steps[k];
 
 		if (st->state == APPLY_PENDING)
 			continue;
@@ -221,28 +247,28 @@ console_apply(struct app *app)
 		}
 		add_lines(t, "        ", ROLE_NORMAL, st->detail.buf, st->detail.len);
 		add_lines(t, "        | ", ROLE_DIM, st->output.buf, st->output.len);
-		if (k == 0 && res.diags.n)
-			add_diags(t, &res.diags, 200);
+		if (k == 0 && res->diags.n)
+			add_diags(t, &res->diags, 200);
 	}
-	for (i = 0; i < res.diags.n; i++) {
-		const struct diag *dg = &res.diags.v[i];
+	for (i = 0; i < res->diags.n; i++) {
+		const struct diag *dg = &res->diags.v[i];
 
 		diag_add_sev(&c->diags, dg->severity, dg->code, dg->file, dg->line, dg->col, "%s",
 			     dg->message);
 	}
 	row = screen_text_row(t, ROLE_NORMAL);
 	row = screen_text_row(t, ROLE_NORMAL);
-	if (res.refused)
+	if (res->refused)
 		rows_add(row, ROLE_ERROR, "Apply refused: fix the errors above (g: go to the first); "
 			 "nothing was built or reloaded.");
 	else if (rc != 0)
 		rows_add(row, ROLE_ERROR, "Apply stopped at the failed step; nothing after it ran.");
 	else
-		rows_addf(row, ROLE_OK, "Applied%s.", res.reloaded ? ", Postfix reloaded" : "");
-	if (res.audit.len) {
+		rows_addf(row, ROLE_OK, "Applied%s.", res->reloaded ? ", Postfix reloaded" : "");
+	if (res->audit.len) {
 		row = screen_text_row(t, ROLE_NORMAL);
 		rows_add(row, ROLE_DIM, "audit (syslog, facility mail): ");
-		rows_add_bytes(row, ROLE_DIM, res.audit.buf, res.audit.len);
+		rows_add_bytes(row, ROLE_DIM, res->audit.buf, res->audit.len);
 	}
 	if (rc == 0) {
 		con->applied_reload_needed = false;
@@ -250,9 +276,8 @@ console_apply(struct app *app)
 			strbuf_reset(&con->docs[i]->changes);
 	}
 	app_status(app, rc == 0 ? ROLE_OK : ROLE_ERROR, "%s",
-		   res.refused ? "apply refused: errors" : rc ? "apply failed" :
-		   res.reloaded ? "applied; postfix reloaded" : "applied");
-	apply_result_fini(&res);
+		   res->refused ? "apply refused: errors" : rc ? "apply failed" :
+		   res->reloaded ? "applied; postfix reloaded" : "applied");
 	console_load(con);
 	app_push(app, screen_text_screen(t));
 	return APP_REDRAW;

@@ -184,3 +184,9 @@ screen_text_clear(struct screen_text *t)
 	rows_clear(&t->rows);
 	t->top = 0;
 }
+
+void *
+screen_text_ctx(struct screen_text *t)
+{
+	return t->ctx;
+}
