@@ -375,6 +375,7 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	app.color = g->color;
 	app.hooks = &hooks;
 	console_init(con, &app, g->config_dir);
+	remembered_load(con);
 	if (force_ro || access(g->config_dir, W_OK) < 0) {
 		app.readonly = true;
 		snprintf(app.readonly_why, sizeof(app.readonly_why), "%s%s",

@@ -60,7 +60,8 @@ struct console {
 	struct feedpane *feed;
 	char log_spec[512];
 	char remembered[4][512];        /* "type:path" chosen for block sender/domain,
-	                                 * block client, allow sender/domain, allow client */
+	                                 * block client, allow sender/domain, allow client;
+	                                 * kept in ~/.local/state/pfconsole/tables */
 	bool applied_reload_needed;     /* something saved that needs postfix reload */
 	bool applying;                  /* an apply runs in the background */
 	struct screen_text *apply_screen;   /* its result screen, filled when done */
@@ -157,6 +158,8 @@ struct screen *screen_explain_new(struct console *con);
  * while other screens are shown. */
 int feedpane_start(struct console *con, const char *spec, char *why, size_t size);
 void feedpane_stop(struct console *con);
+/* remembered_load - the block/allow tables chosen in earlier sessions */
+void remembered_load(struct console *con);
 /* feedpane_render_recent - the newest N events under a header (Maps) */
 void feedpane_render_recent(struct console *con, struct rows *out, int w, int n);
 

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/explain.h"
 #include "core/feed.h"
@@ -469,6 +471,92 @@ default_table(struct console *con, bool client, char *buf, size_t size)
 	}
 }
 
+/* state_path - where the remembered tables are kept between sessions:
+ * $XDG_STATE_HOME/pfconsole/tables or ~/.local/state/pfconsole/tables */
+static int
+state_path(char *buf, size_t size, bool mkdirs)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[4096];
+
+	if (xdg && *xdg)
+		snprintf(dir, sizeof(dir), "%s/pfconsole", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.local/state/pfconsole", home);
+	else
+		return -1;
+	if (mkdirs) {
+		char *p;
+
+		for (p = dir + 1; *p; p++) {
+			if (*p == '/') {
+				*p = '\0';
+				mkdir(dir, 0700);
+				*p = '/';
+			}
+		}
+		mkdir(dir, 0700);
+	}
+	snprintf(buf, size, "%s/tables", dir);
+	return 0;
+}
+
+/* remembered_load - the tables chosen in earlier sessions for this
+ * configuration ("DIR<TAB>SLOT<TAB>TYPE:PATH" lines) */
+void
+remembered_load(struct console *con)
+{
+	char path[4200], line[5000];
+	FILE *fp;
+
+	if (state_path(path, sizeof(path), false) < 0 || !(fp = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL, *nl;
+		int slot;
+
+		if (!t2)
+			continue;
+		*t1 = '\0';
+		if ((nl = strchr(t2 + 1, '\n')))
+			*nl = '\0';
+		slot = atoi(t1 + 1);
+		if (strcmp(line, con->config_dir) == 0 && slot >= 0 && slot < 4)
+			snprintf(con->remembered[slot], sizeof(con->remembered[0]), "%s", t2 + 1);
+	}
+	fclose(fp);
+}
+
+/* remembered_save - rewrite the state file with this configuration's choices */
+static void
+remembered_save(struct console *con)
+{
+	char path[4200], tmp[4300], line[5000];
+	FILE *in, *out;
+	int k;
+
+	if (state_path(path, sizeof(path), true) < 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
+	if (!(out = fopen(tmp, "w")))
+		return;
+	if ((in = fopen(path, "r"))) {
+		size_t dl = strlen(con->config_dir);
+
+		while (fgets(line, sizeof(line), in))
+			if (!(strncmp(line, con->config_dir, dl) == 0 && line[dl] == '\t'))
+				fputs(line, out);
+		fclose(in);
+	}
+	for (k = 0; k < 4; k++)
+		if (con->remembered[k][0])
+			fprintf(out, "%s\t%d\t%s\n", con->config_dir, k, con->remembered[k]);
+	if (fclose(out) == 0)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+}
+
 /* remember_slot - which remembered table an action uses */
 static int
 remember_slot(enum action a)
@@ -498,6 +586,7 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 		path = colon + 1;
 	}
 	snprintf(con->remembered[remember_slot(b->a)], sizeof(con->remembered[0]), "%s", text);
+	remembered_save(con);
 	d = console_doc_open(con, type[0] ? type : NULL, path);
 	if (!d)
 		return APP_REDRAW;

@@ -100,5 +100,19 @@ tui_keys Escape
 tui_keys B
 tui_expect "the sender table choice is remembered" "block into table: hash:$rs"
 tui_keys Escape
+# choose another table for clients: remembered across sessions
+tui_keys c C-u
+tui_type "hash:$TUI_DIR/etc/blocked_clients"; tui_keys Enter
+tui_expect "the chosen (new) table opens with the client line" 'new >203\.0\.113\.5 REJECT'
+tui_keys Escape q
+tui_quit
+like "the choice is kept in the per-user state file" "$(cat "$HOME/.local/state/pfconsole/tables")" \
+	"^$TUI_DIR/etc	1	hash:$TUI_DIR/etc/blocked_clients\$"
+tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_keys 2
+tui_expect "a new session" 'Live rejects'
+tui_keys f; tui_type 'rotated'; tui_keys Enter c
+tui_expect "the next session offers the table chosen before" "block into table: hash:$TUI_DIR/etc/blocked_clients"
+tui_keys Escape
 tui_quit
 tap_done
