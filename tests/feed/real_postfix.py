@@ -89,6 +89,13 @@ probe("relay access denied", "relay@ok.example",
       dict(action="auto", stage="RCPT", client_ip=C1[0], from_="relay@ok.example", to="x@elsewhere.example",
            reply="RCPT", reason_re="Relay access denied"),
       ["MAIL FROM:<relay@ok.example>", "RCPT TO:<x@elsewhere.example>"], xclient=xc(C1[0], C1[1], C1[1]))
+# 5b. a second recipient rejected after a first one was accepted: logged
+# with the queue id instead of NOQUEUE
+probe("RCPT reject with a queue id", "second@ok.example",
+      dict(action="auto", stage="RCPT", client_ip=C1[0], from_="second@ok.example", to="y@elsewhere.example",
+           reply="RCPT", queue_id=True, reason_re="Relay access denied"),
+      ["MAIL FROM:<second@ok.example>", "RCPT TO:<foo@%s>" % DOM, "RCPT TO:<y@elsewhere.example>"],
+      xclient=xc(C1[0], C1[1], C1[1]))
 # 6. access actions that accept (250 to the client)
 for act, snd, reason_re in [("reject_warning", "trial@x.org", "Sender address rejected: trial rule"),
                             ("hold", "hold@x.org", "Sender address triggers HOLD action"),
@@ -211,7 +218,7 @@ _, g, _ = feed(LOG, "--exclude", r"qq\.com|x\.org")
 check("--exclude 'qq\\.com|x\\.org' drops those events",
       g and all("qq.com" not in (r["from"] or "") and "x.org" not in (r["from"] or "") for r in g) and len(g) < len(rows),
       "%d of %d" % (len(g), len(rows)))
-_, g, _ = feed(LOG, "--grep", "Relay access denied")
+_, g, _ = feed(LOG, "--grep", "Relay access denied.*to=<x@")
 check("--grep keeps only matching events", len(g) == 1 and g[0]["to"] == "x@elsewhere.example", str(g))
 
 # the same events in the other timestamp formats
