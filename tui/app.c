@@ -457,35 +457,50 @@ render_keyline(struct app *app, struct screen *s, struct row *row, int w)
 	};
 	const enum action *lists[2];
 	enum screen_kind kind = s ? s->ops->kind : SCREEN_ANY;
-	char keys[64];
-	int l, room;
-	size_t i;
+	struct { char key[64]; const char *name; } ent[64];
+	size_t nent = 0, first_generic = 0, i, k;
+	int l, total = 0, room = w - rows_width(row);
 
 	lists[0] = s && s->ops->keyline ? s->ops->keyline : NULL;
 	lists[1] = generic;
-	(void)app;
 	for (l = 0; l < 2; l++) {
+		if (l == 1)
+			first_generic = nent;
 		if (!lists[l])
 			continue;
-		for (i = 0; lists[l][i] != ACT_NONE; i++) {
+		for (i = 0; lists[l][i] != ACT_NONE && nent < 64; i++) {
 			enum action a = lists[l][i];
-			const char *nm = short_names[a] ? short_names[a] : action_name(a);
-			char *slash;
+			char keys[64], *comma;
 
-			if (l == 1 && a == ACT_QUIT && app->depth <= 1)
-				nm = "Quit";
 			keymap_keys_for(kind, a, keys, sizeof(keys));
 			if (!keys[0])
 				continue;
-			slash = strchr(keys, ',');
-			if (slash)
-				*slash = '\0';
-			room = w - rows_width(row);
-			if (room < (int)(strlen(keys) + strlen(nm) + 2))
-				return;
-			rows_add(row, ROLE_KEYNAME, keys);
-			rows_addf(row, ROLE_KEYS, " %s ", nm);
+			comma = strchr(keys, ',');
+			if (comma)
+				*comma = '\0';
+			memcpy(ent[nent].key, keys, sizeof(ent[nent].key));
+			ent[nent].name = short_names[a] ? short_names[a] : action_name(a);
+			if (l == 1 && a == ACT_QUIT && app->depth <= 1)
+				ent[nent].name = "Quit";
+			total += (int)(strlen(ent[nent].key) + strlen(ent[nent].name) + 2);
+			nent++;
 		}
+	}
+	/* the generic keys (help, apply, back) always fit: drop screen keys
+	 * from the end until everything does */
+	k = first_generic;
+	while (total > room && k > 0) {
+		k--;
+		total -= (int)(strlen(ent[k].key) + strlen(ent[k].name) + 2);
+		ent[k].name = NULL;
+	}
+	for (i = 0; i < nent; i++) {
+		if (!ent[i].name)
+			continue;
+		if (rows_width(row) + (int)(strlen(ent[i].key) + strlen(ent[i].name) + 2) > w)
+			break;
+		rows_add(row, ROLE_KEYNAME, ent[i].key);
+		rows_addf(row, ROLE_KEYS, " %s ", ent[i].name);
 	}
 }
 

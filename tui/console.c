@@ -408,6 +408,32 @@ console_doc_validate(struct console *con, struct con_doc *d)
 	d->validating = true;
 }
 
+/* reuse_check - a document just read from a table the finished check
+ * validated: take its diagnostics from there instead of validating a
+ * million entries again.  False when there is no such result. */
+static bool
+reuse_check(struct console *con, struct con_doc *d)
+{
+	const struct check_table *t = console_table_info(con, d->path);
+	size_t i;
+
+	if (con->checking || !t || t->state == CHECK_MISSING || t->state == CHECK_NOT_FILE ||
+	    strcmp(t->type, d->type) != 0 || tabledoc_changed_on_disk(d->doc) != 0)
+		return false;
+	diag_list_clear(&d->diags);
+	for (i = 0; i < con->chk.diags.n; i++) {
+		const struct diag *g = &con->chk.diags.v[i];
+
+		/* the table's own lines (problems located in main.cf stay there) */
+		if (g->file && strcmp(g->file, d->path) == 0 && g->code != DIAG_STALE_INDEX)
+			diag_add_sev(&d->diags, g->severity, g->code, g->file, g->line, g->col, "%s",
+				     g->message);
+	}
+	diag_sort(&d->diags);
+	d->nerrors = count_errors(&d->diags);
+	return true;
+}
+
 struct con_doc *
 console_doc_open(struct console *con, const char *type, const char *path)
 {
@@ -446,7 +472,8 @@ console_doc_open(struct console *con, const char *type, const char *path)
 	}
 	con->docs = v;
 	con->docs[con->ndocs++] = d;
-	console_doc_validate(con, d);
+	if (!reuse_check(con, d))
+		console_doc_validate(con, d);
 	if (con->watch)
 		watch_add_file(con->watch, path, reason, sizeof(reason));
 	return d;

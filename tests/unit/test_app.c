@@ -251,6 +251,21 @@ test_text_wraps(void **state)
 	assert_int_equal(rows_role_at(&out.v[2], 5), ROLE_ERROR);
 	assert_string_equal(row_text(&out, 3), "    xxxxxxxxxxxxx");
 	assert_string_equal(row_text(&out, 4), "next");
+	/* a screen with more keys than fit: its own keys give way, the
+	 * generic ones (help, apply, back) always stay */
+	{
+		static const enum action many[] = {
+			ACT_JUMP, ACT_BLOCK_SENDER, ACT_BLOCK_DOMAIN, ACT_BLOCK_CLIENT,
+			ACT_ALLOW_SENDER, ACT_ALLOW_DOMAIN, ACT_ALLOW_CLIENT, ACT_UP, ACT_DOWN,
+			ACT_NONE
+		};
+
+		screen_text_keyline(t, many);
+		app_render(&app, &out, 80, 24);
+		assert_non_null(strstr(row_text(&out, 23), "? Help A Apply q Quit"));
+		assert_non_null(strstr(row_text(&out, 23), "g GoToLine"));
+		assert_true(rows_width(&out.v[23]) <= 80);
+	}
 	rows_fini(&out);
 	app_fini(&app);
 }
