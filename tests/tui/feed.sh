@@ -44,7 +44,8 @@ tui_expect_not "exclude: the qq.com line is gone" '318787866@qq\.com'
 tui_keys x C-u Enter
 tui_expect "exclude cleared: both again" '318787866@qq\.com'
 
-tui_expect "per-minute counts: this minute's events" 'per minute:( [0-9]+){4} [1-9]'
+# (the events may have fallen into the previous minute by now)
+tui_expect "per-minute counts: the recent events are counted" 'per minute:( [0-9]+){3}( 3 [0-9]+| [0-9]+ 3)$'
 tui_keys o
 tui_expect "o: oldest first" 'oldest first'
 tui_keys o
