@@ -71,14 +71,13 @@ line 5"
 got=$(sed -n 2p "$T/probes" | $E --batch - | python3 -c 'import json,sys; print(json.load(sys.stdin)["text"])')
 is "--batch - reads stdin (feed event)" "$got" "<b@163.com>: Sender address rejected: 521"
 # the issue's pipeline: which table line caused each reject in the log
-printf '%s\n' 'Nov 23 10:00:01 mx postfix/smtpd[123]: NOQUEUE: reject: RCPT from mail.qq.com[203.0.113.9]: 554 5.7.1 <318787866@qq.com>: Sender address rejected: 521; from=<318787866@qq.com> to=<foo@bar.org> proto=ESMTP helo=<mail.qq.com>' \
-	'Nov 23 10:00:02 mx postfix/cleanup[124]: 4ABC: reject: header Subject: win from x[1.2.3.4]; from=<a@b> to=<c@d> proto=ESMTP helo=<x>: 5.7.1 no' >"$T/mail.log"
+printf '%s\n' 'Nov 23 10:00:01 mx postfix/smtpd[123]: NOQUEUE: reject: RCPT from mail.qq.com[203.0.113.9]: 554 5.7.1 <318787866@qq.com>: Sender address rejected: 521; from=<318787866@qq.com> to=<foo@bar.org> proto=ESMTP helo=<mail.qq.com>' >"$T/mail.log"
 got=$("$PFCONSOLE" -c "$T" feed --log "$T/mail.log" --json 2>/dev/null | $E --batch - | python3 -c '
 import json, sys
 for l in sys.stdin:
     o = json.loads(l)
     r = o.get("rule") or {}
     print(("skipped" if "skipped" in o else "%s %s:%s" % (o["text"], r.get("file", "").split("/")[-1], r.get("line"))))')
-is "feed --json | explain --batch - names the table line" "$got" "<318787866@qq.com>: Sender address rejected: 521 restricted_senders:2
-skipped"
+# the index was built before the edit above, the line is the source's today
+is "feed --json | explain --batch - names the table line" "$got" "<318787866@qq.com>: Sender address rejected: 521 restricted_senders:2"
 tap_done
