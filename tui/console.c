@@ -19,6 +19,7 @@
 #include "tui/console.h"
 
 static void doc_free(struct con_doc *d);
+static void start_check(struct console *con);
 
 static void
 watch_everything(struct console *con)
@@ -148,23 +149,34 @@ bg_ready(struct app *app, void *ctx)
 
 	(void)app;
 	while (read(con->bg_pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
-		if (j->kind == BG_CHECK && j->gen == con->check_gen) {
-			struct check_result tmp = con->chk;
+		if (j->kind == BG_CHECK) {
+			con->check_running = false;
+			if (j->gen == con->check_gen) {
+				struct check_result tmp = con->chk;
 
-			con->chk = j->chk;
-			j->chk = tmp;
-			con->checking = false;
-			watch_everything(con);
-			fl |= APP_REDRAW;
-		} else if (j->kind == BG_VALIDATE && doc_is_open(con, j->doc) &&
-			   j->gen == j->doc->vgen) {
-			struct diag_list tmp = j->doc->diags;
+				con->chk = j->chk;
+				j->chk = tmp;
+				con->checking = false;
+				watch_everything(con);
+				fl |= APP_REDRAW;
+			} else {
+				start_check(con);       /* asked again meanwhile */
+			}
+		} else if (j->kind == BG_VALIDATE && doc_is_open(con, j->doc)) {
+			struct con_doc *d = j->doc;
 
-			j->doc->diags = j->dl;
-			j->dl = tmp;
-			j->doc->nerrors = count_errors(&j->doc->diags);
-			j->doc->validating = false;
-			fl |= APP_REDRAW;
+			d->vrunning = false;
+			if (j->gen == d->vgen) {
+				struct diag_list tmp = d->diags;
+
+				d->diags = j->dl;
+				j->dl = tmp;
+				d->nerrors = count_errors(&d->diags);
+				d->validating = false;
+				fl |= APP_REDRAW;
+			} else {
+				console_doc_validate(con, d);   /* edited meanwhile */
+			}
 		} else if (j->kind == BG_APPLY) {
 			con->applying = false;
 			fl |= console_apply_done(con, &j->res, j->rc) | APP_REDRAW;
@@ -248,12 +260,44 @@ console_fini(struct console *con)
 	con->cf = NULL;
 }
 
+/* start_check - the full check of generation con->check_gen in a thread;
+ * while one runs, nothing is started: its result, now stale, starts the
+ * next one when it arrives (a burst of file events costs two checks, not
+ * one per event) */
+static void
+start_check(struct console *con)
+{
+	struct bg_job *j;
+
+	if (con->check_running)
+		return;
+	j = calloc(1, sizeof(*j));
+	if (j) {
+		j->kind = BG_CHECK;
+		j->fd = con->bg_pipe[1];
+		j->gen = con->check_gen;
+		j->dir = strdup(con->config_dir);
+		check_result_init(&j->chk);
+		diag_list_init(&j->dl);
+	}
+	if (!j || !j->dir || con->bg_pipe[1] <= 0 || bg_start(j) < 0) {
+		bg_free(j);
+		/* no thread: check here */
+		check_result_fini(&con->chk);
+		check_result_init(&con->chk);
+		check_config_cf(con->cf, 0, &con->chk);
+		con->checking = false;
+		watch_everything(con);
+		return;
+	}
+	con->check_running = true;
+}
+
 int
 console_load(struct console *con)
 {
 	struct maincf *cf = NULL;
 	struct diag_list dl;
-	struct bg_job *j;
 
 	diag_list_init(&dl);
 	con->cf_error[0] = '\0';
@@ -274,26 +318,8 @@ console_load(struct console *con)
 	watch_everything(con);
 	/* then every table, in the background */
 	con->check_gen++;
-	j = calloc(1, sizeof(*j));
-	if (j) {
-		j->kind = BG_CHECK;
-		j->fd = con->bg_pipe[1];
-		j->gen = con->check_gen;
-		j->dir = strdup(con->config_dir);
-		check_result_init(&j->chk);
-		diag_list_init(&j->dl);
-	}
-	if (!j || !j->dir || con->bg_pipe[1] <= 0 || bg_start(j) < 0) {
-		bg_free(j);
-		/* no thread: check here */
-		check_result_fini(&con->chk);
-		check_result_init(&con->chk);
-		check_config_cf(con->cf, 0, &con->chk);
-		con->checking = false;
-		watch_everything(con);
-		return 0;
-	}
 	con->checking = true;
+	start_check(con);
 	return 0;
 }
 
@@ -380,7 +406,14 @@ console_doc_validate(struct console *con, struct con_doc *d)
 		return;
 	}
 	/* a big table: validate a copy in the background; the line being
-	 * edited was validated as it was typed */
+	 * edited was validated as it was typed.  One job per document at a
+	 * time: a newer edit makes the running one's result stale, and its
+	 * arrival starts the next */
+	d->validating = true;
+	if (d->vrunning) {
+		d->vgen++;
+		return;
+	}
 	j = calloc(1, sizeof(*j));
 	if (!j || !(j->text = malloc(len + 1))) {
 		free(j);
@@ -405,7 +438,7 @@ console_doc_validate(struct console *con, struct con_doc *d)
 		console_doc_validate_sync(con, d);
 		return;
 	}
-	d->validating = true;
+	d->vrunning = true;
 }
 
 /* reuse_check - a document just read from a table the finished check

@@ -39,6 +39,7 @@ struct con_doc {
 	size_t clean_at;                /* nundo when the buffer equalled the file; -1: never again */
 	unsigned vgen;                  /* validation generation (background validation) */
 	bool validating;                /* diags are from an older text; new ones are coming */
+	bool vrunning;                  /* a validation thread for this document is in flight */
 	struct diag_list diags;         /* validation of the whole buffer (after each edit) */
 	size_t nerrors;
 	bool conflict;                  /* changed on disk while we have unsaved edits */
@@ -72,6 +73,7 @@ struct console {
 	int bg_pipe[2];
 	unsigned check_gen;             /* the latest check asked for */
 	bool checking;                  /* chk holds main.cf only; tables are being checked */
+	bool check_running;             /* a check thread is in flight */
 	time_t last_apply;
 };
 
