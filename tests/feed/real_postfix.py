@@ -142,6 +142,11 @@ probe("hostile helo", "x327@iris.test",
            helo="evil?[31mred?[0m.example", reply="RCPT"),
       ["MAIL FROM:<x327@iris.test>", "RCPT TO:<k@%s>" % DOM], helo=evil)
 
+# 11. hostile sender: escape sequences in MAIL FROM (Postfix logs them as '?')
+r = smtp(["MAIL FROM:<e\x1b[31mvil\x1b[0m@hostile.example>", "RCPT TO:<z@elsewhere.example>"],
+         xclient=xc(C1[0], C1[1], C1[1]))
+hostile_sender_reply = r.get("MAIL", [(None, "")])[-1]
+
 # wait until the last events are in the log (cleanup logs asynchronously)
 deadline = time.time() + 20
 while time.time() < deadline:
@@ -213,6 +218,14 @@ for desc, key, want, replies in probes:
 p = subprocess.run([PFC, "feed", "--log", LOG], capture_output=True)
 check("text output has no raw control bytes",
       p.returncode == 0 and not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", p.stdout), repr(p.stdout[-300:]))
+# the hostile sender: accepted by smtpd? then its event carries it as logged
+if hostile_sender_reply[0] == 250:
+    ev = [r for r in rows if (r["to"] or "") == "z@elsewhere.example"]
+    check("hostile sender: event with the sender as Postfix logged it",
+          len(ev) == 1 and ev[0]["from"] == "e?[31mvil?[0m@hostile.example", str(ev))
+else:
+    check("hostile sender: smtpd refused it (%s), nothing logged as an event" % hostile_sender_reply[1],
+          not any("hostile.example" in (r["from"] or "") for r in rows), "")
 # --grep / --exclude
 _, g, _ = feed(LOG, "--exclude", r"qq\.com|x\.org")
 check("--exclude 'qq\\.com|x\\.org' drops those events",
