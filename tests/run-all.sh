@@ -74,5 +74,11 @@ pass=$(grep -c '^PASS$' "$results")
 xfail=$(grep -c '^XFAIL$' "$results")
 skip=$(grep -c '^SKIP$' "$results")
 failed=$(grep -Ec '^(FAIL|ERROR|XPASS)$' "$results")
+# In CI a missing prerequisite is a failure, never a silent skip.
+if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
+	echo "CI: $skip skipped test(s) count as failed:"
+	find "$build" "$asan" -name '*.log' -exec grep -H '^ok .*# SKIP\|^1\.\.0 # SKIP' {} + 2>/dev/null | head -20
+	failed=$((failed + skip))
+fi
 echo "$((pass + xfail)) passed, $failed failed, $skip skipped"
 [ "$failed" -eq 0 ]
