@@ -202,15 +202,23 @@ audit(const char *dir, const struct apply_opts *opts, struct apply_result *r)
 		    who ? " via sudo from " : "", who ? who : "", (unsigned)getuid(), dir);
 	if (opts && opts->changes && *opts->changes) {
 		strbuf_addstr(a, "; changes:");
-		for (p = opts->changes; *p; p++)
-			strbuf_addch(a, *p == '\n' ? (p[1] ? ';' : ' ') : *p);
+		for (p = opts->changes; *p; p++) {
+			if (*p != '\n')
+				strbuf_addch(a, *p);
+			else if (p[1])
+				strbuf_addstr(a, "; ");
+		}
 		while (a->len && a->buf[a->len - 1] == ' ')
 			a->buf[--a->len] = '\0';
 	}
 	if (r->steps[1].detail.len) {
 		strbuf_addstr(a, "; ");
-		for (p = r->steps[1].detail.buf; *p; p++)
-			strbuf_addch(a, *p == '\n' ? (p[1] ? ';' : ' ') : *p);
+		for (p = r->steps[1].detail.buf; *p; p++) {
+			if (*p != '\n')
+				strbuf_addch(a, *p);
+			else if (p[1])
+				strbuf_addstr(a, "; ");
+		}
 		while (a->len && a->buf[a->len - 1] == ' ')
 			a->buf[--a->len] = '\0';
 	}
