@@ -46,6 +46,8 @@ tui_expect "builds the index" "built hash:$PF_CONF/restricted_senders \\(2 entri
 tui_expect "runs postfix check" "ok +postfix check +\\$ /usr/sbin/postfix -c $PF_CONF check"
 tui_expect "no reload for a hash table" 'skipped reload'
 tui_expect "and says so" 'Applied\.'
+tui_expect "the audit line (also sent to syslog) carries the change" 'audit \(syslog, facility mail\): apply by root'
+tui_expect "with the added line" '\+qq\.com REJECT'
 like "the source holds the line" "$(cat "$PF_CONF/restricted_senders")" '^qq\.com REJECT$'
 isnt_inode=$(stat -c %i "$PF_CONF/restricted_senders.db")
 if [ "$isnt_inode" != "$db_before" ]; then ok "the index was replaced atomically (new inode)"; else fail "the index was replaced atomically (new inode)"; fi
