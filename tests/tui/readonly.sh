@@ -26,7 +26,9 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	is "nobody: nothing written" "$(cat "$rs")" "$before"
 	tui_keys A
 	tui_expect "nobody: apply is refused" 'read-only: apply needs to write'
-	tui_keys q k Q d
+	tui_keys q k
+	tui_expect "nobody: Maps shows the kept unsaved edits" 'restricted_senders +sender +[0-9]+ +unsaved edits'
+	tui_keys Q d
 	tui_expect "nobody: leaves cleanly" 'exit=0'
 else
 	ok "# SKIP not root or no setpriv: the unprivileged case is not run"
