@@ -50,6 +50,13 @@ unlike "NO_COLOR: no colour escapes" "$(tui_screen_attrs)" '\[([0-9;]*;)?(3[0-7]
 like "NO_COLOR: reverse video marks the bars" "$(tui_screen_attrs)" '\[([0-9;]*;)?7(;[0-9;]*)?m'
 tui_keys C-c
 
+# a monochrome terminal (vt100 has no colours): attributes only
+tui_session "TERM=vt100 '$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'; sleep 600"
+tui_expect "vt100: the console runs" 'pfconsole \| Maps'
+unlike "vt100: no colour escapes" "$(tui_screen_attrs)" '\[([0-9;]*;)?(3[0-7]|4[0-7])(;[0-9;]*)?m'
+like "vt100: reverse video marks the bars" "$(tui_screen_attrs)" '\[([0-9;]*;)?7(;[0-9;]*)?m'
+tui_keys C-c
+
 # Ctrl-Z under a shell with job control: stopped, the shell's prompt
 # back, `fg` repaints the console
 tui_session "PS1='shell\$ ' bash --norc --noprofile -i"
