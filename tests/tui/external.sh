@@ -45,5 +45,33 @@ tui_expect "their line is shown" 'theirs\.example REJECT'
 tui_expect_not "ours is no longer in the buffer" 'mine\.example'
 like "ours is kept in FILE.pfconsole-mine" "$(cat "$rs.pfconsole-mine")" '^mine\.example REJECT$'
 tui_expect_not "nothing unsaved now" 'unsaved edits'
+
+# 4. two consoles on the same table: B's save does not overwrite A's unseen
+tmux -L "$TUI_SOCK" new-window -d -t pfc:9 "cd '$TUI_DIR' && '$PFCONSOLE' -c '$TUI_DIR/etc' console --log '$TUI_DIR/mail.log'; sleep 600"
+b_keys() { tmux -L "$TUI_SOCK" send-keys -t pfc:9 "$@"; }
+b_type() { tmux -L "$TUI_SOCK" send-keys -t pfc:9 -l "$1"; }
+b_wait() {
+	deadline=$(( $(tui_now_ms) + TUI_TIMEOUT * 1000 ))
+	until tmux -L "$TUI_SOCK" capture-pane -p -t pfc:9 | grep -Eq -- "$1"; do
+		[ "$(tui_now_ms)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+b_wait 'restricted_senders' && ok "console B is up" || fail "console B is up"
+b_keys / ; b_type restricted_senders; b_keys Enter Enter G a
+b_type "b.example REJECT"; b_keys Enter
+b_wait 'b\.example REJECT' && ok "B has an unsaved line" || fail "B has an unsaved line"
+tui_keys G a; tui_type "a.example REJECT"; tui_keys Enter s
+tui_expect "A saves first" 'saved restricted_senders'
+b_wait 'changed on disk, you have unsaved edits' && ok "B is asked, not overwritten" ||
+	fail "B is asked, not overwritten" "$(tmux -L "$TUI_SOCK" capture-pane -p -t pfc:9)"
+like "A's line is on disk" "$(cat "$rs")" '^a\.example REJECT$'
+unlike "B's is not (yet)" "$(cat "$rs")" 'b\.example'
+b_keys k
+b_wait 'kept your edits and saved them' && ok "B chose to keep its edits" || fail "B chose to keep its edits"
+like "B's version is on disk" "$(cat "$rs")" '^b\.example REJECT$'
+like "A's version is in the backup" "$(cat "$rs~")" '^a\.example REJECT$'
+b_keys Q
+tui_expect "A hears of B's save and reloads silently (no unsaved edits)" 'b\.example REJECT'
 tui_quit
 tap_done
