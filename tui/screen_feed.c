@@ -190,7 +190,9 @@ struct screen_feed {
 	bool paused;
 	size_t paused_n;            /* events shown while paused */
 	unsigned long long paused_total;
-	size_t sel;                 /* position in the filtered view */
+	size_t sel;                 /* position in the filtered view, display order */
+	bool follow;                /* the selection follows the newest event */
+	unsigned long long sel_seq; /* else: the selected event's number since start */
 	size_t top;
 	int page;
 	size_t *view;               /* filtered event positions (oldest first) */
@@ -228,6 +230,43 @@ review(struct screen_feed *s)
 	for (i = 0; i < n; i++)
 		if (feed_filter_match(s->flt, event_at(f, i)))
 			s->view[s->nview++] = i;
+	/* the selection stays on its event while new ones arrive (a key such
+	 * as b must act on the line the admin is looking at), unless it
+	 * follows the newest */
+	if (!s->follow && s->nview) {
+		unsigned long long base = f->total - f->n;
+		size_t lo = 0, hi = s->nview;
+
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (base + s->view[mid] < s->sel_seq)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == s->nview)
+			lo = s->nview - 1;
+		s->sel = s->newest_last ? lo : s->nview - 1 - lo;
+	} else if (s->follow) {
+		s->sel = s->newest_last && s->nview ? s->nview - 1 : 0;
+	}
+}
+
+/* pin - remember the selected event (after a move) */
+static void
+pin(struct screen_feed *s)
+{
+	struct feedpane *f = s->con->feed;
+	size_t vi;
+
+	if (!f || s->nview == 0)
+		return;
+	if (s->sel >= s->nview)
+		s->sel = s->nview - 1;
+	vi = s->newest_last ? s->sel : s->nview - 1 - s->sel;
+	s->sel_seq = f->total - f->n + s->view[vi];
+	s->follow = false;
 }
 
 /* the event at view position POS in display order */
@@ -412,6 +451,7 @@ filter_set(struct app *app, struct screen_feed *s)
 	s->flt = nf;
 	s->sel = 0;
 	s->top = 0;
+	s->follow = true;
 	return APP_REDRAW;
 }
 
@@ -843,26 +883,45 @@ feed_handle(struct app *app, struct screen *scr, enum action a)
 
 	switch (a) {
 	case ACT_UP:
+		review(s);
 		if (s->sel > 0)
 			s->sel--;
+		pin(s);
 		break;
 	case ACT_DOWN:
+		review(s);
 		if (s->sel + 1 < s->nview)
 			s->sel++;
+		pin(s);
 		break;
 	case ACT_PAGE_UP:
+		review(s);
 		s->sel = s->sel > (size_t)s->page ? s->sel - (size_t)s->page : 0;
+		pin(s);
 		break;
 	case ACT_PAGE_DOWN:
+		review(s);
 		s->sel += (size_t)s->page;
 		if (s->sel >= s->nview)
 			s->sel = s->nview ? s->nview - 1 : 0;
+		pin(s);
 		break;
 	case ACT_HOME:
+		/* the newest end again: follow it (newest first) */
+		review(s);
 		s->sel = 0;
+		if (s->newest_last)
+			pin(s);
+		else
+			s->follow = true;
 		break;
 	case ACT_END:
+		review(s);
 		s->sel = s->nview ? s->nview - 1 : 0;
+		if (s->newest_last)
+			s->follow = true;
+		else
+			pin(s);
 		break;
 	case ACT_PAUSE:
 		if (!f)
@@ -875,6 +934,7 @@ feed_handle(struct app *app, struct screen *scr, enum action a)
 		break;
 	case ACT_ORDER:
 		s->newest_last = !s->newest_last;
+		review(s);
 		break;
 	case ACT_FILTER:
 		app_prompt_text(app, NULL, "filter (PCRE2, empty: all): ", s->filter, s, NULL,
@@ -960,5 +1020,6 @@ screen_feed_new(struct console *con)
 	s->base.ops = &feed_ops;
 	s->con = con;
 	s->flt = feed_filter_new();
+	s->follow = true;
 	return &s->base;
 }

@@ -66,6 +66,14 @@ tui_expect_not "paused: not in the list" '192\.0\.2\.9'
 tui_keys p
 tui_expect "p resumes and shows it" '192\.0\.2\.9'
 
+# the selection stays on its event while new ones arrive above it
+tui_keys g j
+reject 192.0.2.33 new@pinned.example foo@bar.org 'Recipient address rejected: Access denied'
+tui_expect "a newer event arrives" 'new@pinned\.example'
+tui_keys Enter
+tui_expect "Enter still opens the event that was selected" '^sender +rot@rotated\.example'
+tui_keys q
+
 # the 163.com event in full: explain names restricted_senders line 3
 tui_keys f; tui_type '163'; tui_keys Enter g
 tui_keys Enter
