@@ -27,9 +27,9 @@ static const char *const field_names[NFIELDS] = {
 enum explain_against { AGAINST_BUILT, AGAINST_SOURCES, AGAINST_UNSAVED, AGAINST_N };
 
 static const char *const against_names[AGAINST_N] = {
-	"the built tables (what Postfix uses now)",
-	"the saved table sources (what Apply will build)",
-	"your unsaved edits (and the saved sources)",
+	"the built tables (in use now)",
+	"the saved sources (after Apply)",
+	"your unsaved edits",
 };
 
 struct screen_explain {
@@ -223,7 +223,7 @@ explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h
 	(void)app;
 	(void)w;
 	row = rows_new(out, ROLE_NORMAL);
-	rows_add(row, ROLE_DIM, "What smtpd would answer at RCPT TO, against ");
+	rows_add(row, ROLE_DIM, "smtpd's answer at RCPT TO, against ");
 	rows_add(row, ROLE_STATUS, against_names[x->against]);
 	rows_add(row, ROLE_DIM, " (s switches)");
 	rows_new(out, ROLE_NORMAL);

@@ -22,7 +22,7 @@ struct screen_text {
 	void (*free_ctx)(void *);
 };
 
-static const enum action text_keys[] = { ACT_UP, ACT_DOWN, ACT_NONE };
+static const enum action text_keys[] = { ACT_DOWN, ACT_PAGE_DOWN, ACT_NONE };
 
 static const char *
 text_title(struct app *app, struct screen *s)

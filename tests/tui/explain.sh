@@ -10,7 +10,7 @@ tui_start -c "$TUI_DIR/etc" console --log "$TUI_DIR/mail.log"
 tui_expect "Maps" 'pfconsole \| Maps'
 tui_keys 3
 tui_expect "the Explain dialog" 'pfconsole \| Explain'
-tui_expect "against the built tables first" 'against the built tables \(what Postfix uses now\)'
+tui_expect "against the built tables first" 'against the built tables \(in use now\)'
 tui_keys Enter; tui_type 203.0.113.5; tui_keys Enter
 tui_keys Enter; tui_keys Enter
 tui_keys Enter; tui_type 1@163.com; tui_keys Enter
@@ -30,7 +30,7 @@ tui_keys 3
 tui_expect "the probe is kept across screens" 'sender +1@qq\.com'
 tui_expect "still accepted by the built tables" '^reply +accept'
 tui_keys s
-tui_expect "s: the saved sources" 'against the saved table sources'
+tui_expect "s: the saved sources" 'against the saved sources \(after Apply\)'
 tui_expect "saved sources: still accepted" '^reply +accept'
 tui_keys s
 tui_expect "s: the unsaved edits" 'against your unsaved edits'
