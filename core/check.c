@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/access.h"
 #include "core/check.h"
@@ -68,27 +71,51 @@ check_result_fini(struct check_result *res)
 }
 
 /* ---- key set (duplicates) ----
- * Open addressing over an arena of NUL-terminated keys; a slot holds the
- * key's arena offset + 1 (0 = empty), its hash and a value. */
+ * Open addressing with 8-byte slots: 32 bits of the key's hash (compared
+ * before anything else) and its index + 1 in an array of entries (0 =
+ * empty), which holds the offset of the NUL-terminated key in an arena and
+ * a value.  Entries and keys are written sequentially, so an insert of a
+ * new key touches one random cache line; the slot array is given huge
+ * pages where the system has them (TLB misses were a good part of the
+ * cost on a 1,000,000-key table). */
+
+struct kent {
+	size_t off;
+	uint32_t len;
+	uint32_t val;
+};
 
 struct kset {
-	size_t *slot;
-	uint64_t *hash;
-	unsigned *lines;
-	size_t cap, n;
+	uint64_t *slot;
+	size_t cap, n;              /* slots, entries */
+	size_t slot_bytes;          /* mmap'd size of slot, or 0 (calloc) */
+	struct kent *ent;
+	size_t ecap;
 	struct strbuf arena;
 };
 
+/* hash_bytes - 8 bytes at a time (keys are short; FNV's byte loop and its
+ * dependency chain were a good part of the validation time) */
 static uint64_t
 hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xc2b2ae3d27d4eb4fULL), w;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+	while (n >= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
 	}
+	if (n) {
+		w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -100,48 +127,91 @@ kset_init(struct kset *ks)
 }
 
 static void
+slots_free(uint64_t *slot, size_t bytes)
+{
+	if (bytes)
+		munmap(slot, bytes);
+	else
+		free(slot);
+}
+
+static void
 kset_fini(struct kset *ks)
 {
-	free(ks->slot);
-	free(ks->hash);
-	free(ks->lines);
+	slots_free(ks->slot, ks->slot_bytes);
+	free(ks->ent);
 	strbuf_fini(&ks->arena);
 	kset_init(ks);
 }
 
+/* kset_resize - NCAP slots (a power of two) */
 static int
-kset_grow(struct kset *ks)
+kset_resize(struct kset *ks, size_t ncap)
 {
-	size_t ncap = ks->cap ? ks->cap * 2 : 1024, i;
-	size_t *ns = calloc(ncap, sizeof(*ns));
-	uint64_t *nh = calloc(ncap, sizeof(*nh));
-	unsigned *nl = calloc(ncap, sizeof(*nl));
+	size_t bytes = 0, i;
+	uint64_t *ns = NULL;
 
-	if (ns == NULL || nh == NULL || nl == NULL) {
-		free(ns);
-		free(nh);
-		free(nl);
+	if (ncap > SIZE_MAX / sizeof(*ns))
 		return -1;
-	}
-	for (i = 0; i < ks->cap; i++) {
-		if (ks->slot[i]) {
-			size_t j = ks->hash[i] & (ncap - 1);
+	if (ncap * sizeof(*ns) >= ((size_t)4 << 20)) {
+		/* big: anonymous pages (zeroed), huge pages if possible */
+		void *p = mmap(NULL, ncap * sizeof(*ns), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-			while (ns[j])
-				j = (j + 1) & (ncap - 1);
-			ns[j] = ks->slot[i];
-			nh[j] = ks->hash[i];
-			nl[j] = ks->lines[i];
+		if (p != MAP_FAILED) {
+			bytes = ncap * sizeof(*ns);
+#ifdef MADV_HUGEPAGE
+			madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+			ns = p;
 		}
 	}
-	free(ks->slot);
-	free(ks->hash);
-	free(ks->lines);
+	if (ns == NULL && (ns = calloc(ncap, sizeof(*ns))) == NULL)
+		return -1;
+	for (i = 0; i < ks->n; i++) {
+		const struct kent *e = &ks->ent[i];
+		uint64_t h = hash_bytes(ks->arena.buf + e->off, e->len);
+		size_t j = h & (ncap - 1);
+
+		while (ns[j])
+			j = (j + 1) & (ncap - 1);
+		ns[j] = (h & 0xffffffff00000000ULL) | (uint64_t)(i + 1);
+	}
+	slots_free(ks->slot, ks->slot_bytes);
 	ks->slot = ns;
-	ks->hash = nh;
-	ks->lines = nl;
 	ks->cap = ncap;
+	ks->slot_bytes = bytes;
 	return 0;
+}
+
+/* kset_full - N keys need more than CAP slots (load factor 0.7) */
+static bool
+kset_full(size_t n, size_t cap)
+{
+	return n * 10 > cap * 7;
+}
+
+/* kset_reserve - room for about N keys of KEYBYTES bytes in all (a hint:
+ * avoids rehashing and copying on big tables; untouched memory costs
+ * nothing) */
+static int
+kset_reserve(struct kset *ks, size_t n, size_t keybytes)
+{
+	size_t cap = 1024;
+
+	while (kset_full(n, cap))
+		cap *= 2;
+	if (cap > ks->cap && kset_resize(ks, cap) < 0)
+		return -1;
+	if (n > ks->ecap) {
+		struct kent *ne = realloc(ks->ent, n * sizeof(*ne));
+
+		if (ne == NULL)
+			return -1;
+		ks->ent = ne;
+		ks->ecap = n;
+	}
+	return strbuf_reserve(&ks->arena, keybytes);
 }
 
 /* kset_add - KEY (N bytes): 1 with *FIRST = its value when present, 0 added
@@ -149,31 +219,45 @@ kset_grow(struct kset *ks)
 static int
 kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *first)
 {
-	uint64_t h = hash_bytes(key, n);
+	uint64_t h = hash_bytes(key, n), tag = h & 0xffffffff00000000ULL, sv;
 	size_t j;
 
-	if ((ks->n + 1) * 2 > ks->cap && kset_grow(ks) < 0)
+	if (n > UINT32_MAX || ks->n >= UINT32_MAX - 1)
+		return -1;
+	if ((ks->cap == 0 || kset_full(ks->n + 1, ks->cap))
+	    && kset_resize(ks, ks->cap ? ks->cap * 2 : 1024) < 0)
 		return -1;
 	j = h & (ks->cap - 1);
-	while (ks->slot[j]) {
-		if (ks->hash[j] == h) {
-			const char *k = ks->arena.buf + ks->slot[j] - 1;
+	while ((sv = ks->slot[j]) != 0) {
+		if ((sv & 0xffffffff00000000ULL) == tag) {
+			const struct kent *e = &ks->ent[(sv & 0xffffffffULL) - 1];
 
-			if (strncmp(k, key, n) == 0 && k[n] == '\0') {
-				*first = ks->lines[j];
+			if (e->len == n && memcmp(ks->arena.buf + e->off, key, n) == 0) {
+				*first = e->val;
 				return 1;
 			}
 		}
 		j = (j + 1) & (ks->cap - 1);
 	}
-	ks->slot[j] = ks->arena.len + 1;
-	if (strbuf_add(&ks->arena, key, n) < 0 || strbuf_addch(&ks->arena, '\0') < 0) {
-		ks->slot[j] = 0;
-		return -1;
+	if (ks->n == ks->ecap) {
+		size_t nc = ks->ecap ? ks->ecap * 2 : 256;
+		struct kent *ne = realloc(ks->ent, nc * sizeof(*ne));
+
+		if (ne == NULL)
+			return -1;
+		ks->ent = ne;
+		ks->ecap = nc;
 	}
-	ks->hash[j] = h;
-	ks->lines[j] = line;
+	if (strbuf_reserve(&ks->arena, n + 1) < 0)
+		return -1;
+	ks->ent[ks->n].off = ks->arena.len;
+	ks->ent[ks->n].len = (uint32_t)n;
+	ks->ent[ks->n].val = line;
+	memcpy(ks->arena.buf + ks->arena.len, key, n);
+	ks->arena.buf[ks->arena.len + n] = '\0';
+	ks->arena.len += n + 1;
 	ks->n++;
+	ks->slot[j] = tag | (uint64_t)ks->n;
 	return 0;
 }
 
@@ -494,7 +578,7 @@ check_header_value(const char *value, size_t vlen, bool body, struct maincf *cf,
 }
 
 static int check_access_key(const char *k, size_t n, enum maincf_role role, struct maincf *cf,
-			    const char *file, unsigned line, struct diag_list *dl);
+			    int pdms, const char *file, unsigned line, struct diag_list *dl);
 static bool value_rejects(const char *v, size_t n);
 
 int
@@ -503,7 +587,7 @@ check_value(enum maincf_role role, const char *key, size_t klen, const char *val
 	    struct diag_list *dl)
 {
 	if (maincf_role_is_access(role)) {
-		if (key && klen && check_access_key(key, klen, role, cf, file, line, dl) < 0)
+		if (key && klen && check_access_key(key, klen, role, cf, -1, file, line, dl) < 0)
 			return -1;
 		if (key && role == MAINCF_ROLE_RECIPIENT && klen >= 11
 		    && strncasecmp(key, "postmaster@", 11) == 0 && value_rejects(value, vlen)
@@ -546,12 +630,27 @@ looks_like_ip_net(const char *k, size_t n)
 	return dig;
 }
 
+/* access_pdms - smtpd_access_maps is in parent_domain_matches_subdomains */
+static bool
+access_pdms(struct maincf *cf)
+{
+	return cf ? maincf_in_list(cf, "parent_domain_matches_subdomains", "smtpd_access_maps")
+		  : true;
+}
+
+/* check_access_key - PDMS is access_pdms(CF), or -1 to have it computed
+ * (tables pass it in: splitting the list per entry was costly) */
 static int
 check_access_key(const char *k, size_t n, enum maincf_role role, struct maincf *cf,
-		 const char *file, unsigned line, struct diag_list *dl)
+		 int pdms_in, const char *file, unsigned line, struct diag_list *dl)
 {
-	bool pdms = cf ? maincf_in_list(cf, "parent_domain_matches_subdomains",
-					"smtpd_access_maps") : true;
+	bool pdms;
+
+	/* the common key needs none of the tests below */
+	if (n > 2 && k[0] != '@' && k[0] != '.' && k[0] != '['
+	    && !memchr(k, '/', n) && !memchr(k, '\\', n))
+		return 0;
+	pdms = pdms_in < 0 ? access_pdms(cf) : pdms_in != 0;
 
 	if (cf && role == MAINCF_ROLE_SENDER && n == 2 && memcmp(k, "<>", 2) == 0) {
 		const char *nk = maincf_get(cf, "smtpd_null_access_lookup_key", NULL);
@@ -619,6 +718,9 @@ struct kvctx {
 	const char *relay_list;     /* non-NULL: the table is consulted before the relay
 	                             * guard of this list (open-relay check) */
 	int err;
+	char *fbuf;                 /* the folded key (ASCII case), reused */
+	size_t fcap;
+	bool pdms;                  /* parent_domain_matches_subdomains has smtpd_access_maps */
 };
 
 static unsigned
@@ -781,7 +883,7 @@ kv_entry(void *ctx, const struct kv_entry *e)
 	struct kvctx *c = ctx;
 	unsigned vcol = src_col(c->src, c->srclen, e->val_off);
 	unsigned vline = e->line;
-	char *fk = NULL;
+	char *fk = NULL, *owned = NULL;  /* owned: FK when it was allocated */
 	size_t fl = 0;
 	unsigned first;
 	int r;
@@ -806,9 +908,17 @@ kv_entry(void *ctx, const struct kv_entry *e)
 		for (k = 0; k < e->klen && (unsigned char)e->key[k] < 0x80; k++)
 			;
 		if (k == e->klen || !c->utf8fold) {
-			fk = malloc(e->klen + 1);
-			if (fk == NULL)
-				return -1;
+			/* ASCII: folded into the reused buffer, no allocation */
+			if (e->klen >= c->fcap) {
+				size_t cap = e->klen + 64;
+				char *nb = realloc(c->fbuf, cap);
+
+				if (nb == NULL)
+					return -1;
+				c->fbuf = nb;
+				c->fcap = cap;
+			}
+			fk = c->fbuf;
 			for (k = 0; k < e->klen; k++)
 				fk[k] = (char)((e->key[k] >= 'A' && e->key[k] <= 'Z')
 					       ? e->key[k] + 32 : e->key[k]);
@@ -816,27 +926,30 @@ kv_entry(void *ctx, const struct kv_entry *e)
 			fl = e->klen;
 		} else if (map_fold(e->key, e->klen, &fk, &fl) < 0) {
 			return -1;
+		} else {
+			owned = fk;
 		}
 	} else {
 		fk = strndup(e->key, e->klen);
 		if (fk == NULL)
 			return -1;
 		fl = e->klen;
+		owned = fk;
 	}
 	r = kset_addn(&c->seen, fk, fl, e->line, &first);
 	if (r < 0) {
-		free(fk);
+		free(owned);
 		return -1;
 	}
 	if (r == 1 && diag_add(c->dl, DIAG_DUPLICATE_KEY, c->file, e->line, 1,
 			       "duplicate key \"%.*s\": Postfix uses the first entry, on line %u, "
 			       "and ignores this one: remove one of them (or move the one you "
 			       "want first)", (int)e->klen, e->key, first) < 0) {
-		free(fk);
+		free(owned);
 		return -1;
 	}
 	if (e->nlines > 1 && glued_check(c, e) < 0) {
-		free(fk);
+		free(owned);
 		return -1;
 	}
 	{
@@ -851,7 +964,7 @@ kv_entry(void *ctx, const struct kv_entry *e)
 					     "'#' is a comment only at the start of a line: \"%.*s\" is "
 					     "part of the value; move the comment to its own line",
 					     (int)(e->vlen - k), h + k) < 0) {
-					free(fk);
+					free(owned);
 					return -1;
 				}
 				break;
@@ -859,18 +972,18 @@ kv_entry(void *ctx, const struct kv_entry *e)
 	}
 	if (maincf_role_is_access(c->role)) {
 		if ((strcmp(c->type, "cidr") != 0
-		     && check_access_key(e->key, e->klen, c->role, c->cf, c->file, e->line,
-					 c->dl) < 0)
+		     && check_access_key(e->key, e->klen, c->role, c->cf, c->pdms, c->file,
+					 e->line, c->dl) < 0)
 		    || check_access_value_k(e->key, e->klen, e->val, e->vlen, c->role, c->cf,
 					    c->file, vline, vcol, c->dl, c->used) < 0
 		    || relay_check(c->relay_list, c->role, e->val, e->vlen, c->file, vline, vcol,
 				   c->dl) < 0) {
-			free(fk);
+			free(owned);
 			return -1;
 		}
 	} else if (check_value(c->role, e->key, e->klen, e->val, e->vlen, c->cf, c->file, vline,
 			       vcol, c->dl) < 0) {
-		free(fk);
+		free(owned);
 		return -1;
 	}
 	/* the postmaster rule needs domain keys and postmaster@ keys only */
@@ -881,24 +994,26 @@ kv_entry(void *ctx, const struct kv_entry *e)
 			struct entry_rec *v = realloc(c->recs, cap * sizeof(*v));
 
 			if (v == NULL) {
-				free(fk);
+				free(owned);
 				return -1;
 			}
 			c->recs = v;
 			c->caprecs = cap;
 		}
-		c->recs[c->nrecs].key = fk;
+		if (owned == NULL && (owned = strdup(fk)) == NULL)
+			return -1;
+		c->recs[c->nrecs].key = owned;
 		c->recs[c->nrecs].line = e->line;
 		c->recs[c->nrecs].col = 1;
 		c->recs[c->nrecs].rejects = value_rejects(e->val, e->vlen);
 		if (kset_add(&c->recidx, fk, (unsigned)c->nrecs, &first) < 0) {
-			free(fk);
+			free(owned);
 			return -1;
 		}
 		c->nrecs++;
-		fk = NULL;
+		owned = NULL;
 	}
-	free(fk);
+	free(owned);
 	return 0;
 }
 
@@ -993,6 +1108,14 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	c.relay_list = relay_list;
 	c.fold = type_folds(type);
 	c.utf8fold = cf ? maincf_get_bool(cf, "smtputf8_enable", true) : true;
+	c.pdms = maincf_role_is_access(role) && access_pdms(cf);
+	/* about one entry per 24 source bytes, keys about half of that */
+	if (kset_reserve(&c.seen, len / 24, len) < 0) {
+		kset_fini(&c.seen);
+		kset_fini(&c.recidx);
+		errno = ENOMEM;
+		return -1;
+	}
 	r = kvparse_buf(buf, len, file, kv_entry, &c, dl);
 	if (r == 0 && role == MAINCF_ROLE_RECIPIENT)
 		r = postmaster_check(&c);
@@ -1001,6 +1124,7 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	free(c.recs);
 	kset_fini(&c.seen);
 	kset_fini(&c.recidx);
+	free(c.fbuf);
 	if (r != 0) {
 		errno = ENOMEM;
 		return -1;
@@ -1242,8 +1366,31 @@ check_table(const char *type, const char *path, enum maincf_role role, struct ma
 	    struct diag_list *dl, struct maincf_list *used)
 {
 	struct strbuf sb;
+	struct stat st;
 	long n;
+	int fd;
 
+	/* a regular file is mapped rather than copied (big tables: no 30 MB
+	 * of copying and page faults before the first entry); pattern tables,
+	 * small, keep the NUL-terminated copy their parser was written for */
+	if (!maincf_is_pattern_type(type) && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		void *map = MAP_FAILED;
+
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+		    && (uintmax_t)st.st_size < SIZE_MAX)
+			map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (map != MAP_FAILED) {
+			int e;
+
+			madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+			n = check_table_buf(type, map, (size_t)st.st_size, path, role, cf, dl, used);
+			e = errno;
+			munmap(map, (size_t)st.st_size);
+			errno = e;
+			return n;
+		}
+	}
 	strbuf_init(&sb);
 	if (read_all(path, &sb) < 0) {
 		int e = errno;
