@@ -276,27 +276,24 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		check_result_fini(&chk);
 		return -1;
 	}
-	for (i = 0; i < chk.diags.n; i++) {
-		const struct diag *d = &chk.diags.v[i];
-
-		diag_add_sev(&r->diags, d->severity, d->code, d->file, d->line, d->col, "%s",
-			     d->message);
-	}
-	diag_sort(&r->diags);
-	/* a stale or absent index is what the build step fixes: not a refusal */
-	nerr = 0;
-	for (i = 0; i < r->diags.n; i++)
-		if (r->diags.v[i].severity == DIAG_ERROR && r->diags.v[i].code != DIAG_STALE_INDEX)
-			nerr++;
+	/* a stale or absent index is what the build step fixes: counted, not
+	 * listed, never a refusal */
 	{
 		size_t nstale = 0, nwarn = 0;
 
-		for (i = 0; i < r->diags.n; i++) {
-			if (r->diags.v[i].code == DIAG_STALE_INDEX)
+		for (i = 0; i < chk.diags.n; i++) {
+			const struct diag *d = &chk.diags.v[i];
+
+			if (d->code == DIAG_STALE_INDEX) {
 				nstale++;
-			else if (r->diags.v[i].severity == DIAG_WARNING)
-				nwarn++;
+				continue;
+			}
+			diag_add_sev(&r->diags, d->severity, d->code, d->file, d->line, d->col,
+				     "%s", d->message);
 		}
+		diag_sort(&r->diags);
+		nerr = diag_count(&r->diags, DIAG_ERROR);
+		nwarn = diag_count(&r->diags, DIAG_WARNING);
 		strbuf_addf(&val->detail, "%zu table%s, %zu error%s, %zu warning%s, %zu "
 			    "index%s to build\n", chk.ntables, chk.ntables == 1 ? "" : "s", nerr,
 			    nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s", nstale,
