@@ -168,6 +168,8 @@ struct row *screen_text_row(struct screen_text *t, enum role fill);
 struct screen *screen_text_screen(struct screen_text *t);
 /* screen_text_keyline - replace the key line (ACT_NONE-terminated, static) */
 void screen_text_keyline(struct screen_text *t, const enum action *keys);
+/* screen_text_set_title - change the title */
+void screen_text_set_title(struct screen_text *t, const char *title);
 /* screen_text_ctx - the CTX given to screen_text_new */
 void *screen_text_ctx(struct screen_text *t);
 /* screen_text_set_kind - key bindings of another screen kind (help) */

@@ -174,6 +174,7 @@ console_apply(struct app *app)
 		row = screen_text_row(t, ROLE_NORMAL);
 		row = screen_text_row(t, ROLE_NORMAL);
 		rows_add(row, ROLE_DIM, "g or Enter: go to the first error in its table; q: back");
+		screen_text_set_title(t, "Apply: REFUSED (unsaved tables with errors)");
 		app_push(app, screen_text_screen(t));
 		app_status(app, ROLE_ERROR, "apply refused: %zu error%s", nerr, nerr == 1 ? "" : "s");
 		return APP_REDRAW;
@@ -274,6 +275,23 @@ console_apply_done(struct console *con, struct apply_result *res, int rc)
 		con->applied_reload_needed = false;
 		for (i = 0; i < con->ndocs; i++)
 			strbuf_reset(&con->docs[i]->changes);
+	}
+	{
+		const char *failed = NULL;
+
+		for (k = 0; k < APPLY_NSTEPS; k++)
+			if (res->steps[k].state == APPLY_FAILED)
+				failed = res->steps[k].name;
+		if (res->refused)
+			screen_text_set_title(t, "Apply: REFUSED (errors listed below)");
+		else if (rc != 0) {
+			char title[96];
+
+			snprintf(title, sizeof(title), "Apply: FAILED at %s", failed ? failed : "?");
+			screen_text_set_title(t, title);
+		} else
+			screen_text_set_title(t, res->reloaded ? "Apply: done, Postfix reloaded" :
+					      "Apply: done");
 	}
 	app_status(app, rc == 0 ? ROLE_OK : ROLE_ERROR, "%s",
 		   res->refused ? "apply refused: errors" : rc ? "apply failed" :

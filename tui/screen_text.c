@@ -190,3 +190,14 @@ screen_text_ctx(struct screen_text *t)
 {
 	return t->ctx;
 }
+
+void
+screen_text_set_title(struct screen_text *t, const char *title)
+{
+	char *nt = strdup(title);
+
+	if (nt) {
+		free(t->title);
+		t->title = nt;
+	}
+}

@@ -36,6 +36,7 @@ tui_expect "the external change is picked up silently (no unsaved edits)" \
 	'protected_destinations +recipient +1 +1 error'
 tui_keys A
 tui_expect "Apply: the validate step fails" 'FAILED +validate'
+tui_expect "the title says refused" 'pfconsole \| Apply: REFUSED \(errors listed below\)'
 tui_expect "with the undefined class listed" 'protected_destinations:2:[0-9]+: error: .*insiders_only'
 tui_expect "nothing after it ran" 'Apply refused: fix the errors above'
 tui_expect_not "no build step ran" '(ok|FAILED) +build'

@@ -46,6 +46,7 @@ tui_expect "builds the index" "built hash:$PF_CONF/restricted_senders \\(2 entri
 tui_expect "runs postfix check" "ok +postfix check +\\$ /usr/sbin/postfix -c $PF_CONF check"
 tui_expect "no reload for a hash table" 'skipped reload'
 tui_expect "and says so" 'Applied\.'
+tui_expect "in the title too" 'pfconsole \| Apply: done'
 tui_expect "the audit line (also sent to syslog) carries the change" 'audit \(syslog, facility mail\): apply by root'
 tui_expect "with the added line" '\+qq\.com REJECT'
 like "the source holds the line" "$(cat "$PF_CONF/restricted_senders")" '^qq\.com REJECT$'
