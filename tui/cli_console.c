@@ -409,11 +409,29 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	}
 	sig = loop_run(&app);
 	term_close();
+	if (sig) {
+		size_t i;
+
+		fprintf(stderr, "pfconsole: stopped by signal %d (%s)\n", sig, strsignal(sig));
+		/* the terminal went away (SSH dropped) or someone stopped us:
+		 * unsaved edits are written next to their tables, never lost */
+		for (i = 0; i < con->ndocs; i++) {
+			char mine[4200];
+
+			if (!console_doc_dirty(con->docs[i]))
+				continue;
+			snprintf(mine, sizeof(mine), "%s.pfconsole-mine", con->docs[i]->path);
+			if (write_mine(con->docs[i], mine) == 0)
+				fprintf(stderr, "pfconsole: unsaved edits of %s kept in %s\n",
+					con->docs[i]->path, mine);
+			else
+				fprintf(stderr, "pfconsole: unsaved edits of %s LOST: %s: %s\n",
+					con->docs[i]->path, mine, strerror(errno));
+		}
+	}
 	app_fini(&app);
 	feedpane_stop(con);
 	watch_free(con->watch);
 	console_fini(con);
-	if (sig)
-		fprintf(stderr, "pfconsole: stopped by signal %d (%s)\n", sig, strsignal(sig));
-	return 0;
+	return sig ? 1 : 0;
 }

@@ -156,7 +156,15 @@ loop_run(struct app *app)
 
 			while (read(sigpipe_fd[0], &c, 1) == 1)
 				;
-			if (got_signal) {
+			if (got_signal == SIGINT && app->hooks && app->hooks->quit_all &&
+			    app->prompt.kind == PROMPT_NONE) {
+				/* Ctrl-C is Q: it asks first when edits are unsaved; a
+				 * second Ctrl-C at that question leaves */
+				got_signal = 0;
+				fl |= app->hooks->quit_all(app) | APP_REDRAW;
+				if (fl & APP_QUIT)
+					break;
+			} else if (got_signal) {
 				sig = got_signal;
 				break;
 			}

@@ -1,8 +1,9 @@
 /*
  * tui/loop.h - the one poll(2) loop of the console.
  *
- * loop_run() polls the terminal, a self-pipe for signals (SIGINT, SIGTERM,
- * SIGHUP end the console cleanly; SIGWINCH wakes it to resize) and the
+ * loop_run() polls the terminal, a self-pipe for signals (SIGINT is the
+ * quit key: it asks when edits are unsaved, a second one leaves; SIGTERM
+ * and SIGHUP end the console at once; SIGWINCH wakes it to resize) and the
  * app's sources; it feeds keys to app_key(), calls ready callbacks and ticks
  * once a second, and redraws when something changed.  Resizing is handled
  * here only: every redraw lays out at the current size.

@@ -94,6 +94,27 @@ tui_expect "an empty table opens" '\(empty table: .a. adds an entry\)'
 tui_keys a; tui_type "spam.example REJECT"; tui_keys Enter s
 tui_expect "saved" 'saved extra_senders'
 is "the new file holds the line" "$(cat "$TUI_DIR/etc/extra_senders")" "spam.example REJECT"
-tui_keys q
-tui_quit
+
+# Ctrl-C with unsaved edits asks like Q; a second Ctrl-C leaves, and the
+# edits are written next to the table, not lost
+tui_keys a; tui_type "unsaved.example REJECT"; tui_keys Enter
+tui_expect "an unsaved line" 'unsaved\.example REJECT'
+tui_keys C-c
+tui_expect "Ctrl-C asks first" 'with unsaved edits: s save all and quit, d discard and quit, c cancel'
+tui_keys C-c
+is "a second Ctrl-C leaves (status 1: interrupted)" "$(tui_exited)" 1
+is "the unsaved edits are kept in FILE.pfconsole-mine" \
+	"$(cat "$TUI_DIR/etc/extra_senders.pfconsole-mine")" "spam.example REJECT
+unsaved.example REJECT"
+is "the table itself is untouched" "$(cat "$TUI_DIR/etc/extra_senders")" "spam.example REJECT"
+
+# the terminal goes away (SSH dropped): SIGHUP, edits kept the same way
+rm -f "$TUI_DIR/etc/extra_senders.pfconsole-mine"
+tui_start -c "$TUI_DIR/etc" console --log "$TUI_DIR/mail.log"
+tui_keys o; tui_type "hash:$TUI_DIR/etc/extra_senders"; tui_keys Enter
+tui_keys a; tui_type "hup.example REJECT"; tui_keys Enter
+tui_expect "an unsaved line again" 'hup\.example REJECT'
+kill -HUP "$(pgrep -n -f "pfconsole -c $TUI_DIR/etc console")"
+is "SIGHUP: exit status 1" "$(tui_exited)" 1
+like "SIGHUP: the edits are kept" "$(cat "$TUI_DIR/etc/extra_senders.pfconsole-mine")" '^hup\.example REJECT$'
 tap_done
