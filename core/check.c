@@ -261,6 +261,20 @@ kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *f
 	return 0;
 }
 
+/* kset_prefetch - start loading the slot where KEY (N bytes) goes */
+static void
+kset_prefetch(const struct kset *ks, const char *key, size_t n)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (ks->cap)
+		__builtin_prefetch(&ks->slot[hash_bytes(key, n) & (ks->cap - 1)]);
+#else
+	(void)ks;
+	(void)key;
+	(void)n;
+#endif
+}
+
 static int
 kset_add(struct kset *ks, const char *key, unsigned line, unsigned *first)
 {
@@ -877,31 +891,72 @@ glued_check(struct kvctx *c, const struct kv_entry *e)
 	return 0;
 }
 
+/* prefetch_next - prefetch the key set slot of the entry that most likely
+ * comes next (the line at OFF, when it starts with a short plain ASCII
+ * key): the cache miss of its insert then overlaps this entry's checks.
+ * Only a hint: a wrong guess costs a wasted prefetch. */
+static void
+prefetch_next(const struct kvctx *c, size_t off)
+{
+	char tmp[128];
+	const char *p = c->src + off;
+	size_t k, max;
+
+	if (off >= c->srclen || c->seen.cap == 0)
+		return;
+	max = c->srclen - off;
+	for (k = 0; k < max && k < sizeof(tmp); k++) {
+		unsigned char ch = (unsigned char)p[k];
+
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+			break;
+		if (ch >= 0x80 || ch == '"' || ch == '\\')
+			return;
+		tmp[k] = (char)(c->fold && ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	if (k == 0 || k == sizeof(tmp) || k == max || p[0] == '#')
+		return;
+	kset_prefetch(&c->seen, tmp, k);
+}
+
 static int
 kv_entry(void *ctx, const struct kv_entry *e)
 {
 	struct kvctx *c = ctx;
-	unsigned vcol = src_col(c->src, c->srclen, e->val_off);
+	unsigned vcol;
 	unsigned vline = e->line;
 	char *fk = NULL, *owned = NULL;  /* owned: FK when it was allocated */
 	size_t fl = 0;
 	unsigned first;
 	int r;
 
+	prefetch_next(c, e->end);
+	{
+		/* the value's line (it may start on a continuation line) and
+		 * column: plain ASCII before it makes the column the offset */
+		size_t k, ls = e->start;
+		bool plain = true;
+
+		for (k = e->start; k < e->val_off && k < c->srclen; k++) {
+			unsigned char ch = (unsigned char)c->src[k];
+
+			if (ch == '\n') {
+				vline++;
+				ls = k + 1;
+				plain = true;
+			} else if (ch >= 0x80 || ch < ' ') {
+				plain = false;
+			}
+		}
+		vcol = plain && e->val_off <= c->srclen ? (unsigned)(e->val_off - ls) + 1
+			: src_col(c->src, c->srclen, e->val_off);
+	}
 	c->n++;
 	if (c->utf8fold && (utf8_bad(e->key, e->klen) < e->klen || utf8_bad(e->val, e->vlen) < e->vlen))
 		return diag_add(c->dl, DIAG_SYNTAX, c->file, e->line, 1,
 				"non-UTF-8 input: with smtputf8_enable = yes postmap skips this "
 				"line (\"non-UTF-8 input ... -- ignoring this line\"); convert the "
 				"file to UTF-8");
-	/* the value may start on a continuation line */
-	{
-		size_t k;
-
-		for (k = e->start; k < e->val_off && k < c->srclen; k++)
-			if (c->src[k] == '\n')
-				vline++;
-	}
 	if (c->fold) {
 		size_t k;
 
