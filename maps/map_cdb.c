@@ -8,6 +8,10 @@
  * build_put returns 1.  tinycdb's own CDB_PUT_INSERT scans a bucket list
  * per insert (quadratic on large tables), so duplicates are found here with
  * an in-memory hash set of the keys written so far.
+ * Writing: the same file tinycdb's cdb_make writes, byte for byte (records
+ * in input order, 256 tables of twice their count, linear probing from
+ * (hash >> 8) % len), but through a 1 MiB buffer instead of 4 KiB writes,
+ * and with one flat array of (hash, position) instead of lists.
  * Exports map_cdb_ops only.
  */
 #include "config.h"
@@ -15,6 +19,7 @@
 #include <cdb.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,9 +36,23 @@ struct cdb_map {
 	struct mbuf val;
 };
 
+/* cdbw - a cdb writer (the format of cdb_make) */
+struct cdbw_rec {
+	uint32_t hash, pos;
+};
+
+struct cdbw {
+	int fd;
+	unsigned char *buf;         /* output buffer */
+	size_t blen, bcap;
+	uint64_t pos;               /* file offset of buf[blen] */
+	struct cdbw_rec *rec;       /* every record, in input order */
+	size_t n, cap;
+};
+
 struct map_builder {
 	struct atomic_file af;
-	struct cdb_make cdbm;
+	struct cdbw cdbm;
 	struct keyset ks;
 	bool unique;                /* build_hint: no duplicates, skip ks */
 };
@@ -146,6 +165,228 @@ cdb_close(struct map *m)
 	free(cm);
 }
 
+#define CDBW_BUF (1u << 20)
+
+static void
+pack32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* full_write - all N bytes of P to FD; 0 or -1 (errno) */
+static int
+full_write(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+cdbw_flush(struct cdbw *w)
+{
+	if (full_write(w->fd, w->buf, w->blen) < 0)
+		return -1;
+	w->blen = 0;
+	return 0;
+}
+
+/* cdbw_write - N bytes at the end of the file; 0 or -1 (errno) */
+static int
+cdbw_write(struct cdbw *w, const void *p, size_t n)
+{
+	if (w->pos + n > UINT32_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	if (w->blen + n > w->bcap) {
+		if (cdbw_flush(w) < 0)
+			return -1;
+		if (n > w->bcap) {
+			if (full_write(w->fd, p, n) < 0)
+				return -1;
+			w->pos += n;
+			return 0;
+		}
+	}
+	memcpy(w->buf + w->blen, p, n);
+	w->blen += n;
+	w->pos += n;
+	return 0;
+}
+
+static int
+cdbw_start(struct cdbw *w, int fd)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->bcap = CDBW_BUF;
+	if ((w->buf = malloc(w->bcap)) == NULL)
+		return -1;
+	/* the header is written last, in place */
+	memset(w->buf, 0, 2048);
+	w->blen = 2048;
+	w->pos = 2048;
+	return 0;
+}
+
+static void
+cdbw_free(struct cdbw *w)
+{
+	free(w->buf);
+	free(w->rec);
+	w->buf = NULL;
+	w->rec = NULL;
+}
+
+/* cdbw_hint - room for about N records */
+static void
+cdbw_hint(struct cdbw *w, size_t n)
+{
+	struct cdbw_rec *r;
+
+	if (n <= w->cap || n > SIZE_MAX / sizeof(*r))
+		return;
+	if ((r = realloc(w->rec, n * sizeof(*r))) != NULL) {
+		w->rec = r;
+		w->cap = n;
+	}
+}
+
+/* cdbw_add - append a record; 0 or -1 (errno) */
+static int
+cdbw_add(struct cdbw *w, const char *key, size_t klen, const char *val, size_t vlen)
+{
+	unsigned char hdr[8];
+	uint32_t pos = (uint32_t)w->pos;
+
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? w->cap * 2 : 1024;
+		struct cdbw_rec *r = realloc(w->rec, nc * sizeof(*r));
+
+		if (r == NULL)
+			return -1;
+		w->rec = r;
+		w->cap = nc;
+	}
+	pack32(hdr, (uint32_t)klen);
+	pack32(hdr + 4, (uint32_t)vlen);
+	if (w->pos + 8 + klen + vlen > UINT32_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	if (w->blen + 8 + klen + vlen <= w->bcap) {
+		/* the common case: straight into the buffer */
+		unsigned char *d = w->buf + w->blen;
+
+		memcpy(d, hdr, 8);
+		memcpy(d + 8, key, klen);
+		memcpy(d + 8 + klen, val, vlen);
+		w->blen += 8 + klen + vlen;
+		w->pos += 8 + klen + vlen;
+	} else if (cdbw_write(w, hdr, 8) < 0 || cdbw_write(w, key, klen) < 0
+		   || cdbw_write(w, val, vlen) < 0) {
+		return -1;
+	}
+	w->rec[w->n].hash = cdb_hash(key, (unsigned)klen);
+	w->rec[w->n].pos = pos;
+	w->n++;
+	return 0;
+}
+
+/* cdbw_finish - the 256 tables and the header; 0 or -1 (errno).  Frees W. */
+static int
+cdbw_finish(struct cdbw *w)
+{
+	uint32_t cnt[256], start[256], hpos[256], hlen[256];
+	struct cdbw_rec *sorted = NULL, *tab = NULL;
+	size_t i, t, maxlen = 0;
+	unsigned char hdr[2048];
+	int ret = -1;
+
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < w->n; i++)
+		cnt[w->rec[i].hash & 255]++;
+	for (t = 0, i = 0; t < 256; t++) {
+		start[t] = (uint32_t)i;
+		i += cnt[t];
+		if ((size_t)cnt[t] * 2 > maxlen)
+			maxlen = (size_t)cnt[t] * 2;
+	}
+	if (((UINT32_MAX - w->pos) >> 3) < w->n) {
+		errno = ENOMEM;
+		goto out;
+	}
+	if ((sorted = malloc((w->n ? w->n : 1) * sizeof(*sorted))) == NULL
+	    || (tab = malloc((maxlen + 2) * sizeof(*tab))) == NULL)
+		goto out;
+	/* stable: each table gets its records in input order */
+	{
+		uint32_t fill[256];
+
+		memcpy(fill, start, sizeof(fill));
+		for (i = 0; i < w->n; i++)
+			sorted[fill[w->rec[i].hash & 255]++] = w->rec[i];
+	}
+	for (t = 0; t < 256; t++) {
+		uint32_t len = cnt[t] * 2, k;
+
+		hpos[t] = (uint32_t)w->pos;
+		hlen[t] = len;
+		if (len == 0)
+			continue;
+		memset(tab, 0, len * sizeof(*tab));
+		for (k = 0; k < cnt[t]; k++) {
+			const struct cdbw_rec *r = &sorted[start[t] + k];
+			uint32_t hi = (r->hash >> 8) % len;
+
+			while (tab[hi].pos)
+				if (++hi == len)
+					hi = 0;
+			tab[hi] = *r;
+		}
+		for (k = 0; k < len; k++) {
+			unsigned char s[8];
+
+			pack32(s, tab[k].hash);
+			pack32(s + 4, tab[k].pos);
+			if (cdbw_write(w, s, 8) < 0)
+				goto out;
+		}
+	}
+	if (cdbw_flush(w) < 0)
+		goto out;
+	for (t = 0; t < 256; t++) {
+		pack32(hdr + t * 8, hpos[t]);
+		pack32(hdr + t * 8 + 4, hlen[t]);
+	}
+	if (lseek(w->fd, 0, SEEK_SET) != 0 || full_write(w->fd, hdr, sizeof(hdr)) < 0)
+		goto out;
+	ret = 0;
+out:
+	{
+		int e = errno;
+
+		free(sorted);
+		free(tab);
+		cdbw_free(w);
+		errno = e;
+	}
+	return ret;
+}
+
 static struct map_builder *
 cdb_build_begin(const struct map_ops *ops, const char *name, struct map_error *err)
 {
@@ -163,7 +404,7 @@ cdb_build_begin(const struct map_ops *ops, const char *name, struct map_error *e
 		return NULL;
 	}
 	free(path);
-	if (cdb_make_start(&b->cdbm, b->af.fd) < 0) {
+	if (cdbw_start(&b->cdbm, b->af.fd) < 0) {
 		map_error_set(err, errno, "cdb_make_start %s: %s", b->af.tmp, strerror(errno));
 		atomic_abort(&b->af);
 		free(b);
@@ -185,7 +426,7 @@ cdb_build_put(struct map_builder *b, const char *key, size_t klen, const char *v
 			return 1;
 		return map_error_set(err, ENOMEM, "%s: %s", b->af.target, strerror(ENOMEM));
 	}
-	if (cdb_make_add(&b->cdbm, key, (unsigned)klen, val, (unsigned)vlen) < 0)
+	if (cdbw_add(&b->cdbm, key, klen, val, vlen) < 0)
 		return map_error_set(err, errno, "write %s: %s", b->af.tmp, strerror(errno));
 	return 0;
 }
@@ -194,6 +435,7 @@ static void
 cdb_build_hint(struct map_builder *b, size_t nentries, bool unique)
 {
 	b->unique = unique;
+	cdbw_hint(&b->cdbm, nentries);
 	if (!unique)
 		keyset_presize(&b->ks, nentries);
 }
@@ -212,7 +454,7 @@ cdb_build_commit(struct map_builder *b, struct map_error *err)
 
 	keyset_fini(&b->ks);
 	memset(&b->ks, 0, sizeof(b->ks));
-	if (cdb_make_finish(&b->cdbm) < 0) {
+	if (cdbw_finish(&b->cdbm) < 0) {
 		int e = errno;
 
 		map_error_set(err, e, "write %s: %s", b->af.tmp, strerror(e));
@@ -231,8 +473,7 @@ cdb_build_abort(struct map_builder *b)
 {
 	if (b == NULL)
 		return;
-	/* tinycdb has no public way to drop a cdb_make: finishing frees it */
-	cdb_make_finish(&b->cdbm);
+	cdbw_free(&b->cdbm);
 	atomic_abort(&b->af);
 	builder_free(b);
 }
