@@ -131,7 +131,10 @@ built_text(const struct check_table *t, char *buf, size_t size)
 	struct tm tm;
 
 	if (!t->index_path) {
-		snprintf(buf, size, "%s", t->state == CHECK_NOT_FILE ? "" : "(at start)");
+		/* pattern tables have no index: Postfix reads them when a process
+		 * starts (a reload picks up changes) */
+		snprintf(buf, size, "%s", t->state == CHECK_NOT_FILE || !maincf_is_pattern_type(t->type)
+			 ? "" : "no index");
 		return;
 	}
 	if (stat(t->index_path, &st) < 0) {
