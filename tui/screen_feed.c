@@ -775,6 +775,7 @@ open_detail(struct app *app, struct console *con, const struct pf_event *ev)
 	struct explain_probe pr;
 	char tbuf[64], *ca, *cn, *helo, *from, *to;
 	size_t i;
+	bool is_smtpd;
 
 	if (!d)
 		return;
@@ -823,10 +824,24 @@ open_detail(struct app *app, struct console *con, const struct pf_event *ev)
 	pr.helo = ev->helo.p ? helo : NULL;
 	pr.sender = from ? from : "";
 	pr.recipient = to ? to : "";
-	ex = explain_new(con->config_dir, NULL, NULL);
+	/* explain evaluates smtpd's restrictions: a cleanup (header/body
+	 * checks) or postscreen event was not decided by them */
+	is_smtpd = pf_span_eq(ev->program, "smtpd");
+	ex = is_smtpd ? explain_new(con->config_dir, NULL, NULL) : NULL;
 	row = screen_text_row(t, ROLE_NORMAL);
 	rows_add(row, ROLE_HEADER, "What the current configuration answers (explain)");
-	if (!ex) {
+	if (!is_smtpd) {
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_add(row, ROLE_DIM, "not an smtpd event (");
+		rows_add_bytes(row, ROLE_DIM, ev->service.p ? ev->service.p : "",
+			       ev->service.p ? ev->service.n : 0);
+		rows_add(row, ROLE_DIM, "): explain covers smtpd's restriction lists only");
+		if (pf_span_eq(ev->stage, "header") || pf_span_eq(ev->stage, "body")) {
+			row = screen_text_row(t, ROLE_NORMAL);
+			rows_addf(row, ROLE_DIM, "the rule is in %s_checks (the reason above is its text)",
+				  pf_span_eq(ev->stage, "header") ? "header" : "body");
+		}
+	} else if (!ex) {
 		row = screen_text_row(t, ROLE_NORMAL);
 		rows_add(row, ROLE_ERROR, "cannot read main.cf");
 	} else {
