@@ -119,6 +119,14 @@ map_close(struct map *m)
 		m->ops->close(m);
 }
 
+/* map_release - end a MAP_OPEN_BATCH window; NULL does nothing */
+void
+map_release(struct map *m)
+{
+	if (m != NULL && m->ops->release != NULL)
+		m->ops->release(m);
+}
+
 /* map_index_path - NAME + suffix */
 char *
 map_index_path(const struct map_ops *ops, const char *name)

@@ -70,6 +70,11 @@ enum {
 	MAP_OPEN_SKIP_BAD = 2,      /* pattern maps: drop rules that do not compile (or
 	                             * have bad $N) as Postfix does, instead of failing */
 	MAP_OPEN_NO_REGSUB = 4,     /* pattern maps: $N not allowed (transport tables) */
+	MAP_OPEN_BATCH = 8,         /* hash: keep the shared lock from one lookup to the
+	                             * next until map_release(): answers in between come
+	                             * from one version of the table (see map_hash.c).
+	                             * The caller must release before it waits for
+	                             * anything: postmap cannot rewrite the table meanwhile */
 };
 
 /* The result of a successful lookup.  val is NOT NUL-terminated in general
@@ -110,6 +115,8 @@ struct map_ops {
 	 * the backend may skip its own duplicate detection (cdb: a duplicate
 	 * that slips through is still answered first-wins by readers). */
 	void (*build_hint)(struct map_builder *b, size_t nentries, bool unique);
+	/* release - optional: end a MAP_OPEN_BATCH window (drop held locks) */
+	void (*release)(struct map *m);
 };
 
 struct map {
@@ -132,6 +139,9 @@ struct map *map_open(const char *type, const char *name,
 int map_lookup(struct map *m, const char *key, size_t klen,
 	       struct map_hit *hit, struct map_error *err);
 void map_close(struct map *m);
+/* map_release - drop what a MAP_OPEN_BATCH map keeps between lookups (the
+ * hash table's shared lock); the next lookup takes it again.  NULL is fine. */
+void map_release(struct map *m);
 
 /* map_index_path - NAME + the type's suffix, malloc'd; NULL for pattern types */
 char *map_index_path(const struct map_ops *ops, const char *name);
