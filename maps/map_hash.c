@@ -6,20 +6,66 @@
  * with a trailing NUL; readers try key+NUL first, then the bare key, and
  * remember which worked.  h_nelem is 4096 (DICT_DB_NELM).  Lookups hold a
  * shared flock, as Postfix daemons do, so a table postmap rewrites in place
- * is never read half-written.  Building: Berkeley DB will not open an
+ * is never read half-written (reading: see "Readers" below).  Building:
+ * Berkeley DB will not open an
  * existing empty file, so it creates its file inside a private temporary
  * directory next to the target (atomic.h), which is then renamed over the
  * target.  Duplicates: DB_NOOVERWRITE, the first wins, build_put returns 1.
  * Exports map_hash_ops only.
+ *
+ * Readers.  Two writers exist: pfconsole (and atomic.h) build a new file
+ * and rename it over the target - a reader holding the old file keeps a
+ * consistent old table; postmap rewrites the .db IN PLACE (same inode)
+ * under an exclusive flock.  Postfix's dict_db.c takes a shared flock
+ * around every lookup and never notices that Berkeley DB's page cache now
+ * holds pages of the old table: smtpd restarts when the table changed
+ * (dict_changed_name, on mtime), so the stale cache dies with it.  We serve
+ * long-running readers (explain --batch, the console), so:
+ *   - Every lock acquisition fstat()s our own descriptor of the file and
+ *     compares device, inode, size, mtime and ctime (nanoseconds) and the
+ *     link count with what was seen at open.  Any difference (rewritten in
+ *     place, or renamed over / removed: nlink 0) closes the database and
+ *     opens the path again, so no page of an older table is ever mixed with
+ *     the new one, and a rebuilt table is picked up.  Compared under the
+ *     shared lock, so no writer is active while we look.
+ *   - Timestamps have the granularity of the kernel's coarse clock: a
+ *     rewrite within the same tick as the previous one could leave mtime
+ *     and ctime unchanged.  The identity is therefore only trusted when the
+ *     coarse real-time clock had already moved past both stamps when we
+ *     took it (the writer must then stamp a later time); otherwise it is
+ *     "racy" and the next acquisition reopens.  This only costs reopens in
+ *     the few milliseconds after a rebuild.
+ *   - The database is opened under a shared lock on a descriptor we open
+ *     ourselves first (as dict_db.c does), and Berkeley DB's descriptor must
+ *     be the same inode (a rename in between retries).
+ *   - MAP_OPEN_BATCH: the shared lock is kept from one lookup to the next
+ *     until map_release(), so a batch of lookups costs one flock pair and one
+ *     fstat instead of two flocks per lookup.  The caller bounds the batch
+ *     (explain: one probe) and must release before it waits for anything
+ *     (input, output, a user): postmap blocks while we hold the lock.
+ *     Between two map_release() calls every answer comes from one version
+ *     of the table (explain: one probe sees one table).
+ *   - Fairness: flock grants a new shared lock even while an exclusive one
+ *     waits, so back-to-back lookups (or windows) could starve postmap;
+ *     after HASH_WINDOW_MS of lookups without a pause, the next lock is
+ *     taken only after HASH_YIELD_US (fair()).
+ *   - The reader's cache is sized to the file (at most HASH_READ_CACHE):
+ *     with the default 256 KiB nearly every lookup in a large table is a
+ *     pread.  Berkeley DB allocates a private cache as pages are read, so
+ *     memory grows with the pages touched, never beyond the bound.
  */
 #include "config.h"
 
 #include <db.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "maps/atomic.h"
 #include "maps/map_int.h"
@@ -28,11 +74,30 @@
 #define HASH_FFACTOR 128         /* ~ (4096 - 32) / (average record + 8) for access tables */
 #define HASH_BUILD_CACHE (16u * 1024 * 1024)   /* postmap's; raised by build_hint */
 #define HASH_MAX_CACHE (256u * 1024 * 1024)
+#define HASH_READ_CACHE (128u * 1024 * 1024)   /* readers: the file's size, at most this */
+#define HASH_READ_MIN_CACHE (256u * 1024)      /* Berkeley DB's default */
+#define HASH_WINDOW_MS 100       /* longest busy period without a pause (fair) */
+#define HASH_IDLE_MS 10          /* a gap this long counts as a pause */
+#define HASH_YIELD_US 1000       /* the pause fair() makes */
+
+/* what identifies the file's content (see "Readers") */
+struct hash_ident {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
 
 struct hash_map {
 	struct map m;               /* first */
-	DB *db;
-	int fd;
+	DB *db;                     /* NULL after a failed reopen: retried at each lookup */
+	int lock_fd;                /* our descriptor of the file: flock, fstat */
+	bool locked;                /* holding LOCK_SH on lock_fd */
+	bool batch;                 /* MAP_OPEN_BATCH */
+	bool racy;                  /* ident taken within the stamps' clock tick */
+	struct hash_ident id;
+	struct timespec busy;       /* CLOCK_MONOTONIC_COARSE: start of the busy period */
+	struct timespec last;       /* ... of the last unlock */
 	int try_nul;                /* 1 key+NUL worked, 0 bare worked, -1 unknown */
 	struct mbuf key;
 	struct mbuf val;
@@ -56,43 +121,200 @@ quiet(const DB_ENV *env, const char *pfx, const char *msg)
 	(void)msg;
 }
 
+static bool
+ts_after(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+static bool
+ts_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* ident_take - remember ST; racy unless the coarse clock is past its stamps */
+static void
+ident_take(struct hash_map *hm, const struct stat *st)
+{
+	struct timespec now;
+
+	hm->id.dev = st->st_dev;
+	hm->id.ino = st->st_ino;
+	hm->id.size = st->st_size;
+	hm->id.mtime = st->st_mtim;
+	hm->id.ctime = st->st_ctim;
+	hm->racy = clock_gettime(CLOCK_REALTIME_COARSE, &now) != 0
+		|| !ts_after(&now, &st->st_mtim) || !ts_after(&now, &st->st_ctim);
+}
+
+/* ident_same - ST is the file we opened, unchanged */
+static bool
+ident_same(const struct hash_map *hm, const struct stat *st)
+{
+	return !hm->racy && st->st_nlink > 0 && st->st_dev == hm->id.dev
+		&& st->st_ino == hm->id.ino && st->st_size == hm->id.size
+		&& ts_eq(&st->st_mtim, &hm->id.mtime) && ts_eq(&st->st_ctim, &hm->id.ctime);
+}
+
+static void unlock(struct hash_map *hm);
+
+static void
+db_close(struct hash_map *hm)
+{
+	if (hm->db)
+		hm->db->close(hm->db, DB_NOSYNC);
+	hm->db = NULL;
+	/* unlock explicitly: a close alone keeps the lock while a forked
+	 * child still holds the descriptor */
+	unlock(hm);
+	if (hm->lock_fd >= 0)
+		close(hm->lock_fd);
+	hm->lock_fd = -1;
+}
+
+/*
+ * db_open_locked - open the file at its path: our descriptor first, a
+ * shared lock on it, then Berkeley DB on the same inode (retried when a
+ * rename came in between).  On success the lock is held and the identity
+ * taken.  0 or -1 (ERR filled; nothing left open).
+ */
+static int
+db_open_locked(struct hash_map *hm, struct map_error *err)
+{
+	const char *path = hm->m.name;
+	struct stat st, dst;
+	int tries, r, dfd;
+
+	for (tries = 0; tries < 5; tries++) {
+		if ((hm->lock_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return map_error_set(err, errno, "open database %s: %s", path, strerror(errno));
+		if (flock(hm->lock_fd, LOCK_SH) < 0 || fstat(hm->lock_fd, &st) < 0) {
+			map_error_set(err, errno, "lock %s: %s", path, strerror(errno));
+			db_close(hm);
+			return -1;
+		}
+		hm->locked = true;
+		if ((r = db_create(&hm->db, NULL, 0)) != 0) {
+			hm->db = NULL;
+			db_close(hm);
+			return map_error_set(err, r > 0 ? r : EINVAL, "db_create: %s", db_strerror(r));
+		}
+		hm->db->set_errcall(hm->db, quiet);
+		if (st.st_size > (off_t)HASH_READ_MIN_CACHE)
+			hm->db->set_cachesize(hm->db, 0, st.st_size > (off_t)HASH_READ_CACHE
+					      ? HASH_READ_CACHE : (u_int32_t)st.st_size, 1);
+		if ((r = hm->db->open(hm->db, NULL, path, NULL, DB_HASH, DB_RDONLY, 0)) != 0) {
+			map_error_set(err, r > 0 ? r : EINVAL, "open database %s: %s", path,
+				      r > 0 ? strerror(r) : db_strerror(r));
+			db_close(hm);
+			return -1;
+		}
+		if (hm->db->fd(hm->db, &dfd) == 0 && fstat(dfd, &dst) == 0
+		    && dst.st_dev == st.st_dev && dst.st_ino == st.st_ino) {
+			ident_take(hm, &st);
+			return 0;
+		}
+		db_close(hm);           /* replaced between our open and Berkeley DB's */
+	}
+	return map_error_set(err, EAGAIN, "open database %s: %s", path,
+			     "the file keeps being replaced");
+}
+
+static void
+unlock(struct hash_map *hm)
+{
+	if (hm->locked && hm->lock_fd >= 0) {
+		flock(hm->lock_fd, LOCK_UN);
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &hm->last);
+	}
+	hm->locked = false;
+}
+
+static long
+ms_since(const struct timespec *now, const struct timespec *then)
+{
+	return (long)(now->tv_sec - then->tv_sec) * 1000 + (now->tv_nsec - then->tv_nsec) / 1000000;
+}
+
+/*
+ * fair - let a waiting writer in.  flock grants a new shared lock even while
+ * an exclusive request waits, so a reader that locks again right after
+ * unlocking (a tight loop of lookups, or of batch windows) could starve
+ * postmap for ever.  Called before taking the lock: after HASH_WINDOW_MS of
+ * lookups with no gap of at least HASH_IDLE_MS we sleep HASH_YIELD_US; a
+ * writer blocked in flock was woken by our last unlock and takes its lock
+ * meanwhile, and we then wait for it in acquire.  A held batch window is
+ * never split (its answers all come from one table); its caller bounds it.
+ */
+static void
+fair(struct hash_map *hm)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &now) != 0)
+		return;
+	if (ms_since(&now, &hm->last) >= HASH_IDLE_MS)
+		hm->busy = now;         /* we paused on our own: a new busy period */
+	else if (ms_since(&now, &hm->busy) >= HASH_WINDOW_MS) {
+		usleep(HASH_YIELD_US);
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &hm->busy);
+	}
+}
+
+/*
+ * acquire - hold the shared lock on the current, unchanged file, reopening
+ * it if it changed since it was opened.  0 or -1.
+ */
+static int
+acquire(struct hash_map *hm, struct map_error *err)
+{
+	struct stat st;
+
+	if (hm->locked)
+		return 0;
+	fair(hm);
+	if (hm->db != NULL) {
+		if (flock(hm->lock_fd, LOCK_SH) < 0)
+			return map_error_set(err, errno, "lock %s: %s", hm->m.name, strerror(errno));
+		hm->locked = true;
+		if (fstat(hm->lock_fd, &st) < 0) {
+			unlock(hm);
+			return map_error_set(err, errno, "stat %s: %s", hm->m.name, strerror(errno));
+		}
+		if (ident_same(hm, &st))
+			return 0;
+		db_close(hm);           /* changed: no page of it may be used again */
+	}
+	return db_open_locked(hm, err);
+}
+
 static struct map *
 hash_open(const struct map_ops *ops, const char *name, const struct map_rule *rules,
 	  size_t nrules, unsigned open_flags, struct map_error *err)
 {
 	struct hash_map *hm;
 	char *path;
-	int r;
 
 	(void)rules;
 	(void)nrules;
-	(void)open_flags;
 	if ((path = map_index_path(ops, name)) == NULL || (hm = calloc(1, sizeof(*hm))) == NULL) {
 		free(path);
 		map_error_set(err, ENOMEM, "%s: %s", name, strerror(ENOMEM));
 		return NULL;
 	}
 	hm->try_nul = -1;
-	hm->fd = -1;
-	if ((r = db_create(&hm->db, NULL, 0)) != 0) {
-		map_error_set(err, r > 0 ? r : EINVAL, "db_create: %s", db_strerror(r));
-		goto fail;
-	}
-	hm->db->set_errcall(hm->db, quiet);
-	if ((r = hm->db->open(hm->db, NULL, path, NULL, DB_HASH, DB_RDONLY, 0)) != 0) {
-		map_error_set(err, r > 0 ? r : EINVAL, "open database %s: %s", path,
-			      r > 0 ? strerror(r) : db_strerror(r));
-		hm->db->close(hm->db, 0);
-		goto fail;
-	}
-	if (hm->db->fd(hm->db, &hm->fd) != 0)
-		hm->fd = -1;
+	hm->lock_fd = -1;
+	hm->batch = (open_flags & MAP_OPEN_BATCH) != 0;
 	hm->m.name = path;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &hm->busy);
+	if (db_open_locked(hm, err) < 0) {
+		free(path);
+		free(hm);
+		return NULL;
+	}
+	unlock(hm);
 	return &hm->m;
-fail:
-	free(path);
-	free(hm);
-	return NULL;
 }
 
 /* try_get - 1 found, 0 not, -1 error */
@@ -127,8 +349,8 @@ hash_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, st
 
 	if (klen >= UINT32_MAX)
 		return 0;
-	if (hm->fd >= 0 && flock(hm->fd, LOCK_SH) < 0)
-		return map_error_set(err, errno, "lock %s: %s", m->name, strerror(errno));
+	if (acquire(hm, err) < 0)
+		return -1;
 	if (hm->try_nul != 0) {
 		hm->key.len = 0;
 		if (mbuf_add(&hm->key, key, klen) < 0 || mbuf_add(&hm->key, "", 1) < 0)
@@ -140,9 +362,16 @@ hash_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, st
 		if ((r = try_get(hm, key, klen, hit, err)) > 0)
 			hm->try_nul = 0;
 	}
-	if (hm->fd >= 0)
-		flock(hm->fd, LOCK_UN);
+	if (!hm->batch)
+		unlock(hm);
 	return r;
+}
+
+/* hash_release - end a MAP_OPEN_BATCH window */
+static void
+hash_release(struct map *m)
+{
+	unlock((struct hash_map *)m);
 }
 
 static void
@@ -150,7 +379,7 @@ hash_close(struct map *m)
 {
 	struct hash_map *hm = (struct hash_map *)m;
 
-	hm->db->close(hm->db, 0);
+	db_close(hm);
 	mbuf_fini(&hm->key);
 	mbuf_fini(&hm->val);
 	free(m->name);
@@ -314,6 +543,7 @@ const struct map_ops map_hash_ops = {
 	.open = hash_open,
 	.lookup = hash_lookup,
 	.close = hash_close,
+	.release = hash_release,
 	.build_begin = hash_build_begin,
 	.build_put = hash_build_put,
 	.build_commit = hash_build_commit,
