@@ -217,9 +217,10 @@ kset_reserve(struct kset *ks, size_t n, size_t keybytes)
 /* kset_add - KEY (N bytes): 1 with *FIRST = its value when present, 0 added
  * with value LINE, -1 ENOMEM */
 static int
-kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *first)
+kset_addh(struct kset *ks, const char *key, size_t n, uint64_t h, unsigned line,
+	  unsigned *first)
 {
-	uint64_t h = hash_bytes(key, n), tag = h & 0xffffffff00000000ULL, sv;
+	uint64_t tag = h & 0xffffffff00000000ULL, sv;
 	size_t j;
 
 	if (n > UINT32_MAX || ks->n >= UINT32_MAX - 1)
@@ -261,17 +262,22 @@ kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *f
 	return 0;
 }
 
-/* kset_prefetch - start loading the slot where KEY (N bytes) goes */
+static int
+kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *first)
+{
+	return kset_addh(ks, key, n, hash_bytes(key, n), line, first);
+}
+
+/* kset_prefetch - start loading the slot for hash H */
 static void
-kset_prefetch(const struct kset *ks, const char *key, size_t n)
+kset_prefetch(const struct kset *ks, uint64_t h)
 {
 #if defined(__GNUC__) || defined(__clang__)
 	if (ks->cap)
-		__builtin_prefetch(&ks->slot[hash_bytes(key, n) & (ks->cap - 1)]);
+		__builtin_prefetch(&ks->slot[h & (ks->cap - 1)]);
 #else
 	(void)ks;
-	(void)key;
-	(void)n;
+	(void)h;
 #endif
 }
 
@@ -735,6 +741,8 @@ struct kvctx {
 	char *fbuf;                 /* the folded key (ASCII case), reused */
 	size_t fcap;
 	bool pdms;                  /* parent_domain_matches_subdomains has smtpd_access_maps */
+	size_t next_off, next_len;  /* prefetch_next: the key it hashed (0: none) */
+	uint64_t next_hash;
 };
 
 static unsigned
@@ -808,6 +816,14 @@ utf8_bad(const char *s, size_t n)
 {
 	size_t i = 0;
 
+	/* plain ASCII, 8 bytes at a time */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		size_t len, k;
@@ -896,12 +912,13 @@ glued_check(struct kvctx *c, const struct kv_entry *e)
  * key): the cache miss of its insert then overlaps this entry's checks.
  * Only a hint: a wrong guess costs a wasted prefetch. */
 static void
-prefetch_next(const struct kvctx *c, size_t off)
+prefetch_next(struct kvctx *c, size_t off)
 {
 	char tmp[128];
 	const char *p = c->src + off;
 	size_t k, max;
 
+	c->next_len = 0;
 	if (off >= c->srclen || c->seen.cap == 0)
 		return;
 	max = c->srclen - off;
@@ -916,7 +933,10 @@ prefetch_next(const struct kvctx *c, size_t off)
 	}
 	if (k == 0 || k == sizeof(tmp) || k == max || p[0] == '#')
 		return;
-	kset_prefetch(&c->seen, tmp, k);
+	c->next_off = off;
+	c->next_len = k;
+	c->next_hash = hash_bytes(tmp, k);
+	kset_prefetch(&c->seen, c->next_hash);
 }
 
 static int
@@ -928,8 +948,17 @@ kv_entry(void *ctx, const struct kv_entry *e)
 	char *fk = NULL, *owned = NULL;  /* owned: FK when it was allocated */
 	size_t fl = 0;
 	unsigned first;
+	uint64_t kh = 0;
+	bool have_h = false;
 	int r;
 
+	/* the hash prefetch_next computed for this key, when it guessed right
+	 * (its folding is the one below for plain ASCII keys) */
+	if (c->next_len && c->next_off == e->start && c->next_len == e->klen
+	    && e->key == c->src + e->start) {
+		kh = c->next_hash;
+		have_h = true;
+	}
 	prefetch_next(c, e->end);
 	{
 		/* the value's line (it may start on a continuation line) and
@@ -991,7 +1020,9 @@ kv_entry(void *ctx, const struct kv_entry *e)
 		fl = e->klen;
 		owned = fk;
 	}
-	r = kset_addn(&c->seen, fk, fl, e->line, &first);
+	r = have_h && owned == NULL && fk == c->fbuf
+		? kset_addh(&c->seen, fk, fl, kh, e->line, &first)
+		: kset_addn(&c->seen, fk, fl, e->line, &first);
 	if (r < 0) {
 		free(owned);
 		return -1;
@@ -1012,7 +1043,7 @@ kv_entry(void *ctx, const struct kv_entry *e)
 		const char *h = e->val;
 		size_t k;
 
-		for (k = 1; k < e->vlen; k++)
+		for (k = e->vlen > 1 && memchr(h + 1, '#', e->vlen - 1) ? 1 : e->vlen; k < e->vlen; k++)
 			if (h[k] == '#' && isspace((unsigned char)h[k - 1])) {
 				if (diag_add(c->dl, DIAG_TRAILING_COMMENT, c->file, vline,
 					     vcol + (unsigned)k,
