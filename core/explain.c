@@ -848,10 +848,12 @@ open_table(struct explain *ex, const char *ref)
 		t->kind = XT_KV;
 		if (load_source_kv(t, t->name, true) < 0)
 			xt_set_error(t, "open %s: %s", t->name, strerror(errno));
-		t->index = map_open(t->type, t->name, NULL, 0, 0, &err);
+		t->index = map_open(t->type, t->name, NULL, 0, MAP_OPEN_BATCH, &err);
 		return t;
 	}
-	t->m = map_open(t->type, t->name, NULL, 0, 0, &err);
+	/* BATCH: a hash table's lock is taken once per probe (explain_run
+	 * releases it), not twice per lookup */
+	t->m = map_open(t->type, t->name, NULL, 0, MAP_OPEN_BATCH, &err);
 	if (!t->m) {
 		char *ip = map_index_path(ops, t->name);
 
@@ -3824,9 +3826,14 @@ explain_run(struct explain *ex, const struct explain_probe *p, struct explain_re
 {
 	size_t i;
 	int ret;
+	struct xtable *t;
 
 	result_clear(r);
 	ret = evaluate(ex, p, r);
+	for (t = ex->tables; t; t = t->next) {
+		map_release(t->m);      /* MAP_OPEN_BATCH: never hold a table past a probe */
+		map_release(t->index);
+	}
 	for (i = 0; i < r->ntrail; i++)
 		r->trail[i] = r->trail_text.buf + r->trail_off[i];
 	return ret;
