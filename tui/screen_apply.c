@@ -42,11 +42,13 @@ apply_action(struct app *app, void *ctx, enum action a)
 
 	if (a != ACT_JUMP)
 		return 0;
-	/* open the first error that is inside a table (not main.cf) */
+	/* open the first error that is inside a table (not main.cf) and still
+	 * there: the list is as Apply saw it, the admin may have fixed some
+	 * since (and moved lines), so the table's current errors decide */
 	for (i = 0; i < c->diags.n; i++) {
 		const struct diag *d = &c->diags.v[i];
 		struct con_doc *doc;
-		size_t idx = 0;
+		size_t idx = 0, k, line;
 
 		if (d->severity != DIAG_ERROR || !d->file)
 			continue;
@@ -55,11 +57,19 @@ apply_action(struct app *app, void *ctx, enum action a)
 		doc = console_doc_open(c->con, NULL, d->file);
 		if (!doc)
 			continue;
-		tabledoc_find_line(doc->doc, d->line, &idx);
+		console_doc_validate_sync(c->con, doc);
+		line = 0;
+		for (k = 0; k < doc->diags.n && !line; k++)
+			if (doc->diags.v[k].severity == DIAG_ERROR && doc->diags.v[k].line)
+				line = doc->diags.v[k].line;
+		if (!line)
+			continue;       /* fixed since */
+		tabledoc_find_line(doc->doc, line, &idx);
 		console_open_editor(c->con, doc, idx);
 		return APP_REDRAW;
 	}
-	app_status(app, ROLE_WARNING, "no table line to go to (errors are in main.cf)");
+	app_status(app, ROLE_WARNING, "no table error left to go to (errors in main.cf, or all "
+		    "fixed since: A applies again)");
 	return APP_REDRAW;
 }
 

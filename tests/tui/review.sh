@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/tui/review.sh - what a new user ran into on the demo (one section
 # per finding): the event screen of a header_checks reject does not claim
-# that smtpd's restrictions would accept it.
+# that smtpd's restrictions would accept it; on a refused Apply, g after
+# fixing the first error goes to the next one, not back to the fixed line.
 . "$top_srcdir/tests/tui/lib.sh"
 
 tui_fixture
@@ -21,5 +22,27 @@ tui_expect "and names header_checks" 'the rule is in header_checks'
 tui_expect_not "no smtpd answer is claimed for it" '^accept|decided by'
 tui_keys q
 tui_quit
+
+# Apply refused with errors in two tables; fix the first, come back, g
+rs="$TUI_DIR/etc/restricted_senders" pd="$TUI_DIR/etc/protected_destinations"
+printf '163.com         REJEKT\n' >"$rs"
+printf 'foo@bar.org     good_senders_only\nstaff@bar.org   insider_only\n' >"$pd"
+tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_keys A
+tui_expect "Apply refused on two tables" 'FAILED +validate'
+tui_expect "with the protected_destinations error" 'protected_destinations:2:[0-9]+: error'
+tui_expect "and the restricted_senders error" 'restricted_senders:1:[0-9]+: error'
+tui_keys g
+tui_expect "g opens the first error" 'Edit hash:.*/protected_destinations'
+tui_keys e C-u; tui_type 'staff@bar.org good_senders_only'; tui_keys Enter s
+tui_expect "fixed and saved" 'saved protected_destinations'
+tui_keys q
+tui_expect "back on the Apply screen" 'Apply: REFUSED'
+tui_keys g
+tui_expect "g now opens the error left, in restricted_senders" 'Edit hash:.*/restricted_senders'
+tui_expect "on its line" '1!163\.com +REJEKT'
+tui_keys q Q
+st=$(tui_exited)
+is "console exits with status 0" "$st" 0
 
 tap_done
