@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "core/utf8.h"
 
 static char strbuf_empty[1];
 
@@ -119,36 +120,6 @@ strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	return r;
 }
 
-/* utf8_len - length of the valid UTF-8 sequence at S (N bytes left), or 0 */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 int
 strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 {
@@ -173,7 +144,7 @@ strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 			r = strbuf_addf(sb, "\\u%04x", c);
 		else if (c < 0x80)
 			r = strbuf_addch(sb, c);
-		else if ((l = utf8_len(p + i, n - i)) != 0) {
+		else if ((l = utf8_decode(p + i, n - i, NULL)) != 0) {
 			r = strbuf_add(sb, p + i, l);
 			i += l;
 			if (r < 0)

@@ -14,43 +14,12 @@
 #include <wchar.h>
 
 #include "core/textsafe.h"
+#include "core/utf8.h"
 
 size_t
 textsafe_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 {
-	unsigned c = s[0], v;
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xC2)
-		return 0;
-	if (c < 0xE0) {
-		len = 2;
-		v = c & 0x1F;
-	} else if (c < 0xF0) {
-		len = 3;
-		v = c & 0x0F;
-	} else if (c < 0xF5) {
-		len = 4;
-		v = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
-	    (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
+	return utf8_decode(s, n, cp);
 }
 
 /* is_format_char - invisible characters that can reorder or hide text */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/textsafe.h"
+#include "core/utf8.h"
 
 struct tcase {
 	const char *in;
@@ -155,11 +156,47 @@ test_c_locale(void **state)
 	setlocale(LC_ALL, "C.UTF-8");
 }
 
+/* core/utf8: the validity rules textsafe and strbuf's JSON output share */
+static void
+test_utf8_rules(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t bad;     /* offset of the first invalid byte; strlen when valid */
+	} t[] = {
+		{ "plain", 5 },
+		{ "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80", 14 },
+		{ "a\xc0\xaf" "b", 1 },         /* overlong '/' */
+		{ "ab\xe0\x80\xaf", 2 },         /* overlong, 3 bytes */
+		{ "\xed\xa0\x80", 0 },           /* surrogate U+D800 */
+		{ "x\xf4\x90\x80\x80", 1 },     /* above U+10FFFF */
+		{ "xy\xe4\xb8", 2 },              /* truncated */
+		{ "\x80", 0 },                     /* lone continuation byte */
+		{ "ok\xf5\x80\x80\x80", 2 },    /* no such lead byte */
+	};
+	unsigned cp = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t n = strlen(t[i].s);
+
+		assert_int_equal(utf8_invalid_at(t[i].s, n), t[i].bad);
+		assert_int_equal(utf8_valid(t[i].s, n), t[i].bad == n);
+	}
+	assert_int_equal(utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1F600);
+	assert_int_equal(utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", 3, &cp), 0);
+	assert_int_equal(cp, 0x1F600);    /* untouched on failure */
+	assert_int_equal(utf8_decode((const unsigned char *)"\xdf\xbf", 2, NULL), 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_utf8_rules),
 		cmocka_unit_test(test_fit_and_null),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_c_locale),

@@ -1,0 +1,70 @@
+/*
+ * core/utf8.c - strict UTF-8 decoding and validation (see utf8.h).
+ */
+#include "config.h"
+
+#include "core/utf8.h"
+
+size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0], v;
+	size_t len, i;
+
+	if (c < 0x80) {
+		if (cp != NULL)
+			*cp = c;
+		return 1;
+	}
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0) {
+		len = 2;
+		v = c & 0x1F;
+	} else if (c < 0xF0) {
+		len = 3;
+		v = c & 0x0F;
+	} else if (c < 0xF5) {
+		len = 4;
+		v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	if (cp != NULL)
+		*cp = v;
+	return len;
+}
+
+size_t
+utf8_invalid_at(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((len = utf8_decode(p + i, n - i, NULL)) == 0)
+			return i;
+		i += len;
+	}
+	return n;
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	return utf8_invalid_at(s, n) == n;
+}
