@@ -25,4 +25,11 @@ int cli_reload(int argc, char **argv, const struct cli_global *g);
 /* cli_console - the interactive console (no command given) */
 int cli_console(int argc, char **argv, const struct cli_global *g);
 
+struct diag_list;
+
+/* cli_print_diags - sort DL and print every diagnostic to stdout, one a
+ * line, as text or (JSON) one JSON object a line; -1 with errno = ENOMEM
+ * when one cannot be formatted (stdout is not flushed) */
+int cli_print_diags(struct diag_list *dl, bool json);
+
 #endif

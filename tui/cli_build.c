@@ -34,27 +34,6 @@ build_usage(FILE *fp)
 		"  -f        do not fold keys to lower case (postmap -f)\n");
 }
 
-/* print_diags - every diagnostic of DL, sorted, to stdout */
-static int
-print_diags(struct diag_list *dl, bool json)
-{
-	struct strbuf sb;
-	size_t i;
-
-	diag_sort(dl);
-	strbuf_init(&sb);
-	for (i = 0; i < dl->n; i++) {
-		strbuf_reset(&sb);
-		if ((json ? diag_format_json(&dl->v[i], &sb) : diag_format_text(&dl->v[i], &sb)) < 0) {
-			strbuf_fini(&sb);
-			return -1;
-		}
-		printf("%s\n", sb.buf);
-	}
-	strbuf_fini(&sb);
-	return fflush(stdout) == 0 ? 0 : -1;
-}
-
 int
 cli_build(int argc, char **argv, const struct cli_global *g)
 {
@@ -111,7 +90,7 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 		}
 	}
 	r = build_job_run(&job);
-	if (print_diags(&job.diags, json) < 0) {
+	if (cli_print_diags(&job.diags, json) < 0 || fflush(stdout) != 0) {
 		perror("pfconsole: build: stdout");
 		build_job_fini(&job);
 		return 1;

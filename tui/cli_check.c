@@ -38,25 +38,14 @@ usage(FILE *fp)
 		"Exit status: 0 no errors, 1 errors found, 2 usage error.\n");
 }
 
+/* print_diags - cli_print_diags, saying so when memory runs out */
 static int
 print_diags(struct diag_list *dl, bool json)
 {
-	struct strbuf sb;
-	size_t i;
-
-	diag_sort(dl);
-	strbuf_init(&sb);
-	for (i = 0; i < dl->n; i++) {
-		strbuf_reset(&sb);
-		if ((json ? diag_format_json(&dl->v[i], &sb) : diag_format_text(&dl->v[i], &sb)) < 0) {
-			strbuf_fini(&sb);
-			fprintf(stderr, "pfconsole: check: out of memory\n");
-			return -1;
-		}
-		fwrite(sb.buf, 1, sb.len, stdout);
-		fputc('\n', stdout);
+	if (cli_print_diags(dl, json) < 0) {
+		fprintf(stderr, "pfconsole: check: out of memory\n");
+		return -1;
 	}
-	strbuf_fini(&sb);
 	return 0;
 }
 
