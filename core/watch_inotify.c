@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/watch.h"
+#include "core/watch_common.h"
 
 struct watch {
 	int fd;
@@ -34,13 +35,10 @@ watch_backend(void)
 struct watch *
 watch_new(char *reason, size_t size)
 {
-	struct watch *w = malloc(sizeof(*w));
+	struct watch *w = watch_common_alloc(sizeof(*w), reason, size);
 
-	if (w == NULL) {
-		if (reason)
-			snprintf(reason, size, "watch: out of memory");
+	if (w == NULL)
 		return NULL;
-	}
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
 		int e = errno;
@@ -66,21 +64,11 @@ watch_free(struct watch *w)
 int
 watch_add_file(struct watch *w, const char *path, char *reason, size_t size)
 {
-	char *dir = strdup(path), *slash;
+	char *dir = watch_common_parent(path, reason, size);
 	int e;
 
-	if (dir == NULL) {
-		if (reason)
-			snprintf(reason, size, "watch: out of memory");
+	if (dir == NULL)
 		return -1;
-	}
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
 	if (inotify_add_watch(w->fd, dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
 						  IN_CLOSE_WRITE | IN_MODIFY | IN_ONLYDIR) < 0) {
 		e = errno;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/watch.h"
+#include "core/watch_common.h"
 
 #ifndef O_EVTONLY
 #define O_EVTONLY O_RDONLY
@@ -41,13 +42,10 @@ watch_backend(void)
 struct watch *
 watch_new(char *reason, size_t size)
 {
-	struct watch *w = malloc(sizeof(*w));
+	struct watch *w = watch_common_alloc(sizeof(*w), reason, size);
 
-	if (w == NULL) {
-		if (reason)
-			snprintf(reason, size, "watch: out of memory");
+	if (w == NULL)
 		return NULL;
-	}
 	w->dirfd = w->filefd = -1;
 	w->kq = kqueue();
 	if (w->kq < 0) {
@@ -89,21 +87,11 @@ arm(struct watch *w, int fd)
 int
 watch_add_file(struct watch *w, const char *path, char *reason, size_t size)
 {
-	char *dir = strdup(path), *slash;
+	char *dir = watch_common_parent(path, reason, size);
 	int e;
 
-	if (dir == NULL) {
-		if (reason)
-			snprintf(reason, size, "watch: out of memory");
+	if (dir == NULL)
 		return -1;
-	}
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
 	if (w->dirfd < 0) {
 		w->dirfd = open(dir, O_EVTONLY | O_CLOEXEC);
 		if (w->dirfd < 0 || arm(w, w->dirfd) < 0) {
