@@ -22,6 +22,7 @@
 
 #include "core/apply.h"
 #include "core/runcmd.h"
+#include "tests/unit/unit_util.h"
 
 static void
 test_runcmd_pipe_and_pty(void **state)
@@ -81,19 +82,6 @@ static char dir[256];
 static char fake[300];
 static char calls[300];
 
-static void
-write_file(const char *name, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
 /* a stand-in postfix: records "ARGS" per call; FAKE_CHECK / FAKE_STATUS /
  * FAKE_RELOAD are the exit statuses of those subcommands */
 static void
@@ -146,9 +134,9 @@ setup(void **state)
 		 "good = check_sender_access hash:%s/senders, permit\n"
 		 "smtpd_recipient_restrictions = check_recipient_access hash:%s/rcpt, "
 		 "reject_unauth_destination\n", dir, dir, dir);
-	write_file("main.cf", main_cf);
-	write_file("senders", "qq.com REJECT\n");
-	write_file("rcpt", "foo@bar.org good\n");
+	ut_write_file(dir, "main.cf", main_cf);
+	ut_write_file(dir, "senders", "qq.com REJECT\n");
+	ut_write_file(dir, "rcpt", "foo@bar.org good\n");
 	snprintf(want, sizeof(want), "%s/spool", dir);
 	mkdir(want, 0755);
 	return 0;
@@ -246,7 +234,7 @@ test_apply_refused(void **state)
 	o.no_audit = true;
 	o.reload_always = true;
 	make_fake("0", "0", "0");
-	write_file("rcpt", "foo@bar.org goood\n");   /* an undefined class */
+	ut_write_file(dir, "rcpt", "foo@bar.org goood\n");   /* an undefined class */
 	apply_result_init(&r);
 	assert_int_equal(apply_run(dir, &o, &r), 1);
 	assert_true(r.refused);

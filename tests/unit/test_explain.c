@@ -18,21 +18,9 @@
 #include <cmocka.h>
 
 #include "core/explain.h"
+#include "tests/unit/unit_util.h"
 
 static char dir[256];
-
-static void
-write_file(const char *name, const char *text)
-{
-	char path[512];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
 
 static int
 setup(void **state)
@@ -64,7 +52,7 @@ run(const char *maincf, const struct explain_probe *p, const char *table,
 	size_t i;
 
 	snprintf(buf, sizeof(buf), maincf, dir, dir, dir, dir);
-	write_file("main.cf", buf);
+	ut_write_file(dir, "main.cf", buf);
 	ex = explain_new(dir, NULL, NULL);
 	assert_non_null(ex);
 	assert_int_equal(explain_run(ex, p, r), 0);
@@ -96,7 +84,7 @@ test_sender_order(void **state)
 	char *k;
 
 	(void)state;
-	write_file("empty", "# nothing\n");
+	ut_write_file(dir, "empty", "# nothing\n");
 	explain_result_init(&r);
 	k = run("compatibility_level = 3.6\nmydestination = local.test\nrecipient_delimiter = +\n"
 		"local_recipient_maps =\n"
@@ -139,7 +127,7 @@ test_client_order(void **state)
 			 "smtpd_client_restrictions = check_client_access texthash:%s/empty\n";
 
 	(void)state;
-	write_file("empty", "# nothing\n");
+	ut_write_file(dir, "empty", "# nothing\n");
 	explain_result_init(&r);
 	k = run(cf, &p, "texthash:", &r);
 	assert_string_equal(k, "mail.sub.example.com|sub.example.com|example.com|com|"
@@ -163,8 +151,8 @@ test_null_sender_and_patterns(void **state)
 			 "check_sender_access regexp:%s/re\n";
 
 	(void)state;
-	write_file("nul", "<> REJECT no bounces\n");
-	write_file("re", "/^nothing$/ OK\n");
+	ut_write_file(dir, "nul", "<> REJECT no bounces\n");
+	ut_write_file(dir, "re", "/^nothing$/ OK\n");
 	explain_result_init(&r);
 	k = run(cf, &p, "texthash:", &r);
 	assert_string_equal(k, "<>");
@@ -190,9 +178,9 @@ test_seed_2019(void **state)
 	char *k;
 
 	(void)state;
-	write_file("protected_destinations", "# not everyone can send to these destinations\n"
+	ut_write_file(dir, "protected_destinations", "# not everyone can send to these destinations\n"
 		   "# we restrict some of them\n\nfoo@bar.org     good_senders_only\n");
-	write_file("restricted_senders", "# We do not want mail from these folks, generally\n\n"
+	ut_write_file(dir, "restricted_senders", "# We do not want mail from these folks, generally\n\n"
 		   "qq.com         REJECT  521\n163.com        REJECT  521\n");
 	explain_result_init(&r);
 	k = run("compatibility_level = 3.6\nmydestination = bar.org\n"
