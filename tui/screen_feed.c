@@ -455,30 +455,34 @@ filter_set(struct app *app, struct screen_feed *s)
 	return APP_REDRAW;
 }
 
+/* pattern_accept - FIELD (S->filter or S->exclude, SIZE bytes) becomes
+ * TEXT; a pattern that does not compile leaves the old one in place */
+static unsigned
+pattern_accept(struct app *app, struct screen_feed *s, char *field, size_t size, const char *text)
+{
+	char old[256];
+
+	snprintf(old, sizeof(old), "%s", field);
+	snprintf(field, size, "%s", text);
+	if (filter_set(app, s) && app->status_role == ROLE_ERROR && app->status[0])
+		snprintf(field, size, "%s", old);
+	return APP_REDRAW;
+}
+
 static unsigned
 filter_accept(struct app *app, void *ctx, const char *text)
 {
 	struct screen_feed *s = ctx;
-	char old[256];
 
-	snprintf(old, sizeof(old), "%s", s->filter);
-	snprintf(s->filter, sizeof(s->filter), "%s", text);
-	if (filter_set(app, s) && app->status_role == ROLE_ERROR && app->status[0])
-		snprintf(s->filter, sizeof(s->filter), "%s", old);
-	return APP_REDRAW;
+	return pattern_accept(app, s, s->filter, sizeof(s->filter), text);
 }
 
 static unsigned
 exclude_accept(struct app *app, void *ctx, const char *text)
 {
 	struct screen_feed *s = ctx;
-	char old[256];
 
-	snprintf(old, sizeof(old), "%s", s->exclude);
-	snprintf(s->exclude, sizeof(s->exclude), "%s", text);
-	if (filter_set(app, s) && app->status_role == ROLE_ERROR && app->status[0])
-		snprintf(s->exclude, sizeof(s->exclude), "%s", old);
-	return APP_REDRAW;
+	return pattern_accept(app, s, s->exclude, sizeof(s->exclude), text);
 }
 
 /* ---- block / allow ---- */
