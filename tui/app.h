@@ -166,6 +166,9 @@ struct screen_text *screen_text_new(const char *title, text_action_fn *on_action
 				    void *ctx, void (*free_ctx)(void *));
 struct row *screen_text_row(struct screen_text *t, enum role fill);
 struct screen *screen_text_screen(struct screen_text *t);
+/* screen_text_wrap - ROW appended to OUT wrapped to W cells (continuation
+ * lines indented by four), at most MAX lines; the number appended */
+int screen_text_wrap(struct rows *out, const struct row *row, int w, int max);
 /* screen_text_keyline - replace the key line (ACT_NONE-terminated, static) */
 void screen_text_keyline(struct screen_text *t, const enum action *keys);
 /* screen_text_set_title - change the title */

@@ -40,12 +40,15 @@ struct screen_explain {
 	enum explain_against against;
 	char rule_file[4096];   /* the deciding file, mapped back from a scratch copy */
 	bool ran;
+	int top;                /* first line of the result shown (PgUp/PgDn) */
+	int page;               /* result lines that fit */
 	struct explain_result res;
 	char error[256];
 };
 
 static const enum action explain_keys[] = {
-	ACT_EDIT, ACT_EXPLAIN_MODE, ACT_JUMP, ACT_SCREEN_MAPS, ACT_SCREEN_FEED, ACT_NONE
+	ACT_EDIT, ACT_EXPLAIN_MODE, ACT_JUMP, ACT_PAGE_DOWN, ACT_SCREEN_MAPS, ACT_SCREEN_FEED,
+	ACT_NONE
 };
 
 /* ends_path - the text at P is a whole path (followed by a delimiter) */
@@ -157,6 +160,7 @@ run(struct screen_explain *x)
 	explain_result_fini(&x->res);
 	explain_result_init(&x->res);
 	x->ran = false;
+	x->top = 0;
 	x->error[0] = '\0';
 	x->rule_file[0] = '\0';
 	if (!x->field[F_RECIPIENT][0]) {
@@ -216,12 +220,12 @@ static void
 explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 {
 	struct screen_explain *x = (struct screen_explain *)s;
+	struct rows *fixed = out, result;
 	struct row *row;
 	size_t i;
-	int k;
+	int k, y, room;
 
 	(void)app;
-	(void)w;
 	row = rows_new(out, ROLE_NORMAL);
 	rows_add(row, ROLE_DIM, "smtpd's answer at RCPT TO, against ");
 	rows_add(row, ROLE_STATUS, against_names[x->against]);
@@ -248,6 +252,10 @@ explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h
 	}
 	if (!x->ran)
 		return;
+	/* the result wraps and scrolls (PgDn/PgUp): at 80x24 the reply line
+	 * and most of the trail did not fit */
+	rows_init(&result);
+	out = &result;
 	row = rows_new(out, ROLE_NORMAL);
 	rows_add(row, ROLE_DIM, "reply  ");
 	rows_addf(row, x->res.decision == EXPLAIN_REJECT ? ROLE_REJECT :
@@ -284,11 +292,42 @@ explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h
 	}
 	row = rows_new(out, ROLE_NORMAL);
 	rows_add(row, ROLE_HEADER, "trail");
-	for (i = 0; i < x->res.ntrail && (int)out->n < h; i++) {
+	for (i = 0; i < x->res.ntrail; i++) {
 		row = rows_new(out, ROLE_NORMAL);
 		rows_add(row, ROLE_DIM, "  ");
 		rows_add_bytes(row, ROLE_NORMAL, x->res.trail[i], strlen(x->res.trail[i]));
 	}
+	/* wrap it all, then show the lines from x->top that fit */
+	{
+		struct rows wrapped;
+
+		rows_init(&wrapped);
+		for (i = 0; i < result.n; i++)
+			screen_text_wrap(&wrapped, &result.v[i], w, 1 << 20);
+		room = h - (int)fixed->n;
+		if (room < 2)
+			room = 2;
+		x->page = room - 1;     /* the last line says there is more */
+		if (x->top > (int)wrapped.n - x->page)
+			x->top = (int)wrapped.n - x->page;
+		if (x->top < 0)
+			x->top = 0;
+		for (y = 0; y < x->page && x->top + y < (int)wrapped.n; y++) {
+			const struct row *src = &wrapped.v[x->top + y];
+
+			row = rows_new(fixed, src->fill);
+			for (i = 0; row && i < src->nspans; i++)
+				rows_addn(row, src->spans[i].role, src->text.buf + src->spans[i].start,
+					  src->spans[i].len);
+		}
+		if (x->top > 0 || x->top + x->page < (int)wrapped.n) {
+			row = rows_new(fixed, ROLE_NORMAL);
+			rows_addf(row, ROLE_DIM, "-- lines %d-%d of %zu: PgDn/PgUp scroll --", x->top + 1,
+				  x->top + y, wrapped.n);
+		}
+		rows_fini(&wrapped);
+	}
+	rows_fini(&result);
 }
 
 static unsigned
@@ -321,6 +360,14 @@ explain_handle(struct app *app, struct screen *s, enum action a)
 	case ACT_DOWN:
 		if (x->sel + 1 < NFIELDS)
 			x->sel++;
+		break;
+	case ACT_PAGE_DOWN:
+		x->top += x->page > 1 ? x->page - 1 : 1;
+		break;
+	case ACT_PAGE_UP:
+		x->top -= x->page > 1 ? x->page - 1 : 1;
+		if (x->top < 0)
+			x->top = 0;
 		break;
 	case ACT_EDIT:
 	case ACT_ENTER:

@@ -31,8 +31,57 @@ text_title(struct app *app, struct screen *s)
 	return ((struct screen_text *)s)->title;
 }
 
-/* text_render - rows wider than the screen wrap (at a space when one
- * fits), continuation lines indented by four */
+/* screen_text_wrap - SRC appended to OUT wrapped to W cells (at a space
+ * when one fits), continuation lines indented by four; at most MAX lines.
+ * The number of lines appended. */
+int
+screen_text_wrap(struct rows *out, const struct row *src, int w, int max)
+{
+	struct row *row;
+	size_t k, off;
+	int used = 0, y;
+
+	if (max <= 0 || !(row = rows_new(out, src->fill)))
+		return 0;
+	y = 1;
+	for (k = 0; k < src->nspans; k++) {
+		const char *p = src->text.buf + src->spans[k].start;
+		size_t len = src->spans[k].len;
+
+		off = 0;
+		while (off < len) {
+			size_t fit = text_fit(p + off, len - off, w - used);
+
+			if (fit < len - off) {
+				size_t sp = fit;
+
+				while (sp > 0 && p[off + sp - 1] != ' ')
+					sp--;
+				if (sp > 0 && used + text_width(p + off, sp) > w / 3)
+					fit = sp;
+			}
+			if (fit == 0 && used == 4) {
+				fit = 1;        /* a character wider than the line */
+			}
+			rows_addn(row, src->spans[k].role, p + off, fit);
+			used += text_width(p + off, fit);
+			off += fit;
+			if (off < len || (used >= w && k + 1 < src->nspans)) {
+				if (y >= max)
+					return y;
+				row = rows_new(out, src->fill);
+				if (!row)
+					return y;
+				y++;
+				rows_add(row, ROLE_NORMAL, "    ");
+				used = 4;
+			}
+		}
+	}
+	return y;
+}
+
+/* text_render - rows wider than the screen wrap (screen_text_wrap) */
 static void
 text_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 {
@@ -46,50 +95,8 @@ text_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		t->top = (int)t->rows.n - 1;
 	if (t->top < 0)
 		t->top = 0;
-	for (i = (size_t)t->top; i < t->rows.n && y < h; i++) {
-		const struct row *src = &t->rows.v[i];
-		struct row *row = rows_new(out, src->fill);
-		size_t k, off;
-		int used = 0;
-
-		if (!row)
-			return;
-		y++;
-		for (k = 0; k < src->nspans; k++) {
-			const char *p = src->text.buf + src->spans[k].start;
-			size_t len = src->spans[k].len;
-
-			off = 0;
-			while (off < len) {
-				size_t fit = text_fit(p + off, len - off, w - used);
-
-				if (fit < len - off) {
-					size_t sp = fit;
-
-					while (sp > 0 && p[off + sp - 1] != ' ')
-						sp--;
-					if (sp > 0 && used + text_width(p + off, sp) > w / 3)
-						fit = sp;
-				}
-				if (fit == 0 && used == 4) {
-					fit = 1;        /* a character wider than the line */
-				}
-				rows_addn(row, src->spans[k].role, p + off, fit);
-				used += text_width(p + off, fit);
-				off += fit;
-				if (off < len || (used >= w && k + 1 < src->nspans)) {
-					if (y >= h)
-						return;
-					row = rows_new(out, src->fill);
-					if (!row)
-						return;
-					y++;
-					rows_add(row, ROLE_NORMAL, "    ");
-					used = 4;
-				}
-			}
-		}
-	}
+	for (i = (size_t)t->top; i < t->rows.n && y < h; i++)
+		y += screen_text_wrap(out, &t->rows.v[i], w, h - y);
 }
 
 static unsigned

@@ -2,7 +2,8 @@
 # tests/tui/review.sh - what a new user ran into on the demo (one section
 # per finding): the event screen of a header_checks reject does not claim
 # that smtpd's restrictions would accept it; on a refused Apply, g after
-# fixing the first error goes to the next one, not back to the fixed line.
+# fixing the first error goes to the next one, not back to the fixed line;
+# at 80x24 the Explain dialog wraps the reply and scrolls the trail.
 . "$top_srcdir/tests/tui/lib.sh"
 
 tui_fixture
@@ -41,6 +42,27 @@ tui_expect "back on the Apply screen" 'Apply: REFUSED'
 tui_keys g
 tui_expect "g now opens the error left, in restricted_senders" 'Edit hash:.*/restricted_senders'
 tui_expect "on its line" '1!163\.com +REJEKT'
+tui_keys q Q
+st=$(tui_exited)
+is "console exits with status 0" "$st" 0
+
+# Explain at 80x24: the reply wraps, the trail scrolls to its end
+TUI_W=80 TUI_H=24
+tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_expect "Maps at 80x24" 'pfconsole \| Maps'
+tui_keys 3
+tui_expect "Explain opens" 'client address'
+tui_keys Enter; tui_expect "client prompt" '^client address:'
+tui_type 198.51.100.7; tui_keys Enter
+tui_keys Down Enter; tui_expect "sender prompt" '^sender:'
+tui_type x@163.com; tui_keys Enter
+tui_keys Enter; tui_expect "recipient prompt" '^recipient:'
+tui_type foo@bar.org; tui_keys Enter
+tui_expect "the reply" 'reply +reject +554 5\.7\.1 <x@163\.com>: Sender address rejected'
+tui_expect "the end of the reply line is shown, wrapped" '^ +Access denied$|rejected: Access denied$'
+tui_expect "the trail says there is more" 'PgDn/PgUp scroll'
+tui_keys PgDn PgDn PgDn PgDn PgDn PgDn
+tui_expect "PgDn reaches the end of the trail" '^  smtpd_recipient_restrictions: reject$'
 tui_keys q Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0
