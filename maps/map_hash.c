@@ -133,6 +133,15 @@ ts_eq(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+/* in_tick - STAMP is not yet behind the coarse clock NOW: a write in this
+ * tick could carry the same stamp.  A stamp more than a second ahead (set
+ * by hand) is not: a write would stamp the present, which differs. */
+static bool
+in_tick(const struct timespec *now, const struct timespec *stamp)
+{
+	return !ts_after(now, stamp) && stamp->tv_sec <= now->tv_sec + 1;
+}
+
 /* ident_take - remember ST; racy unless the coarse clock is past its stamps */
 static void
 ident_take(struct hash_map *hm, const struct stat *st)
@@ -145,7 +154,7 @@ ident_take(struct hash_map *hm, const struct stat *st)
 	hm->id.mtime = st->st_mtim;
 	hm->id.ctime = st->st_ctim;
 	hm->racy = clock_gettime(CLOCK_REALTIME_COARSE, &now) != 0
-		|| !ts_after(&now, &st->st_mtim) || !ts_after(&now, &st->st_ctim);
+		|| in_tick(&now, &st->st_mtim) || in_tick(&now, &st->st_ctim);
 }
 
 /* ident_same - ST is the file we opened, unchanged */
