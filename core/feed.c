@@ -824,7 +824,6 @@ feed_event_text(const struct pf_event *ev, struct strbuf *out)
 		goto fail;
 	return 0;
 fail:
-	out->len = mark;
-	out->buf[mark] = '\0';
+	strbuf_truncate(out, mark);
 	return -1;
 }

@@ -958,8 +958,7 @@ event_to_json(const struct pf_event *ev, struct strbuf *out)
 		goto fail;
 	return 0;
 fail:
-	out->len = mark;
-	out->buf[mark] = '\0';
+	strbuf_truncate(out, mark);
 	return -1;
 }
 

@@ -38,6 +38,15 @@ strbuf_reset(struct strbuf *sb)
 		sb->buf[0] = 0;
 }
 
+void
+strbuf_truncate(struct strbuf *sb, size_t len)
+{
+	if (len >= sb->len)
+		return;
+	sb->len = len;
+	sb->buf[len] = 0;
+}
+
 int
 strbuf_reserve(struct strbuf *sb, size_t extra)
 {

@@ -22,6 +22,7 @@ struct strbuf {
 void strbuf_init(struct strbuf *sb);
 void strbuf_fini(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);   /* len = 0, keeps memory */
+void strbuf_truncate(struct strbuf *sb, size_t len);   /* back to LEN <= len bytes (undo appends) */
 int strbuf_reserve(struct strbuf *sb, size_t extra);
 int strbuf_add(struct strbuf *sb, const void *p, size_t n);
 int strbuf_addstr(struct strbuf *sb, const char *s);

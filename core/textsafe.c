@@ -154,8 +154,7 @@ textsafe_append(struct strbuf *out, const char *s, size_t n, size_t maxw, size_t
 		*flags = fl;
 	return 0;
 fail:
-	out->len = mark;
-	out->buf[mark] = '\0';
+	strbuf_truncate(out, mark);
 	errno = ENOMEM;
 	return -1;
 }
@@ -169,8 +168,7 @@ textsafe_fit(struct strbuf *out, const char *s, size_t n, size_t width)
 		return -1;
 	while (w < width) {
 		if (strbuf_addch(out, ' ') < 0) {
-			out->len = mark;
-			out->buf[mark] = '\0';
+			strbuf_truncate(out, mark);
 			return -1;
 		}
 		w++;

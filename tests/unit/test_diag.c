@@ -89,6 +89,25 @@ test_json_string_escapes(void **state)
 	strbuf_fini(&sb);
 }
 
+static void
+test_strbuf_truncate(void **state)
+{
+	struct strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb);
+	strbuf_truncate(&sb, 0);
+	assert_int_equal(sb.len, 0);
+	assert_string_equal(sb.buf, "");
+	assert_int_equal(strbuf_addstr(&sb, "key=value"), 0);
+	strbuf_truncate(&sb, 20);           /* longer than it is: unchanged */
+	assert_string_equal(sb.buf, "key=value");
+	strbuf_truncate(&sb, 3);
+	assert_int_equal(sb.len, 3);
+	assert_string_equal(sb.buf, "key");
+	strbuf_fini(&sb);
+}
+
 int
 main(void)
 {
@@ -98,6 +117,7 @@ main(void)
 		cmocka_unit_test(test_codes_roundtrip),
 		cmocka_unit_test(test_column),
 		cmocka_unit_test(test_json_string_escapes),
+		cmocka_unit_test(test_strbuf_truncate),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
