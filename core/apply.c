@@ -189,38 +189,40 @@ apply_reload_needed(const char *dir, char *why, size_t size)
 	return rc;
 }
 
+/* add_lines - TEXT to A on one line, its lines separated by "; ", with
+ * the spaces that end it (and A) dropped */
+static void
+add_lines(struct strbuf *a, const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p++) {
+		if (*p != '\n')
+			strbuf_addch(a, *p);
+		else if (p[1])
+			strbuf_addstr(a, "; ");
+	}
+	while (a->len && a->buf[a->len - 1] == ' ')
+		a->buf[--a->len] = '\0';
+}
+
 static void
 audit(const char *dir, const struct apply_opts *opts, struct apply_result *r)
 {
 	struct passwd *pw = getpwuid(getuid());
 	const char *who = getenv("SUDO_USER");
 	struct strbuf *a = &r->audit;
-	const char *p;
 
 	strbuf_reset(a);
 	strbuf_addf(a, "apply by %s%s%s (uid %u): config %s", pw ? pw->pw_name : "?",
 		    who ? " via sudo from " : "", who ? who : "", (unsigned)getuid(), dir);
 	if (opts && opts->changes && *opts->changes) {
 		strbuf_addstr(a, "; changes:");
-		for (p = opts->changes; *p; p++) {
-			if (*p != '\n')
-				strbuf_addch(a, *p);
-			else if (p[1])
-				strbuf_addstr(a, "; ");
-		}
-		while (a->len && a->buf[a->len - 1] == ' ')
-			a->buf[--a->len] = '\0';
+		add_lines(a, opts->changes);
 	}
 	if (r->steps[1].detail.len) {
 		strbuf_addstr(a, "; ");
-		for (p = r->steps[1].detail.buf; *p; p++) {
-			if (*p != '\n')
-				strbuf_addch(a, *p);
-			else if (p[1])
-				strbuf_addstr(a, "; ");
-		}
-		while (a->len && a->buf[a->len - 1] == ' ')
-			a->buf[--a->len] = '\0';
+		add_lines(a, r->steps[1].detail.buf);
 	}
 	strbuf_addf(a, "; postfix %s", r->reloaded ? "reloaded" : r->running ? "not reloaded (not needed)"
 		    : "not running");
