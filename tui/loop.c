@@ -55,8 +55,8 @@ loop_signals_install(void)
 	return 0;
 }
 
-static long long
-now_ms(void)
+long long
+loop_now_ms(void)
 {
 	struct timespec ts;
 
@@ -104,7 +104,7 @@ loop_run(struct app *app)
 {
 	struct pollfd pfd[2 + APP_MAX_SOURCES];
 	struct rows rows;
-	long long next_tick = now_ms() + 1000;
+	long long next_tick = loop_now_ms() + 1000;
 	unsigned fl = APP_REDRAW;
 	int i, n, key, timeout, sig = 0;
 	long long start_us = process_start_us(), key_us = 0;
@@ -139,7 +139,7 @@ loop_run(struct app *app)
 			pfd[n].fd = app->sources[i].fd;
 			pfd[n++].events = POLLIN;
 		}
-		timeout = (int)(next_tick - now_ms());
+		timeout = (int)(next_tick - loop_now_ms());
 		if (timeout < 0)
 			timeout = 0;
 		if (poll(pfd, (nfds_t)n, timeout) < 0) {
@@ -195,9 +195,9 @@ loop_run(struct app *app)
 					fl |= src->ready(app, src->ctx);
 			}
 		}
-		if (now_ms() >= next_tick) {
+		if (loop_now_ms() >= next_tick) {
 			fl |= app_tick(app);
-			next_tick = now_ms() + 1000;
+			next_tick = loop_now_ms() + 1000;
 		}
 	}
 	rows_fini(&rows);

@@ -20,4 +20,7 @@ int loop_run(struct app *app);
 /* loop_signals_install - before term_open(), so curses keeps ours */
 int loop_signals_install(void);
 
+/* loop_now_ms - milliseconds on the monotonic clock */
+long long loop_now_ms(void);
+
 #endif

@@ -27,6 +27,7 @@
 #include "core/logsrc.h"
 #include "core/textsafe.h"
 #include "tui/console.h"
+#include "tui/loop.h"
 
 #define FEED_KEEP 10000
 #define FEED_MINUTES 60
@@ -43,15 +44,6 @@ struct feedpane {
 	long long last_redraw_ms;
 	bool dirty;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool
 reject_like(enum pf_action a)
@@ -124,7 +116,7 @@ feed_ready(struct app *app, void *ctx)
 {
 	struct feedpane *f = ctx;
 	char reason[256];
-	long long now = now_ms();
+	long long now = loop_now_ms();
 
 	(void)app;
 	logsrc_poll(f->ls, sink_of(f), reason, sizeof(reason));
