@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "core/kvparse.h"
 #include "core/pattern.h"
 #include "core/strbuf.h"
@@ -50,14 +51,7 @@ struct tabledoc {
 uint64_t
 tabledoc_hash(const char *buf, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)buf[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return hash_fnv1a(buf, len);
 }
 
 enum tabledoc_syntax

@@ -1,0 +1,20 @@
+/*
+ * core/hash.h - the hash functions core/ shares.
+ *
+ * hash_fnv1a is 64-bit FNV-1a as pfconsole has always computed it: FNV's
+ * prime, but the offset basis 1469598103934665603 (a digit short of FNV's
+ * 14695981039346656037; harmless for hashing, kept so that values do not
+ * change).  Stable across runs and machines: fit for change detection and
+ * for keys of in-memory tables.  maps/map.c keeps its own copy (maps/
+ * includes nothing from core/).
+ */
+#ifndef CORE_HASH_H
+#define CORE_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* hash_fnv1a - the 64-bit hash above of the N bytes at S */
+uint64_t hash_fnv1a(const void *s, size_t n);
+
+#endif
