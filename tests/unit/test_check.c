@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "core/check.h"
+#include "tests/unit/unit_util.h"
 
 static struct maincf *
 cf_of(const char *text)
@@ -215,19 +216,6 @@ test_guess_role(void **state)
 	assert_string_equal(check_state_name(CHECK_STALE), "stale");
 }
 
-static void
-put(const char *dir, const char *name, const char *text)
-{
-	char p[512];
-	FILE *fp;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	fp = fopen(p, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
 static bool
 has(const struct check_result *r, enum diag_code code, const char *file_suffix, unsigned line)
 {
@@ -265,10 +253,10 @@ test_config(void **state)
 		 "    reject_unauth_destination\n"
 		 "header_checks = inline:{ {/x/ = REJECT 521} }\n",
 		 dir, dir, dir);
-	put(dir, "main.cf", main_cf);
-	put(dir, "senders", "qq.com REJECT go away\n");
-	put(dir, "senders.db", "");
-	put(dir, "rcpt", "foo@bar.org used_class\n");
+	ut_write_file(dir, "main.cf", main_cf);
+	ut_write_file(dir, "senders", "qq.com REJECT go away\n");
+	ut_write_file(dir, "senders.db", "");
+	ut_write_file(dir, "rcpt", "foo@bar.org used_class\n");
 	/* rcpt.db absent: never built; senders.db older than its source */
 	snprintf(p, sizeof(p), "%s/senders.db", dir);
 	ts[0].tv_sec = ts[1].tv_sec = time(NULL) - 3600;
@@ -303,10 +291,10 @@ test_config(void **state)
 		 "smtpd_recipient_restrictions = check_sender_access hash:%s/senders,\n"
 		 "    reject_unauth_destination\n"
 		 "transport_maps = hash:%s/transport\n", dir, dir);
-	put(dir, "main.cf", main_cf);
-	put(dir, "senders", "boss@example.com OK\nx@example.com DUNNO\n");
-	put(dir, "transport", "a.example smtp:\nb.example nosuch:\n");
-	put(dir, "master.cf", "smtp unix - - y - - smtp\n");
+	ut_write_file(dir, "main.cf", main_cf);
+	ut_write_file(dir, "senders", "boss@example.com OK\nx@example.com DUNNO\n");
+	ut_write_file(dir, "transport", "a.example smtp:\nb.example nosuch:\n");
+	ut_write_file(dir, "master.cf", "smtp unix - - y - - smtp\n");
 	check_result_init(&res);
 	assert_int_equal(check_config(dir, 0, &res), 0);
 	assert_true(has(&res, DIAG_OPEN_RELAY, "senders", 1));
@@ -320,14 +308,14 @@ test_config(void **state)
 	snprintf(main_cf, sizeof(main_cf),
 		 "compatibility_level = 3.6\n"
 		 "smtpd_recipient_restrictions = check_sender_access hash:%s/senders\n", dir);
-	put(dir, "main.cf", main_cf);
+	ut_write_file(dir, "main.cf", main_cf);
 	check_result_init(&res);
 	assert_int_equal(check_config(dir, 0, &res), 0);
 	assert_false(has(&res, DIAG_OPEN_RELAY, "senders", 0));
 	check_result_fini(&res);
 
 	/* a restriction after permit is never reached */
-	put(dir, "main.cf", "compatibility_level = 3.6\n"
+	ut_write_file(dir, "main.cf", "compatibility_level = 3.6\n"
 	    "smtpd_helo_restrictions = permit, reject_invalid_helo_hostname\n");
 	check_result_init(&res);
 	assert_int_equal(check_config(dir, 0, &res), 0);
@@ -335,7 +323,7 @@ test_config(void **state)
 	check_result_fini(&res);
 
 	/* level 0 and no reject_unauth_destination anywhere: smtpd will not start */
-	put(dir, "main.cf", "smtpd_recipient_restrictions = permit_mynetworks\n");
+	ut_write_file(dir, "main.cf", "smtpd_recipient_restrictions = permit_mynetworks\n");
 	check_result_init(&res);
 	assert_int_equal(check_config(dir, 0, &res), 0);
 	assert_true(has(&res, DIAG_NO_RELAY_RESTRICTION, "main.cf", 1));
