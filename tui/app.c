@@ -306,8 +306,29 @@ prompt_key(struct app *app, int key)
 		break;
 	}
 	case TKEY_TAB:
-		if (p->complete && p->complete(app, p->ctx, &p->buf, &p->cur) > 0)
-			changed = true;
+		if (p->complete) {
+			/* the note the completion leaves (the candidates, "no
+			 * completion") stays: the validation of the completed text
+			 * would replace it at once */
+			char note[sizeof(p->note)], before[sizeof(p->note)];
+			enum role role, before_role = p->note_role;
+			int rc;
+
+			memcpy(before, p->note, sizeof(before));
+			p->note[0] = '\0';
+			rc = p->complete(app, p->ctx, &p->buf, &p->cur);
+			memcpy(note, p->note, sizeof(note));
+			role = p->note_role;
+			if (rc > 0 && p->on_change)
+				fl |= p->on_change(app, p->ctx, p->buf.buf);
+			if (note[0]) {
+				memcpy(p->note, note, sizeof(note));
+				p->note_role = role;
+			} else if (rc <= 0) {
+				memcpy(p->note, before, sizeof(before));
+				p->note_role = before_role;
+			}
+		}
 		break;
 	case TKEY_RESIZE:
 		break;

@@ -3,7 +3,8 @@
 # per finding): the event screen of a header_checks reject does not claim
 # that smtpd's restrictions would accept it; on a refused Apply, g after
 # fixing the first error goes to the next one, not back to the fixed line;
-# at 80x24 the Explain dialog wraps the reply and scrolls the trail.
+# at 80x24 the Explain dialog wraps the reply and scrolls the trail; Tab on
+# an ambiguous action shows the candidates (the validation hid them).
 . "$top_srcdir/tests/tui/lib.sh"
 
 tui_fixture
@@ -64,6 +65,24 @@ tui_expect "the trail says there is more" 'PgDn/PgUp scroll'
 tui_keys PgDn PgDn PgDn PgDn PgDn PgDn
 tui_expect "PgDn reaches the end of the trail" '^  smtpd_recipient_restrictions: reject$'
 tui_keys q Q
+st=$(tui_exited)
+is "console exits with status 0" "$st" 0
+
+# Tab with several candidates: they stay on the note line
+TUI_W=100 TUI_H=30
+tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_keys / ; tui_type restricted; tui_keys Enter Enter
+tui_expect "the editor on restricted_senders" 'Edit hash:.*/restricted_senders'
+tui_keys a
+tui_expect "a new line prompt" 'new >'
+tui_type 'qq.com RE'; tui_keys Tab
+tui_expect "the action is completed as far as it is common" 'new >qq\.com RE'
+tui_expect "the candidates are listed under the prompt" '^REJECT REDIRECT RELAY'
+tui_keys Tab
+tui_expect "a second Tab keeps them" '^REJECT REDIRECT RELAY'
+tui_keys C-u; tui_type 'qq.com zzz'; tui_keys Tab
+tui_expect "no candidate: said so" "^no completion for 'zzz'"
+tui_keys Escape q Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0
 
