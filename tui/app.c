@@ -307,24 +307,31 @@ prompt_key(struct app *app, int key)
 	}
 	case TKEY_TAB:
 		if (p->complete) {
-			/* the note the completion leaves (the candidates, "no
-			 * completion") stays: the validation of the completed text
-			 * would replace it at once */
+			/* when Tab cannot extend the word, the note it leaves (the
+			 * candidates, "no completion") stays, as bash lists them on
+			 * a second Tab; the validation of the unchanged text would
+			 * replace it at once */
 			char note[sizeof(p->note)], before[sizeof(p->note)];
 			enum role role, before_role = p->note_role;
+			struct strbuf was;
+			bool same;
 			int rc;
 
 			memcpy(before, p->note, sizeof(before));
+			strbuf_init(&was);
+			strbuf_add(&was, p->buf.buf, p->buf.len);
 			p->note[0] = '\0';
 			rc = p->complete(app, p->ctx, &p->buf, &p->cur);
+			same = was.len == p->buf.len && memcmp(was.buf, p->buf.buf, was.len) == 0;
+			strbuf_fini(&was);
 			memcpy(note, p->note, sizeof(note));
 			role = p->note_role;
 			if (rc > 0 && p->on_change)
 				fl |= p->on_change(app, p->ctx, p->buf.buf);
-			if (note[0]) {
+			if (note[0] && (same || rc <= 0)) {
 				memcpy(p->note, note, sizeof(note));
 				p->note_role = role;
-			} else if (rc <= 0) {
+			} else if (!note[0] && rc <= 0) {
 				memcpy(p->note, before, sizeof(before));
 				p->note_role = before_role;
 			}
