@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -613,6 +614,8 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 	char type[32] = "", line[700];
 	struct con_doc *d;
 	struct screen *ed;
+	struct stat st;
+	size_t idx = 0;
 
 	if (!text[0])
 		return APP_REDRAW;
@@ -621,11 +624,25 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 		type[colon - text] = '\0';
 		path = colon + 1;
 	}
+	/* a mistyped path would open (and save) a new table nothing uses */
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		app_status(app, ROLE_ERROR, "%s is not a table source (%s): %s into an existing "
+			   "table", path, stat(path, &st) != 0 ? strerror(errno) : "not a file",
+			   allow ? "allow" : "block");
+		return APP_REDRAW;
+	}
 	snprintf(con->remembered[remember_slot(b->a)], sizeof(con->remembered[0]), "%s", text);
 	remembered_save(con);
 	d = console_doc_open(con, type[0] ? type : NULL, path);
 	if (!d)
 		return APP_REDRAW;
+	/* the key is there already: show that line instead of a duplicate */
+	if (tabledoc_find(d->doc, b->key, strlen(b->key), TABLEDOC_FIND_FOLD, 0, &idx) == 1) {
+		console_open_editor(con, d, idx);
+		app_status(app, ROLE_WARNING, "%s is already in this table (the selected line): "
+			   "Enter edits it", b->key);
+		return APP_REDRAW;
+	}
 	console_open_editor(con, d, 0);
 	ed = app_top(app);
 	snprintf(line, sizeof(line), "%s %s", b->key, allow ? "OK" : "REJECT");

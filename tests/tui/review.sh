@@ -4,7 +4,9 @@
 # that smtpd's restrictions would accept it; on a refused Apply, g after
 # fixing the first error goes to the next one, not back to the fixed line;
 # at 80x24 the Explain dialog wraps the reply and scrolls the trail; Tab on
-# an ambiguous action shows the candidates (the validation hid them).
+# an ambiguous action shows the candidates (the validation hid them);
+# block-from-feed shows the existing line instead of prefilling a duplicate
+# and refuses a table path that does not exist.
 . "$top_srcdir/tests/tui/lib.sh"
 
 tui_fixture
@@ -83,6 +85,31 @@ tui_expect "a second Tab keeps them" '^REJECT REDIRECT RELAY'
 tui_keys C-u; tui_type 'qq.com zzz'; tui_keys Tab
 tui_expect "no candidate: said so" "^no completion for 'zzz'"
 tui_keys Escape q Q
+st=$(tui_exited)
+is "console exits with status 0" "$st" 0
+
+# block a domain that the table has already; then a mistyped table path
+printf '%s mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from unknown[203.0.113.9]: 554 5.7.1 <bulk@163.com>: Sender address rejected: Access denied; from=<bulk@163.com> to=<foo@bar.org> proto=ESMTP helo=<spam.example>\n' \
+	"$(stamp)" >>"$log"
+printf '# We do not want mail from these folks, generally\n\n163.com         REJECT\n' >"$rs"
+tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_keys 2
+tui_expect "Live rejects shows the 163.com reject" 'reject +203\.0\.113\.9 +bulk@163\.com'
+tui_keys Home B
+tui_expect "B asks for the table" '^block into table: hash:.*/restricted_senders$'
+tui_keys Enter
+tui_expect "the editor opens on restricted_senders" 'Edit hash:.*/restricted_senders'
+tui_expect "it says the domain is there already" '163\.com is already in this table'
+tui_expect_not "no duplicate line is prefilled" 'new >163\.com'
+tui_keys q
+tui_expect "back on Live rejects" 'pfconsole \| Live rejects'
+tui_keys Home B
+tui_expect "B asks again" '^block into table: '
+tui_keys C-u; tui_type "hash:$TUI_DIR/etc/restricted_sendres"; tui_keys Enter
+tui_expect "a mistyped table is refused" 'restricted_sendres is not a table source \(No such file'
+tui_expect_not "no editor on it" 'Edit hash:.*restricted_sendres'
+is "no file was created" "$(ls "$TUI_DIR/etc" | grep -c sendres)" 0
+tui_keys Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0
 
