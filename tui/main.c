@@ -44,7 +44,8 @@ usage(FILE *fp)
 	fprintf(fp,
 		"\n"
 		"Global options:\n"
-		"  -c DIR        Postfix configuration directory (default /etc/postfix)\n"
+		"  -c, --config DIR\n"
+		"                Postfix configuration directory (default /etc/postfix)\n"
 		"  --no-color    no colours (also when NO_COLOR is set)\n"
 		"  -h, --help    this help; 'pfconsole COMMAND --help' for a command\n"
 		"  -V, --version print the version\n"
