@@ -528,6 +528,7 @@ struct xtable {
 struct explain {
 	struct maincf *cf;
 	struct explain_opts opts;
+	bool hold;                  /* explain_hold: tables keep their locks between runs */
 	char *dir;
 	struct xtable *tables;
 	struct words client, helo, mail, relay, rcpt;
@@ -3826,17 +3827,33 @@ explain_run(struct explain *ex, const struct explain_probe *p, struct explain_re
 {
 	size_t i;
 	int ret;
-	struct xtable *t;
 
 	result_clear(r);
 	ret = evaluate(ex, p, r);
-	for (t = ex->tables; t; t = t->next) {
-		map_release(t->m);      /* MAP_OPEN_BATCH: never hold a table past a probe */
-		map_release(t->index);
-	}
+	if (!ex->hold)
+		explain_release(ex);    /* MAP_OPEN_BATCH: no table held past a probe */
 	for (i = 0; i < r->ntrail; i++)
 		r->trail[i] = r->trail_text.buf + r->trail_off[i];
 	return ret;
+}
+
+void
+explain_hold(struct explain *ex, bool hold)
+{
+	ex->hold = hold;
+	if (!hold)
+		explain_release(ex);
+}
+
+void
+explain_release(struct explain *ex)
+{
+	struct xtable *t;
+
+	for (t = ex->tables; t; t = t->next) {
+		map_release(t->m);
+		map_release(t->index);
+	}
 }
 
 /* json_str - a JSON string; plain ASCII in one copy (the trail is mostly

@@ -106,6 +106,17 @@ void explain_free(struct explain *ex);
  */
 int explain_run(struct explain *ex, const struct explain_probe *p, struct explain_result *r);
 
+/*
+ * explain_hold - HOLD true: tables keep what they lock (a hash table's
+ * shared flock, see maps/map_hash.c) from one explain_run to the next until
+ * explain_release(), saving a lock pair and an fstat per probe.  Only for a
+ * caller that cannot block between probes (input and output regular files)
+ * and that releases every few milliseconds: postmap waits meanwhile.
+ * Default false: everything is released at the end of each explain_run.
+ */
+void explain_hold(struct explain *ex, bool hold);
+void explain_release(struct explain *ex);
+
 /* explain_result_json - {"decision":..,"code":..,"dsn":..,"text":..,
  * "stage":..,"trail":[..],"rule":{file,line,key,table,value}|null
  * [,"depends":..][,"stale":..]} (no newline) */

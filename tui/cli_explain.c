@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/explain.h"
 #include "core/strbuf.h"
@@ -332,6 +334,26 @@ print_text(const struct explain_result *r)
 		printf("  %s\n", r->trail[i]);
 }
 
+/* probes between two explain_release() calls when holding (about 1 ms) */
+#define HOLD_PROBES 64
+
+/* never_blocks - reading IN and writing stdout cannot wait on another
+ * process: regular files (or /dev/null for output).  Then the tables may
+ * keep their locks across probes (explain_hold), released every
+ * HOLD_PROBES probes; a pipe or terminal may stall with the lock held. */
+static bool
+never_blocks(FILE *in)
+{
+	struct stat si, so, sn;
+
+	if (fstat(fileno(in), &si) < 0 || !S_ISREG(si.st_mode) || fstat(STDOUT_FILENO, &so) < 0)
+		return false;
+	if (S_ISREG(so.st_mode))
+		return true;
+	return S_ISCHR(so.st_mode) && stat("/dev/null", &sn) == 0 && S_ISCHR(sn.st_mode)
+		&& so.st_rdev == sn.st_rdev;
+}
+
 static int
 run_batch(struct explain *ex, const char *file)
 {
@@ -341,8 +363,9 @@ run_batch(struct explain *ex, const char *file)
 	ssize_t n;
 	struct explain_result r;
 	struct strbuf out;
-	unsigned long lineno = 0;
+	unsigned long lineno = 0, nheld = 0;
 	int rc = 0;
+	bool hold;
 
 	if (!fp) {
 		fprintf(stderr, "pfconsole: explain: open %s: %s\n", file, strerror(errno));
@@ -350,7 +373,12 @@ run_batch(struct explain *ex, const char *file)
 	}
 	explain_result_init(&r);
 	strbuf_init(&out);
+	hold = never_blocks(fp);
+	explain_hold(ex, hold);
 	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (hold && ++nheld % HOLD_PROBES == 0)
+			explain_release(ex);
+
 		struct jobj o;
 		struct explain_probe p;
 		char *client = NULL, *sender = NULL, *rcpt = NULL;
@@ -419,6 +447,7 @@ run_batch(struct explain *ex, const char *file)
 		free(rcpt);
 		jobj_free(&o);
 	}
+	explain_hold(ex, false);
 	free(line);
 	if (fp != stdin)
 		fclose(fp);
