@@ -117,6 +117,11 @@ struct map_ops {
 	void (*build_hint)(struct map_builder *b, size_t nentries, bool unique);
 	/* release - optional: end a MAP_OPEN_BATCH window (drop held locks) */
 	void (*release)(struct map *m);
+	/* build_prepare - optional: after the last put, everything except the
+	 * commit (finish the index, fsync the temporary), so that it overlaps
+	 * other work; build_commit or build_abort still follows.  0 or -1 (ERR;
+	 * the caller then aborts). */
+	int (*build_prepare)(struct map_builder *b, struct map_error *err);
 };
 
 struct map {
