@@ -429,6 +429,14 @@ build_job_run(struct build_job *job)
 			flags |= BUILD_UNIQUE;
 		}
 		r = build_fill(ops[i], t->type, t->path, flags, &scratch, &t->stats, &pend[i], &err);
+		/* finish and sync the index while the check may still be running:
+		 * only the rename waits for its verdict */
+		if (r == 1 && ops[i]->build_prepare != NULL
+		    && ops[i]->build_prepare(pend[i], &err) < 0) {
+			ops[i]->build_abort(pend[i]);
+			pend[i] = NULL;
+			r = -1;
+		}
 		if (!t->checked) {
 			if (check_finish(job, &cj) < 0)
 				ret = -1;

@@ -55,6 +55,7 @@ struct map_builder {
 	struct cdbw cdbm;
 	struct keyset ks;
 	bool unique;                /* build_hint: no duplicates, skip ks */
+	bool prepared;              /* build_prepare: tables written, data synced */
 };
 
 static struct map *
@@ -447,6 +448,29 @@ builder_free(struct map_builder *b)
 	free(b);
 }
 
+/* cdb_build_prepare - the tables and the header, then fsync the data: the
+ * commit is left with the rename (0 or -1; the caller aborts on error) */
+static int
+cdb_build_prepare(struct map_builder *b, struct map_error *err)
+{
+	int e;
+
+	if (b->prepared)
+		return 0;
+	keyset_fini(&b->ks);
+	memset(&b->ks, 0, sizeof(b->ks));
+	if (cdbw_finish(&b->cdbm) < 0) {
+		e = errno;
+		return map_error_set(err, e, "write %s: %s", b->af.tmp, strerror(e));
+	}
+	if (fdatasync(b->af.fd) < 0) {
+		e = errno;
+		return map_error_set(err, e, "fsync %s: %s", b->af.tmp, strerror(e));
+	}
+	b->prepared = true;
+	return 0;
+}
+
 static int
 cdb_build_commit(struct map_builder *b, struct map_error *err)
 {
@@ -454,7 +478,7 @@ cdb_build_commit(struct map_builder *b, struct map_error *err)
 
 	keyset_fini(&b->ks);
 	memset(&b->ks, 0, sizeof(b->ks));
-	if (cdbw_finish(&b->cdbm) < 0) {
+	if (!b->prepared && cdbw_finish(&b->cdbm) < 0) {
 		int e = errno;
 
 		map_error_set(err, e, "write %s: %s", b->af.tmp, strerror(e));
@@ -490,4 +514,5 @@ const struct map_ops map_cdb_ops = {
 	.build_commit = cdb_build_commit,
 	.build_abort = cdb_build_abort,
 	.build_hint = cdb_build_hint,
+	.build_prepare = cdb_build_prepare,
 };
