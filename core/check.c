@@ -741,6 +741,7 @@ struct kvctx {
 	char *fbuf;                 /* the folded key (ASCII case), reused */
 	size_t fcap;
 	bool pdms;                  /* parent_domain_matches_subdomains has smtpd_access_maps */
+	bool cidr;                  /* type is cidr (keys are networks) */
 	size_t next_off, next_len;  /* prefetch_next: the key it hashed (0: none) */
 	uint64_t next_hash;
 };
@@ -1057,7 +1058,7 @@ kv_entry(void *ctx, const struct kv_entry *e)
 			}
 	}
 	if (maincf_role_is_access(c->role)) {
-		if ((strcmp(c->type, "cidr") != 0
+		if ((!c->cidr
 		     && check_access_key(e->key, e->klen, c->role, c->cf, c->pdms, c->file,
 					 e->line, c->dl) < 0)
 		    || check_access_value_k(e->key, e->klen, e->val, e->vlen, c->role, c->cf,
@@ -1195,6 +1196,7 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	c.fold = type_folds(type);
 	c.utf8fold = cf ? maincf_get_bool(cf, "smtputf8_enable", true) : true;
 	c.pdms = maincf_role_is_access(role) && access_pdms(cf);
+	c.cidr = strcmp(type, "cidr") == 0;
 	/* about one entry per 24 source bytes, keys about half of that */
 	if (kset_reserve(&c.seen, len / 24, len) < 0) {
 		kset_fini(&c.seen);
