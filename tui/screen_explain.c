@@ -154,7 +154,7 @@ run(struct screen_explain *x)
 	struct explain_probe p;
 	struct explain *ex;
 	struct strbuf map;
-	char *scratch = NULL;
+	char *scratch = NULL, client[sizeof(x->field[F_CLIENT])], *comma;
 	const char *dir = x->con->config_dir;
 
 	explain_result_fini(&x->res);
@@ -183,8 +183,13 @@ run(struct screen_explain *x)
 		return;
 	}
 	memset(&p, 0, sizeof(p));
-	p.client_addr = x->field[F_CLIENT][0] ? x->field[F_CLIENT] : "192.0.2.1";
-	p.client_name = NULL;
+	/* ADDR[,NAME] as explain --client takes it; without NAME: unknown */
+	snprintf(client, sizeof(client), "%s", x->field[F_CLIENT]);
+	comma = strchr(client, ',');
+	if (comma)
+		*comma++ = '\0';
+	p.client_addr = client[0] ? client : "192.0.2.1";
+	p.client_name = comma && *comma ? comma : NULL;
 	p.helo = x->field[F_HELO][0] ? x->field[F_HELO] : NULL;
 	p.sender = x->field[F_SENDER];
 	p.recipient = x->field[F_RECIPIENT];
@@ -242,7 +247,8 @@ explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h
 		else
 			rows_add(row, sel ? ROLE_SELECTED : ROLE_DIM,
 				 k == F_SENDER ? "<> (null sender)" : k == F_HELO ? "(none)" :
-				 k == F_CLIENT ? "(192.0.2.1)" : "(required)");
+				 k == F_CLIENT ? "(192.0.2.1; ADDR,NAME gives a client name)" :
+				 "(required)");
 	}
 	rows_new(out, ROLE_NORMAL);
 	if (x->error[0]) {

@@ -6,7 +6,8 @@
 # at 80x24 the Explain dialog wraps the reply and scrolls the trail; Tab on
 # an ambiguous action shows the candidates (the validation hid them);
 # block-from-feed shows the existing line instead of prefilling a duplicate
-# and refuses a table path that does not exist.
+# and refuses a table path that does not exist; the Explain dialog takes a
+# client name (ADDR,NAME) as explain --client does.
 . "$top_srcdir/tests/tui/lib.sh"
 
 tui_fixture
@@ -110,6 +111,23 @@ tui_expect "a mistyped table is refused" 'restricted_sendres is not a table sour
 tui_expect_not "no editor on it" 'Edit hash:.*restricted_sendres'
 is "no file was created" "$(ls "$TUI_DIR/etc" | grep -c sendres)" 0
 tui_keys Q
+st=$(tui_exited)
+is "console exits with status 0" "$st" 0
+
+# Explain: the client field takes ADDR,NAME
+printf '192.0.2.66      REJECT known bad client\nmail.spam.example REJECT bad name\n' >"$TUI_DIR/etc/access_client"
+"$PFCONSOLE" -c "$TUI_DIR/etc" build >/dev/null 2>&1
+tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_expect "Maps" 'pfconsole \| Maps'
+tui_keys 3
+tui_expect "Explain opens" 'client address'
+tui_keys Enter; tui_expect "client prompt" '^client address:'
+tui_keys C-u; tui_type 198.51.100.7,mail.spam.example; tui_keys Enter
+tui_keys Down Down Enter; tui_expect "recipient prompt" '^recipient:'
+tui_keys C-u; tui_type foo@bar.org; tui_keys Enter
+tui_expect "the client name is looked up" \
+	'reject +554 5\.7\.1 <mail\.spam\.example\[198\.51\.100\.7\]>: Client host rejected: bad name'
+tui_keys q Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0
 
