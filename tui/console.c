@@ -666,56 +666,49 @@ console_doc_delete(struct console *con, struct con_doc *d, size_t i)
 	return 0;
 }
 
-int
-console_doc_undo(struct console *con, struct con_doc *d, size_t *idx)
+/* replay - E once more towards its new text (REDO) or back to its old
+ * text (undo), noting the change; *IDX is the entry's index afterwards */
+static int
+replay(struct console *con, struct con_doc *d, const struct con_edit *e, bool redo, size_t *idx)
 {
-	struct con_edit *e;
+	const char *from = redo ? e->old_text : e->new_text, *to = redo ? e->new_text : e->old_text;
+	size_t from_len = redo ? e->old_len : e->new_len, to_len = redo ? e->new_len : e->old_len;
 	size_t nidx = 0;
 	int rc;
 
-	if (d->nundo == 0)
-		return 0;
-	e = &d->edits[d->nundo - 1];
-	if (e->old_text && e->new_text)
-		rc = tabledoc_replace(d->doc, e->index, e->old_text, e->old_len, &nidx);
-	else if (e->new_text)
-		rc = tabledoc_delete(d->doc, e->index), nidx = e->index;
+	if (from && to)
+		rc = tabledoc_replace(d->doc, e->index, to, to_len, &nidx);
+	else if (to)
+		rc = tabledoc_insert(d->doc, e->index, to, to_len, &nidx);
 	else
-		rc = tabledoc_insert(d->doc, e->index, e->old_text, e->old_len, &nidx);
+		rc = tabledoc_delete(d->doc, e->index), nidx = e->index;
 	if (rc < 0)
 		return -1;
-	d->nundo--;
-	note_change(d, '-', e->new_text, e->new_len);
-	note_change(d, '+', e->old_text, e->old_len);
+	if (redo)
+		d->nundo++;
+	else
+		d->nundo--;
+	note_change(d, '-', from, from_len);
+	note_change(d, '+', to, to_len);
 	*idx = nidx;
 	console_doc_validate(con, d);
 	return 1;
 }
 
 int
+console_doc_undo(struct console *con, struct con_doc *d, size_t *idx)
+{
+	if (d->nundo == 0)
+		return 0;
+	return replay(con, d, &d->edits[d->nundo - 1], false, idx);
+}
+
+int
 console_doc_redo(struct console *con, struct con_doc *d, size_t *idx)
 {
-	struct con_edit *e;
-	size_t nidx = 0;
-	int rc;
-
 	if (d->nundo == d->nedits)
 		return 0;
-	e = &d->edits[d->nundo];
-	if (e->old_text && e->new_text)
-		rc = tabledoc_replace(d->doc, e->index, e->new_text, e->new_len, &nidx);
-	else if (e->new_text)
-		rc = tabledoc_insert(d->doc, e->index, e->new_text, e->new_len, &nidx);
-	else
-		rc = tabledoc_delete(d->doc, e->index), nidx = e->index;
-	if (rc < 0)
-		return -1;
-	d->nundo++;
-	note_change(d, '-', e->old_text, e->old_len);
-	note_change(d, '+', e->new_text, e->new_len);
-	*idx = nidx;
-	console_doc_validate(con, d);
-	return 1;
+	return replay(con, d, &d->edits[d->nundo], true, idx);
 }
 
 void
