@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,7 +355,8 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	struct app app;
 	struct strbuf tried;
 	char err[512], reason[256];
-	const char *log = NULL;
+	const char *log = NULL, *dir = g->config_dir;
+	char absdir[PATH_MAX];
 	bool force_ro = false;
 	int c, sig;
 
@@ -371,15 +373,19 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 		usage(stderr);
 		return 2;
 	}
-	app_init(&app, g->config_dir);
+	/* an absolute directory: the remembered tables are kept per
+	 * configuration, and "-c etc" means another one in another directory */
+	if (realpath(g->config_dir, absdir))
+		dir = absdir;
+	app_init(&app, dir);
 	app.color = g->color;
 	app.hooks = &hooks;
-	console_init(con, &app, g->config_dir);
+	console_init(con, &app, dir);
 	remembered_load(con);
-	if (force_ro || access(g->config_dir, W_OK) < 0) {
+	if (force_ro || access(dir, W_OK) < 0) {
 		app.readonly = true;
-		snprintf(app.readonly_why, sizeof(app.readonly_why), "%s%s",
-			 force_ro ? "--read-only given for " : "cannot write ", g->config_dir);
+		snprintf(app.readonly_why, sizeof(app.readonly_why), "%s%.130s",
+			 force_ro ? "--read-only given for " : "cannot write ", dir);
 	}
 	con->watch = watch_new(reason, sizeof(reason));
 	console_load(con);
@@ -389,7 +395,7 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	strbuf_init(&tried);
 	if (log)
 		snprintf(con->log_spec, sizeof(con->log_spec), "%s", log);
-	else if (logsrc_discover(g->config_dir, NULL, con->log_spec, sizeof(con->log_spec),
+	else if (logsrc_discover(dir, NULL, con->log_spec, sizeof(con->log_spec),
 				 &tried) < 0)
 		con->log_spec[0] = '\0';
 	strbuf_fini(&tried);

@@ -7,7 +7,8 @@
 # an ambiguous action shows the candidates (the validation hid them);
 # block-from-feed shows the existing line instead of prefilling a duplicate
 # and refuses a table path that does not exist; the Explain dialog takes a
-# client name (ADDR,NAME) as explain --client does.
+# client name (ADDR,NAME) as explain --client does; -c with a relative
+# directory remembers the block table under the absolute one.
 . "$top_srcdir/tests/tui/lib.sh"
 
 tui_fixture
@@ -128,6 +129,23 @@ tui_keys C-u; tui_type foo@bar.org; tui_keys Enter
 tui_expect "the client name is looked up" \
 	'reject +554 5\.7\.1 <mail\.spam\.example\[198\.51\.100\.7\]>: Client host rejected: bad name'
 tui_keys q Q
+st=$(tui_exited)
+is "console exits with status 0" "$st" 0
+
+# -c etc (relative): the tables chosen for block are remembered per
+# absolute configuration directory, not per "etc"
+tui_start -c etc console --log "$log"
+tui_expect "the title shows the absolute directory" "pfconsole \| Maps +$TUI_DIR/etc\$"
+tui_keys 2
+tui_expect "Live rejects" 'reject +203\.0\.113\.9 +bulk@163\.com'
+tui_keys Home b
+tui_expect "b asks for the table" '^block into table: '
+tui_keys Enter
+tui_expect "the editor opens" 'Edit hash:.*/restricted_senders'
+state="$HOME/.local/state/pfconsole/tables"
+like "the choice is remembered under the absolute directory" "$(cat "$state" 2>/dev/null)" "^$TUI_DIR/etc	"
+unlike "and not under the relative name" "$(cat "$state" 2>/dev/null)" "^etc	"
+tui_keys Escape q Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0
 
