@@ -667,18 +667,16 @@ edit_handle(struct app *app, struct screen *s, enum action a)
 	case ACT_MOVE_DOWN:
 		return move_item(app, e, 1);
 	case ACT_UNDO:
-		rc = console_doc_undo(e->con, e->doc, &idx);
-		if (rc > 0)
-			e->sel = idx < tabledoc_count(e->doc->doc) ? idx : 0;
-		app_status(app, rc > 0 ? ROLE_OK : ROLE_WARNING, rc > 0 ? "undone" : "nothing to undo");
-		if (e->filter[0])
-			refilter(e);
-		break;
 	case ACT_REDO:
-		rc = console_doc_redo(e->con, e->doc, &idx);
+		if (a == ACT_UNDO)
+			rc = console_doc_undo(e->con, e->doc, &idx);
+		else
+			rc = console_doc_redo(e->con, e->doc, &idx);
 		if (rc > 0)
 			e->sel = idx < tabledoc_count(e->doc->doc) ? idx : 0;
-		app_status(app, rc > 0 ? ROLE_OK : ROLE_WARNING, rc > 0 ? "redone" : "nothing to redo");
+		app_status(app, rc > 0 ? ROLE_OK : ROLE_WARNING, "%s",
+			   a == ACT_UNDO ? (rc > 0 ? "undone" : "nothing to undo")
+					 : (rc > 0 ? "redone" : "nothing to redo"));
 		if (e->filter[0])
 			refilter(e);
 		break;

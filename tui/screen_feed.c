@@ -615,7 +615,8 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 	struct con_doc *d;
 	struct screen *ed;
 	struct stat st;
-	size_t idx = 0;
+	size_t idx = 0, i;
+	bool exists, used = false;
 
 	if (!text[0])
 		return APP_REDRAW;
@@ -624,13 +625,16 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 		type[colon - text] = '\0';
 		path = colon + 1;
 	}
-	/* a mistyped path would open (and save) a new table nothing uses */
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		app_status(app, ROLE_ERROR, "%s is not a table source (%s): %s into an existing "
-			   "table", path, stat(path, &st) != 0 ? strerror(errno) : "not a file",
-			   allow ? "allow" : "block");
+	/* a new table may be meant (created on save), but a mistyped path
+	 * must not pass unseen: say when main.cf does not use the table */
+	exists = stat(path, &st) == 0;
+	if (exists ? !S_ISREG(st.st_mode) : errno != ENOENT) {
+		app_status(app, ROLE_ERROR, "%s: %s", path, exists ? "not a regular file" :
+			   strerror(errno));
 		return APP_REDRAW;
 	}
+	for (i = 0; i < con->chk.ntables && !used; i++)
+		used = con->chk.tables[i].path && strcmp(con->chk.tables[i].path, path) == 0;
 	snprintf(con->remembered[remember_slot(b->a)], sizeof(con->remembered[0]), "%s", text);
 	remembered_save(con);
 	d = console_doc_open(con, type[0] ? type : NULL, path);
@@ -647,8 +651,13 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 	ed = app_top(app);
 	snprintf(line, sizeof(line), "%s %s", b->key, allow ? "OK" : "REJECT");
 	screen_edit_prepare_add(app, ed, line);
-	app_status(app, ROLE_NORMAL, "%s %s: check the line, Enter adds it, then A applies",
-		   allow ? "allow" : "block", b->key);
+	if (used)
+		app_status(app, ROLE_NORMAL, "%s %s: check the line, Enter adds it, then A applies",
+			   allow ? "allow" : "block", b->key);
+	else    /* on the note line: the prompt hides the status line */
+		app_prompt_set_note(app, ROLE_WARNING, "%s main.cf does not use: this line %s "
+				    "nothing until main.cf references the table",
+				    exists ? "a table" : "a NEW table, which", allow ? "allows" : "blocks");
 	return APP_REDRAW;
 }
 

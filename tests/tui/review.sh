@@ -6,9 +6,10 @@
 # at 80x24 the Explain dialog wraps the reply and scrolls the trail; Tab on
 # an ambiguous action shows the candidates (the validation hid them);
 # block-from-feed shows the existing line instead of prefilling a duplicate
-# and refuses a table path that does not exist; the Explain dialog takes a
+# and warns when the chosen table is not used by main.cf (a typo); the Explain dialog takes a
 # client name (ADDR,NAME) as explain --client does; -c with a relative
-# directory remembers the block table under the absolute one.
+# directory remembers the block table under the absolute one; the null
+# sender shows as <> in Live rejects, not as a blank.
 . "$top_srcdir/tests/tui/lib.sh"
 
 tui_fixture
@@ -108,10 +109,10 @@ tui_expect "back on Live rejects" 'pfconsole \| Live rejects'
 tui_keys Home B
 tui_expect "B asks again" '^block into table: '
 tui_keys C-u; tui_type "hash:$TUI_DIR/etc/restricted_sendres"; tui_keys Enter
-tui_expect "a mistyped table is refused" 'restricted_sendres is not a table source \(No such file'
-tui_expect_not "no editor on it" 'Edit hash:.*restricted_sendres'
+tui_expect "a mistyped (new) table opens" 'Edit hash:.*restricted_sendres'
+tui_expect "with a warning that main.cf does not use it" 'a NEW table, which main.cf does not use'
 is "no file was created" "$(ls "$TUI_DIR/etc" | grep -c sendres)" 0
-tui_keys Q
+tui_keys Escape q Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0
 
@@ -140,12 +141,24 @@ tui_keys 2
 tui_expect "Live rejects" 'reject +203\.0\.113\.9 +bulk@163\.com'
 tui_keys Home b
 tui_expect "b asks for the table" '^block into table: '
-tui_keys Enter
+tui_keys C-u; tui_type "hash:$TUI_DIR/etc/restricted_senders"; tui_keys Enter
 tui_expect "the editor opens" 'Edit hash:.*/restricted_senders'
 state="$HOME/.local/state/pfconsole/tables"
 like "the choice is remembered under the absolute directory" "$(cat "$state" 2>/dev/null)" "^$TUI_DIR/etc	"
 unlike "and not under the relative name" "$(cat "$state" 2>/dev/null)" "^etc	"
 tui_keys Escape q Q
+st=$(tui_exited)
+is "console exits with status 0" "$st" 0
+
+# the null sender
+printf '%s mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from unknown[192.0.2.99]: 550 5.7.1 <>: Sender address rejected: no third-party DSNs; from=<> to=<foo@bar.org> proto=ESMTP helo=<dsn.example>\n' \
+	"$(stamp)" >>"$log"
+tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_keys 2
+tui_expect "the null sender is shown as <>" 'reject +192\.0\.2\.99 +<> +foo@bar\.org'
+tui_keys Home Enter
+tui_expect "and named in the event" '^sender +<> \(null sender\)'
+tui_keys q Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0
 
