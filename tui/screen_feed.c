@@ -309,6 +309,7 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, int rw)
 	struct tm tm;
 	struct pf_span act = { pf_action_name(ev->action), strlen(pf_action_name(ev->action)) };
 	struct row *row = rows_new(out, base);
+	const struct pf_span null_sender = { "<>", 2 };
 
 	if (!row)
 		return;
@@ -319,7 +320,8 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, int rw)
 	rows_addf(row, base, "%-8s ", tbuf);
 	add_field(row, sel ? base : ar, act, 6, false);
 	add_field(row, base, ev->client_ip, 15, false);
-	add_field(row, base, ev->from, 22, false);
+	/* the null sender is logged as from=<>: shown as <>, not as a blank */
+	add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender : ev->from, 22, false);
 	add_field(row, base, ev->to, 18, false);
 	add_field(row, base, feed_reason_key(ev->reason), rw, true);
 }
@@ -823,7 +825,12 @@ open_detail(struct app *app, struct console *con, const struct pf_event *ev)
 	detail_field(t, "client", ev->client_name);
 	detail_field(t, "address", ev->client_ip);
 	detail_field(t, "helo", ev->helo);
-	detail_field(t, "sender", ev->from);
+	if (ev->from.p && ev->from.n == 0) {
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_addf(row, ROLE_DIM, "%-10s ", "sender");
+		rows_add(row, ROLE_NORMAL, "<> (null sender)");
+	} else
+		detail_field(t, "sender", ev->from);
 	detail_field(t, "recipient", ev->to);
 	detail_field(t, "dsn", ev->dsn);
 	detail_field(t, "reason", ev->reason);
