@@ -876,6 +876,13 @@ get_raw(const struct maincf *cf, const char *name, enum maincf_source *src)
 			*src = MAINCF_SET;
 		return p->value;
 	}
+	/* Postfix sets config_directory from -c / MAIL_CONFIG: the directory
+	 * this main.cf was read from, not the compiled-in /etc/postfix. */
+	if (strcmp(name, "config_directory") == 0 && cf->dir != NULL) {
+		if (src)
+			*src = MAINCF_DEFAULT;
+		return cf->dir;
+	}
 	d = maincf_default(name);
 	if (src)
 		*src = d ? MAINCF_DEFAULT : MAINCF_UNSET;

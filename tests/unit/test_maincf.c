@@ -137,6 +137,22 @@ test_expand(void **state)
 	maincf_free(cf);
 }
 
+/* config_directory is the directory main.cf was read from (postfix -c),
+ * so hash:$config_directory/x names a table beside this main.cf */
+static void
+test_config_directory(void **state)
+{
+	struct maincf *cf = parse("a = hash:$config_directory/access\n", NULL);
+	struct maincf *cf2 = parse("config_directory = /srv/pf\nb = ${config_directory}/t\n", NULL);
+
+	(void)state;
+	assert_string_equal(maincf_get(cf, "a", NULL), "hash:/etc/pfc/access");
+	assert_string_equal(maincf_get(cf, "config_directory", NULL), "/etc/pfc");
+	assert_string_equal(maincf_get(cf2, "b", NULL), "/srv/pf/t");
+	maincf_free(cf);
+	maincf_free(cf2);
+}
+
 static void
 test_compat_defaults(void **state)
 {
@@ -518,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_syntax_and_positions),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_config_directory),
 		cmocka_unit_test(test_compat_defaults),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_inline),
