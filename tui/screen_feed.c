@@ -298,10 +298,31 @@ add_field(struct row *row, enum role role, struct pf_span sp, int width, bool la
 	strbuf_fini(&sb);
 }
 
+/* feed_cols - column widths for a W-column screen: up to 100 columns sender
+ * 22 and recipient 18, the reason the rest; beyond that the addresses (what
+ * the admin blocks) widen too, sharing the extra room with the reason */
+static void
+feed_cols(int w, int *sw, int *tw, int *rw)
+{
+	int extra = w - 100;
+
+	*sw = 22;
+	*tw = 18;
+	if (extra > 0) {
+		*sw += extra / 2 < 18 ? extra / 2 : 18;
+		*tw += extra / 3 < 12 ? extra / 3 : 12;
+	}
+	*rw = w - (8 + 1 + 6 + 1 + 15 + 1 + *sw + 1 + *tw + 1);
+	if (*rw < 10)
+		*rw = 10;
+}
+
 /* event_row - one event as a table row */
 static void
-event_row(struct rows *out, const struct pf_event *ev, bool sel, int rw)
+event_row(struct rows *out, const struct pf_event *ev, bool sel, int w)
 {
+	int sw, tw, rw;
+
 	enum role ar = ev->action == PF_ACT_REJECT ? ROLE_REJECT :
 		       ev->action == PF_ACT_DEFER ? ROLE_DEFER : ROLE_WARNING;
 	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
@@ -313,6 +334,7 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, int rw)
 
 	if (!row)
 		return;
+	feed_cols(w, &sw, &tw, &rw);
 	if (ev->has_time) {
 		localtime_r(&ev->time, &tm);
 		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
@@ -321,8 +343,8 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, int rw)
 	add_field(row, sel ? base : ar, act, 6, false);
 	add_field(row, base, ev->client_ip, 15, false);
 	/* the null sender is logged as from=<>: shown as <>, not as a blank */
-	add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender : ev->from, 22, false);
-	add_field(row, base, ev->to, 18, false);
+	add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender : ev->from, sw, false);
+	add_field(row, base, ev->to, tw, false);
 	add_field(row, base, feed_reason_key(ev->reason), rw, true);
 }
 
@@ -334,7 +356,7 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 	struct row *row;
 	time_t now = time(NULL), m;
 	size_t pos;
-	int y, k, rw;
+	int y, k, sw, tw, rw;
 
 	(void)app;
 	row = rows_new(out, ROLE_NORMAL);
@@ -378,12 +400,10 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 		rows_addf(row, ROLE_DIM, "%s first; f filter, x exclude, p pause, Enter details",
 			  s->newest_last ? "oldest" : "newest");
 	}
-	rw = w - (8 + 1 + 6 + 1 + 15 + 1 + 22 + 1 + 18 + 1);
-	if (rw < 10)
-		rw = 10;
+	feed_cols(w, &sw, &tw, &rw);
 	row = rows_new(out, ROLE_NORMAL);
-	rows_addf(row, ROLE_HEADER, "%-8s %-6s %-15s %-22s %-18s %-*s", "TIME", "ACTION", "CLIENT",
-		  "SENDER", "RECIPIENT", rw, "REASON");
+	rows_addf(row, ROLE_HEADER, "%-8s %-6s %-15s %-*s %-*s %-*s", "TIME", "ACTION", "CLIENT",
+		  sw, "SENDER", tw, "RECIPIENT", rw, "REASON");
 	s->page = h - 3;
 	if (s->page < 1)
 		s->page = 1;
@@ -398,7 +418,7 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 		rows_add(row, ROLE_DIM, "(no rejects yet)");
 	}
 	for (pos = s->top, y = 0; pos < s->nview && y < s->page; pos++, y++)
-		event_row(out, shown(s, pos), pos == s->sel, rw);
+		event_row(out, shown(s, pos), pos == s->sel, w);
 }
 
 /* feedpane_render_recent - the newest N events (newest first) under a
@@ -408,14 +428,12 @@ feedpane_render_recent(struct console *con, struct rows *out, int w, int n)
 {
 	struct feedpane *f = con->feed;
 	struct row *row;
-	int rw = w - (8 + 1 + 6 + 1 + 15 + 1 + 22 + 1 + 18 + 1), k;
+	int k;
 	time_t now = time(NULL);
 	size_t slot = (size_t)(((now - now % 60) / 60) % FEED_MINUTES);
 
 	if (!f || n < 1)
 		return;
-	if (rw < 10)
-		rw = 10;
 	row = rows_new(out, ROLE_NORMAL);
 	rows_add(row, ROLE_HEADER, "Latest rejects");
 	rows_addf(row, ROLE_DIM, "  %llu since start, %u this minute (2: Live rejects)", f->total,
@@ -425,7 +443,7 @@ feedpane_render_recent(struct console *con, struct rows *out, int w, int n)
 		rows_add(row, ROLE_DIM, "(none yet)");
 	}
 	for (k = 0; k < n && (size_t)k < f->n; k++)
-		event_row(out, event_at(f, f->n - 1 - (size_t)k), false, rw);
+		event_row(out, event_at(f, f->n - 1 - (size_t)k), false, w);
 }
 
 static unsigned

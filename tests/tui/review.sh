@@ -9,7 +9,8 @@
 # and warns when the chosen table is not used by main.cf (a typo); the Explain dialog takes a
 # client name (ADDR,NAME) as explain --client does; -c with a relative
 # directory remembers the block table under the absolute one; the null
-# sender shows as <> in Live rejects, not as a blank.
+# sender shows as <> in Live rejects, not as a blank; on a wide terminal
+# the sender and recipient columns widen instead of cutting addresses.
 . "$top_srcdir/tests/tui/lib.sh"
 
 tui_fixture
@@ -159,6 +160,20 @@ tui_expect "the null sender is shown as <>" 'reject +192\.0\.2\.99 +<> +foo@bar\
 tui_keys Home Enter
 tui_expect "and named in the event" '^sender +<> \(null sender\)'
 tui_keys q Q
+st=$(tui_exited)
+is "console exits with status 0" "$st" 0
+
+# 120 columns: a 29-character sender is shown whole
+printf '%s mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from unknown[192.0.2.7]: 554 5.7.1 <cedar-bounces@lists.cedar.org>: Sender address rejected: Access denied; from=<cedar-bounces@lists.cedar.org> to=<someone@sub.bar.org> proto=ESMTP helo=<x.example>\n' \
+	"$(stamp)" >>"$log"
+TUI_W=120 TUI_H=40
+tui_start -c "$TUI_DIR/etc" console --log "$log"
+tui_keys 2
+tui_expect "the long sender and recipient are whole at 120 columns" \
+	'reject +192\.0\.2\.7 +cedar-bounces@lists\.cedar\.org +someone@sub\.bar\.org +Sender address rejected'
+tui_resize 80 24
+tui_expect "at 80 columns they are cut again" 'reject +192\.0\.2\.7 +cedar-bounces@lists\.c…'
+tui_keys Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0
 
