@@ -607,18 +607,25 @@ record(struct con_doc *d, size_t index, const char *old, size_t olen, const char
 	return 0;
 }
 
+/* item_copy - a copy of entry I's text without its line end (*LEN bytes),
+ * or NULL */
+static char *
+item_copy(struct con_doc *d, size_t i, size_t *len)
+{
+	const char *old = tabledoc_item_text(d->doc, i, len);
+
+	if (!old)
+		return NULL;
+	*len = strip_eol(old, *len);
+	return dupn(old, *len);
+}
+
 int
 console_doc_replace(struct console *con, struct con_doc *d, size_t i, const char *text)
 {
-	const char *old;
 	size_t olen, nidx;
-	char *copy;
+	char *copy = item_copy(d, i, &olen);
 
-	old = tabledoc_item_text(d->doc, i, &olen);
-	if (!old)
-		return -1;
-	olen = strip_eol(old, olen);
-	copy = dupn(old, olen);
 	if (!copy || tabledoc_replace(d->doc, i, text, strlen(text), &nidx) < 0) {
 		free(copy);
 		return -1;
@@ -647,15 +654,9 @@ console_doc_insert(struct console *con, struct con_doc *d, size_t i, const char 
 int
 console_doc_delete(struct console *con, struct con_doc *d, size_t i)
 {
-	const char *old;
 	size_t olen;
-	char *copy;
+	char *copy = item_copy(d, i, &olen);
 
-	old = tabledoc_item_text(d->doc, i, &olen);
-	if (!old)
-		return -1;
-	olen = strip_eol(old, olen);
-	copy = dupn(old, olen);
 	if (!copy || tabledoc_delete(d->doc, i) < 0) {
 		free(copy);
 		return -1;
