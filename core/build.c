@@ -15,6 +15,7 @@
 #include "core/check.h"
 #include "core/maincf.h"
 #include "core/kvparse.h"
+#include "core/utf8.h"
 
 struct put_ctx {
 	const struct map_ops *ops;
@@ -26,48 +27,6 @@ struct put_ctx {
 	struct map_error *err;
 	int failed;                 /* build_put failed: err is filled */
 };
-
-/* valid_utf8 - S is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF) */
-static bool
-valid_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t k, len;
-		unsigned long cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + len > n)
-			return false;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-		    || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		i += len;
-	}
-	return true;
-}
 
 /* is_ascii - no byte >= 0x80 (the common case, checked 8 bytes at a time) */
 static bool
@@ -92,8 +51,8 @@ put_entry(void *ctx, const struct kv_entry *e)
 	int r;
 
 	/* postmap with smtputf8_enable=yes (the default) skips such lines */
-	if ((!is_ascii(e->key, e->klen) && !valid_utf8((const unsigned char *)e->key, e->klen))
-	    || (!is_ascii(e->val, e->vlen) && !valid_utf8((const unsigned char *)e->val, e->vlen))) {
+	if ((!is_ascii(e->key, e->klen) && !utf8_valid(e->key, e->klen))
+	    || (!is_ascii(e->val, e->vlen) && !utf8_valid(e->val, e->vlen))) {
 		if (diag_add_sev(pc->dl, DIAG_WARNING, DIAG_SYNTAX, pc->file, e->line, 1,
 				 "non-UTF-8 input: postmap ignores this line, and so does this build "
 				 "(write it in UTF-8)") < 0) {

@@ -27,6 +27,7 @@
 #include "core/pattern.h"
 #include "core/strbuf.h"
 #include "core/transport.h"
+#include "core/utf8.h"
 #include "maps/map.h"
 
 static const char *const state_names[] = { "ok", "missing", "stale", "errors", "not-file" };
@@ -811,58 +812,6 @@ value_rejects(const char *v, size_t n)
 	return access_rejects(&a, v, n);
 }
 
-/* utf8_bad - offset of the first byte that breaks UTF-8 in S, or N */
-static size_t
-utf8_bad(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	/* plain ASCII, 8 bytes at a time */
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		if (w & 0x8080808080808080ULL)
-			break;
-	}
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len, k;
-		unsigned long cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return i;
-		}
-		if (i + len > n)
-			return i;
-		for (k = 1; k < len; k++) {
-			unsigned char cc = (unsigned char)s[i + k];
-
-			if ((cc & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (cc & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-		    || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return i;
-		i += len;
-	}
-	return n;
-}
-
 /* glued_check - an indented line that looks like an entry of its own is
  * joined to the entry above it (postfix-reference.md 1.1, gotcha 10) */
 static int
@@ -982,7 +931,7 @@ kv_entry(void *ctx, const struct kv_entry *e)
 			: src_col(c->src, c->srclen, e->val_off);
 	}
 	c->n++;
-	if (c->utf8fold && (utf8_bad(e->key, e->klen) < e->klen || utf8_bad(e->val, e->vlen) < e->vlen))
+	if (c->utf8fold && (!utf8_valid(e->key, e->klen) || !utf8_valid(e->val, e->vlen)))
 		return diag_add(c->dl, DIAG_SYNTAX, c->file, e->line, 1,
 				"non-UTF-8 input: with smtputf8_enable = yes postmap skips this "
 				"line (\"non-UTF-8 input ... -- ignoring this line\"); convert the "
