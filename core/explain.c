@@ -1051,6 +1051,60 @@ struct st {
 	int indent;
 };
 
+/* add_num - V in decimal, as printf's %d/%u writes it */
+static void
+add_num(struct strbuf *sb, bool neg, unsigned long long v)
+{
+	char num[24], *e = num + sizeof(num), *q = e;
+
+	do
+		*--q = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (neg)
+		*--q = '-';
+	strbuf_add(sb, q, (size_t)(e - q));
+}
+
+/* trail_fmt - FMT with only %s, %d, %u and %% formatted without printf
+ * (the trail's most frequent lines); -1 at any other conversion, the
+ * caller then formats the whole line with strbuf_vaddf */
+static int
+trail_fmt(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	const char *p = fmt, *q;
+
+	for (;;) {
+		if ((q = strchr(p, '%')) == NULL)
+			return strbuf_addstr(sb, p);
+		if (q > p)
+			strbuf_add(sb, p, (size_t)(q - p));
+		switch (q[1]) {
+		case 's': {
+			const char *a = va_arg(ap, const char *);
+
+			strbuf_addstr(sb, a ? a : "(null)");
+			break;
+		}
+		case 'd': {
+			int v = va_arg(ap, int);
+
+			add_num(sb, v < 0, v < 0 ? 0ULL - (unsigned long long)(long long)v
+				: (unsigned long long)v);
+			break;
+		}
+		case 'u':
+			add_num(sb, false, va_arg(ap, unsigned));
+			break;
+		case '%':
+			strbuf_addch(sb, '%');
+			break;
+		default:
+			return -1;
+		}
+		p = q + 2;
+	}
+}
+
 static void
 trail(struct st *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -1058,7 +1112,8 @@ static void
 trail(struct st *s, const char *fmt, ...)
 {
 	struct explain_result *r = s->r;
-	va_list ap;
+	va_list ap, ap2;
+	size_t mark;
 	int i;
 
 	if (r->ntrail == r->captrail) {
@@ -1078,8 +1133,14 @@ trail(struct st *s, const char *fmt, ...)
 	r->trail_off[r->ntrail] = r->trail_text.len;
 	for (i = 0; i < s->indent && i < 20; i++)
 		strbuf_add(&r->trail_text, "  ", 2);
+	mark = r->trail_text.len;
 	va_start(ap, fmt);
-	strbuf_vaddf(&r->trail_text, fmt, ap);
+	va_copy(ap2, ap);
+	if (trail_fmt(&r->trail_text, fmt, ap) < 0) {
+		strbuf_truncate(&r->trail_text, mark);
+		strbuf_vaddf(&r->trail_text, fmt, ap2);
+	}
+	va_end(ap2);
 	va_end(ap);
 	strbuf_addch(&r->trail_text, 0);
 	r->trail[r->ntrail++] = NULL;

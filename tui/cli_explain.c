@@ -152,8 +152,13 @@ jstring(const char **p)
 				strbuf_addch(&sb, *s);
 			}
 			s++;
-		} else
-			strbuf_addch(&sb, *s++);
+		} else {
+			const char *run = s;
+
+			while (*s && *s != '"' && *s != '\\')
+				s++;
+			strbuf_add(&sb, run, (size_t)(s - run));
+		}
 	}
 	if (*s != '"') {
 		strbuf_fini(&sb);
