@@ -459,6 +459,59 @@ check_access_value(const char *value, size_t vlen, enum maincf_role role, struct
 	return check_access_value_k(NULL, 0, value, vlen, role, cf, file, line, col, dl, used);
 }
 
+/* edit_distance - Levenshtein distance of A and B (short names), capped */
+static size_t
+edit_distance(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t row[65], i, j;
+
+	if (al > 64 || bl > 64)
+		return 99;
+	for (j = 0; j <= bl; j++)
+		row[j] = j;
+	for (i = 1; i <= al; i++) {
+		size_t diag = row[0], tmp;
+
+		row[0] = i;
+		for (j = 1; j <= bl; j++) {
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			tmp = row[j];
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = tmp;
+		}
+	}
+	return row[bl];
+}
+
+/* class_suggestion - the restriction class whose name is closest to W (a
+ * case difference or at most two edits), or NULL: "did you mean" for
+ * undefined-class, since a typo there means 451 4.3.5 for the mail */
+static const char *
+class_suggestion(const struct maincf *cf, const char *w, size_t wl)
+{
+	const char *best = NULL;
+	size_t i, bestd = 3;
+
+	for (i = 0; cf && i < maincf_class_count(cf); i++) {
+		const char *name = maincf_class_at(cf, i)->name;
+		size_t nl = strlen(name), d;
+
+		if (nl == wl && strncasecmp(name, w, wl) == 0)
+			return name;
+		d = edit_distance(w, wl, name, nl);
+		if (d < bestd && d < wl / 2 + 1) {
+			bestd = d;
+			best = name;
+		}
+	}
+	return best;
+}
+
 static int
 check_access_value_k(const char *key, size_t klen, const char *value, size_t vlen,
 		     enum maincf_role role, struct maincf *cf, const char *file, unsigned line,
@@ -486,6 +539,7 @@ check_access_value_k(const char *key, size_t klen, const char *value, size_t vle
 	for (i = 0; i < n; i++) {
 		const struct access_problem *p = &probs[i];
 		unsigned pc = col + (unsigned)p->off;
+		const char *sugg;
 		int r;
 
 		if (p->code == DIAG_REJECT_TEXT_LOOKS_LIKE_CODE) {
@@ -507,6 +561,10 @@ check_access_value_k(const char *key, size_t klen, const char *value, size_t vle
 			else
 				r = diag_add(dl, p->code, file, line, pc, "%s", p->message);
 			access_reply_fini(&rep);
+		} else if (p->code == DIAG_UNDEFINED_CLASS &&
+			   (sugg = class_suggestion(cf, value + p->off, p->len)) != NULL) {
+			r = diag_add_sev(dl, p->severity, p->code, file, line, pc,
+					 "%s; did you mean '%s'?", p->message, sugg);
 		} else {
 			r = diag_add_sev(dl, p->severity, p->code, file, line, pc, "%s", p->message);
 		}

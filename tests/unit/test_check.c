@@ -232,6 +232,63 @@ has(const struct check_result *r, enum diag_code code, const char *file_suffix, 
 	return false;
 }
 
+/* message - the message of the first diagnostic with CODE, or "" */
+static const char *
+message(const struct check_result *r, enum diag_code code)
+{
+	size_t i;
+
+	for (i = 0; i < r->diags.n; i++)
+		if (r->diags.v[i].code == code)
+			return r->diags.v[i].message;
+	return "";
+}
+
+/* undefined-class names the class meant: a typo or a case difference */
+static void
+test_class_suggestion(void **state)
+{
+	static const struct {
+		const char *used, *want;
+	} sugg[] = {
+		{ "insider_only", "did you mean 'insiders_only'?" },
+		{ "Insiders_Only", "did you mean 'insiders_only'?" },
+		{ "good_sender_only", "did you mean 'good_senders_only'?" },
+		{ "frobnicate", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sugg) / sizeof(sugg[0]); i++) {
+		char dir[] = "/tmp/test_check_sugg.XXXXXX", main_cf[1024], rcpt[128], p[1100];
+		struct check_result res;
+		const char *m;
+
+		assert_non_null(mkdtemp(dir));
+		snprintf(main_cf, sizeof(main_cf),
+			 "compatibility_level = 3.6\n"
+			 "smtpd_restriction_classes = insiders_only, good_senders_only\n"
+			 "insiders_only = reject\n"
+			 "good_senders_only = permit\n"
+			 "smtpd_recipient_restrictions = check_recipient_access texthash:%s/rcpt,\n"
+			 "    reject_unauth_destination\n", dir);
+		ut_write_file(dir, "main.cf", main_cf);
+		snprintf(rcpt, sizeof(rcpt), "foo@bar.org %s\n", sugg[i].used);
+		ut_write_file(dir, "rcpt", rcpt);
+		check_result_init(&res);
+		assert_int_equal(check_config(dir, 0, &res), 0);
+		m = message(&res, DIAG_UNDEFINED_CLASS);
+		if (*m == 0)
+			fail_msg("%s: no undefined-class diagnostic", sugg[i].used);
+		if (sugg[i].want ? strstr(m, sugg[i].want) == NULL : strstr(m, "did you mean") != NULL)
+			fail_msg("%s: got \"%s\", want %s", sugg[i].used, m,
+				 sugg[i].want ? sugg[i].want : "no suggestion");
+		check_result_fini(&res);
+		snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+		assert_int_equal(system(p), 0);
+	}
+}
+
 static void
 test_config(void **state)
 {
@@ -383,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_context),
 		cmocka_unit_test(test_guess_role),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_class_suggestion),
 		cmocka_unit_test(test_random_sources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
