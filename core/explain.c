@@ -1436,14 +1436,15 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 			snprintf(h->key, sizeof(h->key), "%.*s", (int)t->pt.rules[mh.rule].pattern_len,
 				 t->pt.rules[mh.rule].pattern);
 		} else {
-			char *f = NULL;
+			char buf[256], *heap = NULL;
 			size_t fl = kl;
+			const char *f = fold_key(key, kl, buf, sizeof(buf), &heap, &fl);
 
-			if (map_fold(key, kl, &f, &fl) == 0) {
+			if (f) {
 				h->line = source_line(t, f, fl);
 				snprintf(h->key, sizeof(h->key), "%s", f);
-				free(f);
 			}
+			free(heap);
 		}
 		if (h->line)
 			trail(s, "lookup '%s' in %s: found %s:%u -> %s", key, t->ref,

@@ -444,8 +444,8 @@ run_batch(struct explain *ex, const char *file)
 			rc = 1;
 		} else {
 			explain_result_json(&r, &out);
+			strbuf_addch(&out, '\n');
 			fwrite(out.buf, 1, out.len, stdout);
-			putchar('\n');
 		}
 		free(client);
 		free(sender);
