@@ -11,7 +11,7 @@
  * existing empty file, so it creates its file inside a private temporary
  * directory next to the target (atomic.h), which is then renamed over the
  * target.  Duplicates: DB_NOOVERWRITE, the first wins, build_put returns 1.
- * Exports map_hash_ops only.
+ * Exports map_hash_ops, and map_hash_native for tests.
  *
  * Readers.  Two writers exist: pfconsole (and atomic.h) build a new file
  * and rename it over the target - a reader holding the old file keeps a
@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,8 +89,20 @@ struct hash_ident {
 	struct timespec mtime, ctime;
 };
 
+/* the native reader's view of the file (see "Native reader") */
+struct hash_native {
+	const unsigned char *mem;   /* the whole file, mmap'd; NULL: not in use */
+	size_t len;
+	uint32_t pagesize, npages;  /* pages in the file (len / pagesize) */
+	uint32_t max_bucket, high_mask, low_mask;
+	uint32_t spares[32];
+};
+
 struct hash_map {
 	struct map m;               /* first */
+	struct hash_native nat;     /* in use: db stays NULL until a lookup needs it */
+	bool nat_failed;            /* the file had something the native reader does not
+	                             * know: Berkeley DB from now on (until reopened) */
 	DB *db;                     /* NULL after a failed reopen: retried at each lookup */
 	int lock_fd;                /* our descriptor of the file: flock, fstat */
 	bool locked;                /* holding LOCK_SH on lock_fd */
@@ -168,12 +181,257 @@ ident_same(const struct hash_map *hm, const struct stat *st)
 
 static void unlock(struct hash_map *hm);
 
+/* ------------------------------------------------------------------ */
+/* native reader (see "Native reader")                                  */
+
+/* Berkeley DB's layout, from its db_page.h and hash.h (unchanged 4.6-6.x) */
+#define BDB_HASHMAGIC 0x061561u
+#define BDB_HASHVERSION 9u
+#define BDB_META_MIN 512          /* the meta page's fields fit in 512 bytes */
+#define BDB_PAGE_HDR 26           /* SIZEOF_PAGE: lsn 0, pgno 8, prev 12, next 16,
+	                           * entries 20, hf_offset 22, level 24, type 25 */
+#define BDB_P_INVALID 0
+#define BDB_P_HASH_UNSORTED 2
+#define BDB_P_OVERFLOW 7
+#define BDB_P_HASHMETA 8
+#define BDB_P_HASH 13
+#define BDB_H_KEYDATA 1
+#define BDB_H_OFFPAGE 3           /* type, 3 unused, pgno, tlen: 12 bytes */
+#define BDB_CHARKEY "%$sniglet^&" /* h_charkey: the hash of these 12 bytes (with the NUL) */
+#define NAT_UNUSUAL (-2)          /* not the layout we know: ask Berkeley DB */
+
+static inline uint32_t
+rd32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+rd16(const unsigned char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* bdb_hash - Berkeley DB's default hash function, __ham_func5 (FNV-1, 32 bits) */
+static uint32_t
+bdb_hash(const void *key, size_t n)
+{
+	const unsigned char *k = key;
+	uint32_t h = 0;
+
+	while (n--) {
+		h *= 16777619u;
+		h ^= *k++;
+	}
+	return h;
+}
+
+/* bdb_log2 - __db_log2: the smallest I with 2^I >= NUM */
+static uint32_t
+bdb_log2(uint32_t num)
+{
+	uint64_t limit = 1;
+	uint32_t i = 0;
+
+	while (limit < num) {
+		limit <<= 1;
+		i++;
+	}
+	return i;
+}
+
+static void
+nat_close(struct hash_native *n)
+{
+	if (n->mem)
+		munmap((void *)n->mem, n->len);
+	n->mem = NULL;
+}
+
+/*
+ * nat_open - map the file on hm->lock_fd (locked, ST its fstat) if its meta
+ * page describes the layout we read; false otherwise (Berkeley DB then).
+ */
+static bool
+nat_open(struct hash_map *hm, const struct stat *st)
+{
+	struct hash_native *n = &hm->nat;
+	const unsigned char *m;
+	uint32_t ps, i;
+	void *p;
+
+	if (hm->nat_failed || st->st_size < BDB_META_MIN || (uintmax_t)st->st_size > SIZE_MAX)
+		return false;
+	p = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_SHARED, hm->lock_fd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	n->mem = m = p;
+	n->len = (size_t)st->st_size;
+	ps = rd32(m + 20);
+	if (rd32(m + 12) != BDB_HASHMAGIC       /* also: the other byte order */
+	    || rd32(m + 16) != BDB_HASHVERSION
+	    || ps < BDB_META_MIN || ps > 65536 || (ps & (ps - 1)) != 0 || ps > n->len
+	    || m[24] != 0                       /* encrypt_alg */
+	    || m[25] != BDB_P_HASHMETA
+	    || m[26] != 0                       /* metaflags: checksums, partitions */
+	    || rd32(m + 8) != 0                 /* pgno */
+	    || rd32(m + 36) != 0                /* nparts */
+	    || rd32(m + 48) != 0                /* DB_HASH_DUP, _SUBDB, _DUPSORT */
+	    || rd32(m + 92) != bdb_hash(BDB_CHARKEY, sizeof(BDB_CHARKEY)))
+		goto unusual;
+	n->pagesize = ps;
+	n->npages = (uint32_t)(n->len / ps > UINT32_MAX ? UINT32_MAX : n->len / ps);
+	n->max_bucket = rd32(m + 72);
+	n->high_mask = rd32(m + 76);
+	n->low_mask = rd32(m + 80);
+	if (n->max_bucket > n->high_mask || n->low_mask > n->high_mask
+	    || n->max_bucket >= 0x80000000u)
+		goto unusual;
+	for (i = 0; i < 32; i++)
+		n->spares[i] = rd32(m + 96 + 4 * i);
+	return true;
+unusual:
+	nat_close(n);
+	return false;
+}
+
+/* nat_page - page PGNO if it is in the file and of type T1 or T2; NULL if
+ * not.  A page never written (all zeros: a bucket page Berkeley DB's
+ * page-in turns into an empty hash page) counts as T1 when Z is set. */
+static const unsigned char *
+nat_page(const struct hash_native *n, uint32_t pgno, int t1, int t2, bool z)
+{
+	const unsigned char *pg;
+
+	if (pgno == 0 || pgno >= n->npages)
+		return NULL;
+	pg = n->mem + (size_t)pgno * n->pagesize;
+	if (rd32(pg + 8) == pgno && (pg[25] == t1 || pg[25] == t2))
+		return pg;
+	if (z && rd32(pg + 8) == 0 && pg[25] == BDB_P_INVALID && rd16(pg + 20) == 0)
+		return pg;
+	return NULL;
+}
+
+/*
+ * nat_big - walk the overflow chain of a big item (PGNO, TLEN bytes): with
+ * CMP compare it with CMP (1 equal, 0 not), else append it to OUT (1).
+ * NAT_UNUSUAL on a broken chain, -1 out of memory.
+ */
+static int
+nat_big(const struct hash_native *n, uint32_t pgno, uint32_t tlen, const char *cmp,
+	struct mbuf *out)
+{
+	uint32_t done = 0, hops = 0;
+
+	while (done < tlen) {
+		const unsigned char *pg = nat_page(n, pgno, BDB_P_OVERFLOW, BDB_P_OVERFLOW, false);
+		uint32_t len;
+
+		if (pg == NULL || ++hops > n->npages)
+			return NAT_UNUSUAL;
+		len = rd16(pg + 22);             /* OV_LEN: the bytes on this page */
+		if (len == 0 || len > n->pagesize - BDB_PAGE_HDR || len > tlen - done)
+			return NAT_UNUSUAL;
+		if (cmp) {
+			if (memcmp(cmp + done, pg + BDB_PAGE_HDR, len) != 0)
+				return 0;
+		} else if (mbuf_add(out, pg + BDB_PAGE_HDR, len) < 0)
+			return -1;
+		done += len;
+		pgno = rd32(pg + 16);
+	}
+	return 1;
+}
+
+/*
+ * nat_get - look up K (N bytes) as Berkeley DB's get does: its bucket from
+ * the hash, then the bucket's chain of pages, key items at even indexes,
+ * data after them.  1 found (value in hm->val), 0 not, -1 out of memory,
+ * NAT_UNUSUAL when something is not the layout we know.
+ */
+static int
+nat_get(struct hash_map *hm, const char *k, size_t n)
+{
+	const struct hash_native *nt = &hm->nat;
+	uint32_t h = bdb_hash(k, n), bucket, pgno, hops = 0, ps = nt->pagesize;
+
+	bucket = h & nt->high_mask;
+	if (bucket > nt->max_bucket)
+		bucket &= nt->low_mask;
+	pgno = bucket + nt->spares[bdb_log2(bucket + 1)];
+	while (pgno != 0) {
+		const unsigned char *pg = nat_page(nt, pgno, BDB_P_HASH, BDB_P_HASH_UNSORTED, hops == 0);
+		uint32_t entries, hdr, i, top, koff, klen, doff, dlen;
+
+		if (pg == NULL || ++hops > nt->npages)
+			return NAT_UNUSUAL;
+		entries = rd16(pg + 20);
+		hdr = BDB_PAGE_HDR + 2 * entries;
+		if ((entries & 1) != 0 || hdr > ps)
+			return NAT_UNUSUAL;
+		for (i = 0, top = ps; i < entries; i += 2, top = doff) {
+			int r;
+
+			/* items are stored from the page's end down, in index order */
+			koff = rd16(pg + BDB_PAGE_HDR + 2 * i);
+			doff = rd16(pg + BDB_PAGE_HDR + 2 * i + 2);
+			if (koff < hdr || koff >= top || doff < hdr || doff >= koff)
+				return NAT_UNUSUAL;
+			klen = top - koff;
+			dlen = koff - doff;
+			/* the lengths alone rule out most keys without touching
+			 * them (a 4 KB page is 64 cache lines): an inline key is
+			 * its type byte and N bytes, a big one 12 bytes */
+			if (klen != n + 1 && klen != 12)
+				continue;
+			if (pg[koff] == BDB_H_KEYDATA) {
+				if (klen - 1 != n || memcmp(pg + koff + 1, k, n) != 0)
+					continue;
+			} else if (pg[koff] == BDB_H_OFFPAGE && klen >= 12) {
+				if (rd32(pg + koff + 8) != n)
+					continue;
+				if ((r = nat_big(nt, rd32(pg + koff + 4), (uint32_t)n, k, NULL)) == 0)
+					continue;
+				if (r != 1)
+					return r;
+			} else
+				return NAT_UNUSUAL;
+			/* found: the data item */
+			hm->val.len = 0;
+			if (pg[doff] == BDB_H_KEYDATA)
+				return mbuf_add(&hm->val, pg + doff + 1, dlen - 1) < 0 ? -1 : 1;
+			if (pg[doff] == BDB_H_OFFPAGE && dlen >= 12) {
+				r = nat_big(nt, rd32(pg + doff + 4), rd32(pg + doff + 8), NULL, &hm->val);
+				/* an empty value still needs its NUL (mbuf_add keeps one) */
+				if (r == 1 && hm->val.p == NULL && mbuf_add(&hm->val, "", 0) < 0)
+					return -1;
+				return r;
+			}
+			return NAT_UNUSUAL;             /* duplicates */
+		}
+		pgno = rd32(pg + 16);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* opening, locking                                                     */
+
 static void
 db_close(struct hash_map *hm)
 {
 	if (hm->db)
 		hm->db->close(hm->db, DB_NOSYNC);
 	hm->db = NULL;
+	nat_close(&hm->nat);
+	hm->nat_failed = false;
 	/* unlock explicitly: a close alone keeps the lock while a forked
 	 * child still holds the descriptor */
 	unlock(hm);
@@ -183,17 +441,52 @@ db_close(struct hash_map *hm)
 }
 
 /*
+ * db_attach - open Berkeley DB on the path, which must still be the inode
+ * of ST (our locked descriptor).  0, 1 when the path now names another
+ * file (nothing opened), -1 (ERR filled).
+ */
+static int
+db_attach(struct hash_map *hm, const struct stat *st, struct map_error *err)
+{
+	const char *path = hm->m.name;
+	struct stat dst;
+	int r, dfd;
+
+	if ((r = db_create(&hm->db, NULL, 0)) != 0) {
+		hm->db = NULL;
+		return map_error_set(err, r > 0 ? r : EINVAL, "db_create: %s", db_strerror(r));
+	}
+	hm->db->set_errcall(hm->db, quiet);
+	if (st->st_size > (off_t)HASH_READ_MIN_CACHE)
+		hm->db->set_cachesize(hm->db, 0, st->st_size > (off_t)HASH_READ_CACHE
+				      ? HASH_READ_CACHE : (u_int32_t)st->st_size, 1);
+	if ((r = hm->db->open(hm->db, NULL, path, NULL, DB_HASH, DB_RDONLY, 0)) != 0) {
+		map_error_set(err, r > 0 ? r : EINVAL, "open database %s: %s", path,
+			      r > 0 ? strerror(r) : db_strerror(r));
+		hm->db->close(hm->db, DB_NOSYNC);
+		hm->db = NULL;
+		return -1;
+	}
+	if (hm->db->fd(hm->db, &dfd) == 0 && fstat(dfd, &dst) == 0
+	    && dst.st_dev == st->st_dev && dst.st_ino == st->st_ino)
+		return 0;
+	hm->db->close(hm->db, DB_NOSYNC);
+	hm->db = NULL;
+	return 1;
+}
+
+/*
  * db_open_locked - open the file at its path: our descriptor first, a
- * shared lock on it, then Berkeley DB on the same inode (retried when a
- * rename came in between).  On success the lock is held and the identity
- * taken.  0 or -1 (ERR filled; nothing left open).
+ * shared lock on it, then the native reader or Berkeley DB on the same
+ * inode (retried when a rename came in between).  On success the lock is
+ * held and the identity taken.  0 or -1 (ERR filled; nothing left open).
  */
 static int
 db_open_locked(struct hash_map *hm, struct map_error *err)
 {
 	const char *path = hm->m.name;
-	struct stat st, dst;
-	int tries, r, dfd;
+	struct stat st;
+	int tries, r;
 
 	for (tries = 0; tries < 5; tries++) {
 		if ((hm->lock_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -204,23 +497,15 @@ db_open_locked(struct hash_map *hm, struct map_error *err)
 			return -1;
 		}
 		hm->locked = true;
-		if ((r = db_create(&hm->db, NULL, 0)) != 0) {
-			hm->db = NULL;
-			db_close(hm);
-			return map_error_set(err, r > 0 ? r : EINVAL, "db_create: %s", db_strerror(r));
+		if (nat_open(hm, &st)) {
+			ident_take(hm, &st);
+			return 0;
 		}
-		hm->db->set_errcall(hm->db, quiet);
-		if (st.st_size > (off_t)HASH_READ_MIN_CACHE)
-			hm->db->set_cachesize(hm->db, 0, st.st_size > (off_t)HASH_READ_CACHE
-					      ? HASH_READ_CACHE : (u_int32_t)st.st_size, 1);
-		if ((r = hm->db->open(hm->db, NULL, path, NULL, DB_HASH, DB_RDONLY, 0)) != 0) {
-			map_error_set(err, r > 0 ? r : EINVAL, "open database %s: %s", path,
-				      r > 0 ? strerror(r) : db_strerror(r));
+		if ((r = db_attach(hm, &st, err)) < 0) {
 			db_close(hm);
 			return -1;
 		}
-		if (hm->db->fd(hm->db, &dfd) == 0 && fstat(dfd, &dst) == 0
-		    && dst.st_dev == st.st_dev && dst.st_ino == st.st_ino) {
+		if (r == 0) {
 			ident_take(hm, &st);
 			return 0;
 		}
@@ -283,7 +568,7 @@ acquire(struct hash_map *hm, struct map_error *err)
 	if (hm->locked)
 		return 0;
 	fair(hm);
-	if (hm->db != NULL) {
+	if (hm->db != NULL || hm->nat.mem != NULL) {
 		if (flock(hm->lock_fd, LOCK_SH) < 0)
 			return map_error_set(err, errno, "lock %s: %s", hm->m.name, strerror(errno));
 		hm->locked = true;
@@ -333,6 +618,30 @@ try_get(struct hash_map *hm, const char *k, size_t n, struct map_hit *hit, struc
 	DBT key, val;
 	int r;
 
+	if (hm->nat.mem != NULL && !hm->nat_failed) {
+		if ((r = nat_get(hm, k, n)) == -1)
+			return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
+		if (r != NAT_UNUSUAL) {
+			if (r == 1) {
+				hit->val = hm->val.p;
+				hit->vlen = strnlen(hm->val.p, hm->val.len);
+			}
+			return r;
+		}
+		/* something we do not know: Berkeley DB answers, now and later */
+		hm->nat_failed = true;
+	}
+	if (hm->db == NULL) {
+		struct stat st;
+
+		if (fstat(hm->lock_fd, &st) < 0)
+			return map_error_set(err, errno, "stat %s: %s", hm->m.name, strerror(errno));
+		if ((r = db_attach(hm, &st, err)) < 0)
+			return -1;
+		if (r == 1)
+			return map_error_set(err, EAGAIN, "error reading %s: %s", hm->m.name,
+					     "the file was replaced");
+	}
 	memset(&key, 0, sizeof(key));
 	memset(&val, 0, sizeof(val));
 	key.data = (void *)k;
@@ -543,6 +852,14 @@ hash_build_abort(struct map_builder *b)
 		b->db->close(b->db, DB_NOSYNC);
 	atomic_abort(&b->af);
 	builder_free(b);
+}
+
+bool
+map_hash_native(const struct map *m)
+{
+	const struct hash_map *hm = (const struct hash_map *)m;
+
+	return m->ops == &map_hash_ops && hm->nat.mem != NULL && !hm->nat_failed;
 }
 
 const struct map_ops map_hash_ops = {

@@ -8,6 +8,7 @@
 #ifndef MAPS_MAP_INT_H
 #define MAPS_MAP_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,10 @@ extern const struct map_ops map_cdb_ops;
 extern const struct map_ops map_hash_ops;
 extern const struct map_ops map_regexp_ops;
 extern const struct map_ops map_pcre_ops;
+
+/* map_hash_native - M (a hash: map) answers through the native reader,
+ * not Berkeley DB (for tests) */
+bool map_hash_native(const struct map *m);
 
 /* map_postmap_find - ops for an indexed type postmap supports that we do
  * not read natively (btree, lmdb, dbm, sdbm); NULL otherwise */
