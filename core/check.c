@@ -23,6 +23,8 @@
 
 #include "core/access.h"
 #include "core/check.h"
+#include "core/hash.h"
+#include "core/keydup.h"
 #include "core/kvparse.h"
 #include "core/pattern.h"
 #include "core/strbuf.h"
@@ -71,14 +73,12 @@ check_result_fini(struct check_result *res)
 	res->ntables = res->cap = 0;
 }
 
-/* ---- key set (duplicates) ----
+/* ---- key set ----
  * Open addressing with 8-byte slots: 32 bits of the key's hash (compared
  * before anything else) and its index + 1 in an array of entries (0 =
  * empty), which holds the offset of the NUL-terminated key in an arena and
- * a value.  Entries and keys are written sequentially, so an insert of a
- * new key touches one random cache line; the slot array is given huge
- * pages where the system has them (TLB misses were a good part of the
- * cost on a 1,000,000-key table). */
+ * a value.  Used for the few keys the postmaster rule needs; duplicate
+ * keys of the whole table are core/keydup's. */
 
 struct kent {
 	size_t off;
@@ -94,31 +94,6 @@ struct kset {
 	size_t ecap;
 	struct strbuf arena;
 };
-
-/* hash_bytes - 8 bytes at a time (keys are short; FNV's byte loop and its
- * dependency chain were a good part of the validation time) */
-static uint64_t
-hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xc2b2ae3d27d4eb4fULL), w;
-
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, s, n);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
-}
 
 static void
 kset_init(struct kset *ks)
@@ -171,7 +146,7 @@ kset_resize(struct kset *ks, size_t ncap)
 		return -1;
 	for (i = 0; i < ks->n; i++) {
 		const struct kent *e = &ks->ent[i];
-		uint64_t h = hash_bytes(ks->arena.buf + e->off, e->len);
+		uint64_t h = hash_words(ks->arena.buf + e->off, e->len);
 		size_t j = h & (ncap - 1);
 
 		while (ns[j])
@@ -190,29 +165,6 @@ static bool
 kset_full(size_t n, size_t cap)
 {
 	return n * 10 > cap * 7;
-}
-
-/* kset_reserve - room for about N keys of KEYBYTES bytes in all (a hint:
- * avoids rehashing and copying on big tables; untouched memory costs
- * nothing) */
-static int
-kset_reserve(struct kset *ks, size_t n, size_t keybytes)
-{
-	size_t cap = 1024;
-
-	while (kset_full(n, cap))
-		cap *= 2;
-	if (cap > ks->cap && kset_resize(ks, cap) < 0)
-		return -1;
-	if (n > ks->ecap) {
-		struct kent *ne = realloc(ks->ent, n * sizeof(*ne));
-
-		if (ne == NULL)
-			return -1;
-		ks->ent = ne;
-		ks->ecap = n;
-	}
-	return strbuf_reserve(&ks->arena, keybytes);
 }
 
 /* kset_add - KEY (N bytes): 1 with *FIRST = its value when present, 0 added
@@ -266,20 +218,7 @@ kset_addh(struct kset *ks, const char *key, size_t n, uint64_t h, unsigned line,
 static int
 kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *first)
 {
-	return kset_addh(ks, key, n, hash_bytes(key, n), line, first);
-}
-
-/* kset_prefetch - start loading the slot for hash H */
-static void
-kset_prefetch(const struct kset *ks, uint64_t h)
-{
-#if defined(__GNUC__) || defined(__clang__)
-	if (ks->cap)
-		__builtin_prefetch(&ks->slot[h & (ks->cap - 1)]);
-#else
-	(void)ks;
-	(void)h;
-#endif
+	return kset_addh(ks, key, n, hash_words(key, n), line, first);
 }
 
 static int
@@ -801,9 +740,47 @@ struct kvctx {
 	size_t fcap;
 	bool pdms;                  /* parent_domain_matches_subdomains has smtpd_access_maps */
 	bool cidr;                  /* type is cidr (keys are networks) */
-	size_t next_off, next_len;  /* prefetch_next: the key it hashed (0: none) */
-	uint64_t next_hash;
+	struct keydup dups;         /* every key, for duplicate-key after the pass */
+	/* where each entry's diagnostics start in DL, recorded where it
+	 * changes: a duplicate found after the pass is put where it would
+	 * have been added during it (first among its entry's own) */
+	struct dmark {
+		unsigned line;          /* the entry's first line */
+		size_t pos;             /* DL->n when it began */
+	} *marks;
+	size_t nmarks, capmarks;
+	size_t base_n, last_n;      /* DL->n at the start; at the last mark */
+	/* values whose access checks found nothing: the same text in the same
+	 * table finds nothing again (the checks read only the value, the role
+	 * and main.cf; the class "used" list is a set), so it is not checked
+	 * again.  Direct-mapped by a hash of the text. */
+	struct vmemo {
+		uint32_t len;           /* 0: empty slot */
+		char text[44];
+	} vmemo[64];
 };
+
+/* vmemo_slot - the memo slot for value V (N bytes), or NULL when too long;
+ * the slot comes from the length and the first and last (up to) 8 bytes */
+static struct vmemo *
+vmemo_slot(struct kvctx *c, const char *v, size_t n)
+{
+	uint64_t a = 0, b = 0, h;
+
+	if (n == 0 || n > sizeof(c->vmemo[0].text))
+		return NULL;
+	memcpy(&a, v, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, v + n - 8, 8);
+	h = (a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xc2b2ae3d27d4eb4fULL) ^ n;
+	return &c->vmemo[(h >> 58) & 63];
+}
+
+static bool
+vmemo_hit(const struct vmemo *m, const char *v, size_t n)
+{
+	return m != NULL && m->len == n && memcmp(m->text, v, n) == 0;
+}
 
 static unsigned
 src_col(const char *src, size_t srclen, size_t off)
@@ -915,130 +892,108 @@ glued_check(struct kvctx *c, const struct kv_entry *e)
 	return 0;
 }
 
-/* prefetch_next - prefetch the key set slot of the entry that most likely
- * comes next (the line at OFF, when it starts with a short plain ASCII
- * key): the cache miss of its insert then overlaps this entry's checks.
- * Only a hint: a wrong guess costs a wasted prefetch. */
-static void
-prefetch_next(struct kvctx *c, size_t off)
+/* value_pos - line and column of E's value (it may start on a
+ * continuation line); plain ASCII before it makes the column the offset */
+static unsigned
+value_pos(const struct kvctx *c, const struct kv_entry *e, unsigned *vline)
 {
-	char tmp[128];
-	const char *p = c->src + off;
-	size_t k, max;
+	size_t k, ls = e->start;
+	bool plain = true;
 
-	c->next_len = 0;
-	if (off >= c->srclen || c->seen.cap == 0)
-		return;
-	max = c->srclen - off;
-	for (k = 0; k < max && k < sizeof(tmp); k++) {
-		unsigned char ch = (unsigned char)p[k];
+	*vline = e->line;
+	for (k = e->start; k < e->val_off && k < c->srclen; k++) {
+		unsigned char ch = (unsigned char)c->src[k];
 
-		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
-			break;
-		if (ch >= 0x80 || ch == '"' || ch == '\\')
-			return;
-		tmp[k] = (char)(c->fold && ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+		if (ch == '\n') {
+			(*vline)++;
+			ls = k + 1;
+			plain = true;
+		} else if (ch >= 0x80 || ch < ' ') {
+			plain = false;
+		}
 	}
-	if (k == 0 || k == sizeof(tmp) || k == max || p[0] == '#')
-		return;
-	c->next_off = off;
-	c->next_len = k;
-	c->next_hash = hash_bytes(tmp, k);
-	kset_prefetch(&c->seen, c->next_hash);
+	return plain && e->val_off <= c->srclen ? (unsigned)(e->val_off - ls) + 1
+		: src_col(c->src, c->srclen, e->val_off);
 }
 
 static int
 kv_entry(void *ctx, const struct kv_entry *e)
 {
 	struct kvctx *c = ctx;
-	unsigned vcol;
+	unsigned vcol = 0;
 	unsigned vline = e->line;
 	char *fk = NULL, *owned = NULL;  /* owned: FK when it was allocated */
-	size_t fl = 0;
+	size_t fl = 0, k;
 	unsigned first;
-	uint64_t kh = 0;
-	bool have_h = false;
-	int r;
+	bool key_ascii;
+	struct vmemo *memo = NULL;
+	bool memo_hit = false;
 
-	/* the hash prefetch_next computed for this key, when it guessed right
-	 * (its folding is the one below for plain ASCII keys) */
-	if (c->next_len && c->next_off == e->start && c->next_len == e->klen
-	    && e->key == c->src + e->start) {
-		kh = c->next_hash;
-		have_h = true;
-	}
-	prefetch_next(c, e->end);
-	{
-		/* the value's line (it may start on a continuation line) and
-		 * column: plain ASCII before it makes the column the offset */
-		size_t k, ls = e->start;
-		bool plain = true;
+	/* where this entry's diagnostics begin (see struct dmark) */
+	if (c->dl->n != c->last_n) {
+		if (c->nmarks == c->capmarks) {
+			size_t cap = c->capmarks ? c->capmarks * 2 : 64;
+			struct dmark *v = realloc(c->marks, cap * sizeof(*v));
 
-		for (k = e->start; k < e->val_off && k < c->srclen; k++) {
-			unsigned char ch = (unsigned char)c->src[k];
-
-			if (ch == '\n') {
-				vline++;
-				ls = k + 1;
-				plain = true;
-			} else if (ch >= 0x80 || ch < ' ') {
-				plain = false;
-			}
+			if (v == NULL)
+				return -1;
+			c->marks = v;
+			c->capmarks = cap;
 		}
-		vcol = plain && e->val_off <= c->srclen ? (unsigned)(e->val_off - ls) + 1
-			: src_col(c->src, c->srclen, e->val_off);
+		c->marks[c->nmarks].line = e->line;
+		c->marks[c->nmarks].pos = c->dl->n;
+		c->nmarks++;
+		c->last_n = c->dl->n;
 	}
 	c->n++;
-	if (c->utf8fold && (!utf8_valid(e->key, e->klen) || !utf8_valid(e->val, e->vlen)))
+	/* the key, folded (ASCII case) into the reused buffer while looking
+	 * for non-ASCII bytes: no allocation for the common key */
+	if (e->klen >= c->fcap) {
+		size_t cap = e->klen + 64;
+		char *nb = realloc(c->fbuf, cap);
+
+		if (nb == NULL)
+			return -1;
+		c->fbuf = nb;
+		c->fcap = cap;
+	}
+	{
+		unsigned char hi = 0;
+
+		if (c->fold) {
+			for (k = 0; k < e->klen; k++) {
+				unsigned char ch = (unsigned char)e->key[k];
+
+				hi |= ch;
+				c->fbuf[k] = (char)((unsigned)ch - (unsigned)'A' < 26u ? ch + 32 : ch);
+			}
+		} else {
+			for (k = 0; k < e->klen; k++)
+				hi |= (unsigned char)e->key[k];
+			memcpy(c->fbuf, e->key, e->klen);
+		}
+		c->fbuf[e->klen] = '\0';
+		key_ascii = hi < 0x80;
+	}
+	if (maincf_role_is_access(c->role)) {
+		memo = vmemo_slot(c, e->val, e->vlen);
+		memo_hit = vmemo_hit(memo, e->val, e->vlen);
+	}
+	/* a remembered value passed these checks already (valid UTF-8 included) */
+	if (c->utf8fold && ((!key_ascii && !utf8_valid(e->key, e->klen))
+			    || (!memo_hit && !utf8_valid(e->val, e->vlen))))
 		return diag_add(c->dl, DIAG_SYNTAX, c->file, e->line, 1,
 				"non-UTF-8 input: with smtputf8_enable = yes postmap skips this "
 				"line (\"non-UTF-8 input ... -- ignoring this line\"); convert the "
 				"file to UTF-8");
-	if (c->fold) {
-		size_t k;
-
-		for (k = 0; k < e->klen && (unsigned char)e->key[k] < 0x80; k++)
-			;
-		if (k == e->klen || !c->utf8fold) {
-			/* ASCII: folded into the reused buffer, no allocation */
-			if (e->klen >= c->fcap) {
-				size_t cap = e->klen + 64;
-				char *nb = realloc(c->fbuf, cap);
-
-				if (nb == NULL)
-					return -1;
-				c->fbuf = nb;
-				c->fcap = cap;
-			}
-			fk = c->fbuf;
-			for (k = 0; k < e->klen; k++)
-				fk[k] = (char)((e->key[k] >= 'A' && e->key[k] <= 'Z')
-					       ? e->key[k] + 32 : e->key[k]);
-			fk[e->klen] = '\0';
-			fl = e->klen;
-		} else if (map_fold(e->key, e->klen, &fk, &fl) < 0) {
+	fk = c->fbuf;
+	fl = e->klen;
+	if (c->fold && !key_ascii && c->utf8fold) {
+		if (map_fold(e->key, e->klen, &fk, &fl) < 0)
 			return -1;
-		} else {
-			owned = fk;
-		}
-	} else {
-		fk = strndup(e->key, e->klen);
-		if (fk == NULL)
-			return -1;
-		fl = e->klen;
 		owned = fk;
 	}
-	r = have_h && owned == NULL && fk == c->fbuf
-		? kset_addh(&c->seen, fk, fl, kh, e->line, &first)
-		: kset_addn(&c->seen, fk, fl, e->line, &first);
-	if (r < 0) {
-		free(owned);
-		return -1;
-	}
-	if (r == 1 && diag_add(c->dl, DIAG_DUPLICATE_KEY, c->file, e->line, 1,
-			       "duplicate key \"%.*s\": Postfix uses the first entry, on line %u, "
-			       "and ignores this one: remove one of them (or move the one you "
-			       "want first)", (int)e->klen, e->key, first) < 0) {
+	if (keydup_add(&c->dups, e->key, e->klen, fk, fl, e->line) < 0) {
 		free(owned);
 		return -1;
 	}
@@ -1049,10 +1004,10 @@ kv_entry(void *ctx, const struct kv_entry *e)
 	{
 		/* "trailing comment": a '#' after whitespace inside the value */
 		const char *h = e->val;
-		size_t k;
 
 		for (k = e->vlen > 1 && memchr(h + 1, '#', e->vlen - 1) ? 1 : e->vlen; k < e->vlen; k++)
 			if (h[k] == '#' && isspace((unsigned char)h[k - 1])) {
+				vcol = value_pos(c, e, &vline);
 				if (diag_add(c->dl, DIAG_TRAILING_COMMENT, c->file, vline,
 					     vcol + (unsigned)k,
 					     "'#' is a comment only at the start of a line: \"%.*s\" is "
@@ -1065,20 +1020,37 @@ kv_entry(void *ctx, const struct kv_entry *e)
 			}
 	}
 	if (maincf_role_is_access(c->role)) {
-		if ((!c->cidr
-		     && check_access_key(e->key, e->klen, c->role, c->cf, c->pdms, c->file,
-					 e->line, c->dl) < 0)
-		    || check_access_value_k(e->key, e->klen, e->val, e->vlen, c->role, c->cf,
-					    c->file, vline, vcol, c->dl, c->used) < 0
-		    || relay_check(c->relay_list, c->role, e->val, e->vlen, c->file, vline, vcol,
-				   c->dl) < 0) {
+		if (!c->cidr
+		    && check_access_key(e->key, e->klen, c->role, c->cf, c->pdms, c->file,
+					e->line, c->dl) < 0) {
 			free(owned);
 			return -1;
 		}
-	} else if (check_value(c->role, e->key, e->klen, e->val, e->vlen, c->cf, c->file, vline,
-			       vcol, c->dl) < 0) {
-		free(owned);
-		return -1;
+		if (!memo_hit) {
+			size_t before = c->dl->n;
+
+			if (vcol == 0)
+				vcol = value_pos(c, e, &vline);
+			if (check_access_value_k(e->key, e->klen, e->val, e->vlen, c->role, c->cf,
+						 c->file, vline, vcol, c->dl, c->used) < 0
+			    || relay_check(c->relay_list, c->role, e->val, e->vlen, c->file, vline,
+					   vcol, c->dl) < 0) {
+				free(owned);
+				return -1;
+			}
+			if (memo != NULL && c->dl->n == before) {
+				memo->len = (uint32_t)e->vlen;
+				memcpy(memo->text, e->val, e->vlen);
+			}
+		}
+	} else {
+		if (vcol == 0)
+			vcol = value_pos(c, e, &vline);
+		if (check_value(c->role, e->key, e->klen, e->val, e->vlen, c->cf, c->file, vline,
+				vcol, c->dl) < 0) {
+			free(owned);
+			return -1;
+		}
 	}
 	/* the postmaster rule needs domain keys and postmaster@ keys only */
 	if (c->role == MAINCF_ROLE_RECIPIENT
@@ -1109,6 +1081,56 @@ kv_entry(void *ctx, const struct kv_entry *e)
 	}
 	free(owned);
 	return 0;
+}
+
+/* duplicate-key diagnostics, collected by dup_diag, spliced in by dup_report */
+struct dupctx {
+	struct kvctx *c;
+	struct diag_list add;
+	size_t *pos, cap;
+	size_t mark;                /* next mark to look at (lines only grow) */
+};
+
+static int
+dup_diag(void *ctx, const char *raw, size_t rawlen, unsigned line, unsigned first)
+{
+	struct dupctx *d = ctx;
+	struct kvctx *c = d->c;
+
+	if (d->add.n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		size_t *v = realloc(d->pos, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		d->pos = v;
+		d->cap = cap;
+	}
+	while (d->mark < c->nmarks && c->marks[d->mark].line <= line)
+		d->mark++;
+	d->pos[d->add.n] = d->mark ? c->marks[d->mark - 1].pos : c->base_n;
+	return diag_add(&d->add, DIAG_DUPLICATE_KEY, c->file, line, 1,
+			"duplicate key \"%.*s\": Postfix uses the first entry, on line %u, "
+			"and ignores this one: remove one of them (or move the one you "
+			"want first)", (int)rawlen, raw, first);
+}
+
+/* dup_report - the duplicate keys, each where the pass would have added it */
+static int
+dup_report(struct kvctx *c)
+{
+	struct dupctx d;
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	d.c = c;
+	diag_list_init(&d.add);
+	r = keydup_finish(&c->dups, dup_diag, &d);
+	if (r == 0)
+		r = diag_list_splice(c->dl, &d.add, d.pos);
+	diag_list_fini(&d.add);
+	free(d.pos);
+	return r;
 }
 
 static const struct entry_rec *
@@ -1189,7 +1211,6 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	size_t i;
 
 	memset(&c, 0, sizeof(c));
-	kset_init(&c.seen);
 	kset_init(&c.recidx);
 	c.type = type;
 	c.file = file;
@@ -1204,20 +1225,19 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	c.utf8fold = cf ? maincf_get_bool(cf, "smtputf8_enable", true) : true;
 	c.pdms = maincf_role_is_access(role) && access_pdms(cf);
 	c.cidr = strcmp(type, "cidr") == 0;
-	/* about one entry per 24 source bytes, keys about half of that */
-	if (kset_reserve(&c.seen, len / 24, len) < 0) {
-		kset_fini(&c.seen);
-		kset_fini(&c.recidx);
-		errno = ENOMEM;
-		return -1;
-	}
+	c.base_n = c.last_n = dl->n;
+	/* about one entry per 24 source bytes */
+	keydup_init(&c.dups, buf, len, c.fold, len / 24);
 	r = kvparse_buf(buf, len, file, kv_entry, &c, dl);
+	if (r == 0)
+		r = dup_report(&c);
 	if (r == 0 && role == MAINCF_ROLE_RECIPIENT)
 		r = postmaster_check(&c);
 	for (i = 0; i < c.nrecs; i++)
 		free(c.recs[i].key);
 	free(c.recs);
-	kset_fini(&c.seen);
+	keydup_fini(&c.dups);
+	free(c.marks);
 	kset_fini(&c.recidx);
 	free(c.fbuf);
 	if (r != 0) {

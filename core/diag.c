@@ -108,6 +108,33 @@ diag_add_sev(struct diag_list *dl, enum diag_severity sev, enum diag_code code,
 	return r;
 }
 
+int
+diag_list_splice(struct diag_list *dl, struct diag_list *ins, const size_t *pos)
+{
+	struct diag *v;
+	size_t i = 0, k, n = 0;
+
+	if (ins->n == 0)
+		return 0;
+	if ((v = malloc((dl->n + ins->n) * sizeof(*v))) == NULL)
+		return -1;
+	for (k = 0; k < ins->n; k++) {
+		size_t p = pos[k] < dl->n ? pos[k] : dl->n;
+
+		while (i < p)
+			v[n++] = dl->v[i++];
+		v[n++] = ins->v[k];
+	}
+	while (i < dl->n)
+		v[n++] = dl->v[i++];
+	free(dl->v);
+	dl->v = v;
+	dl->n = dl->cap = n;
+	free(ins->v);
+	diag_list_init(ins);
+	return 0;
+}
+
 size_t
 diag_count(const struct diag_list *dl, enum diag_severity sev)
 {

@@ -52,6 +52,11 @@ int diag_add_sev(struct diag_list *dl, enum diag_severity sev, enum diag_code co
 		 const char *file, unsigned line, unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 size_t diag_count(const struct diag_list *dl, enum diag_severity sev);
+/* diag_list_splice - move the N diagnostics of INS into DL, INS->v[k]
+ * before what is now DL->v[POS[k]] (POS non-decreasing, at most DL->n;
+ * equal positions keep INS's order).  INS is left empty.  0, or -1 on
+ * ENOMEM (both lists unchanged). */
+int diag_list_splice(struct diag_list *dl, struct diag_list *ins, const size_t *pos);
 /* diag_sort - by file, line, column, then insertion order. */
 void diag_sort(struct diag_list *dl);
 

@@ -33,6 +33,36 @@ test_text_and_json(void **state)
 	diag_list_fini(&dl);
 }
 
+/* splice: each inserted diagnostic lands before the one at its position,
+ * equal positions keep their order, a position past the end appends */
+static void
+test_splice(void **state)
+{
+	struct diag_list dl, ins;
+	const size_t pos[] = { 0, 2, 2, 3, 99 };
+	const unsigned want[] = { 100, 1, 2, 101, 102, 3, 103, 104 };
+	size_t i;
+
+	(void)state;
+	diag_list_init(&dl);
+	diag_list_init(&ins);
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(diag_add(&dl, DIAG_SYNTAX, "f", (unsigned)i, 1, "old %zu", i), 0);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(diag_add(&ins, DIAG_DUPLICATE_KEY, "f", 100 + (unsigned)i, 1, "new"), 0);
+	assert_int_equal(diag_list_splice(&dl, &ins, pos), 0);
+	assert_int_equal(ins.n, 0);
+	assert_null(ins.v);
+	assert_int_equal(dl.n, 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(dl.v[i].line, want[i]);
+	assert_string_equal(dl.v[1].message, "old 1");
+	/* an empty insertion changes nothing */
+	assert_int_equal(diag_list_splice(&dl, &ins, pos), 0);
+	assert_int_equal(dl.n, 8);
+	diag_list_fini(&dl);
+}
+
 static void
 test_sort_stable(void **state)
 {
@@ -113,6 +143,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_and_json),
+		cmocka_unit_test(test_splice),
 		cmocka_unit_test(test_sort_stable),
 		cmocka_unit_test(test_codes_roundtrip),
 		cmocka_unit_test(test_column),
