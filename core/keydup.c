@@ -41,6 +41,8 @@ keydup_init(struct keydup *kd, const char *src, size_t srclen, bool fold, size_t
 		bits++;
 	kd->nparts = (size_t)1 << bits;
 	kd->shift = 64 - bits;
+	/* an eighth more than the estimate: doubling a partition copies it */
+	kd->first_cap = est / kd->nparts + est / kd->nparts / 8 + 16;
 	strbuf_init(&kd->arena);
 }
 
@@ -74,7 +76,7 @@ keydup_add(struct keydup *kd, const char *raw, size_t rawlen, const char *fk, si
 	h = hash_words(fk, flen);
 	p = &kd->part[kd->nparts == 1 ? 0 : (size_t)(h >> kd->shift)];
 	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
+		size_t cap = p->cap ? p->cap * 2 : kd->first_cap;
 		struct keydup_rec *v = realloc(p->v, cap * sizeof(*v));
 
 		if (v == NULL)

@@ -37,6 +37,7 @@ struct keydup {
 	bool fold;                  /* keys in the source are compared ASCII-folded */
 	unsigned shift;             /* partition = hash >> shift */
 	size_t nparts;
+	size_t first_cap;           /* a partition's first allocation (from the estimate) */
 	struct keydup_part *part;
 	struct strbuf arena;        /* keys that are not a slice of the source */
 	size_t n;
