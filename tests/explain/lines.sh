@@ -42,4 +42,28 @@ print(n, bad)
 PY
 )
 is "60000 answers, each naming its own key's line (answers, wrong)" "$res" "60000 0"
+
+# keys the line index cannot take a word at a time: upper case, non-ASCII,
+# a quote, a backslash, a tab or CR after the key, comments, continuation
+# lines, a duplicate (the first line wins), no newline at the end
+mkdir "$d/odd"
+printf '# comment\n\nplain@x.example REJECT p\n  continued\nUpper@Example.COM REJECT u\n#\n%s REJECT n\ntab@x.example\tREJECT t\ncr@x.example REJECT c\r\nq"a b"@x.example REJECT q\nbs\\@x.example REJECT b\nplain@x.example REJECT again\nlast@x.example REJECT l' \
+    "$(printf 'J\303\274rgen@Ex\303\244mple.org')" >"$d/odd/t"
+cat >"$d/odd/main.cf" <<EOF
+compatibility_level = 3.6
+smtputf8_enable = yes
+smtpd_sender_restrictions = check_sender_access hash:$d/odd/t
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+mydestination = x.example
+EOF
+"$PFCONSOLE" -c "$d/odd" build "hash:$d/odd/t" >/dev/null 2>&1
+is "the odd table builds" "$?" 0
+for kl in "plain@x.example 3" "upper@example.com 5" "$(printf 'j\303\274rgen@ex\303\244mple.org') 7" \
+    "tab@x.example 8" "cr@x.example 9" "last@x.example 13"; do
+    k=${kl% *}; want=${kl##* }
+    got=$("$PFCONSOLE" -c "$d/odd" explain --json --client 192.0.2.1 --helo h.example \
+        --sender "$k" --recipient a@x.example 2>&1 |
+        python3 -c 'import json,sys; r=json.load(sys.stdin)["rule"]; print(r["line"] if r else "none")')
+    is "line of $k" "$got" "$want"
+done
 tap_done
