@@ -301,9 +301,17 @@ static bool
 in_table(const char *const *t, size_t n, const char *name, size_t len)
 {
 	size_t i;
+	unsigned char c;
 
+	if (len == 0)
+		return false;
+	/* the names are lower case: their first byte rules out most of them
+	 * before strlen and strncasecmp (explain asks for every word) */
+	c = (unsigned char)name[0];
+	if (c >= 'A' && c <= 'Z')
+		c = (unsigned char)(c - 'A' + 'a');
 	for (i = 0; i < n; i++)
-		if (cmd_is(name, len, t[i]))
+		if ((unsigned char)t[i][0] == c && cmd_is(name, len, t[i]))
 			return true;
 	return false;
 }

@@ -4014,10 +4014,38 @@ explain_release(struct explain *ex)
 	}
 }
 
+/* json_plain - how many bytes at the start of S can go into a JSON string
+ * as they are, found a word at a time among the first MAX bytes (which
+ * must all be readable; a lower bound, the caller goes on byte by byte):
+ * none is below ' ', DEL or above, '"' or '\\' - so none is the NUL. */
+static size_t
+json_plain(const char *s, size_t max)
+{
+	const char *q = s, *end = s + max;
+
+	while (end - q >= 8) {
+		uint64_t x, l7, zq, zb, zd, bad;
+
+		memcpy(&x, q, 8);
+		l7 = x | W_HIGH;
+		zq = x ^ (0x22 * W_ONES);
+		zb = x ^ (0x5c * W_ONES);
+		zd = x ^ (0x7f * W_ONES);
+		bad = (x & W_HIGH) | (~((l7 - 0x20 * W_ONES) & W_HIGH) & W_HIGH)
+			| (~(((zq | W_HIGH) - W_ONES) | zq) & W_HIGH)
+			| (~(((zb | W_HIGH) - W_ONES) | zb) & W_HIGH)
+			| (~(((zd | W_HIGH) - W_ONES) | zd) & W_HIGH);
+		if (bad)
+			return (size_t)(q - s) + (size_t)(__builtin_ctzll(bad) >> 3);
+		q += 8;
+	}
+	return (size_t)(q - s);
+}
+
 /* json_str - a JSON string; plain ASCII in one copy (the trail is mostly
  * that), anything else through strbuf_add_json_string */
 static void
-json_str(struct strbuf *out, const char *s)
+json_str_in(struct strbuf *out, const char *s, size_t max)
 {
 	const unsigned char *p;
 
@@ -4025,7 +4053,8 @@ json_str(struct strbuf *out, const char *s)
 		strbuf_addstr(out, "null");
 		return;
 	}
-	for (p = (const unsigned char *)s; *p; p++)
+	p = (const unsigned char *)s + (max ? json_plain(s, max) : 0);
+	for (; *p; p++)
 		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
 			break;
 	if (*p == 0) {
@@ -4041,6 +4070,12 @@ json_str(struct strbuf *out, const char *s)
 		return;
 	}
 	strbuf_add_json_string(out, s, strlen(s));
+}
+
+static void
+json_str(struct strbuf *out, const char *s)
+{
+	json_str_in(out, s, 0);
 }
 
 int
@@ -4068,7 +4103,8 @@ explain_result_json(const struct explain_result *r, struct strbuf *out)
 	for (i = 0; i < r->ntrail; i++) {
 		if (i)
 			strbuf_addch(out, ',');
-		json_str(out, r->trail[i]);
+		/* a trail line lies in trail_text: readable up to its end */
+		json_str_in(out, r->trail[i], r->trail_text.len - r->trail_off[i]);
 	}
 	strbuf_addstr(out, "],\"rule\":");
 	if (r->rule.table) {

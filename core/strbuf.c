@@ -76,6 +76,12 @@ strbuf_reserve(struct strbuf *sb, size_t extra)
 int
 strbuf_add(struct strbuf *sb, const void *p, size_t n)
 {
+	if (n < sb->cap - sb->len) {        /* fits: the common case (cap > len always) */
+		memcpy(sb->buf + sb->len, p, n);
+		sb->len += n;
+		sb->buf[sb->len] = 0;
+		return 0;
+	}
 	if (strbuf_reserve(sb, n) < 0)
 		return -1;
 	if (n)
@@ -96,6 +102,11 @@ strbuf_addch(struct strbuf *sb, int c)
 {
 	char ch = (char)c;
 
+	if (sb->cap - sb->len > 1) {
+		sb->buf[sb->len++] = ch;
+		sb->buf[sb->len] = 0;
+		return 0;
+	}
 	return strbuf_add(sb, &ch, 1);
 }
 
@@ -105,11 +116,22 @@ strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	va_list ap2;
 	int n;
 
+	/* format once into the room there is; again only when it did not fit */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = sb->cap > sb->len ? vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap2)
+		: vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
-	if (n < 0)
+	if (n < 0) {
+		if (sb->cap > sb->len)
+			sb->buf[sb->len] = 0;
 		return -1;
+	}
+	if ((size_t)n < sb->cap - sb->len) {
+		sb->len += (size_t)n;
+		return 0;
+	}
+	if (sb->cap > sb->len)
+		sb->buf[sb->len] = 0;   /* the truncated attempt is not kept */
 	if (strbuf_reserve(sb, (size_t)n) < 0)
 		return -1;
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
