@@ -1249,21 +1249,36 @@ trail_parts(struct st *s, const char *a, const char *b, const char *c, const cha
 	    const char *e)
 {
 	struct explain_result *r = s->r;
+	const char *part[5] = { a, b, c, d, e };
+	size_t len[5], total = 0, k;
+	struct strbuf *tt = &r->trail_text;
+	char *w;
 	int i;
 
 	if (r->ntrail == r->captrail) {
 		trail(s, "%s%s%s%s%s", a, b, c, d, e);
 		return;
 	}
-	r->trail_off[r->ntrail] = r->trail_text.len;
-	for (i = 0; i < s->indent && i < 20; i++)
-		strbuf_add(&r->trail_text, "  ", 2);
-	strbuf_addstr(&r->trail_text, a);
-	strbuf_addstr(&r->trail_text, b);
-	strbuf_addstr(&r->trail_text, c);
-	strbuf_addstr(&r->trail_text, d);
-	strbuf_addstr(&r->trail_text, e);
-	strbuf_addch(&r->trail_text, 0);
+
+	for (k = 0; k < 5; k++)
+		total += len[k] = strlen(part[k]);
+	i = s->indent < 20 ? s->indent : 20;
+	if (i < 0)
+		i = 0;
+	r->trail_off[r->ntrail] = tt->len;
+	/* one reservation for the whole line, its indent and its NUL */
+	if (strbuf_reserve(tt, total + 2 * (size_t)i + 1) < 0)
+		return;
+	w = tt->buf + tt->len;
+	memset(w, ' ', 2 * (size_t)i);
+	w += 2 * (size_t)i;
+	for (k = 0; k < 5; k++) {
+		memcpy(w, part[k], len[k]);
+		w += len[k];
+	}
+	*w++ = 0;
+	tt->len = (size_t)(w - tt->buf);
+	tt->buf[tt->len] = 0;
 	r->trail[r->ntrail++] = NULL;
 }
 
@@ -1411,6 +1426,18 @@ defer_if_permit(struct st *s, int code, const char *dsn, const char *fmt, const 
 /* ------------------------------------------------------------------ */
 /* lookups                                                              */
 
+/* copy_str - what snprintf(DST, SIZE, "%.*s", N, SRC) stores, without
+ * printf (twice per found key) */
+static void
+copy_str(char *dst, size_t size, const char *src, size_t n)
+{
+	n = strnlen(src, n);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
 /* xt_find - maps_find() on one table: 1 found (*val, hit filled), 0, -1 */
 static int
 xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const char **val,
@@ -1526,7 +1553,7 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 			return -1;
 		}
 		*val = mh.val;
-		snprintf(h->value, sizeof(h->value), "%.*s", (int)mh.vlen, mh.val);
+		copy_str(h->value, sizeof(h->value), mh.val, mh.vlen);
 		if (t->pattern && mh.rule < t->pt.n) {
 			h->line = t->pt.rules[mh.rule].line;
 			snprintf(h->key, sizeof(h->key), "%.*s", (int)t->pt.rules[mh.rule].pattern_len,
@@ -1538,7 +1565,7 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 
 			if (f) {
 				h->line = source_line(t, f, fl);
-				snprintf(h->key, sizeof(h->key), "%s", f);
+				copy_str(h->key, sizeof(h->key), f, fl);
 			}
 			free(heap);
 		}

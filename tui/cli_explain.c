@@ -368,6 +368,7 @@ run_batch(struct explain *ex, const char *file)
 	ssize_t n;
 	struct explain_result r;
 	struct strbuf out;
+	struct stat so;
 	unsigned long lineno = 0, nheld = 0;
 	int rc = 0;
 	bool hold;
@@ -380,6 +381,15 @@ run_batch(struct explain *ex, const char *file)
 	strbuf_init(&out);
 	hold = never_blocks(fp);
 	explain_hold(ex, hold);
+	if (fstat(STDOUT_FILENO, &so) == 0 && S_ISREG(so.st_mode)) {
+		/* to a file: 1 MiB writes instead of stdio's 4 KiB.  Answers are
+		 * about 1 KB; on ext4 (Linux 6.18) 4 KiB writes cost 0.25 s of
+		 * system time per 96 MB, 1 MiB writes 0.04 s.  glibc ignores the
+		 * size unless it is given the buffer. */
+		static char obuf[1 << 20];
+
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	}
 	while ((n = getline(&line, &cap, fp)) > 0) {
 		if (hold && ++nheld % HOLD_PROBES == 0)
 			explain_release(ex);
