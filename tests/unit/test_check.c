@@ -80,6 +80,52 @@ static const struct {
 	{ "regexp", MAINCF_ROLE_SENDER, "/^a+$/x OK\n", DIAG_SYNTAX, 1, 7 },
 };
 
+/* duplicates are found after the pass (core/keydup) and put back where the
+ * pass would have added them: first among the findings of their entry, after
+ * those of the lines before (a skipped line's syntax error included), and
+ * the first entry's line named, whatever the case of the key */
+static void
+test_duplicate_order(void **state)
+{
+	static const char src[] =
+		"@X.org OK\n"          /* 1: unreachable-key */
+		"@x.org OK\n"          /* 2: duplicate-key, then unreachable-key */
+		"lonely\n"             /* 3: syntax (skipped line) */
+		"b.example OK\n"       /* 4 */
+		"B.EXAMPLE REJECT 521\n" /* 5: duplicate-key, then looks-like-code */
+		"@x.ORG OK\n";         /* 6: duplicate-key (of line 1), unreachable-key */
+	static const struct { enum diag_code code; unsigned line; } want[] = {
+		{ DIAG_UNREACHABLE_KEY, 1 }, { DIAG_DUPLICATE_KEY, 2 }, { DIAG_UNREACHABLE_KEY, 2 },
+		{ DIAG_SYNTAX, 3 }, { DIAG_DUPLICATE_KEY, 5 }, { DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, 5 },
+		{ DIAG_DUPLICATE_KEY, 6 }, { DIAG_UNREACHABLE_KEY, 6 },
+	};
+	struct maincf *cf = cf_of(classes_cf);
+	struct diag_list dl;
+	size_t i;
+
+	(void)state;
+	diag_list_init(&dl);
+	/* a finding already in the list stays first */
+	assert_int_equal(diag_add(&dl, DIAG_MISSING_MAP, "other", 9, 1, "before"), 0);
+	assert_true(check_table_buf("hash", src, strlen(src), "t", MAINCF_ROLE_SENDER, cf, &dl,
+				    NULL) >= 0);
+	assert_int_equal(dl.n, 1 + sizeof(want) / sizeof(want[0]));
+	assert_int_equal(dl.v[0].code, DIAG_MISSING_MAP);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct diag *d = &dl.v[i + 1];
+
+		if (d->code != want[i].code || d->line != want[i].line)
+			fail_msg("finding %zu: got %s on line %u, want %s on line %u", i,
+				 diag_code_name(d->code), d->line, diag_code_name(want[i].code),
+				 want[i].line);
+	}
+	assert_non_null(strstr(dl.v[2].message, "\"@x.org\": Postfix uses the first entry, on line 1"));
+	assert_non_null(strstr(dl.v[5].message, "\"B.EXAMPLE\": Postfix uses the first entry, on line 4"));
+	assert_non_null(strstr(dl.v[7].message, "\"@x.ORG\": Postfix uses the first entry, on line 1"));
+	diag_list_fini(&dl);
+	maincf_free(cf);
+}
+
 static void
 test_cases(void **state)
 {
@@ -436,6 +482,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_duplicate_order),
 		cmocka_unit_test(test_reply_text_in_message),
 		cmocka_unit_test(test_context),
 		cmocka_unit_test(test_guess_role),
