@@ -88,11 +88,33 @@ map_open(const char *type, const char *name, const struct map_rule *rules,
 	return m;
 }
 
+/* fold_ascii_buf - KEY (KLEN bytes) in ASCII lower case into BUF (SIZE
+ * bytes, NUL added) when it is plain ASCII and fits; false otherwise (the
+ * caller then folds with map_fold, which also handles UTF-8) */
+static bool
+fold_ascii_buf(const char *key, size_t klen, char *buf, size_t size)
+{
+	unsigned char hi = 0;
+	size_t i;
+
+	if (klen >= size)
+		return false;
+	for (i = 0; i < klen; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		hi |= c;
+		buf[i] = (char)(c + (((unsigned char)(c - 'A') < 26) << 5));
+	}
+	buf[klen] = 0;
+	return !(hi & 0x80);
+}
+
 /* map_lookup - fold if the type folds, then look up */
 int
 map_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit,
 	   struct map_error *err)
 {
+	char buf[256];
 	char *folded = NULL;
 	size_t flen;
 	int ret;
@@ -101,10 +123,15 @@ map_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit,
 	hit->vlen = 0;
 	hit->rule = 0;
 	if ((m->ops->flags & MAP_FOLD_KEYS) && !(m->open_flags & MAP_OPEN_NOFOLD)) {
-		if (map_fold(key, klen, &folded, &flen) < 0)
-			return map_error_set(err, ENOMEM, "fold key: %s", strerror(ENOMEM));
-		key = folded;
-		klen = flen;
+		/* short ASCII keys (nearly all) are folded on the stack */
+		if (fold_ascii_buf(key, klen, buf, sizeof(buf))) {
+			key = buf;
+		} else {
+			if (map_fold(key, klen, &folded, &flen) < 0)
+				return map_error_set(err, ENOMEM, "fold key: %s", strerror(ENOMEM));
+			key = folded;
+			klen = flen;
+		}
 	}
 	ret = m->ops->lookup(m, key, klen, hit, err);
 	free(folded);
@@ -153,24 +180,13 @@ map_build_put(const struct map_ops *ops, struct map_builder *b, const char *key,
 	char buf[256];
 	char *folded = NULL;
 	size_t flen;
-	size_t i;
 	int ret;
 
 	if (!fold || !(ops->flags & MAP_FOLD_KEYS))
 		return ops->build_put(b, key, klen, val, vlen, err);
 	/* Fast path: short ASCII keys are folded on the stack. */
-	if (klen < sizeof(buf)) {
-		unsigned char hi = 0;
-
-		for (i = 0; i < klen; i++) {
-			unsigned char c = (unsigned char)key[i];
-
-			hi |= c;
-			buf[i] = (char)(c + (((unsigned char)(c - 'A') < 26) << 5));
-		}
-		if (!(hi & 0x80))
-			return ops->build_put(b, buf, klen, val, vlen, err);
-	}
+	if (fold_ascii_buf(key, klen, buf, sizeof(buf)))
+		return ops->build_put(b, buf, klen, val, vlen, err);
 	if (map_fold(key, klen, &folded, &flen) < 0)
 		return map_error_set(err, ENOMEM, "fold key: %s", strerror(ENOMEM));
 	ret = ops->build_put(b, folded, flen, val, vlen, err);
