@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/feed.h"
+#include "core/hash.h"
 #include "core/textsafe.h"
 
 struct pattern {
@@ -360,30 +361,6 @@ arena_alloc(struct counter *c, size_t n)
 	return b->data + b->used - n;
 }
 
-/* hash_bytes - 8 bytes at a time, multiply and fold (keys are short) */
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n, w;
-
-	while (n >= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	if (n > 0) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
-	}
-	h ^= h >> 29;
-	h *= 0xFF51AFD7ED558CCDULL;
-	h ^= h >> 32;
-	return h;
-}
-
 static int
 counter_grow(struct counter *c)
 {
@@ -667,7 +644,7 @@ feedstats_add(struct feedstats *st, const struct pf_event *ev)
 	/* the tables are larger than the caches: start every slot's load
 	 * first, so that the misses overlap instead of adding up */
 	for (i = 0; i < nk; i++) {
-		k[i].h = hash_bytes(k[i].p, k[i].n);
+		k[i].h = hash_words(k[i].p, k[i].n);
 		if (k[i].c->cap)
 			__builtin_prefetch(&k[i].c->v[k[i].h & (k[i].c->cap - 1)]);
 	}
