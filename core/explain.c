@@ -932,6 +932,16 @@ open_table(struct explain *ex, const char *ref)
 #define W_ONES 0x0101010101010101ULL
 #define W_HIGH 0x8080808080808080ULL
 
+/* w_has - the high bit of every byte of X that equals C (exact per byte:
+ * no borrow crosses a byte, as every byte is given its high bit first) */
+static inline uint64_t
+w_has(uint64_t x, unsigned char c)
+{
+	uint64_t z = x ^ (c * W_ONES);
+
+	return ~(((z | W_HIGH) - W_ONES) | z) & W_HIGH;
+}
+
 /* plain_run - how many bytes from P (at least 8 readable) a word-at-a-time
  * scan can take as a key without looking closer: none of them is a blank
  * or control byte (<= ' '), '"', '\\', an upper-case ASCII letter or
@@ -944,18 +954,15 @@ plain_run(const char *p, const char *end)
 	const char *q = p;
 
 	while (end - q >= 8) {
-		uint64_t x, l7, ge21, ge41, ge5b, zq, zb, bad;
+		uint64_t x, l7, ge21, ge41, ge5b, bad;
 
 		memcpy(&x, q, 8);
 		l7 = x | W_HIGH;
 		ge21 = (l7 - 0x21 * W_ONES) & W_HIGH;   /* low 7 bits >= '!' */
 		ge41 = (l7 - 0x41 * W_ONES) & W_HIGH;   /* >= 'A' */
 		ge5b = (l7 - 0x5b * W_ONES) & W_HIGH;   /* >= '[' */
-		zq = x ^ (0x22 * W_ONES);
-		zb = x ^ (0x5c * W_ONES);
-		bad = (x & W_HIGH) | (~ge21 & W_HIGH) | (ge41 & ~ge5b)
-			| (~(((zq | W_HIGH) - W_ONES) | zq) & W_HIGH)
-			| (~(((zb | W_HIGH) - W_ONES) | zb) & W_HIGH);
+		bad = (x & W_HIGH) | (~ge21 & W_HIGH) | (ge41 & ~ge5b) | w_has(x, '"')
+			| w_has(x, '\\');
 		if (bad)
 			return (size_t)(q - p) + (size_t)(__builtin_ctzll(bad) >> 3);
 		q += 8;
@@ -4051,17 +4058,12 @@ json_plain(const char *s, size_t max)
 	const char *q = s, *end = s + max;
 
 	while (end - q >= 8) {
-		uint64_t x, l7, zq, zb, zd, bad;
+		uint64_t x, l7, bad;
 
 		memcpy(&x, q, 8);
 		l7 = x | W_HIGH;
-		zq = x ^ (0x22 * W_ONES);
-		zb = x ^ (0x5c * W_ONES);
-		zd = x ^ (0x7f * W_ONES);
 		bad = (x & W_HIGH) | (~((l7 - 0x20 * W_ONES) & W_HIGH) & W_HIGH)
-			| (~(((zq | W_HIGH) - W_ONES) | zq) & W_HIGH)
-			| (~(((zb | W_HIGH) - W_ONES) | zb) & W_HIGH)
-			| (~(((zd | W_HIGH) - W_ONES) | zd) & W_HIGH);
+			| w_has(x, '"') | w_has(x, '\\') | w_has(x, 0x7f);
 		if (bad)
 			return (size_t)(q - s) + (size_t)(__builtin_ctzll(bad) >> 3);
 		q += 8;
