@@ -71,14 +71,30 @@ lower(char *s)
 }
 
 /* a list of words (restriction lists) */
+/* wnet - an item of a name/address list, parsed once (namadr_match) */
+struct wnet {
+	unsigned char state;        /* WNET_UNPARSED, WNET_NET, WNET_OTHER */
+	unsigned char net[16];
+	int fam;
+	unsigned bits;
+};
+
+#define WNET_UNPARSED 0
+#define WNET_NET 1                  /* parse_net accepted the item (after any '!') */
+#define WNET_OTHER 2
+
 struct words {
 	char **v;
 	size_t n, cap;
+	struct wnet *net;           /* NULL, or one per item: filled as used */
 };
 
 static int
 words_add(struct words *w, const char *s, size_t n)
 {
+	/* the parsed items no longer match the list */
+	free(w->net);
+	w->net = NULL;
 	if (w->n == w->cap) {
 		size_t nc = w->cap ? w->cap * 2 : 8;
 		char **nv = realloc(w->v, nc * sizeof(*nv));
@@ -102,7 +118,9 @@ words_free(struct words *w)
 	for (i = 0; i < w->n; i++)
 		free(w->v[i]);
 	free(w->v);
+	free(w->net);
 	w->v = NULL;
+	w->net = NULL;
 	w->n = w->cap = 0;
 }
 
@@ -2354,23 +2372,30 @@ permit_auth_destination(struct st *s, const char *recipient)
 static int
 namadr_match(struct st *s, const char *param, const char *name, const char *addr)
 {
-	struct words w = *param_words(s->ex, param);
+	struct words *wp = param_words(s->ex, param);
+	struct words w = *wp;
 	size_t i;
-	int fam, afam;
-	unsigned char a[16], net[16];
-	unsigned bits;
+	int afam;
+	unsigned char a[16];
 	int result = 0;
 	bool have_a = parse_ip(addr, &afam, a);
 
+	/* the list is parsed once, not per probe (w.net NULL: no memory,
+	 * parsed each time as before) */
+	if (wp->net == NULL && wp->n > 0)
+		wp->net = w.net = calloc(wp->n, sizeof(*wp->net));
 	for (i = 0; i < w.n && !result; i++) {
 		const char *item = w.v[i];
 		bool neg = false;
+		struct wnet tmp = { 0 }, *nt = w.net ? &w.net[i] : &tmp;
 
 		while (*item == '!') {
 			neg = !neg;
 			item++;
 		}
-		if (item[0] == '/' || (strchr(item, ':') && item[0] != '[' && !parse_net(item, &fam, net, &bits))) {
+		if (nt->state == WNET_UNPARSED)
+			nt->state = parse_net(item, &nt->fam, nt->net, &nt->bits) ? WNET_NET : WNET_OTHER;
+		if (item[0] == '/' || (strchr(item, ':') && item[0] != '[' && nt->state != WNET_NET)) {
 			/* a table or a file of patterns */
 			if (item[0] == '/') {
 				result = -1;
@@ -2396,8 +2421,8 @@ namadr_match(struct st *s, const char *param, const char *name, const char *addr
 			}
 			continue;
 		}
-		if (have_a && parse_net(item, &fam, net, &bits)) {
-			if (net_match(fam, net, bits, afam, a))
+		if (have_a && nt->state == WNET_NET) {
+			if (net_match(nt->fam, nt->net, nt->bits, afam, a))
 				result = neg ? 2 : 1;
 			continue;
 		}
