@@ -2682,6 +2682,14 @@ maps_match(struct st *s, const char *param, const char *addr, bool local)
 	return r;
 }
 
+/* user_unknown - smtpd's "CODE 5.1.1 ... User unknown in TABLE" reject */
+static int
+user_unknown(struct st *s, int code, const char *recipient, enum access_ctx ctx, const char *table)
+{
+	return check_reject(s, EC_POLICY, code, "5.1.1", "<%s>: %s rejected: User unknown in %s",
+			    recipient, ctxcls(ctx), table);
+}
+
 /* check_rcpt_maps - the recipient validation that follows the lists */
 static int
 check_rcpt_maps(struct st *s, const char *recipient, enum access_ctx ctx)
@@ -2709,9 +2717,7 @@ check_rcpt_maps(struct st *s, const char *recipient, enum access_ctx ctx)
 	else if (m > 0)
 		trail(s, "%s is rewritten by a canonical or virtual alias table: accepted here", res.buf);
 	else if (c == RC_ALIAS)
-		status = check_reject(s, EC_POLICY, ex->virt_alias_code, "5.1.1",
-				      "<%s>: %s rejected: User unknown in virtual alias table",
-				      recipient, ctxcls(ctx));
+		status = user_unknown(s, ex->virt_alias_code, recipient, ctx, "virtual alias table");
 	else if (c == RC_LOCAL && *ex->local_rcpt_maps && at
 		 && strncasecmp(res.buf, "postmaster@", 11) != 0
 		 && strncasecmp(res.buf, "mailer-daemon@", 14) != 0
@@ -2720,23 +2726,20 @@ check_rcpt_maps(struct st *s, const char *recipient, enum access_ctx ctx)
 			status = unknown(s, "whether %s is a local user (local_recipient_maps = %s)",
 					 res.buf, ex->local_rcpt_maps);
 		else if (m == 0)
-			status = check_reject(s, EC_POLICY, code_of(ex, "unknown_local_recipient_reject_code", 550),
-					      "5.1.1", "<%s>: %s rejected: User unknown in local recipient table",
-					      recipient, ctxcls(ctx));
+			status = user_unknown(s, code_of(ex, "unknown_local_recipient_reject_code", 550),
+					      recipient, ctx, "local recipient table");
 	} else if (c == RC_VIRTUAL && *cfget(ex, "virtual_mailbox_maps", NULL)) {
 		if ((m = maps_match(s, "virtual_mailbox_maps", res.buf, false)) < 0)
 			status = unknown(s, "whether %s is in virtual_mailbox_maps", res.buf);
 		else if (m == 0)
-			status = check_reject(s, EC_POLICY, code_of(ex, "unknown_virtual_mailbox_reject_code", 550),
-					      "5.1.1", "<%s>: %s rejected: User unknown in virtual mailbox table",
-					      recipient, ctxcls(ctx));
+			status = user_unknown(s, code_of(ex, "unknown_virtual_mailbox_reject_code", 550),
+					      recipient, ctx, "virtual mailbox table");
 	} else if (c == RC_RELAY && *cfget(ex, "relay_recipient_maps", NULL)) {
 		if ((m = maps_match(s, "relay_recipient_maps", res.buf, false)) < 0)
 			status = unknown(s, "whether %s is in relay_recipient_maps", res.buf);
 		else if (m == 0)
-			status = check_reject(s, EC_POLICY, code_of(ex, "unknown_relay_recipient_reject_code", 550),
-					      "5.1.1", "<%s>: %s rejected: User unknown in relay recipient table",
-					      recipient, ctxcls(ctx));
+			status = user_unknown(s, code_of(ex, "unknown_relay_recipient_reject_code", 550),
+					      recipient, ctx, "relay recipient table");
 	} else
 		trail(s, "%s: no recipient table rejects it", res.buf);
 	strbuf_fini(&res);

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/access.h"
 #include "core/maincf.h"
 #include "core/strbuf.h"
 
@@ -451,12 +452,6 @@ own_str(struct maincf *cf, const char *s)
 }
 
 static bool
-is_sep(int c)
-{
-	return c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static bool
 is_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
@@ -525,27 +520,12 @@ typedef int split_fn(void *ctx, const char *s, size_t n, bool braced, size_t off
 static int
 split_text(const char *text, size_t len, split_fn *fn, void *ctx)
 {
-	size_t i = 0;
+	size_t pos = 0, start, n;
 
-	while (i < len) {
-		size_t start, end;
-		int depth = 0;
+	/* words as smtpd's mystrtokq() finds them (access_next_word) */
+	while (access_next_word(text, len, &pos, &start, &n)) {
+		size_t end = start + n;
 
-		while (i < len && is_sep((unsigned char)text[i]))
-			i++;
-		if (i >= len)
-			break;
-		start = i;
-		while (i < len) {
-			if (text[i] == '{')
-				depth++;
-			else if (text[i] == '}' && depth > 0)
-				depth--;
-			else if (depth == 0 && is_sep((unsigned char)text[i]))
-				break;
-			i++;
-		}
-		end = i;
 		if (text[start] == '{' && end - start >= 2 && text[end - 1] == '}') {
 			/* a braced group: strip braces and trim */
 			size_t a = start + 1, b = end - 1;
