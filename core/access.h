@@ -26,7 +26,7 @@
 #include <stddef.h>
 
 #include "core/diag.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 /* What check_table_result() makes of a value, in its order of tests. */
 enum access_kind {

@@ -19,7 +19,7 @@
 #include "core/build.h"
 #include "core/check.h"
 #include "core/maincf.h"
-#include "core/runcmd.h"
+#include "util/runcmd.h"
 
 #define APPLY_STAMP_DIR "/run/pfconsole"
 

@@ -30,7 +30,7 @@
 #include <stddef.h>
 
 #include "core/diag.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 struct apply_opts {
 	bool reload_always;         /* reload whenever Postfix runs (`pfconsole reload`) */

@@ -15,7 +15,7 @@
 #include "core/check.h"
 #include "core/maincf.h"
 #include "core/kvparse.h"
-#include "core/utf8.h"
+#include "util/utf8.h"
 
 struct put_ctx {
 	const struct map_ops *ops;

@@ -23,13 +23,13 @@
 
 #include "core/access.h"
 #include "core/check.h"
-#include "core/hash.h"
+#include "util/hash.h"
 #include "core/keydup.h"
 #include "core/kvparse.h"
 #include "core/pattern.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "core/transport.h"
-#include "core/utf8.h"
+#include "util/utf8.h"
 #include "maps/map.h"
 
 static const char *const state_names[] = { "ok", "missing", "stale", "errors", "not-file" };

@@ -28,7 +28,7 @@
 #include <stddef.h>
 
 #include "core/diag.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 struct explain;
 

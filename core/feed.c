@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "core/feed.h"
-#include "core/hash.h"
+#include "util/hash.h"
 #include "core/textsafe.h"
 
 struct pattern {

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "core/logline.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 struct feed_filter;
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hash.h"
+#include "util/hash.h"
 #include "core/keydup.h"
 
 /* One entry.  LOC is the key's offset in the source, or, with KD_ARENA

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "core/kvparse.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 /* ISSPACE as Postfix: space, tab, CR, LF, VT, FF */
 static inline bool

@@ -33,7 +33,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 /* A field: P == NULL means "not in the log line" (JSON null); a present
  * field may be empty (N == 0, P != NULL), e.g. from=<> is "". */

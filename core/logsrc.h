@@ -48,7 +48,7 @@
 #include <time.h>
 
 #include "core/logline.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 #define LOGSRC_LINE_MAX 65536
 

@@ -22,7 +22,7 @@
 
 #include "core/access.h"
 #include "core/maincf.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 struct seg {
 	size_t joff;                /* offset in the joined logical line */

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "core/pattern.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 void
 pattern_table_init(struct pattern_table *pt, enum pattern_dialect dialect)

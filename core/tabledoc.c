@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/hash.h"
+#include "util/hash.h"
 #include "core/kvparse.h"
 #include "core/pattern.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "core/tabledoc.h"
 #include "maps/atomic.h"
 

@@ -14,7 +14,7 @@
 #include <wchar.h>
 
 #include "core/textsafe.h"
-#include "core/utf8.h"
+#include "util/utf8.h"
 
 size_t
 textsafe_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)

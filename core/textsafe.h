@@ -33,7 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 #define TEXTSAFE_NOLIMIT ((size_t)-1)
 

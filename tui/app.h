@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "tui/keymap.h"
 #include "tui/rows.h"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "core/diag.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "tui/cli.h"
 
 int

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "core/explain.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "tui/cli.h"
 
 static void

@@ -26,7 +26,7 @@
 
 #include "core/feed.h"
 #include "core/logsrc.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "tui/cli.h"
 
 static volatile sig_atomic_t stop_flag;

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 #define ROLES(X) \
 	X(NORMAL) X(TITLE) X(KEYS) X(KEYNAME) X(STATUS) X(SELECTED) X(ERROR) \

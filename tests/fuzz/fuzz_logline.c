@@ -14,7 +14,7 @@
 
 #include "core/feed.h"
 #include "core/logline.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "core/textsafe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "core/apply.h"
-#include "core/runcmd.h"
+#include "util/runcmd.h"
 #include "tests/unit/unit_util.h"
 
 static void

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "core/textsafe.h"
-#include "core/utf8.h"
+#include "util/utf8.h"
 
 struct tcase {
 	const char *in;

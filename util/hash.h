@@ -1,5 +1,5 @@
 /*
- * core/hash.h - the hash functions core/ shares.
+ * util/hash.h - the hash functions core/ shares.
  *
  * hash_fnv1a is 64-bit FNV-1a as pfconsole has always computed it: FNV's
  * prime, but the offset basis 1469598103934665603 (a digit short of FNV's
@@ -8,8 +8,8 @@
  * for keys of in-memory tables.  maps/map.c keeps its own copy (maps/
  * includes nothing from core/).
  */
-#ifndef CORE_HASH_H
-#define CORE_HASH_H
+#ifndef UTIL_HASH_H
+#define UTIL_HASH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * core/strbuf.c - growable byte buffer (see strbuf.h).
+ * util/strbuf.c - growable byte buffer (see strbuf.h).
  */
 #include "config.h"
 
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/strbuf.h"
-#include "core/utf8.h"
+#include "util/strbuf.h"
+#include "util/utf8.h"
 
 static char strbuf_empty[1];
 

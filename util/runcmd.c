@@ -1,5 +1,5 @@
 /*
- * core/runcmd.c - run a command from an argv array and capture its output
+ * util/runcmd.c - run a command from an argv array and capture its output
  * (see runcmd.h).  The pty variant uses openpty(3) semantics through
  * posix_openpt/grantpt/unlockpt/ptsname, so no extra library is needed.
  */
@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/runcmd.h"
+#include "util/runcmd.h"
 
 void
 runcmd_result_init(struct runcmd_result *r)

@@ -1,5 +1,5 @@
 /*
- * core/strbuf.h - growable byte buffer.
+ * util/strbuf.h - growable byte buffer.
  *
  * A strbuf holds bytes plus a length and is always NUL-terminated (the NUL
  * is not counted), so its text can be handed to C string functions when it
@@ -7,8 +7,8 @@
  * return 0, or -1 with errno = ENOMEM; after a failure the buffer still
  * holds its previous, valid contents.
  */
-#ifndef CORE_STRBUF_H
-#define CORE_STRBUF_H
+#ifndef UTIL_STRBUF_H
+#define UTIL_STRBUF_H
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * core/runcmd.h - run postfix/postmap/postconf from an argv array (no
+ * util/runcmd.h - run postfix/postmap/postconf from an argv array (no
  * shell) and capture exit status and output.
  *
  * `postfix check` and `postfix reload` write their messages to stderr only
@@ -11,13 +11,13 @@
  *
  * Nothing prints.  Errors: -1 with errno and a reason ("fork: ...").
  */
-#ifndef CORE_RUNCMD_H
-#define CORE_RUNCMD_H
+#ifndef UTIL_RUNCMD_H
+#define UTIL_RUNCMD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 enum {
 	RUNCMD_PTY = 1,             /* the child's stdio is a pseudo-terminal */

@@ -1,11 +1,11 @@
 /*
- * core/utf8.c - strict UTF-8 decoding and validation (see utf8.h).
+ * util/utf8.c - strict UTF-8 decoding and validation (see utf8.h).
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <string.h>
-#include "core/utf8.h"
+#include "util/utf8.h"
 
 size_t
 utf8_decode(const unsigned char *s, size_t n, unsigned *cp)

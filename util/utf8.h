@@ -1,12 +1,12 @@
 /*
- * core/utf8.h - strict UTF-8 decoding and validation, the one copy.
+ * util/utf8.h - strict UTF-8 decoding and validation, the one copy.
  *
  * "Valid" everywhere in pfconsole means what ICU and Postfix's
  * smtputf8_enable checks accept: shortest form only (no overlongs), no
  * UTF-16 surrogates (U+D800..U+DFFF), nothing above U+10FFFF.
  */
-#ifndef CORE_UTF8_H
-#define CORE_UTF8_H
+#ifndef UTIL_UTF8_H
+#define UTIL_UTF8_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,11 +1,11 @@
 /*
- * core/hash.c - shared hash functions (see hash.h).
+ * util/hash.c - shared hash functions (see hash.h).
  */
 #include "config.h"
 
 #include <string.h>
 
-#include "core/hash.h"
+#include "util/hash.h"
 
 uint64_t
 hash_fnv1a(const void *s, size_t n)
