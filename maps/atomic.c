@@ -221,11 +221,15 @@ atomic_commit(struct atomic_file *af, struct map_error *err)
 		map_error_set(err, e, "open %s: %s", af->tmp, strerror(e));
 		goto fail;
 	}
-	if (stat(af->target, &st) == 0) {
+	/* Owner and mode come only from a regular file being replaced (lstat:
+	 * a planted "x.db -> /dev/null" gives nothing), never with set-id or
+	 * sticky bits; else postmap's rule from a regular source file, which
+	 * is never group/world-writable; else root's 0644. */
+	if (lstat(af->target, &st) == 0 && S_ISREG(st.st_mode)) {
 		uid = st.st_uid;
 		gid = st.st_gid;
-		mode = st.st_mode & 07777;
-	} else if (af->source != NULL && stat(af->source, &st) == 0) {
+		mode = st.st_mode & 0777;
+	} else if (af->source != NULL && stat(af->source, &st) == 0 && S_ISREG(st.st_mode)) {
 		uid = st.st_uid;
 		gid = st.st_gid;
 		mode = 0644 & ~(022 | (~st.st_mode & 077));

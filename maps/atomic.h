@@ -7,9 +7,11 @@
  * path BASE that does not exist yet (for Berkeley DB, which must create
  * its file itself).  Stale temporaries left by a killed pfconsole (their
  * PID no longer runs) are removed first.
- * atomic_commit() gives the temporary the owner and mode of the file it
- * replaces (or, when there is none, of SOURCE as postmap does: owner of
- * the source, mode 0644 minus the source's missing group/other read bits),
+ * atomic_commit() gives the temporary the owner and permission bits (never
+ * set-id/sticky) of the regular file it replaces (lstat: a symlink, device
+ * or other non-regular target gives nothing); else, from a regular SOURCE
+ * as postmap does: owner of the source, mode 0644 minus the source's
+ * missing group/other read bits; else the caller's owner and 0644,
  * fsyncs it, renames it over the target and fsyncs the directory.  A crash
  * at any moment leaves the old complete file or the new one.
  * atomic_abort() removes the temporary only; the target is never touched.

@@ -196,6 +196,43 @@ test_symlink_target_dir(void **state)
 	assert_non_null(strstr(err.text, "/nonexistent-dir/"));
 }
 
+/* owner/mode never come through a symlink (x.db -> /dev/null would give a
+ * world-writable index) and never carry set-id bits */
+static void
+test_mode_not_through_symlink_no_setid(void **state)
+{
+	struct atomic_file af;
+	struct map_error err;
+	struct stat st;
+
+	(void)state;
+	unlink(tl_path("ln.db"));
+	assert_int_equal(symlink("/dev/null", tl_path("ln.db")), 0);
+	tl_write("ln", "x\n", 0640);
+	assert_int_equal(atomic_begin(&af, tl_path("ln.db"), tl_path("ln"), 0, &err), 0);
+	assert_int_equal(atomic_commit(&af, &err), 0);
+	assert_int_equal(lstat(tl_path("ln.db"), &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0640);    /* from the source, not /dev/null's 0666 */
+	assert_int_equal(lstat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));               /* the link's target is untouched */
+	/* a symlink to a regular file gives nothing either */
+	tl_write("other", "y\n", 0666);
+	unlink(tl_path("ln2.db"));
+	assert_int_equal(symlink(tl_path("other"), tl_path("ln2.db")), 0);
+	assert_int_equal(atomic_begin(&af, tl_path("ln2.db"), NULL, 0, &err), 0);
+	assert_int_equal(atomic_commit(&af, &err), 0);
+	assert_int_equal(lstat(tl_path("ln2.db"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	/* set-id and sticky bits of the replaced file are dropped */
+	tl_write("suid", "z\n", 0644);
+	assert_int_equal(chmod(tl_path("suid"), 06755 | 01000), 0);
+	assert_int_equal(atomic_begin(&af, tl_path("suid"), NULL, 0, &err), 0);
+	assert_int_equal(atomic_commit(&af, &err), 0);
+	assert_int_equal(lstat(tl_path("suid"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+}
+
 int
 main(void)
 {
@@ -206,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_private_dir_commit),
 		cmocka_unit_test(test_stale_temps),
 		cmocka_unit_test(test_symlink_target_dir),
+		cmocka_unit_test(test_mode_not_through_symlink_no_setid),
 	};
 
 	return cmocka_run_group_tests(tests, tl_setup, tl_teardown);
