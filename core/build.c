@@ -16,6 +16,7 @@
 #include "core/maincf.h"
 #include "core/kvparse.h"
 #include "util/utf8.h"
+#include "util/safeopen.h"
 
 struct put_ctx {
 	const struct map_ops *ops;
@@ -136,7 +137,7 @@ build_fill(const struct map_ops *ops, const char *type, const char *path, unsign
 
 		ops->build_abort(pc.b);
 		if (!pc.failed)
-			map_error_set(err, e, "open %s: %s", path, strerror(e));
+			map_error_set(err, e, "open %s: %s", path, safeopen_strerror(e));
 		return -1;
 	}
 	if (errors_for(dl, path, before) > 0) {
@@ -261,6 +262,7 @@ struct check_job {
 	struct diag_list dl;
 	long r;
 	int err;
+	char why[160];      /* the reason for ERR, taken in the thread */
 	pthread_t th;
 	bool started;
 };
@@ -272,6 +274,7 @@ check_thread(void *arg)
 
 	cj->r = check_table(cj->type, cj->path, cj->role, cj->cf, &cj->dl, NULL);
 	cj->err = errno;
+	snprintf(cj->why, sizeof(cj->why), "%s", safeopen_strerror(cj->err));
 	return NULL;
 }
 
@@ -298,7 +301,7 @@ check_finish(struct build_job *job, struct check_job *cj)
 		else
 			ret = diag_add(&job->diags, DIAG_MISSING_MAP, cj->path, 0, 0,
 				       "cannot read the source of %s:%s: %s; nothing can be built from it",
-				       cj->type, cj->path, strerror(cj->err));
+				       cj->type, cj->path, cj->why);
 	}
 	diag_list_fini(&cj->dl);
 	return ret;

@@ -31,6 +31,7 @@
 #include "core/transport.h"
 #include "util/utf8.h"
 #include "maps/map.h"
+#include "util/safeopen.h"
 
 static const char *const state_names[] = { "ok", "missing", "stale", "errors", "not-file" };
 
@@ -1433,14 +1434,14 @@ check_table_buf(const char *type, const char *buf, size_t len, const char *file,
 static int
 read_all(const char *path, struct strbuf *sb)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = safeopen_fopen(path, SAFEOPEN_TABLE_MAX, NULL, 0);
 	char tmp[65536];
 	size_t n;
 
 	if (fp == NULL)
 		return -1;
 	while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		if (strbuf_add(sb, tmp, n) < 0) {
+		if ((off_t)(sb->len + n) > SAFEOPEN_TABLE_MAX || strbuf_add(sb, tmp, n) < 0) {
 			fclose(fp);
 			errno = ENOMEM;
 			return -1;
@@ -1488,10 +1489,11 @@ check_table(const char *type, const char *path, enum maincf_role role, struct ma
 	/* a regular file is mapped rather than copied (big tables: no 30 MB
 	 * of copying and page faults before the first entry); pattern tables,
 	 * small, keep the NUL-terminated copy their parser was written for */
-	if (!maincf_is_pattern_type(type) && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+	if (!maincf_is_pattern_type(type)
+	    && (fd = safeopen_read(path, SAFEOPEN_TABLE_MAX, &st, NULL, 0)) >= 0) {
 		void *map = MAP_FAILED;
 
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+		if (st.st_size > 0
 		    && (uintmax_t)st.st_size < SIZE_MAX)
 			map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		close(fd);
@@ -1816,7 +1818,7 @@ inline_nomem:
 		t->state = CHECK_MISSING;
 		return diag_add(&res->diags, DIAG_MISSING_MAP, t->file, t->line, t->col,
 				"cannot read %s: %s; Postfix cannot either (451 4.3.5 for the "
-				"mail that reaches it)", t->path, strerror(errno));
+				"mail that reaches it)", t->path, safeopen_strerror(errno));
 	}
 	t->nentries = (size_t)n;
 	for (i = before; i < res->diags.n; i++) {
@@ -2031,7 +2033,7 @@ check_config(const char *dir, unsigned flags, struct check_result *res)
 		if (asprintf(&p, "%s/main.cf", dir) < 0)
 			return -1;
 		rc = diag_add(&res->diags, DIAG_MISSING_MAP, p, 0, 0, "cannot read %s: %s", p,
-			      strerror(errno));
+			      safeopen_strerror(errno));
 		free(p);
 		return rc;
 	}

@@ -20,6 +20,7 @@
 
 #include "core/kvparse.h"
 #include "util/strbuf.h"
+#include "util/safeopen.h"
 
 /* ISSPACE as Postfix: space, tab, CR, LF, VT, FF */
 static inline bool
@@ -311,15 +312,9 @@ kvparse_file(const char *path, kv_entry_fn *fn, void *ctx, struct diag_list *dl)
 	void *map;
 	int fd, r, e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = safeopen_read(path, SAFEOPEN_TABLE_MAX, &st, NULL, 0)) < 0)
 		return -1;
-	if (fstat(fd, &st) < 0) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+	if (st.st_size > 0) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map != MAP_FAILED) {
 			close(fd);
@@ -355,6 +350,12 @@ kvparse_file(const char *path, kv_entry_fn *fn, void *ctx, struct diag_list *dl)
 		if (n == 0)
 			break;
 		sb.len += (size_t)n;
+		if ((off_t)sb.len > SAFEOPEN_TABLE_MAX) {
+			strbuf_fini(&sb);
+			close(fd);
+			errno = EFBIG;
+			return -1;
+		}
 	}
 	close(fd);
 	r = kvparse_buf(sb.buf, sb.len, path, fn, ctx, dl);

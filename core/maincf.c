@@ -23,6 +23,7 @@
 #include "core/access.h"
 #include "core/maincf.h"
 #include "util/strbuf.h"
+#include "util/safeopen.h"
 
 struct seg {
 	size_t joff;                /* offset in the joined logical line */
@@ -1912,7 +1913,7 @@ unknown_params(struct maincf *cf)
 		FILE *fp;
 
 		if (asprintf(&path, "%s/master.cf", cf->dir) >= 0) {
-			fp = fopen(path, "r");
+			fp = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0);
 			free(path);
 			if (fp) {
 				struct strbuf sb;
@@ -2063,7 +2064,7 @@ scan_master(struct maincf *cf)
 
 	if (asprintf(&path, "%s/master.cf", cf->dir) < 0)
 		return -1;
-	fp = fopen(path, "r");
+	fp = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0);
 	if (fp == NULL) {
 		free(path);
 		return 0;
@@ -2264,7 +2265,7 @@ maincf_load(struct maincf **out, const char *dir, struct diag_list *dl)
 	strbuf_init(&data);
 	if (strbuf_addf(&path, "%s/main.cf", dir) < 0)
 		return -1;
-	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+	fd = safeopen_read(path.buf, SAFEOPEN_CONFIG_MAX, NULL, NULL, 0);
 	if (fd < 0) {
 		e = errno;
 		strbuf_fini(&path);
@@ -2275,6 +2276,10 @@ maincf_load(struct maincf **out, const char *dir, struct diag_list *dl)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			goto fail;
+		}
+		if ((off_t)(data.len + (size_t)n) > SAFEOPEN_CONFIG_MAX) {
+			errno = EFBIG;
 			goto fail;
 		}
 		if (strbuf_add(&data, tmp, (size_t)n) < 0)
@@ -2409,7 +2414,7 @@ read_master(struct maincf *cf)
 
 	if (asprintf(&path, "%s/master.cf", cf->dir) < 0)
 		return -1;
-	fp = fopen(path, "r");
+	fp = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0);
 	free(path);
 	if (fp == NULL)
 		return -1;
@@ -2454,7 +2459,7 @@ maincf_master_service(struct maincf *cf, const char *name)
 static int
 dynmap_has(const char *path, const char *type, const char *shlib)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0);
 	char line[1024];
 	int found = 0;
 

@@ -19,6 +19,7 @@
 
 #include "core/pattern.h"
 #include "util/strbuf.h"
+#include "util/safeopen.h"
 
 void
 pattern_table_init(struct pattern_table *pt, enum pattern_dialect dialect)
@@ -543,7 +544,7 @@ pattern_parse_file(struct pattern_table *pt, const char *path, unsigned flags,
 	long rc;
 	int fd, e;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = safeopen_read(path, SAFEOPEN_TABLE_MAX, NULL, NULL, 0);
 	if (fd < 0)
 		return -1;
 	strbuf_init(&sb);

@@ -24,6 +24,7 @@
 #include "util/strbuf.h"
 #include "core/tabledoc.h"
 #include "maps/atomic.h"
+#include "util/safeopen.h"
 
 struct disk_state {
 	bool exists;
@@ -387,19 +388,13 @@ tabledoc_parse(struct tabledoc **out, const char *buf, size_t len, const char *n
 static int
 read_file(const char *path, struct strbuf *sb, struct disk_state *ds, struct map_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	char tmp[65536];
+	char tmp[65536], why[600];
 	ssize_t n;
+	int fd = safeopen_read(path, SAFEOPEN_TABLE_MAX, &st, why, sizeof(why));
 
 	if (fd < 0)
-		return err ? map_error_set(err, errno, "open %s: %s", path, strerror(errno)) : -1;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-
-		close(fd);
-		return err ? map_error_set(err, e, "stat %s: %s", path, strerror(e)) : -1;
-	}
+		return err ? map_error_set(err, errno, "%s", why) : -1;
 	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
 		if (n < 0) {
 			int e = errno;
@@ -408,6 +403,11 @@ read_file(const char *path, struct strbuf *sb, struct disk_state *ds, struct map
 				continue;
 			close(fd);
 			return err ? map_error_set(err, e, "read %s: %s", path, strerror(e)) : -1;
+		}
+		if ((off_t)(sb->len + (size_t)n) > SAFEOPEN_TABLE_MAX) {
+			close(fd);
+			return err ? map_error_set(err, EFBIG, "read %s: grew past %lld bytes", path,
+						   (long long)SAFEOPEN_TABLE_MAX) : -1;
 		}
 		if (strbuf_add(sb, tmp, (size_t)n) < 0) {
 			close(fd);
@@ -843,12 +843,53 @@ backup(const char *path, struct map_error *err)
 	return rc;
 }
 
+/* save_target - the file a save replaces: PATH itself, or, when PATH is a
+ * symbolic link, the regular file it resolves to, so the link (often put
+ * there by configuration management) stays the file Postfix reads and the
+ * file behind it gets the new text, atomically in its own directory.  A
+ * link to anything but a regular file, a dangling link, and a PATH that is
+ * no regular file are refused.  malloc'd, or NULL with ERR filled. */
+static char *
+save_target(const char *path, struct map_error *err)
+{
+	struct stat st;
+	char *real;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return strdup(path);
+		map_error_set(err, errno, "stat %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (S_ISREG(st.st_mode))
+		return strdup(path);
+	if (!S_ISLNK(st.st_mode)) {
+		map_error_set(err, EINVAL, "%s is %s, not a regular file; nothing written", path,
+			      safeopen_type_name(st.st_mode));
+		return NULL;
+	}
+	if ((real = realpath(path, NULL)) == NULL) {
+		map_error_set(err, errno, "%s is a symbolic link that cannot be followed (%s); "
+			      "nothing written", path, strerror(errno));
+		return NULL;
+	}
+	if (lstat(real, &st) < 0 || !S_ISREG(st.st_mode)) {
+		map_error_set(err, EINVAL, "%s is a symbolic link to %s, which is %s, not a regular "
+			      "file; nothing written", path, real,
+			      errno == ENOENT ? "missing" : safeopen_type_name(st.st_mode));
+		free(real);
+		return NULL;
+	}
+	return real;
+}
+
 int
 tabledoc_save(struct tabledoc *d, unsigned flags, struct map_error *err)
 {
 	struct atomic_file af;
 	size_t done = 0;
 	struct stat st;
+	char *target;
 	int c;
 
 	if (d->path == NULL)
@@ -860,8 +901,13 @@ tabledoc_save(struct tabledoc *d, unsigned flags, struct map_error *err)
 		if (c == 1)
 			return 1;
 	}
-	if (atomic_begin(&af, d->path, NULL, 0, err) < 0)
+	if ((target = save_target(d->path, err)) == NULL)
 		return -1;
+	c = atomic_begin(&af, target, NULL, 0, err);
+	if (c < 0) {
+		free(target);
+		return -1;
+	}
 	while (done < d->text.len) {
 		ssize_t n = write(af.fd, d->text.buf + done, d->text.len - done);
 
@@ -871,15 +917,19 @@ tabledoc_save(struct tabledoc *d, unsigned flags, struct map_error *err)
 			if (e == EINTR)
 				continue;
 			atomic_abort(&af);
+			free(target);
 			return map_error_set(err, e, "write %s: %s", d->path, strerror(e));
 		}
 		done += (size_t)n;
 	}
-	if (!(flags & TABLEDOC_NO_BACKUP) && backup(d->path, err) < 0) {
+	if (!(flags & TABLEDOC_NO_BACKUP) && backup(target, err) < 0) {
 		atomic_abort(&af);
+		free(target);
 		return -1;
 	}
-	if (atomic_commit(&af, err) < 0)
+	c = atomic_commit(&af, err);
+	free(target);
+	if (c < 0)
 		return -1;
 	d->dirty = false;
 	if (stat(d->path, &st) == 0) {

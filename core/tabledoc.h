@@ -26,7 +26,10 @@
  * Saving (tabledoc_save) is atomic and durable: a new temporary file in the
  * same directory (O_EXCL), owner and mode of the file it replaces, fsync,
  * the previous version kept as FILE~ (hard link, else copy), rename over
- * FILE, fsync of the directory.  It refuses (returns 1) when FILE changed on
+ * FILE, fsync of the directory.  When FILE is a symbolic link, the regular
+ * file it resolves to is the one replaced (temporary and FILE~ in that
+ * file's directory; the link stays); a link to anything else, or a FILE
+ * that is no regular file, is refused (-1).  It refuses (returns 1) when FILE changed on
  * disk since it was loaded or last saved (device, inode, size, mtime and a
  * content hash are compared), unless TABLEDOC_FORCE is given.
  *

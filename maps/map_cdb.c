@@ -26,6 +26,7 @@
 
 #include "maps/atomic.h"
 #include "maps/map_int.h"
+#include "util/safeopen.h"
 
 struct cdb_map {
 	struct map m;               /* first */
@@ -79,10 +80,14 @@ cdb_open(const struct map_ops *ops, const char *name, const struct map_rule *rul
 		return NULL;
 	}
 	cm->try_nul = -1;
-	if ((cm->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		e = errno;
-		map_error_set(err, e, "open database %s: %s", path, strerror(e));
-		goto fail;
+	{
+		char why[600];
+
+		if ((cm->fd = safeopen_read(path, SAFEOPEN_TABLE_MAX, NULL, why, sizeof(why))) < 0) {
+			e = errno;
+			map_error_set(err, e, "open database %s", why + (strncmp(why, "open ", 5) ? 0 : 5));
+			goto fail;
+		}
 	}
 	if (cdb_init(&cm->cdb, cm->fd) < 0) {
 		e = errno ? errno : EINVAL;

@@ -70,6 +70,7 @@
 
 #include "maps/atomic.h"
 #include "maps/map_int.h"
+#include "util/safeopen.h"
 
 #define HASH_NELEM 4096
 #define HASH_FFACTOR 128         /* ~ (4096 - 32) / (average record + 8) for access tables */
@@ -489,8 +490,11 @@ db_open_locked(struct hash_map *hm, struct map_error *err)
 	int tries, r;
 
 	for (tries = 0; tries < 5; tries++) {
-		if ((hm->lock_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			return map_error_set(err, errno, "open database %s: %s", path, strerror(errno));
+		char why[600];
+
+		if ((hm->lock_fd = safeopen_read(path, SAFEOPEN_TABLE_MAX, NULL, why, sizeof(why))) < 0)
+			return map_error_set(err, errno, "open database %s",
+					     why + (strncmp(why, "open ", 5) ? 0 : 5));
 		if (flock(hm->lock_fd, LOCK_SH) < 0 || fstat(hm->lock_fd, &st) < 0) {
 			map_error_set(err, errno, "lock %s: %s", path, strerror(errno));
 			db_close(hm);

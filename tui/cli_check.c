@@ -18,6 +18,7 @@
 #include "core/check.h"
 #include "core/diag.h"
 #include "core/maincf.h"
+#include "util/safeopen.h"
 #include "tui/cli.h"
 
 static void
@@ -127,7 +128,7 @@ cli_check(int argc, char **argv, const struct cli_global *g)
 					break;
 				}
 				diag_add(&dl, DIAG_MISSING_MAP, argv[i], 0, 0, "cannot read %s: %s",
-					 argv[i], strerror(errno));
+					 argv[i], safeopen_strerror(errno));
 			}
 		}
 		if (print_diags(&dl, json) < 0)

@@ -24,6 +24,7 @@
 #include "tui/console.h"
 #include "tui/loop.h"
 #include "tui/term.h"
+#include "util/safeopen.h"
 
 static struct console the_console;
 
@@ -121,22 +122,38 @@ static struct conflict_ctx pending_conflict;
 static void console_take_theirs(struct console *con, struct con_doc *d);
 static void show_difference(struct app *app, struct con_doc *d);
 
-/* write_mine - the unsaved buffer to PATH (replacing it) */
+/* write_mine - the unsaved buffer to a NEW file named PATH (or PATH.1 ...
+ * when that exists: an earlier rescue file is never overwritten, and a
+ * planted link is never followed); the name used is put back in PATH */
 static int
-write_mine(struct con_doc *d, const char *path)
+write_mine(struct con_doc *d, char *path, size_t pathlen)
 {
-	size_t len;
+	size_t len, done = 0;
 	const char *text = tabledoc_text(d->doc, &len);
-	FILE *fp = fopen(path, "w");
-	int rc = 0;
+	char name[4300];
+	int fd = safeopen_create_new(path, name, sizeof(name)), e;
 
-	if (!fp)
+	if (fd < 0)
 		return -1;
-	if (fwrite(text, 1, len, fp) != len)
-		rc = -1;
-	if (fclose(fp) != 0)
-		rc = -1;
-	return rc;
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			close(fd);
+			unlink(name);
+			errno = e;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0)
+		return -1;
+	if (strlen(name) < pathlen)
+		memcpy(path, name, strlen(name) + 1);
+	return 0;
 }
 
 static unsigned
@@ -144,7 +161,7 @@ conflict_answer(struct app *app, void *ctx, int key)
 {
 	struct conflict_ctx *c = ctx;
 	struct con_doc *d = c->doc;
-	char why[512], mine[4096];
+	char why[512], mine[4300];
 	int rc;
 
 	if (key != 'k' && key != 't' && key != 'd')
@@ -175,7 +192,7 @@ conflict_answer(struct app *app, void *ctx, int key)
 	}
 	/* theirs wins: mine is written next to it first */
 	snprintf(mine, sizeof(mine), "%s.pfconsole-mine", d->path);
-	if (write_mine(d, mine) < 0) {
+	if (write_mine(d, mine, sizeof(mine)) < 0) {
 		d->conflict = true;
 		app_status(app, ROLE_ERROR, "cannot keep your version in %s: %s; nothing changed",
 			   mine, strerror(errno));
@@ -422,12 +439,12 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 		/* the terminal went away (SSH dropped) or someone stopped us:
 		 * unsaved edits are written next to their tables, never lost */
 		for (i = 0; i < con->ndocs; i++) {
-			char mine[4200];
+			char mine[4300];
 
 			if (!console_doc_dirty(con->docs[i]))
 				continue;
 			snprintf(mine, sizeof(mine), "%s.pfconsole-mine", con->docs[i]->path);
-			if (write_mine(con->docs[i], mine) == 0)
+			if (write_mine(con->docs[i], mine, sizeof(mine)) == 0)
 				fprintf(stderr, "pfconsole: unsaved edits of %s kept in %s\n",
 					con->docs[i]->path, mine);
 			else

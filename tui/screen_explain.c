@@ -17,6 +17,7 @@
 
 #include "core/explain.h"
 #include "tui/console.h"
+#include "util/safeopen.h"
 
 enum { F_CLIENT, F_HELO, F_SENDER, F_RECIPIENT, NFIELDS };
 
@@ -74,7 +75,7 @@ scratch_config(struct console *con, struct strbuf *map)
 	snprintf(tmpl, sizeof(tmpl), "%.400s/pfconsole-unsaved-XXXXXX",
 		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	snprintf(path, sizeof(path), "%s/main.cf", con->config_dir);
-	fp = fopen(path, "r");
+	fp = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0);
 	if (!fp)
 		return NULL;
 	strbuf_init(&cf);

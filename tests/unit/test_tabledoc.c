@@ -338,6 +338,69 @@ test_save_backup_conflict(void **state)
 	free(path);
 }
 
+/* a symlinked source is written through to the regular file behind it
+ * (atomically, in its own directory; the link stays); a link to a FIFO or
+ * device, and a FIFO itself, are refused without blocking, nothing written */
+static void
+test_save_symlink_and_special(void **state)
+{
+	char dir[] = "/tmp/test_tabledoc.XXXXXX";
+	struct tabledoc *d;
+	struct map_error err;
+	struct stat st, before;
+	char *real, *link_, *sub, *fifo, *lfifo, *bak;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&sub, "%s/managed", dir) > 0);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	real = write_tmp(sub, "senders", "a OK\n");
+	assert_int_equal(stat(real, &before), 0);
+	assert_true(asprintf(&link_, "%s/senders", dir) > 0);
+	assert_int_equal(symlink(real, link_), 0);
+	assert_int_equal(tabledoc_load(&d, link_, TABLEDOC_KV, NULL, &err), 0);
+	assert_int_equal(tabledoc_insert(d, 1, "b REJECT", 8, NULL), 0);
+	assert_int_equal(tabledoc_save(d, 0, &err), 0);
+	assert_int_equal(lstat(link_, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));               /* the link stays a link */
+	assert_string_equal(slurp(real), "a OK\nb REJECT\n");
+	assert_int_equal(stat(real, &st), 0);
+	assert_true(st.st_ino != before.st_ino);        /* replaced atomically (new inode) */
+	assert_true(asprintf(&bak, "%s~", real) > 0);
+	assert_string_equal(slurp(bak), "a OK\n");     /* backup next to the real file */
+	assert_int_equal(tabledoc_changed_on_disk(d), 0);
+	tabledoc_free(d);
+
+	/* a link to a FIFO: refused, nothing blocks, nothing written */
+	assert_true(asprintf(&fifo, "%s/fifo", dir) > 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(tabledoc_load(&d, fifo, TABLEDOC_KV, NULL, &err), -1);
+	assert_non_null(strstr(err.text, "is a FIFO, not a regular file"));
+	assert_int_equal(tabledoc_load(&d, real, TABLEDOC_KV, NULL, &err), 0);
+	assert_true(asprintf(&lfifo, "%s/lfifo", dir) > 0);
+	assert_int_equal(symlink(fifo, lfifo), 0);
+	assert_int_equal(tabledoc_save_as(d, lfifo, 0, &err), -1);
+	assert_non_null(strstr(err.text, "which is a FIFO, not a regular file"));
+	assert_int_equal(lstat(lfifo, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(tabledoc_save_as(d, fifo, 0, &err), -1);
+	assert_non_null(strstr(err.text, "is a FIFO, not a regular file"));
+	tabledoc_free(d);
+	unlink(lfifo);
+	unlink(fifo);
+	unlink(bak);
+	unlink(link_);
+	unlink(real);
+	rmdir(sub);
+	rmdir(dir);
+	free(lfifo);
+	free(fifo);
+	free(bak);
+	free(link_);
+	free(real);
+	free(sub);
+}
+
 static void
 test_format_entry(void **state)
 {
@@ -367,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_pattern_syntax),
 		cmocka_unit_test(test_random_round_trip),
 		cmocka_unit_test(test_save_backup_conflict),
+		cmocka_unit_test(test_save_symlink_and_special),
 		cmocka_unit_test(test_format_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
