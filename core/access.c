@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "core/access.h"
+#include "util/utf8.h"
 
 static const char *const kind_names[] = {
 	[ACCESS_DUNNO] = "DUNNO",
@@ -640,23 +641,6 @@ access_dsn_fix(const char *dsn, enum access_ctx ctx, char *out)
 	snprintf(out, 12, "%s", dsn);
 }
 
-/* utf8_len - length of a valid UTF-8 sequence at S, 0 if invalid */
-static size_t
-utf8_len(const unsigned char *s, size_t len)
-{
-	size_t n, i;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 int
 access_reply_set(struct access_reply *r, int code, const char *dsn, const char *text,
 		 size_t tlen, bool soft_bounce)
@@ -673,7 +657,8 @@ access_reply_set(struct access_reply *r, int code, const char *dsn, const char *
 	snprintf(r->dsn, sizeof(r->dsn), "%s", dsn);
 	if (strbuf_reserve(&r->text, tlen) < 0)
 		return -1;
-	/* printable(): control bytes and invalid UTF-8 become spaces */
+	/* printable(): control bytes and invalid UTF-8 (strict: overlong
+	 * forms and surrogates too) become spaces */
 	for (i = 0; i < tlen;) {
 		unsigned char c = (unsigned char)text[i];
 		size_t ul;
@@ -681,7 +666,7 @@ access_reply_set(struct access_reply *r, int code, const char *dsn, const char *
 		if (c >= 0x20 && c < 0x7f) {
 			strbuf_addch(&r->text, c);
 			i++;
-		} else if (c >= 0x80 && (ul = utf8_len((const unsigned char *)text + i, tlen - i))) {
+		} else if (c >= 0x80 && (ul = utf8_decode((const unsigned char *)text + i, tlen - i, NULL))) {
 			strbuf_add(&r->text, text + i, ul);
 			i += ul;
 		} else {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/apply.h"
+#include "util/hash.h"
 #include "core/build.h"
 #include "core/check.h"
 #include "core/maincf.h"
@@ -103,12 +104,8 @@ mtime_of(const char *path)
 static void
 stamp_path(const char *dir, char *stamp, size_t size)
 {
-	unsigned long long h = 1469598103934665603ULL;
-	const char *p;
-
-	for (p = dir; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	snprintf(stamp, size, "%s/reloaded-%016llx", APPLY_STAMP_DIR, h);
+	snprintf(stamp, size, "%s/reloaded-%016llx", APPLY_STAMP_DIR,
+		 (unsigned long long)hash_fnv1a(dir, strlen(dir)));
 }
 
 /* since_when - when the running master started or was last reloaded by

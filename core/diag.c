@@ -7,9 +7,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "core/diag.h"
+#include "util/textwidth.h"
 
 static const struct {
 	const char *name;
@@ -239,33 +239,20 @@ diag_format_json(const struct diag *d, struct strbuf *out)
 unsigned
 diag_column(const char *line, size_t off)
 {
-	mbstate_t st;
+	bool utf8 = text_locale_utf8();
 	unsigned col = 0;
 	size_t i = 0;
 
-	memset(&st, 0, sizeof(st));
 	while (i < off && line[i]) {
-		wchar_t wc;
-		size_t n;
+		int w;
 
 		if (line[i] == '\t') {
 			col = (col / 8 + 1) * 8;
 			i++;
 			continue;
 		}
-		n = mbrtowc(&wc, line + i, off - i, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&st, 0, sizeof(st));
-			col++;
-			i++;
-			continue;
-		}
-		{
-			int w = wcwidth(wc);
-
-			col += w < 0 ? 1 : (unsigned)w;
-		}
-		i += n;
+		i += text_char(line + i, off - i, utf8, &w);
+		col += (unsigned)w;
 	}
 	return col + 1;
 }

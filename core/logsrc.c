@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include "core/logsrc.h"
 #include "core/maincf.h"
 #include "core/watch.h"
+#include "util/runcmd.h"
 
 #define READ_CHUNK (128 * 1024)     /* stays in L2 while it is parsed */
 #define BACK_BLOCK (64 * 1024)
@@ -123,59 +125,33 @@ note(const struct feed_sink *sink, enum logsrc_note what, const char *text)
 		sink->note(sink->arg, what, text);
 }
 
-/* spawn_journal - start journalctl writing to a pipe we read */
+/* spawn_journal - start journalctl writing to a pipe we read (util/runcmd:
+ * found in PATH as it always was, own process group, clean environment) */
 static int
 spawn_journal(struct logsrc *ls, char *reason, size_t size)
 {
-	int p[2];
-	pid_t pid;
+	const char *av[12];
+	char prog[PATH_MAX];
+	int i = 0;
 
-	if (pipe(p) < 0) {
-		set_reason(reason, size, "pipe for %s: %s", "journalctl", errno);
+	if (runcmd_search_path("journalctl", prog, sizeof(prog)) < 0) {
+		snprintf(reason, size, "journalctl: command not found");
+		errno = ENOENT;
 		return -1;
 	}
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-
-		close(p[0]);
-		close(p[1]);
-		set_reason(reason, size, "fork %s: %s", "journalctl", e);
-		errno = e;
-		return -1;
+	av[i++] = prog;
+	av[i++] = "-q";
+	av[i++] = "--no-pager";
+	av[i++] = "-o";
+	av[i++] = "short-iso-precise";
+	if (ls->follow) {
+		av[i++] = "-f";
+		av[i++] = "-n";
+		av[i++] = "20000";
 	}
-	if (pid == 0) {
-		char *av[12];
-		int i = 0, devnull;
-
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		devnull = open("/dev/null", O_RDWR);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 2);
-		}
-		av[i++] = (char *)"journalctl";
-		av[i++] = (char *)"-q";
-		av[i++] = (char *)"--no-pager";
-		av[i++] = (char *)"-o";
-		av[i++] = (char *)"short-iso-precise";
-		if (ls->follow) {
-			av[i++] = (char *)"-f";
-			av[i++] = (char *)"-n";
-			av[i++] = (char *)"20000";
-		}
-		av[i++] = (char *)"SYSLOG_FACILITY=2";
-		av[i] = NULL;
-		execvp("journalctl", av);
-		_exit(127);
-	}
-	close(p[1]);
-	(void)fcntl(p[0], F_SETFD, FD_CLOEXEC);
-	ls->cur.fd = p[0];
-	ls->child = pid;
-	return 0;
+	av[i++] = "SYSLOG_FACILITY=2";
+	av[i] = NULL;
+	return runcmd_spawn(av, NULL, &ls->child, &ls->cur.fd, reason, size);
 }
 
 static int
@@ -287,13 +263,8 @@ logsrc_close(struct logsrc *ls)
 		close(ls->cur.fd);
 	if (ls->old.fd >= 0)
 		close(ls->old.fd);
-	if (ls->child > 0) {
-		int status;
-
-		kill(ls->child, SIGTERM);
-		while (waitpid(ls->child, &status, 0) < 0 && errno == EINTR)
-			;
-	}
+	if (ls->child > 0)
+		runcmd_stop(ls->child, 2000);
 	watch_free(ls->w);
 	strbuf_fini(&ls->cur.partial);
 	strbuf_fini(&ls->old.partial);

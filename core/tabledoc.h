@@ -161,7 +161,7 @@ int tabledoc_save_as(struct tabledoc *doc, const char *path, unsigned flags,
 /* tabledoc_changed_on_disk - 1 the file differs from what was loaded/saved
  * (or vanished/appeared), 0 same, -1 error reading it */
 int tabledoc_changed_on_disk(const struct tabledoc *doc);
-/* tabledoc_hash - hash_fnv1a (core/hash.h) of BUF (used for change detection) */
+/* tabledoc_hash - hash_fnv1a (util/hash.h) of BUF (used for change detection) */
 uint64_t tabledoc_hash(const char *buf, size_t len);
 
 #endif

@@ -2,25 +2,19 @@
  * core/textsafe.c - hostile bytes -> displayable, width-bounded UTF-8.
  *
  * See core/textsafe.h for the rules.  Public: textsafe_append, textsafe_fit,
- * textsafe_width, textsafe_is_clean, textsafe_utf8_decode.  The only
+ * textsafe_width, textsafe_is_clean.  The only
  * allocation is in the caller's strbuf; on ENOMEM the strbuf is restored.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <langinfo.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "core/textsafe.h"
+#include "util/textwidth.h"
 #include "util/utf8.h"
-
-size_t
-textsafe_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-	return utf8_decode(s, n, cp);
-}
 
 /* is_format_char - invisible characters that can reorder or hide text */
 static bool
@@ -30,15 +24,6 @@ is_format_char(unsigned cp)
 	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x061C || cp == 0x00AD ||
 	       cp == 0x2028 || cp == 0x2029 || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
 	       (cp >= 0xE0000 && cp <= 0xE007F);
-}
-
-static bool
-locale_is_utf8(void)
-{
-	/* asked each call: cheap, and the locale may be set after startup */
-	const char *cs = nl_langinfo(CODESET);
-
-	return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
 /*
@@ -69,7 +54,7 @@ next_unit(const unsigned char *s, size_t n, bool utf8, size_t *in, char *out, si
 		*in = 1;
 		return false;
 	}
-	len = textsafe_utf8_decode(s, n, &cp);
+	len = utf8_decode(s, n, &cp);
 	if (len == 0) {
 		*outlen = (size_t)snprintf(out, 16, "\\x%02X", s[0]);
 		*w = *outlen;
@@ -98,7 +83,7 @@ textsafe_append(struct strbuf *out, const char *s, size_t n, size_t maxw, size_t
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t mark = out->len, used = 0, i = 0, limit = TEXTSAFE_NOLIMIT;
-	bool utf8 = locale_is_utf8(), cut = false;
+	bool utf8 = text_locale_utf8(), cut = false;
 	unsigned fl = 0;
 
 	if (width)
@@ -180,7 +165,7 @@ size_t
 textsafe_width(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	bool utf8 = locale_is_utf8();
+	bool utf8 = text_locale_utf8();
 	size_t i = 0, used = 0;
 
 	while (i < n) {
@@ -198,7 +183,7 @@ bool
 textsafe_is_clean(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	bool utf8 = locale_is_utf8();
+	bool utf8 = text_locale_utf8();
 	size_t i = 0;
 
 	while (i < n) {

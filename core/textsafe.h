@@ -59,9 +59,4 @@ size_t textsafe_width(const char *s, size_t n);
  * nothing to escape) */
 bool textsafe_is_clean(const char *s, size_t n);
 
-/* textsafe_utf8_decode - decode one UTF-8 character at S (N > 0 bytes):
- * returns its length (1-4) and sets *CP, or returns 0 for an invalid or
- * truncated sequence (strict: no overlongs, surrogates or > U+10FFFF). */
-size_t textsafe_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
-
 #endif

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,10 +22,11 @@
 #include <sys/mman.h>
 
 #include <unicode/ucasemap.h>
-#include <unicode/utf8.h>
 
 #include "maps/map.h"
 #include "maps/map_int.h"
+#include "util/hash.h"
+#include "util/utf8.h"
 
 static const struct map_ops *const registry[] = {
 	&map_cdb_ops,
@@ -222,28 +224,25 @@ fold_ascii(const char *key, size_t klen, char **out, size_t *outlen)
 	return 0;
 }
 
-/* is_valid_utf8 - KEY is well-formed UTF-8 with no surrogates or NULs */
-static bool
-is_valid_utf8(const char *key, size_t klen)
-{
-	int32_t i = 0, n = (int32_t)klen;
-	UChar32 c;
+/* the case map is opened once, by whichever thread folds first (build and
+ * the console fold keys from several threads); afterwards it is only read */
+static UCaseMap *csm;
+static pthread_once_t csm_once = PTHREAD_ONCE_INIT;
 
-	if (klen > INT32_MAX)
-		return false;
-	while (i < n) {
-		U8_NEXT(key, i, n, c);
-		if (c < 0)
-			return false;
-	}
-	return true;
+static void
+csm_open(void)
+{
+	UErrorCode uerr = U_ZERO_ERROR;
+
+	csm = ucasemap_open("en_US", U_FOLD_CASE_DEFAULT, &uerr);
+	if (U_FAILURE(uerr))
+		csm = NULL;
 }
 
 /* map_fold - fold KEY as Postfix does with smtputf8_enable=yes */
 int
 map_fold(const char *key, size_t klen, char **out, size_t *outlen)
 {
-	static UCaseMap *csm;
 	UErrorCode uerr = U_ZERO_ERROR;
 	size_t i;
 	int32_t need;
@@ -252,15 +251,11 @@ map_fold(const char *key, size_t klen, char **out, size_t *outlen)
 	for (i = 0; i < klen; i++)
 		if ((unsigned char)key[i] >= 0x80)
 			break;
-	if (i == klen || !is_valid_utf8(key, klen))
+	if (i == klen || !utf8_valid(key, klen))
 		return fold_ascii(key, klen, out, outlen);
-	if (csm == NULL) {
-		csm = ucasemap_open("en_US", U_FOLD_CASE_DEFAULT, &uerr);
-		if (U_FAILURE(uerr)) {
-			csm = NULL;
-			errno = ENOMEM;
-			return -1;
-		}
+	if (pthread_once(&csm_once, csm_open) != 0 || csm == NULL) {
+		errno = ENOMEM;
+		return -1;
 	}
 	/* Full folding grows a string at most 3 times (ß -> ss, ...). */
 	need = (int32_t)(klen * 3 + 1);
@@ -285,47 +280,6 @@ map_fold(const char *key, size_t klen, char **out, size_t *outlen)
 	return 0;
 }
 
-/* mbuf_reserve - room for N more bytes plus a NUL */
-int
-mbuf_reserve(struct mbuf *b, size_t n)
-{
-	size_t want = b->len + n + 1;
-	char *p;
-
-	if (want <= b->cap)
-		return 0;
-	if (want < 64)
-		want = 64;
-	if (want < b->cap * 2)
-		want = b->cap * 2;
-	if ((p = realloc(b->p, want)) == NULL)
-		return -1;
-	b->p = p;
-	b->cap = want;
-	return 0;
-}
-
-/* mbuf_add - append N bytes, NUL after */
-int
-mbuf_add(struct mbuf *b, const void *p, size_t n)
-{
-	if (mbuf_reserve(b, n) < 0)
-		return -1;
-	if (n)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = 0;
-	return 0;
-}
-
-void
-mbuf_fini(struct mbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
 /* map_strndup - copy N bytes, NUL-terminated */
 char *
 map_strndup(const char *s, size_t n)
@@ -337,19 +291,6 @@ map_strndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = 0;
 	return p;
-}
-
-static uint64_t
-key_hash(const char *k, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
 }
 
 static int
@@ -403,7 +344,7 @@ keyset_presize(struct keyset *ks, size_t n)
 		cap *= 2;
 	if (ks->slot && ks->mask + 1 >= cap)
 		return 0;
-	if (mbuf_reserve(&ks->arena, n * 20) < 0)
+	if (strbuf_reserve(&ks->arena, n * 20) < 0)
 		return -1;
 	return keyset_grow_to(ks, cap);
 }
@@ -419,29 +360,29 @@ keyset_add(struct keyset *ks, const char *k, size_t n)
 		return -1;
 	if ((ks->n + 1) * 2 > (ks->slot ? ks->mask + 1 : 0) && keyset_grow(ks) < 0)
 		return -1;
-	h32 = (uint32_t)(key_hash(k, n) >> 32);
+	h32 = (uint32_t)(hash_words(k, n) >> 32);
 	j = (size_t)(h32 * 2654435761U) & ks->mask;
 	while (ks->slot[j]) {
 		uint64_t s = ks->slot[j];
 
 		if ((uint32_t)(s >> 32) == h32) {
 			off = (size_t)(s & 0xffffffffU);
-			memcpy(&len32, ks->arena.p + off, 4);
-			if (len32 == n && memcmp(ks->arena.p + off + 4, k, n) == 0)
+			memcpy(&len32, ks->arena.buf + off, 4);
+			if (len32 == n && memcmp(ks->arena.buf + off + 4, k, n) == 0)
 				return 1;
 		}
 		j = (j + 1) & ks->mask;
 	}
-	if (ks->arena.len == 0 && mbuf_add(&ks->arena, "", 1) < 0)
+	if (ks->arena.len == 0 && strbuf_add(&ks->arena, "", 1) < 0)
 		return -1;
 	off = ks->arena.len;
 	if (off + 4 + n > UINT32_MAX)
 		return -1;
 	len32 = (uint32_t)n;
-	if (mbuf_reserve(&ks->arena, 4 + n) < 0)
+	if (strbuf_reserve(&ks->arena, 4 + n) < 0)
 		return -1;
-	memcpy(ks->arena.p + off, &len32, 4);
-	memcpy(ks->arena.p + off + 4, k, n);
+	memcpy(ks->arena.buf + off, &len32, 4);
+	memcpy(ks->arena.buf + off + 4, k, n);
 	ks->arena.len += 4 + n;
 	ks->slot[j] = ((uint64_t)h32 << 32) | off;
 	ks->n++;
@@ -452,6 +393,6 @@ void
 keyset_fini(struct keyset *ks)
 {
 	free(ks->slot);
-	mbuf_fini(&ks->arena);
+	strbuf_fini(&ks->arena);
 }
 

@@ -33,8 +33,8 @@ struct cdb_map {
 	int fd;
 	struct cdb cdb;
 	int try_nul;                /* 1: key+NUL worked, 0: bare worked, -1: unknown */
-	struct mbuf key;
-	struct mbuf val;
+	struct strbuf key;
+	struct strbuf val;
 };
 
 /* cdbw - a cdb writer (the format of cdb_make) */
@@ -122,11 +122,11 @@ try_find(struct cdb_map *cm, const char *k, size_t n, struct map_hit *hit, struc
 	if (v == NULL)
 		return map_error_set(err, EINVAL, "error reading %s: bad record", cm->m.name);
 	cm->val.len = 0;
-	if (mbuf_add(&cm->val, v, vlen) < 0)
+	if (strbuf_add(&cm->val, v, vlen) < 0)
 		return map_error_set(err, ENOMEM, "%s: %s", cm->m.name, strerror(ENOMEM));
 	/* a value written with -N ends in a NUL: the string ends there */
-	hit->val = cm->val.p;
-	hit->vlen = strnlen(cm->val.p, vlen);
+	hit->val = cm->val.buf;
+	hit->vlen = strnlen(cm->val.buf, vlen);
 	return 1;
 }
 
@@ -140,9 +140,9 @@ cdb_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, str
 		return 0;
 	if (cm->try_nul != 0) {
 		cm->key.len = 0;
-		if (mbuf_add(&cm->key, key, klen) < 0 || mbuf_add(&cm->key, "", 1) < 0)
+		if (strbuf_add(&cm->key, key, klen) < 0 || strbuf_add(&cm->key, "", 1) < 0)
 			return map_error_set(err, ENOMEM, "%s: %s", m->name, strerror(ENOMEM));
-		if ((r = try_find(cm, cm->key.p, klen + 1, hit, err)) != 0) {
+		if ((r = try_find(cm, cm->key.buf, klen + 1, hit, err)) != 0) {
 			if (r > 0)
 				cm->try_nul = 1;
 			return r;
@@ -165,8 +165,8 @@ cdb_close(struct map *m)
 
 	cdb_free(&cm->cdb);
 	close(cm->fd);
-	mbuf_fini(&cm->key);
-	mbuf_fini(&cm->val);
+	strbuf_fini(&cm->key);
+	strbuf_fini(&cm->val);
 	free(m->name);
 	free(cm);
 }

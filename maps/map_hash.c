@@ -70,6 +70,7 @@
 
 #include "maps/atomic.h"
 #include "maps/map_int.h"
+#include "util/hash.h"
 #include "util/safeopen.h"
 
 #define HASH_NELEM 4096
@@ -113,16 +114,16 @@ struct hash_map {
 	struct timespec busy;       /* CLOCK_MONOTONIC_COARSE: start of the busy period */
 	struct timespec last;       /* ... of the last unlock */
 	int try_nul;                /* 1 key+NUL worked, 0 bare worked, -1 unknown */
-	struct mbuf key;
-	struct mbuf val;
+	struct strbuf key;
+	struct strbuf val;
 };
 
 struct map_builder {
 	struct atomic_file af;
 	DB *db;
 	bool opened;                /* db->open done (lazily: build_hint may size it first) */
-	struct mbuf key;
-	struct mbuf val;
+	struct strbuf key;
+	struct strbuf val;
 };
 
 /* quiet - Berkeley DB prints its own messages on stderr unless told not
@@ -219,20 +220,6 @@ rd16(const unsigned char *p)
 	return v;
 }
 
-/* bdb_hash - Berkeley DB's default hash function, __ham_func5 (FNV-1, 32 bits) */
-static uint32_t
-bdb_hash(const void *key, size_t n)
-{
-	const unsigned char *k = key;
-	uint32_t h = 0;
-
-	while (n--) {
-		h *= 16777619u;
-		h ^= *k++;
-	}
-	return h;
-}
-
 /* bdb_log2 - __db_log2: the smallest I with 2^I >= NUM */
 static uint32_t
 bdb_log2(uint32_t num)
@@ -284,7 +271,7 @@ nat_open(struct hash_map *hm, const struct stat *st)
 	    || rd32(m + 8) != 0                 /* pgno */
 	    || rd32(m + 36) != 0                /* nparts */
 	    || rd32(m + 48) != 0                /* DB_HASH_DUP, _SUBDB, _DUPSORT */
-	    || rd32(m + 92) != bdb_hash(BDB_CHARKEY, sizeof(BDB_CHARKEY)))
+	    || rd32(m + 92) != hash_bdb(BDB_CHARKEY, sizeof(BDB_CHARKEY)))
 		goto unusual;
 	n->pagesize = ps;
 	n->npages = (uint32_t)(n->len / ps > UINT32_MAX ? UINT32_MAX : n->len / ps);
@@ -327,7 +314,7 @@ nat_page(const struct hash_native *n, uint32_t pgno, int t1, int t2, bool z)
  */
 static int
 nat_big(const struct hash_native *n, uint32_t pgno, uint32_t tlen, const char *cmp,
-	struct mbuf *out)
+	struct strbuf *out)
 {
 	uint32_t done = 0, hops = 0;
 
@@ -343,7 +330,7 @@ nat_big(const struct hash_native *n, uint32_t pgno, uint32_t tlen, const char *c
 		if (cmp) {
 			if (memcmp(cmp + done, pg + BDB_PAGE_HDR, len) != 0)
 				return 0;
-		} else if (mbuf_add(out, pg + BDB_PAGE_HDR, len) < 0)
+		} else if (strbuf_add(out, pg + BDB_PAGE_HDR, len) < 0)
 			return -1;
 		done += len;
 		pgno = rd32(pg + 16);
@@ -361,7 +348,7 @@ static int
 nat_get(struct hash_map *hm, const char *k, size_t n)
 {
 	const struct hash_native *nt = &hm->nat;
-	uint32_t h = bdb_hash(k, n), bucket, pgno, hops = 0, ps = nt->pagesize;
+	uint32_t h = hash_bdb(k, n), bucket, pgno, hops = 0, ps = nt->pagesize;
 
 	bucket = h & nt->high_mask;
 	if (bucket > nt->max_bucket)
@@ -407,11 +394,11 @@ nat_get(struct hash_map *hm, const char *k, size_t n)
 			/* found: the data item */
 			hm->val.len = 0;
 			if (pg[doff] == BDB_H_KEYDATA)
-				return mbuf_add(&hm->val, pg + doff + 1, dlen - 1) < 0 ? -1 : 1;
+				return strbuf_add(&hm->val, pg + doff + 1, dlen - 1) < 0 ? -1 : 1;
 			if (pg[doff] == BDB_H_OFFPAGE && dlen >= 12) {
 				r = nat_big(nt, rd32(pg + doff + 4), rd32(pg + doff + 8), NULL, &hm->val);
-				/* an empty value still needs its NUL (mbuf_add keeps one) */
-				if (r == 1 && hm->val.p == NULL && mbuf_add(&hm->val, "", 0) < 0)
+				/* an empty value still needs its NUL (strbuf_add keeps one) */
+				if (r == 1 && hm->val.buf == NULL && strbuf_add(&hm->val, "", 0) < 0)
 					return -1;
 				return r;
 			}
@@ -627,8 +614,8 @@ try_get(struct hash_map *hm, const char *k, size_t n, struct map_hit *hit, struc
 			return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
 		if (r != NAT_UNUSUAL) {
 			if (r == 1) {
-				hit->val = hm->val.p;
-				hit->vlen = strnlen(hm->val.p, hm->val.len);
+				hit->val = hm->val.buf;
+				hit->vlen = strnlen(hm->val.buf, hm->val.len);
 			}
 			return r;
 		}
@@ -656,10 +643,10 @@ try_get(struct hash_map *hm, const char *k, size_t n, struct map_hit *hit, struc
 	if (r != 0)
 		return map_error_set(err, r > 0 ? r : EIO, "error reading %s: %s", hm->m.name, db_strerror(r));
 	hm->val.len = 0;
-	if (mbuf_add(&hm->val, val.data, val.size) < 0)
+	if (strbuf_add(&hm->val, val.data, val.size) < 0)
 		return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
-	hit->val = hm->val.p;
-	hit->vlen = strnlen(hm->val.p, val.size);
+	hit->val = hm->val.buf;
+	hit->vlen = strnlen(hm->val.buf, val.size);
 	return 1;
 }
 
@@ -675,9 +662,9 @@ hash_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, st
 		return -1;
 	if (hm->try_nul != 0) {
 		hm->key.len = 0;
-		if (mbuf_add(&hm->key, key, klen) < 0 || mbuf_add(&hm->key, "", 1) < 0)
+		if (strbuf_add(&hm->key, key, klen) < 0 || strbuf_add(&hm->key, "", 1) < 0)
 			r = map_error_set(err, ENOMEM, "%s: %s", m->name, strerror(ENOMEM));
-		else if ((r = try_get(hm, hm->key.p, klen + 1, hit, err)) > 0)
+		else if ((r = try_get(hm, hm->key.buf, klen + 1, hit, err)) > 0)
 			hm->try_nul = 1;
 	}
 	if (r == 0 && hm->try_nul != 1) {
@@ -702,8 +689,8 @@ hash_close(struct map *m)
 	struct hash_map *hm = (struct hash_map *)m;
 
 	db_close(hm);
-	mbuf_fini(&hm->key);
-	mbuf_fini(&hm->val);
+	strbuf_fini(&hm->key);
+	strbuf_fini(&hm->val);
 	free(m->name);
 	free(hm);
 }
@@ -797,14 +784,14 @@ hash_build_put(struct map_builder *b, const char *key, size_t klen, const char *
 		return -1;
 	b->key.len = 0;
 	b->val.len = 0;
-	/* mbuf_add keeps a NUL after the bytes: count it in */
-	if (mbuf_add(&b->key, key, klen) < 0 || mbuf_add(&b->val, val, vlen) < 0)
+	/* strbuf_add keeps a NUL after the bytes: count it in */
+	if (strbuf_add(&b->key, key, klen) < 0 || strbuf_add(&b->val, val, vlen) < 0)
 		return map_error_set(err, ENOMEM, "%s: %s", b->af.target, strerror(ENOMEM));
 	memset(&k, 0, sizeof(k));
 	memset(&v, 0, sizeof(v));
-	k.data = b->key.p;
+	k.data = b->key.buf;
 	k.size = (u_int32_t)klen + 1;
-	v.data = b->val.p;
+	v.data = b->val.buf;
 	v.size = (u_int32_t)vlen + 1;
 	r = b->db->put(b->db, NULL, &k, &v, DB_NOOVERWRITE);
 	if (r == DB_KEYEXIST)
@@ -819,8 +806,8 @@ static void hash_build_abort(struct map_builder *b);
 static void
 builder_free(struct map_builder *b)
 {
-	mbuf_fini(&b->key);
-	mbuf_fini(&b->val);
+	strbuf_fini(&b->key);
+	strbuf_fini(&b->val);
 	free(b);
 }
 

@@ -36,8 +36,8 @@ struct pattern_map {
 	size_t n;
 	long *ovec;
 	size_t novec;
-	struct mbuf key;
-	struct mbuf out;
+	struct strbuf key;
+	struct strbuf out;
 };
 
 /* parse_ref - at RES[i] == '$': kind of reference.  Returns 0 for "$$"
@@ -288,7 +288,7 @@ expand(struct pattern_map *pm, const struct prule *pr, const char *key)
 	char why[8];
 
 	pm->out.len = 0;
-	if (mbuf_reserve(&pm->out, pr->rlen) < 0)
+	if (strbuf_reserve(&pm->out, pr->rlen) < 0)
 		return -1;
 	for (i = 0; i < pr->rlen; i += adv) {
 		const char *res = pr->result;
@@ -299,20 +299,20 @@ expand(struct pattern_map *pm, const struct prule *pr, const char *key)
 			while (k < pr->rlen && res[k] != '$')
 				k++;
 			adv = k - i;
-			if (mbuf_add(&pm->out, res + i, adv) < 0)
+			if (strbuf_add(&pm->out, res + i, adv) < 0)
 				return -1;
 			continue;
 		}
 		switch (parse_ref(res, pr->rlen, i, &adv, &num, why, sizeof(why))) {
 		case 0:
-			if (mbuf_add(&pm->out, "$", 1) < 0)
+			if (strbuf_add(&pm->out, "$", 1) < 0)
 				return -1;
 			break;
 		case 1:
 			if (num <= pr->nsub && pm->ovec[2 * num] >= 0 && pm->ovec[2 * num + 1] > pm->ovec[2 * num]) {
 				long s = pm->ovec[2 * num], e = pm->ovec[2 * num + 1];
 
-				if (mbuf_add(&pm->out, key + s, (size_t)(e - s)) < 0)
+				if (strbuf_add(&pm->out, key + s, (size_t)(e - s)) < 0)
 					return -1;
 			}
 			break;
@@ -320,7 +320,7 @@ expand(struct pattern_map *pm, const struct prule *pr, const char *key)
 			break;
 		}
 	}
-	if (pm->out.p == NULL && mbuf_add(&pm->out, "", 0) < 0)
+	if (pm->out.buf == NULL && strbuf_add(&pm->out, "", 0) < 0)
 		return -1;
 	return 0;
 }
@@ -336,9 +336,9 @@ map_pattern_lookup(struct map *m, const char *key, size_t klen, struct map_hit *
 	int r;
 
 	pm->key.len = 0;
-	if (mbuf_add(&pm->key, key, klen) < 0)
+	if (strbuf_add(&pm->key, key, klen) < 0)
 		return map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
-	key = pm->key.p;
+	key = pm->key.buf;
 	while (i < pm->n) {
 		struct prule *pr = &pm->r[i];
 		size_t k;
@@ -367,7 +367,7 @@ map_pattern_lookup(struct map *m, const char *key, size_t klen, struct map_hit *
 		if (r) {
 			if (expand(pm, pr, key) < 0)
 				return map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
-			hit->val = pm->out.p;
+			hit->val = pm->out.buf;
 			hit->vlen = pm->out.len;
 			hit->rule = pr->orig;
 			return 1;
@@ -384,8 +384,8 @@ map_pattern_close(struct map *m)
 
 	free_rules(pm);
 	free(pm->ovec);
-	mbuf_fini(&pm->key);
-	mbuf_fini(&pm->out);
+	strbuf_fini(&pm->key);
+	strbuf_fini(&pm->out);
 	free(m->name);
 	free(pm);
 }

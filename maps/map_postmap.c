@@ -16,21 +16,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "maps/atomic.h"
 #include "maps/map_int.h"
+#include "util/runcmd.h"
 
 struct pm_map {
 	struct map m;               /* first */
 	char *type;
-	struct mbuf out;
+	struct strbuf out;
 };
 
 struct map_builder {
@@ -41,90 +40,57 @@ struct map_builder {
 	struct keyset ks;
 };
 
-/* run - run ARGV, capture stdout into OUT and stderr into ERRB; exit status or -1 */
+/* run - run postmap with ARGV[1..] (util/runcmd: found in PATH as it
+ * always was, else /usr/sbin/postmap; clean environment but for
+ * MAIL_CONFIG), stdout into OUT, stderr into ERRB; exit status, or -1
+ * when it could not run or was killed */
 static int
-run(char *const argv[], struct mbuf *out, struct mbuf *errb)
+run(char *argv[], struct strbuf *out, struct strbuf *errb, int timeout_ms)
 {
-	int po[2], pe[2], st;
-	struct pollfd pfd[2];
-	pid_t pid;
-	char buf[4096];
+	struct runcmd_result r;
+	struct runcmd_opts o = { .flags = RUNCMD_SPLIT, .timeout_ms = timeout_ms };
+	const char *env[2] = { NULL, NULL }, *mc = getenv("MAIL_CONFIG");
+	char prog[PATH_MAX], why[256], *envbuf = NULL;
+	int st;
 
-	if (pipe2(po, O_CLOEXEC) < 0)
-		return -1;
-	if (pipe2(pe, O_CLOEXEC) < 0) {
-		close(po[0]);
-		close(po[1]);
-		return -1;
-	}
-	if ((pid = fork()) < 0) {
-		close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
+	if (runcmd_search_path("postmap", prog, sizeof(prog)) < 0)
+		snprintf(prog, sizeof(prog), "/usr/sbin/postmap");
+	if (mc != NULL) {
+		size_t n = strlen(mc) + sizeof("MAIL_CONFIG=");
 
-		if (nul >= 0)
-			dup2(nul, 0);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execvp(argv[0], argv);
-		if (strchr(argv[0], '/') == NULL) {
-			char path[64];
-
-			snprintf(path, sizeof(path), "/usr/sbin/%s", argv[0]);
-			execv(path, argv);
-		}
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	pfd[0].fd = po[0];
-	pfd[1].fd = pe[0];
-	pfd[0].events = pfd[1].events = POLLIN;
-	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-		int i;
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			n = read(pfd[i].fd, buf, sizeof(buf));
-			if (n > 0) {
-				mbuf_add(i ? errb : out, buf, (size_t)n);
-			} else if (n == 0 || errno != EINTR) {
-				close(pfd[i].fd);
-				pfd[i].fd = -1;
-			}
-		}
-	}
-	if (pfd[0].fd >= 0)
-		close(pfd[0].fd);
-	if (pfd[1].fd >= 0)
-		close(pfd[1].fd);
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if ((envbuf = malloc(n)) == NULL)
 			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		snprintf(envbuf, n, "MAIL_CONFIG=%s", mc);
+		env[0] = envbuf;
+	}
+	o.env = env;
+	argv[0] = prog;
+	runcmd_result_init(&r);
+	if (runcmd_exec((const char *const *)argv, &o, &r, why, sizeof(why)) < 0) {
+		strbuf_addstr(errb, why);
+		st = -1;
+	} else {
+		strbuf_add(out, r.output.buf, r.output.len);
+		strbuf_add(errb, r.errout.buf, r.errout.len);
+		st = r.timed_out || r.status < 0 || r.status >= 128 ? -1 : r.status;
+	}
+	runcmd_result_fini(&r);
+	free(envbuf);
+	argv[0] = NULL;
+	return st;
 }
 
 /* first_line - the first line of B, for error texts */
 static const char *
-first_line(struct mbuf *b)
+first_line(struct strbuf *b)
 {
 	char *nl;
 
-	if (b->p == NULL)
+	if (b->buf == NULL)
 		return "";
-	if ((nl = strchr(b->p, '\n')) != NULL)
+	if ((nl = strchr(b->buf, '\n')) != NULL)
 		*nl = 0;
-	return b->p;
+	return b->buf;
 }
 
 static struct map *
@@ -164,7 +130,7 @@ static int
 pm_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, struct map_error *err)
 {
 	struct pm_map *pm = (struct pm_map *)m;
-	struct mbuf errb = { 0 };
+	struct strbuf errb = { 0 };
 	char *k = map_strndup(key, klen);
 	size_t tlen = strlen(pm->type) + strlen(m->name) + 2;
 	char *tn = malloc(tlen);
@@ -177,29 +143,28 @@ pm_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, stru
 		return map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
 	}
 	snprintf(tn, tlen, "%s:%s", pm->type, m->name);
-	argv[0] = (char *)"postmap";
 	argv[1] = (char *)"-f";
 	argv[2] = (char *)"-q";
 	argv[3] = k;
 	argv[4] = tn;
 	argv[5] = NULL;
 	pm->out.len = 0;
-	st = run(argv, &pm->out, &errb);
+	st = run(argv, &pm->out, &errb, 60000);
 	if (st == 0) {
-		if (pm->out.len && pm->out.p[pm->out.len - 1] == '\n')
-			pm->out.p[--pm->out.len] = 0;
-		if (pm->out.p == NULL)
-			mbuf_add(&pm->out, "", 0);
-		hit->val = pm->out.p;
+		if (pm->out.len && pm->out.buf[pm->out.len - 1] == '\n')
+			pm->out.buf[--pm->out.len] = 0;
+		if (pm->out.buf == NULL)
+			strbuf_add(&pm->out, "", 0);
+		hit->val = pm->out.buf;
 		hit->vlen = pm->out.len;
 		ret = 1;
-	} else if (st == 1 && (errb.p == NULL || strstr(errb.p, "fatal:") == NULL)) {
+	} else if (st == 1 && (errb.buf == NULL || strstr(errb.buf, "fatal:") == NULL)) {
 		ret = 0;
 	} else {
 		ret = map_error_set(err, 0, "postmap -q %s: %s", tn,
 				    st < 0 ? "cannot run postmap" : first_line(&errb));
 	}
-	mbuf_fini(&errb);
+	strbuf_fini(&errb);
 	free(k);
 	free(tn);
 	return ret;
@@ -210,7 +175,7 @@ pm_close(struct map *m)
 {
 	struct pm_map *pm = (struct pm_map *)m;
 
-	mbuf_fini(&pm->out);
+	strbuf_fini(&pm->out);
 	free(pm->type);
 	free(m->name);
 	free(pm);
@@ -283,7 +248,7 @@ pm_build_abort(struct map_builder *b)
 static int
 pm_build_commit(struct map_builder *b, struct map_error *err)
 {
-	struct mbuf out = { 0 }, errb = { 0 };
+	struct strbuf out = { 0 }, errb = { 0 };
 	size_t tlen = strlen(b->ops->type) + strlen(b->src) + 2;
 	char *tn = malloc(tlen);
 	char *argv[4];
@@ -303,21 +268,20 @@ pm_build_commit(struct map_builder *b, struct map_error *err)
 		return -1;
 	}
 	snprintf(tn, tlen, "%s:%s", b->ops->type, b->src);
-	argv[0] = (char *)"postmap";
 	argv[1] = (char *)"-f";
 	argv[2] = tn;
 	argv[3] = NULL;
-	st = run(argv, &out, &errb);
+	st = run(argv, &out, &errb, 3600 * 1000);
 	if (st != 0) {
 		map_error_set(err, 0, "postmap %s: %s", tn, st < 0 ? "cannot run postmap" : first_line(&errb));
-		mbuf_fini(&out);
-		mbuf_fini(&errb);
+		strbuf_fini(&out);
+		strbuf_fini(&errb);
 		free(tn);
 		pm_build_abort(b);
 		return -1;
 	}
-	mbuf_fini(&out);
-	mbuf_fini(&errb);
+	strbuf_fini(&out);
+	strbuf_fini(&errb);
 	free(tn);
 	unlink(b->src);
 	r = atomic_commit(&b->af, err);

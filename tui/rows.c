@@ -146,56 +146,6 @@ rows_add_bytes(struct row *row, enum role role, const char *bytes, size_t n)
 	return rc;
 }
 
-/* one UTF-8 character at S (N bytes left): its length, *W its width;
- * an invalid byte is length 1, width 1 */
-static size_t
-char_at(const char *s, size_t n, int *w)
-{
-	mbstate_t st;
-	wchar_t wc;
-	size_t k;
-	int cw;
-
-	memset(&st, 0, sizeof(st));
-	k = mbrtowc(&wc, s, n, &st);
-	if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-		*w = 1;
-		return 1;
-	}
-	cw = wcwidth(wc);
-	*w = cw < 0 ? 1 : cw;
-	return k;
-}
-
-int
-text_width(const char *s, size_t n)
-{
-	size_t i = 0;
-	int total = 0, w;
-
-	while (i < n) {
-		i += char_at(s + i, n - i, &w);
-		total += w;
-	}
-	return total;
-}
-
-size_t
-text_fit(const char *s, size_t n, int w)
-{
-	size_t i = 0, k;
-	int used = 0, cw;
-
-	while (i < n) {
-		k = char_at(s + i, n - i, &cw);
-		if (used + cw > w)
-			break;
-		used += cw;
-		i += k;
-	}
-	return i;
-}
-
 int
 rows_width(const struct row *row)
 {

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "util/strbuf.h"
+#include "util/textwidth.h"
 
 #define ROLES(X) \
 	X(NORMAL) X(TITLE) X(KEYS) X(KEYNAME) X(STATUS) X(SELECTED) X(ERROR) \
@@ -69,9 +70,5 @@ int rows_width(const struct row *row);
 enum role rows_role_at(const struct row *row, size_t off);
 const char *role_name(enum role r);
 
-/* text_width - display cells of UTF-8 S (N bytes); invalid bytes count 1 */
-int text_width(const char *s, size_t n);
-/* text_fit - bytes of S that fit in W cells */
-size_t text_fit(const char *s, size_t n, int w);
 
 #endif

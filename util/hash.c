@@ -1,5 +1,6 @@
 /*
- * util/hash.c - shared hash functions (see hash.h).
+ * util/hash.c - the hash functions (see hash.h).  FNV's constants appear
+ * in this file only.
  */
 #include "config.h"
 
@@ -7,16 +8,20 @@
 
 #include "util/hash.h"
 
+#define FNV64_OFFSET 0xcbf29ce484222325ULL      /* 14695981039346656037 */
+#define FNV64_PRIME 0x100000001b3ULL            /* 1099511628211 */
+#define FNV32_PRIME 0x01000193U                 /* 16777619 */
+
 uint64_t
 hash_fnv1a(const void *s, size_t n)
 {
 	const unsigned char *p = s;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = FNV64_OFFSET;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		h ^= p[i];
-		h *= 1099511628211ULL;
+		h *= FNV64_PRIME;
 	}
 	return h;
 }
@@ -25,22 +30,37 @@ uint64_t
 hash_words(const void *s, size_t n)
 {
 	const unsigned char *p = s;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xc2b2ae3d27d4eb4fULL), w;
+	const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (uint64_t)n * k, w;
 
-	while (n >= 8) {
+	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
 	if (n) {
 		w = 0;
 		memcpy(&w, p, n);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
+	/* murmur3's finalizer */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+uint32_t
+hash_bdb(const void *s, size_t n)
+{
+	const unsigned char *k = s;
+	uint32_t h = 0;
+
+	while (n--) {
+		h *= FNV32_PRIME;
+		h ^= *k++;
+	}
 	return h;
 }

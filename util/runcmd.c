@@ -1,18 +1,20 @@
 /*
- * util/runcmd.c - run a command from an argv array and capture its output
- * (see runcmd.h).  The pty variant uses openpty(3) semantics through
- * posix_openpt/grantpt/unlockpt/ptsname, so no extra library is needed.
+ * util/runcmd.c - run a helper program (see runcmd.h).  The pty variant
+ * uses openpty(3) semantics through posix_openpt/grantpt/unlockpt/ptsname,
+ * so no extra library is needed.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -21,18 +23,23 @@
 
 #include "util/runcmd.h"
 
+#define ENV_MAX 32                  /* PATH, the caller's entries, NULL */
+
 void
 runcmd_result_init(struct runcmd_result *r)
 {
 	r->status = -1;
 	r->timed_out = false;
+	r->truncated = false;
 	strbuf_init(&r->output);
+	strbuf_init(&r->errout);
 }
 
 void
 runcmd_result_fini(struct runcmd_result *r)
 {
 	strbuf_fini(&r->output);
+	strbuf_fini(&r->errout);
 }
 
 int
@@ -47,6 +54,34 @@ runcmd_format_argv(const char *const argv[], struct strbuf *out)
 			return -1;
 	}
 	return 0;
+}
+
+int
+runcmd_search_path(const char *name, char *buf, size_t size)
+{
+	const char *path = getenv("PATH"), *p, *e;
+
+	if (name[0] == 0 || strchr(name, '/') != NULL || path == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	for (p = path; *p; p = *e ? e + 1 : e) {
+		struct stat st;
+		int n;
+
+		e = strchr(p, ':');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (*p != '/')          /* "", "." and relative entries: never */
+			continue;
+		n = snprintf(buf, size, "%.*s/%s", (int)(e - p), p, name);
+		if (n < 0 || (size_t)n >= size)
+			continue;
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+			return 0;
+	}
+	errno = ENOENT;
+	return -1;
 }
 
 static long long
@@ -72,7 +107,7 @@ open_pty(int *master, int *slave)
 		close(m);
 		return -1;
 	}
-	s = open(name, O_RDWR | O_NOCTTY);
+	s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (s < 0) {
 		close(m);
 		return -1;
@@ -82,132 +117,272 @@ open_pty(int *master, int *slave)
 	return 0;
 }
 
-/* add_output - append N bytes, turning "\r\n" into "\n" */
+/* check_argv - ARGV[0] absolute, OPTS->env small enough */
+static int
+check_argv(const char *const argv[], const struct runcmd_opts *o, char *reason, size_t size)
+{
+	size_t n = 0;
+
+	if (argv == NULL || argv[0] == NULL || argv[0][0] != '/') {
+		snprintf(reason, size, "%s: not an absolute path", argv && argv[0] ? argv[0] : "(none)");
+		errno = EINVAL;
+		return -1;
+	}
+	while (o && o->env && o->env[n])
+		n++;
+	if (n + 2 > ENV_MAX) {
+		snprintf(reason, size, "%s: too many environment entries", argv[0]);
+		errno = E2BIG;
+		return -1;
+	}
+	return 0;
+}
+
+/* child - in the forked child: stdio from IN, OUT, ERR (-1: /dev/null),
+ * own process group (own session with a pty), clean environment, exec */
 static void
-add_output(struct strbuf *out, const char *p, size_t n)
+child(const char *const argv[], const struct runcmd_opts *o, bool pty, int in, int out, int err)
+{
+	const char *env[ENV_MAX];
+	size_t n = 0, i;
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (pty) {
+		setsid();
+		ioctl(out, TIOCSCTTY, 0);
+	} else {
+		setpgid(0, 0);
+	}
+	dup2(in >= 0 ? in : devnull, 0);
+	dup2(out >= 0 ? out : devnull, 1);
+	dup2(err >= 0 ? err : devnull, 2);
+	signal(SIGPIPE, SIG_DFL);
+	env[n++] = "PATH=" RUNCMD_SAFE_PATH;
+	for (i = 0; o && o->env && o->env[i]; i++)
+		env[n++] = o->env[i];
+	env[n] = NULL;
+	execve(argv[0], (char *const *)argv, (char *const *)env);
+	dprintf(2, "%s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* add_output - append N bytes to OUT up to CAP ("\r\n" -> "\n" with a pty) */
+static void
+add_output(struct runcmd_result *r, struct strbuf *out, const char *p, size_t n, bool pty,
+	   size_t cap)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (p[i] == '\r' && (i + 1 == n || p[i + 1] == '\n'))
+		if (pty && p[i] == '\r' && (i + 1 == n || p[i + 1] == '\n'))
 			continue;
+		if (out->len >= cap) {
+			r->truncated = true;
+			return;
+		}
 		strbuf_addch(out, p[i]);
 	}
+}
+
+int
+runcmd_stop(pid_t pid, int grace_ms)
+{
+	long long end = now_ms() + (grace_ms > 0 ? grace_ms : 0);
+	int status;
+	pid_t w;
+
+	kill(-pid, SIGTERM);
+	kill(pid, SIGTERM);
+	for (;;) {
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() >= end) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+				;
+			if (w < 0)
+				return -1;
+			break;
+		}
+		usleep(10000);
+	}
+	return status;
+}
+
+int
+runcmd_spawn(const char *const argv[], const struct runcmd_opts *opts, pid_t *pid, int *fd,
+	     char *reason, size_t size)
+{
+	int p[2];
+
+	if (check_argv(argv, opts, reason, size) < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(reason, size, "pipe for %s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	*pid = fork();
+	if (*pid < 0) {
+		int e = errno;
+
+		close(p[0]);
+		close(p[1]);
+		snprintf(reason, size, "fork %s: %s", argv[0], strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (*pid == 0)
+		child(argv, opts, false, -1, p[1], -1);
+	setpgid(*pid, *pid);        /* as the child does: no race with a kill */
+	close(p[1]);
+	*fd = p[0];
+	return 0;
+}
+
+int
+runcmd_exec(const char *const argv[], const struct runcmd_opts *opts,
+	    struct runcmd_result *r, char *reason, size_t size)
+{
+	unsigned flags = opts ? opts->flags : 0;
+	bool pty = flags & RUNCMD_PTY, split = !pty && (flags & RUNCMD_SPLIT);
+	size_t cap = opts && opts->output_cap ? opts->output_cap : RUNCMD_OUTPUT_CAP;
+	int timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : RUNCMD_TIMEOUT_MS;
+	int rfd[2] = { -1, -1 }, wfd[2] = { -1, -1 }, status = 0, nopen;
+	long long deadline, drain = 0;
+	bool killed = false, exited = false;
+	pid_t pid;
+	int i;
+
+	r->status = -1;
+	r->timed_out = false;
+	r->truncated = false;
+	if (check_argv(argv, opts, reason, size) < 0)
+		return -1;
+	for (i = 0; i < (split ? 2 : 1); i++) {
+		int p[2];
+
+		if (pty && open_pty(&rfd[0], &wfd[0]) < 0) {
+			snprintf(reason, size, "openpty: %s", strerror(errno));
+			return -1;
+		}
+		if (pty)
+			break;
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			snprintf(reason, size, "pipe: %s", strerror(errno));
+			if (i)
+				close(rfd[0]), close(wfd[0]);
+			return -1;
+		}
+		rfd[i] = p[0];
+		wfd[i] = p[1];
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(reason, size, "fork: %s", strerror(errno));
+		for (i = 0; i < 2; i++)
+			if (rfd[i] >= 0)
+				close(rfd[i]), close(wfd[i]);
+		return -1;
+	}
+	if (pid == 0)
+		child(argv, opts, pty, pty ? wfd[0] : -1, wfd[0], split ? wfd[1] : wfd[0]);
+	if (!pty)
+		setpgid(pid, pid);
+	for (i = 0; i < 2; i++)
+		if (wfd[i] >= 0)
+			close(wfd[i]);
+	nopen = split ? 2 : 1;
+	deadline = now_ms() + timeout_ms;
+	/* read until the child has exited and its output is drained; a
+	 * background grandchild (postfix reload starts postsuper) may keep the
+	 * descriptor open, so EOF alone does not end the wait; after the exit
+	 * we stop at the first 50 ms without output, and 2 s at the most */
+	for (;;) {
+		struct pollfd p[2];
+		char buf[4096];
+		int np = 0, pr;
+
+		if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
+			exited = true;
+			drain = now_ms() + 2000;
+		}
+		if (!exited && now_ms() >= deadline) {
+			if (!killed) {
+				kill(-pid, SIGTERM);
+				killed = true;
+				r->timed_out = true;
+				deadline = now_ms() + 2000;
+			} else {
+				kill(-pid, SIGKILL);
+				while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+					;
+				exited = true;
+				drain = now_ms() + 2000;
+			}
+		}
+		if (nopen == 0 && exited)
+			break;
+		if (exited && now_ms() >= drain)
+			break;
+		if (nopen == 0) {
+			usleep(20000);
+			continue;
+		}
+		for (i = 0; i < 2; i++)
+			if (rfd[i] >= 0) {
+				p[np].fd = rfd[i];
+				p[np].events = POLLIN;
+				p[np].revents = 0;
+				np++;
+			}
+		pr = poll(p, (nfds_t)np, exited ? 50 : 100);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr == 0 && exited)
+			break;      /* nothing more within 50 ms of the exit */
+		if (pr <= 0)
+			continue;
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+			int k;
+
+			if (rfd[i] < 0)
+				continue;
+			for (k = 0; k < np && p[k].fd != rfd[i]; k++)
+				;
+			if (k == np || !p[k].revents)
+				continue;
+			n = read(rfd[i], buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {       /* EOF, or EIO on a pty whose slave side closed */
+				close(rfd[i]);
+				rfd[i] = -1;
+				nopen--;
+				continue;
+			}
+			add_output(r, i ? &r->errout : &r->output, buf, (size_t)n, pty, cap);
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (rfd[i] >= 0)
+			close(rfd[i]);
+	if (WIFEXITED(status))
+		r->status = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		r->status = 128 + WTERMSIG(status);
+	return 0;
 }
 
 int
 runcmd_run(const char *const argv[], unsigned flags, int timeout_ms,
 	   struct runcmd_result *r, char *reason, size_t size)
 {
-	int rfd = -1, wfd = -1, pfd[2], status = 0;
-	long long deadline;
-	bool killed = false, exited = false, eof = false;
-	pid_t pid;
+	struct runcmd_opts o = { .flags = flags, .timeout_ms = timeout_ms };
 
-	r->status = -1;
-	r->timed_out = false;
-	if (timeout_ms <= 0)
-		timeout_ms = 60000;
-	if (flags & RUNCMD_PTY) {
-		if (open_pty(&rfd, &wfd) < 0) {
-			snprintf(reason, size, "openpty: %s", strerror(errno));
-			return -1;
-		}
-	} else {
-		if (pipe2(pfd, O_CLOEXEC) < 0) {
-			snprintf(reason, size, "pipe: %s", strerror(errno));
-			return -1;
-		}
-		rfd = pfd[0];
-		wfd = pfd[1];
-	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(reason, size, "fork: %s", strerror(errno));
-		close(rfd);
-		close(wfd);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull;
-
-		if (flags & RUNCMD_PTY) {
-			setsid();
-			ioctl(wfd, TIOCSCTTY, 0);
-			dup2(wfd, 0);
-		} else {
-			devnull = open("/dev/null", O_RDONLY);
-			if (devnull >= 0)
-				dup2(devnull, 0);
-		}
-		dup2(wfd, 1);
-		dup2(wfd, 2);
-		if (wfd > 2)
-			close(wfd);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(wfd);
-	deadline = now_ms() + timeout_ms;
-	/* read until the child has exited and its output is drained; a
-	 * background grandchild (postfix reload starts postsuper) may keep the
-	 * terminal open, so EOF alone does not end the wait */
-	for (;;) {
-		struct pollfd p = { .fd = rfd, .events = POLLIN };
-		char buf[4096];
-		ssize_t n;
-		pid_t w;
-
-		if (!exited) {
-			w = waitpid(pid, &status, WNOHANG);
-			if (w == pid)
-				exited = true;
-		}
-		if (!exited && now_ms() >= deadline) {
-			if (!killed) {
-				kill(pid, SIGTERM);
-				killed = true;
-				r->timed_out = true;
-				deadline = now_ms() + 2000;
-			} else {
-				kill(pid, SIGKILL);
-				while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-					;
-				exited = true;
-			}
-		}
-		if (eof && exited)
-			break;
-		if (eof) {
-			usleep(20000);
-			continue;
-		}
-		if (poll(&p, 1, exited ? 50 : 100) < 0) {
-			if (errno == EINTR)
-				continue;
-			eof = true;
-			continue;
-		}
-		if (!p.revents) {
-			if (exited)
-				eof = true;     /* nothing more within 50 ms of the exit */
-			continue;
-		}
-		n = read(rfd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			eof = true;         /* EOF, or EIO on a pty whose slave side closed */
-			continue;
-		}
-		add_output(&r->output, buf, (size_t)n);
-	}
-	close(rfd);
-	if (WIFEXITED(status))
-		r->status = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		r->status = 128 + WTERMSIG(status);
-	return 0;
+	return runcmd_exec(argv, &o, r, reason, size);
 }

@@ -3,9 +3,12 @@
  *
  * A strbuf holds bytes plus a length and is always NUL-terminated (the NUL
  * is not counted), so its text can be handed to C string functions when it
- * holds no NUL of its own.  Embed it (strbuf_init/strbuf_fini).  Functions
- * return 0, or -1 with errno = ENOMEM; after a failure the buffer still
- * holds its previous, valid contents.
+ * holds no NUL of its own.  Embed it (strbuf_init/strbuf_fini).  A zeroed
+ * struct strbuf (calloc, "= { 0 }") is a valid empty buffer too, except
+ * that buf is NULL until the first append or reserve.  Functions return
+ * 0, or -1 with errno = ENOMEM; after a failure the buffer still holds its
+ * previous, valid contents.  The one byte buffer of pfconsole (maps/
+ * included).
  */
 #ifndef UTIL_STRBUF_H
 #define UTIL_STRBUF_H

@@ -1,9 +1,12 @@
 /*
- * util/utf8.h - strict UTF-8 decoding and validation, the one copy.
+ * util/utf8.h - strict UTF-8 decoding and validation.
  *
  * "Valid" everywhere in pfconsole means what ICU and Postfix's
  * smtputf8_enable checks accept: shortest form only (no overlongs), no
- * UTF-16 surrogates (U+D800..U+DFFF), nothing above U+10FFFF.
+ * UTF-16 surrogates (U+D800..U+DFFF), nothing above U+10FFFF.  Every
+ * decoder in the tree is this one (textsafe, JSON output, access reply
+ * text, display widths through util/textwidth.h); map folding decodes
+ * through ICU, whose U8_NEXT applies the same rules.
  */
 #ifndef UTIL_UTF8_H
 #define UTIL_UTF8_H

@@ -23,7 +23,7 @@ echo "building $bin"
 "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$top" -I"$build" $pcre_cflags -o "$bin" \
 	"$here/fuzz_logline.c" "$top/core/logline.c" "$top/core/textsafe.c" \
-	"$top/core/feed.c" "$top/util/strbuf.c" "$top/util/utf8.c" "$top/util/hash.c" $pcre_libs || { echo "run.sh: build failed"; exit 1; }
+	"$top/core/feed.c" "$top/util/strbuf.c" "$top/util/utf8.c" "$top/util/hash.c" "$top/util/textwidth.c" $pcre_libs || { echo "run.sh: build failed"; exit 1; }
 rm -rf "$out"
 mkdir -p "$out"
 echo "fuzzing for $secs s (corpus: $here/corpus, $(ls "$here/corpus" | wc -l) inputs)"

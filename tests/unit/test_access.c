@@ -201,6 +201,11 @@ test_reply_set(void **state)
 	assert_int_equal(r.code, 454);
 	assert_string_equal(r.dsn, "4.7.1");
 	assert_string_equal(r.text.buf, "a b");
+	/* printable(): valid UTF-8 stays; overlong forms, surrogates and code
+	 * points past U+10FFFF are invalid, each byte a space */
+	assert_int_equal(access_reply_set(&r, 550, "5.1.1", "\xc3\xa9|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80", 14,
+					  false), 0);
+	assert_string_equal(r.text.buf, "\xc3\xa9|  |   |    ");
 	access_reply_fini(&r);
 }
 

@@ -1,4 +1,4 @@
-/* tests/unit/test_apply.c - core/runcmd (argv, pty or pipe, status,
+/* tests/unit/test_apply.c - util/runcmd (argv, pty or pipe, status,
  * timeout, output) and core/apply's pipeline with a stand-in postfix
  * command (a shell script that records its arguments): the order of the
  * steps, refusal on errors with nothing run, nothing after a failed step,
@@ -29,9 +29,9 @@ test_runcmd_pipe_and_pty(void **state)
 {
 	struct runcmd_result r;
 	char why[256];
-	const char *tty[] = { "sh", "-c", "if [ -t 2 ]; then echo tty >&2; else echo notty >&2; fi; exit 3", NULL };
+	const char *tty[] = { "/bin/sh", "-c", "if [ -t 2 ]; then echo tty >&2; else echo notty >&2; fi; exit 3", NULL };
 	const char *missing[] = { "/nonexistent/postfix", "check", NULL };
-	const char *slow[] = { "sleep", "10", NULL };
+	const char *slow[] = { "/bin/sleep", "10", NULL };
 
 	(void)state;
 	runcmd_result_init(&r);
@@ -66,7 +66,7 @@ test_runcmd_background_child(void **state)
 	struct runcmd_result r;
 	char why[256];
 	/* like postfix reload: a grandchild keeps the terminal open */
-	const char *argv[] = { "sh", "-c", "echo done; (sleep 5 &) ; exit 0", NULL };
+	const char *argv[] = { "/bin/sh", "-c", "echo done; (sleep 5 &) ; exit 0", NULL };
 	time_t t0 = time(NULL);
 
 	(void)state;

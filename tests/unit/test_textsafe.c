@@ -128,7 +128,7 @@ test_random_bytes(void **state)
 		for (i = 0; i < sb.len; i += k) {
 			unsigned cp;
 
-			k = textsafe_utf8_decode((unsigned char *)sb.buf + i, sb.len - i, &cp);
+			k = utf8_decode((unsigned char *)sb.buf + i, sb.len - i, &cp);
 			if (k == 0)
 				fail_msg("round %d: invalid UTF-8 in output at %zu", round, i);
 			if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
@@ -156,7 +156,7 @@ test_c_locale(void **state)
 	setlocale(LC_ALL, "C.UTF-8");
 }
 
-/* core/utf8: the validity rules textsafe and strbuf's JSON output share */
+/* util/utf8: the validity rules textsafe and strbuf's JSON output share */
 static void
 test_utf8_rules(void **state)
 {
