@@ -1712,6 +1712,13 @@ check_one_table(struct check_result *res, size_t ti, struct maincf *cf,
 			"type: %s\"; install the plugin (Debian: apt-get install postfix-%s)",
 			t->type, maincf_get(cf, "meta_directory", NULL), t->type, t->type) < 0)
 		return -1;
+	if (t->inline_body && strcmp(t->type, "static") == 0) {
+		/* static:{text with spaces} is one value, not a list of rules
+		 * (e.g. check_client_access static:{INFO pfconsole}, the line
+		 * that logs HELO and sender of accepted mail for 'impact') */
+		t->state = CHECK_NOT_FILE;
+		return 0;
+	}
 	if (t->inline_body && strcmp(t->type, "inline") != 0) {
 		/* regexp:{ {rule}, {rule} } (3.7+): one rule per braced item; problems
 		 * are reported at the reference, with the rule's number */

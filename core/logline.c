@@ -11,7 +11,7 @@
  * list wins, because reply texts may themselves contain "; " and values
  * (HELO, addresses) may contain spaces and '>' (postfix-reference.md 8.3).
  *
- * Public: logline_parse, logline_is_event, logline_ctx_init, event_to_json,
+ * Public: logline_parse, logline_head, logline_is_event, logline_ctx_init, event_to_json,
  * event_format_time, pf_event_dup, pf_event_free, pf_action_name,
  * pf_action_lookup, pf_span_eq.  Pure: no I/O, no allocation except in
  * pf_event_dup, never reads outside [line, line + len).
@@ -810,11 +810,69 @@ cleanup_event(const char *p, const char *e, struct pf_event *ev)
 	return false;
 }
 
+/* fill_head - zero EV and fill what every syslog line has: line, message,
+ * host, service, program, pid */
+static void
+fill_head(const char *line, const char *e, const struct prefix *px, struct pf_event *ev)
+{
+	const char *t, *br;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->pid = -1;
+	ev->line = span(line, e);
+	ev->message = span(px->msg, e);
+	ev->host = span(px->host, px->host_e);
+	t = px->tag_e;
+	br = memchr(px->tag, '[', (size_t)(t - px->tag));
+	if (br != NULL && t[-1] == ']') {
+		const char *d = br + 1;
+		long pid = 0;
+
+		while (d < t - 1 && is_digit(*d) && pid < 100000000)
+			pid = pid * 10 + (*d++ - '0');
+		if (d == t - 1 && d > br + 1)
+			ev->pid = pid;
+		t = br;
+	}
+	ev->service = span(px->tag, t);
+	{
+		const char *sl = t;
+
+		while (sl > px->tag && sl[-1] != '/')
+			sl--;
+		ev->program = span(sl, t);
+	}
+}
+
+enum logline_result
+logline_head(const char *line, size_t len, struct logline_ctx *ctx, bool want_time,
+	     struct pf_event *ev)
+{
+	struct prefix px;
+	const char *e;
+
+	if (line == NULL)
+		return LOGLINE_JUNK;
+	if (len > LOGLINE_MAX)
+		len = LOGLINE_MAX;
+	e = line + len;
+	if (e > line && e[-1] == '\n')
+		e--;
+	if (e > line && e[-1] == '\r')
+		e--;
+	if (!parse_prefix(line, e, &px))
+		return LOGLINE_JUNK;
+	fill_head(line, e, &px, ev);
+	if (want_time)
+		convert_stamp(&px.st, ctx, ev);
+	return LOGLINE_OTHER;
+}
+
 enum logline_result
 logline_parse(const char *line, size_t len, struct logline_ctx *ctx, struct pf_event *ev)
 {
 	struct prefix px;
-	const char *e, *rest, *qe, *t, *br;
+	const char *e, *rest, *qe;
 	size_t ai;
 	enum pf_action act;
 
@@ -833,31 +891,7 @@ logline_parse(const char *line, size_t len, struct logline_ctx *ctx, struct pf_e
 	if (rest == NULL)
 		return LOGLINE_OTHER;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->pid = -1;
-	ev->line = span(line, e);
-	ev->message = span(px.msg, e);
-	ev->host = span(px.host, px.host_e);
-	t = px.tag_e;
-	br = memchr(px.tag, '[', (size_t)(t - px.tag));
-	if (br != NULL && t[-1] == ']') {
-		const char *d = br + 1;
-		long pid = 0;
-
-		while (d < t - 1 && is_digit(*d) && pid < 100000000)
-			pid = pid * 10 + (*d++ - '0');
-		if (d == t - 1 && d > br + 1)
-			ev->pid = pid;
-		t = br;
-	}
-	ev->service = span(px.tag, t);
-	{
-		const char *sl = t;
-
-		while (sl > px.tag && sl[-1] != '/')
-			sl--;
-		ev->program = span(sl, t);
-	}
+	fill_head(line, e, &px, ev);
 	if (!(qe - px.msg == 7 && memcmp(px.msg, "NOQUEUE", 7) == 0))
 		ev->queue_id = span(px.msg, qe);
 	act = logged_actions[ai].act;

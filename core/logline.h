@@ -128,6 +128,14 @@ enum logline_result {
 enum logline_result logline_parse(const char *line, size_t len, struct logline_ctx *ctx,
 				  struct pf_event *ev);
 
+/* logline_head - only the part every syslog line has: fills EV's line,
+ * message (after "tag[pid]: "), host, service, program and pid, and with
+ * WANT_TIME the time; every other field is absent.  LOGLINE_OTHER for a
+ * syslog-shaped line, LOGLINE_JUNK otherwise.  For readers of the lines
+ * that are not events (smtpd "client=", qmgr "from=", delivery "to="). */
+enum logline_result logline_head(const char *line, size_t len, struct logline_ctx *ctx,
+				 bool want_time, struct pf_event *ev);
+
 /* logline_is_event - cheap pre-test: false when LINE certainly is not an
  * event (no time parsing).  logline_parse() calls it first. */
 bool logline_is_event(const char *line, size_t len);

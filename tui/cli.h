@@ -21,6 +21,8 @@ int cli_build(int argc, char **argv, const struct cli_global *g);
 int cli_query(int argc, char **argv, const struct cli_global *g);
 int cli_explain(int argc, char **argv, const struct cli_global *g);
 int cli_feed(int argc, char **argv, const struct cli_global *g);
+int cli_impact(int argc, char **argv, const struct cli_global *g);
+int cli_hits(int argc, char **argv, const struct cli_global *g);
 int cli_reload(int argc, char **argv, const struct cli_global *g);
 /* cli_console - the interactive console (no command given) */
 int cli_console(int argc, char **argv, const struct cli_global *g);

@@ -24,6 +24,8 @@ static const struct {
 	{ "query", cli_query, "look up keys as postmap -q does" },
 	{ "explain", cli_explain, "what smtpd would answer, and which table line decided" },
 	{ "feed", cli_feed, "rejects and other actions from the mail log" },
+	{ "impact", cli_impact, "replay the mail log: what the pending table changes would do" },
+	{ "hits", cli_hits, "per table line: transactions of the mail log it decided" },
 	{ "reload", cli_reload, "check everything, build, postfix check, postfix reload" },
 	{ "console", cli_console, "the interactive console (the default; --log FILE, --read-only)" },
 };

@@ -1,0 +1,93 @@
+#!/bin/sh
+# tests/replay/cli.sh - 'pfconsole impact' and 'hits' on logs made here:
+#  - accepted mail whose HELO the log does not show is "not decidable" when
+#    a HELO restriction is reached, and decidable once the INFO line of
+#    LOGGING ACCEPTED MAIL (pfconsole(1)) logs it;
+#  - 'hits' on the demo's synthetic log: each table line's count is the
+#    number of reject lines it explains, counted here with grep.
+. "$top_srcdir/tests/lib/tap.sh"
+
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+d=$work/etc
+mkdir -p "$d"
+cat >"$d/helo" <<'EOT'
+bad.helo.example   REJECT bad HELO
+EOT
+cat >"$d/main.cf" <<EOT
+compatibility_level = 3.6
+mydestination = bar.test
+local_recipient_maps =
+mynetworks = 127.0.0.0/8
+smtpd_helo_restrictions = check_helo_access cdb:$d/helo
+smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
+EOT
+/usr/bin/cdb -c -m "$d/helo.cdb" "$d/helo" 2>/dev/null || "$PFCONSOLE" -c "$d" build >/dev/null 2>&1
+[ -f "$d/helo.cdb" ] || bail "cannot build helo.cdb"
+
+P="Nov 02 13:03:0"
+cat >"$work/nohelo.log" <<EOT
+${P}1 mx postfix/smtpd[10]: 1A2B3C4D5E: client=mail.x.example[198.51.100.1]
+${P}1 mx postfix/qmgr[11]: 1A2B3C4D5E: from=<a@x.example>, size=10, nrcpt=1 (queue active)
+${P}1 mx postfix/local[12]: 1A2B3C4D5E: to=<u@bar.test>, relay=local, delay=0, status=sent (delivered)
+${P}1 mx postfix/qmgr[11]: 1A2B3C4D5E: removed
+${P}2 mx postfix/smtpd[10]: NOQUEUE: reject: RCPT from unknown[203.0.113.9]: 554 5.7.1 <bad.helo.example>: Helo command rejected: bad HELO; from=<b@y.example> to=<u@bar.test> proto=ESMTP helo=<bad.helo.example>
+EOT
+out=$("$PFCONSOLE" -c "$d" impact --log "$work/nohelo.log" --json); rc=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+is "impact: no pending change exits 0" "$rc" 0
+like "accepted mail without a logged HELO is not decidable" "$out" \
+	'"decidable":1,"not_decidable":1'
+like "and the reason names the HELO" "$out" '"reason":"the HELO name \(Postfix does not log it'
+like "the transaction is listed with its reason" "$out" \
+	'^\{"not_decidable":"the HELO name.*"sender":"a@x\.example","recipient":"u@bar\.test"'
+
+# the same message with the INFO line at END-OF-MESSAGE: decidable
+sed '2a\
+'"${P}"'1 mx postfix/smtpd[10]: 1A2B3C4D5E: info: END-OF-MESSAGE from mail.x.example[198.51.100.1]: pfconsole; from=<a@x.example> to=<u@bar.test> proto=ESMTP helo=<mail.x.example>' \
+	"$work/nohelo.log" >"$work/info.log"
+out=$("$PFCONSOLE" -c "$d" impact --log "$work/info.log" --json)
+printf '%s\n' "$out" | sed 's/^/# /'
+like "with the INFO line every transaction is decidable" "$out" '"decidable":2,"not_decidable":0'
+
+# a pending edit that blocks the HELO of the accepted message
+echo 'mail.x.example REJECT no thanks' >>"$d/helo"
+out=$("$PFCONSOLE" -c "$d" impact --log "$work/info.log"); rc=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+is "impact exits 1 on a change" "$rc" 1
+like "the change is grouped under the new line" "$out" "^$d/helo:2: mail\\.x\\.example REJECT no thanks\$"
+like "with the pending reply" "$out" 'pending: 554 5\.7\.1 <mail\.x\.example>: Helo command rejected: no thanks'
+out=$("$PFCONSOLE" -c "$d" impact --log "$work/nohelo.log")
+like "without the INFO line the same change is not decidable" "$out" '; 0 would change$'
+
+"$PFCONSOLE" impact --bogus >/dev/null 2>&1
+is "impact: unknown option exits 2" "$?" 2
+"$PFCONSOLE" -c "$d" impact --log "$work/nonexistent" >/dev/null 2>&1
+is "impact: unreadable log exits 1" "$?" 1
+
+# -- hits on the demo log ---------------------------------------------------
+sh "$top_srcdir/demo/setup.sh" "$work/demo" >/dev/null 2>&1 || bail "demo/setup.sh failed"
+"$PFCONSOLE" -c "$work/demo" build >/dev/null 2>&1
+python3 "$top_srcdir/demo/traffic.py" --synthetic "$work/demo.log" --count 400 --delay 0 --seed 7 ||
+	bail "traffic.py failed"
+"$PFCONSOLE" -c "$work/demo" hits --log "$work/demo.log" --json >"$work/hits.json"
+is "hits exits 0" "$?" 0
+sed 's/^/# hits: /' "$work/hits.json" | head -20
+# count of a table line in the hits output
+hit() { python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["file"].endswith("/" + sys.argv[2]) and o["line"] == int(sys.argv[3]):
+        print(o["count"]); break
+else:
+    print(0)' "$work/hits.json" "$1" "$2"; }
+rej() { grep -c "reject: RCPT from .*$1" "$work/demo.log"; }
+n=$(rej 'Sender address rejected: 521; from=<[^>]*@qq\.com>'); [ "$n" -gt 0 ] || bail "no qq.com rejects in the demo log"
+is "restricted_senders qq.com line: one hit per qq.com reject line" "$(hit restricted_senders 3)" "$n"
+is "restricted_senders 163.com line" "$(hit restricted_senders 4)" \
+	"$(rej 'Sender address rejected: 521; from=<[^>]*@163\.com>')"
+is "null_sender <> line: the third-party DSN rejects" "$(hit null_sender 1)" \
+	"$(rej 'no third-party DSNs; from=<>')"
+is "access_sender domain.ie line: forged domain.ie senders" "$(hit access_sender 1)" \
+	"$(rej 'Access denied; from=<[^>]*@domain\.ie>')"
+tap_done

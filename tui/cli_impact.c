@@ -1,0 +1,635 @@
+/*
+ * tui/cli_impact.c - 'pfconsole impact' and 'pfconsole hits': the mail log
+ * replayed against the tables.
+ *
+ * pfconsole impact [-c DIR] [--log FILE] [--since TIME] [--json] [--examples N]
+ *     live (built indexes) against pending (table sources as saved), on
+ *     every SMTP transaction of the log (core/replay.h, core/impact.h).
+ * pfconsole hits [-c DIR] [--log FILE] [--since TIME] [--json] [TYPE:PATH...]
+ *     per access-table line: transactions it decided, the last one's time,
+ *     and the lines that decided nothing.
+ *
+ * Exit: 0 done (impact: no decision changes), 1 impact found changes or
+ * an error (log or main.cf unreadable), 2 usage.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/feed.h"
+#include "core/impact.h"
+#include "core/logsrc.h"
+#include "core/maincf.h"
+#include "core/replay.h"
+#include "util/strbuf.h"
+#include "core/tabledoc.h"
+#include "core/textsafe.h"
+#include "tui/cli.h"
+
+struct args {
+	const char *cmd;
+	const char *dir;
+	const char *log;
+	time_t since;
+	bool json;
+	size_t examples;
+	unsigned threads;
+	char **tables;
+	int ntables;
+};
+
+static void
+usage(FILE *fp, const char *cmd)
+{
+	if (strcmp(cmd, "hits") == 0)
+		fprintf(fp,
+			"usage: pfconsole hits [-c DIR] [--log FILE] [--since TIME] [--json] [TYPE:PATH...]\n"
+			"\n"
+			"For every line of the access tables main.cf references (or only of the\n"
+			"tables named): how many transactions of the mail log it decided with the\n"
+			"tables as built now, and when the last one was.  Lines that decided\n"
+			"nothing are listed last (absence from this log is no proof of disuse).\n");
+	else
+		fprintf(fp,
+			"usage: pfconsole impact [-c DIR] [--log FILE] [--since TIME] [--json] [--examples N]\n"
+			"\n"
+			"Replay every SMTP transaction of the mail log against the tables as Postfix\n"
+			"uses them now (built indexes) and as Apply would put them live (sources as\n"
+			"saved), and list what would change, grouped by the table line that decides.\n"
+			"Transactions whose answer depends on what the log does not hold (the HELO\n"
+			"name of accepted mail, DNS ...) are counted as not decidable, by reason.\n"
+			"Exit status 1 when a decision would change.\n");
+}
+
+static int
+parse_args(int argc, char **argv, const struct cli_global *g, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "log", required_argument, NULL, 'l' },
+		{ "since", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "examples", required_argument, NULL, 'e' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->cmd = argv[0];
+	a->dir = g->config_dir;
+	a->examples = 3;
+	while ((c = getopt_long(argc, argv, "c:l:s:je:h", opts, NULL)) != -1) {
+		char *end;
+		unsigned long v;
+
+		switch (c) {
+		case 'c':
+			a->dir = optarg;
+			break;
+		case 'l':
+			a->log = optarg;
+			break;
+		case 's':
+			if (feed_parse_time(optarg, time(NULL), &a->since) < 0) {
+				fprintf(stderr, "pfconsole %s: --since '%s': not a time "
+						"(2026-11-02, 2026-11-02T13:03, 13:03, -2h, 30m, 1d, today)\n",
+					a->cmd, optarg);
+				return 2;
+			}
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'e':
+		case 'T':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || v > 100000 || (c == 'T' && v > 64)) {
+				fprintf(stderr, "pfconsole %s: --%s '%s': not a count\n", a->cmd,
+					c == 'e' ? "examples" : "threads", optarg);
+				return 2;
+			}
+			if (c == 'e')
+				a->examples = v;
+			else
+				a->threads = (unsigned)v;
+			break;
+		case 'h':
+			usage(stdout, a->cmd);
+			return 0;
+		default:
+			usage(stderr, a->cmd);
+			return 2;
+		}
+	}
+	if (optind < argc && strcmp(a->cmd, "hits") != 0) {
+		fprintf(stderr, "pfconsole %s: unexpected argument '%s'\n", a->cmd, argv[optind]);
+		usage(stderr, a->cmd);
+		return 2;
+	}
+	a->tables = argv + optind;
+	a->ntables = argc - optind;
+	return -1;
+}
+
+static int
+load_log(const struct args *a, struct replay_log **rl, char *spec, size_t size)
+{
+	char reason[1024];
+	struct replay_opts ro = { a->since };
+	const char *log = a->log;
+
+	if (log == NULL) {
+		struct strbuf tried;
+
+		strbuf_init(&tried);
+		if (logsrc_discover(a->dir, getenv("PFCONSOLE_LOG_ROOT"), spec, size, &tried) < 0) {
+			fprintf(stderr, "pfconsole %s: no mail log could be read; tried:\n%s"
+					"Name one with --log FILE.\n", a->cmd, tried.buf ? tried.buf : "");
+			strbuf_fini(&tried);
+			return -1;
+		}
+		strbuf_fini(&tried);
+		log = spec;
+	} else {
+		snprintf(spec, size, "%s", log);
+	}
+	if (strcmp(log, "journal") == 0) {
+		fprintf(stderr, "pfconsole %s: the journal is not replayed; name a log file with "
+				"--log FILE (journalctl -o short-iso-precise SYSLOG_FACILITY=2 > FILE)\n",
+			a->cmd);
+		return -1;
+	}
+	if (replay_load(log, &ro, rl, reason, sizeof(reason)) < 0) {
+		fprintf(stderr, "pfconsole %s: %s\n", a->cmd, reason);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+safe(struct strbuf *sb, const char *s)
+{
+	textsafe_append(sb, s, strlen(s), TEXTSAFE_NOLIMIT, NULL, NULL);
+}
+
+static void
+jstr(struct strbuf *sb, const char *name, const char *s, bool comma)
+{
+	strbuf_addf(sb, "%s\"%s\":", comma ? "," : "", name);
+	if (s == NULL)
+		strbuf_addstr(sb, "null");
+	else
+		strbuf_add_json_string(sb, s, strlen(s));
+}
+
+static void
+fmt_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (t == 0 || localtime_r(&t, &tm) == NULL) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+static void
+txn_json(struct strbuf *sb, const struct replay_txn *t)
+{
+	char tb[64];
+
+	fmt_time(t->time, tb, sizeof(tb));
+	jstr(sb, "time", tb, false);
+	jstr(sb, "client_name", t->client_name, true);
+	jstr(sb, "client_ip", t->client_addr, true);
+	jstr(sb, "helo", t->helo_known ? t->helo : NULL, true);
+	strbuf_addf(sb, ",\"helo_logged\":%s", t->helo_known ? "true" : "false");
+	jstr(sb, "sender", t->sender, true);
+	jstr(sb, "recipient", t->recipient, true);
+	jstr(sb, "sasl_username", t->sasl_user, true);
+	jstr(sb, "queue_id", t->queue_id, true);
+	strbuf_addf(sb, ",\"line\":%lu", t->line);
+}
+
+static void
+answer_json(struct strbuf *sb, const char *name, const struct impact_answer *an)
+{
+	strbuf_addf(sb, ",\"%s\":{", name);
+	jstr(sb, "decision", explain_decision_name(an->decision), false);
+	strbuf_addf(sb, ",\"code\":%d", an->code);
+	jstr(sb, "reply", an->reply, true);
+	jstr(sb, "rule", an->rule, true);
+	strbuf_addch(sb, '}');
+}
+
+static int
+flush(struct strbuf *sb)
+{
+	if (sb->len && fwrite(sb->buf, 1, sb->len, stdout) != sb->len)
+		return -1;
+	strbuf_reset(sb);
+	return 0;
+}
+
+/* impact_text - the report for people: summary, reasons, groups */
+static void
+impact_text(struct strbuf *sb, const struct args *a, const char *spec, const struct replay_log *rl,
+	    const struct impact_report *rep)
+{
+	size_t i, j;
+	bool *seen = calloc(rep->nchanges ? rep->nchanges : 1, sizeof(bool));
+
+	strbuf_addstr(sb, "replayed ");
+	strbuf_addf(sb, "%zu transactions from ", rep->replayed);
+	safe(sb, spec);
+	strbuf_addf(sb, " (%lu lines): %zu decidable, %zu not decidable; %zu would change\n",
+		    replay_lines(rl), rep->replayed - rep->undecidable, rep->undecidable,
+		    rep->nchanges);
+	if (rep->live_vs_log)
+		strbuf_addf(sb, "note: for %zu transactions the tables as built now answer otherwise "
+				"than the log shows (changed since)\n", rep->live_vs_log);
+	if (rep->nreasons) {
+		strbuf_addstr(sb, "not decidable, depends on:\n");
+		for (i = 0; i < rep->nreasons; i++) {
+			strbuf_addf(sb, "  %7lu  ", rep->reasons[i].count);
+			safe(sb, rep->reasons[i].key);
+			strbuf_addch(sb, '\n');
+		}
+	}
+	if (seen == NULL)
+		return;
+	/* groups in order of first appearance; likely-legitimate ones first */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < rep->nchanges; i++) {
+			const struct impact_change *c = &rep->changes[i];
+			size_t n = 0, kinds[IMPACT_NKINDS] = { 0 }, shown = 0;
+			unsigned long legit = 0, legit_msgs = 0;
+			const char *legit_what = NULL;
+			bool first = true;
+
+			if (seen[i])
+				continue;
+			for (j = i; j < rep->nchanges; j++) {
+				const struct impact_change *d = &rep->changes[j];
+
+				if (strcmp(d->group, c->group) != 0)
+					continue;
+				n++;
+				kinds[d->kind]++;
+				if (d->kind == IMPACT_ACCEPT_TO_REJECT && (d->legit_to || d->legit_dom)) {
+					const struct replay_txn *t = replay_at(rl, d->txn);
+					const char *at = strrchr(t->sender, '@');
+
+					legit++;
+					if (d->legit_dom > legit_msgs) {
+						legit_msgs = d->legit_dom;
+						legit_what = at ? at + 1 : t->sender;
+					}
+				}
+			}
+			if ((pass == 0) != (legit > 0))
+				continue;
+			strbuf_addch(sb, '\n');
+			safe(sb, c->group);
+			strbuf_addf(sb, "\n  %zu transaction%s:", n, n == 1 ? "" : "s");
+			for (j = 0; j < IMPACT_NKINDS; j++) {
+				if (kinds[j]) {
+					strbuf_addf(sb, "%s %zu %s", first ? "" : ",", kinds[j],
+						    impact_kind_name((enum impact_kind)j));
+					first = false;
+				}
+			}
+			strbuf_addch(sb, '\n');
+			if (legit) {
+				strbuf_addf(sb, "  ! likely legitimate: would reject %lu message%s from ", legit,
+					    legit == 1 ? "" : "s");
+				safe(sb, legit_what);
+				strbuf_addf(sb, ", to whom your users sent %lu message%s\n", legit_msgs,
+					    legit_msgs == 1 ? "" : "s");
+			}
+			for (j = i; j < rep->nchanges; j++) {
+				const struct impact_change *d = &rep->changes[j];
+				const struct replay_txn *t;
+				char tb[64];
+
+				if (strcmp(d->group, c->group) != 0)
+					continue;
+				seen[j] = true;
+				if (shown++ >= a->examples)
+					continue;
+				t = replay_at(rl, d->txn);
+				fmt_time(t->time, tb, sizeof(tb));
+				strbuf_addf(sb, "    %s ", tb);
+				safe(sb, t->client_name);
+				strbuf_addch(sb, '[');
+				safe(sb, t->client_addr);
+				strbuf_addstr(sb, "] <");
+				safe(sb, t->sender);
+				strbuf_addstr(sb, "> -> <");
+				safe(sb, t->recipient);
+				strbuf_addstr(sb, ">\n      now:     ");
+				if (d->live.decision == EXPLAIN_ACCEPT)
+					strbuf_addstr(sb, "accept");
+				else
+					safe(sb, d->live.reply);
+				strbuf_addstr(sb, "\n      pending: ");
+				if (d->pending.decision == EXPLAIN_ACCEPT)
+					strbuf_addstr(sb, "accept");
+				else
+					safe(sb, d->pending.reply);
+				strbuf_addch(sb, '\n');
+			}
+			if (shown > a->examples)
+				strbuf_addf(sb, "    ... and %zu more\n", shown - a->examples);
+		}
+	}
+	free(seen);
+}
+
+static void
+impact_json(struct strbuf *sb, const char *spec, const struct replay_log *rl,
+	    const struct impact_report *rep)
+{
+	size_t i;
+
+	strbuf_addstr(sb, "{\"summary\":{");
+	jstr(sb, "log", spec, false);
+	strbuf_addf(sb, ",\"lines\":%lu,\"replayed\":%zu,\"decidable\":%zu,\"not_decidable\":%zu,"
+			"\"changed\":%zu,\"live_differs_from_log\":%zu,\"outbound\":%lu,\"reasons\":[",
+		    replay_lines(rl), rep->replayed, rep->replayed - rep->undecidable,
+		    rep->undecidable, rep->nchanges, rep->live_vs_log, rep->outbound);
+	for (i = 0; i < rep->nreasons; i++) {
+		strbuf_addstr(sb, i ? ",{" : "{");
+		jstr(sb, "reason", rep->reasons[i].key, false);
+		strbuf_addf(sb, ",\"count\":%lu}", rep->reasons[i].count);
+	}
+	strbuf_addstr(sb, "]}}\n");
+	for (i = 0; i < rep->nchanges; i++) {
+		const struct impact_change *c = &rep->changes[i];
+
+		strbuf_addch(sb, '{');
+		jstr(sb, "change", impact_kind_name(c->kind), false);
+		jstr(sb, "group", c->group, true);
+		strbuf_addch(sb, ',');
+		txn_json(sb, replay_at(rl, c->txn));
+		answer_json(sb, "live", &c->live);
+		answer_json(sb, "pending", &c->pending);
+		strbuf_addf(sb, ",\"users_wrote_to_sender\":%lu,\"users_wrote_to_domain\":%lu}\n",
+			    c->legit_to, c->legit_dom);
+		if (sb->len > (1 << 20))
+			flush(sb);
+	}
+	for (i = 0; i < rep->nundecided; i++) {
+		strbuf_addch(sb, '{');
+		jstr(sb, "not_decidable", rep->undecided[i].reason, false);
+		strbuf_addch(sb, ',');
+		txn_json(sb, replay_at(rl, rep->undecided[i].txn));
+		strbuf_addstr(sb, "}\n");
+		if (sb->len > (1 << 20))
+			flush(sb);
+	}
+}
+
+int
+cli_impact(int argc, char **argv, const struct cli_global *g)
+{
+	struct args a;
+	struct replay_log *rl = NULL;
+	struct impact_report rep;
+	struct impact_opts io;
+	struct strbuf sb;
+	char spec[4096], reason[1024];
+	int rc;
+
+	if ((rc = parse_args(argc, argv, g, &a)) >= 0)
+		return rc;
+	if (load_log(&a, &rl, spec, sizeof(spec)) < 0)
+		return 1;
+	memset(&io, 0, sizeof(io));
+	io.dir = a.dir;
+	io.pending = true;
+	io.threads = a.threads;
+	impact_report_init(&rep);
+	if (impact_run(&io, rl, &rep, reason, sizeof(reason)) < 0) {
+		fprintf(stderr, "pfconsole impact: %s\n", reason);
+		replay_free(rl);
+		return 1;
+	}
+	strbuf_init(&sb);
+	if (a.json)
+		impact_json(&sb, spec, rl, &rep);
+	else
+		impact_text(&sb, &a, spec, rl, &rep);
+	rc = rep.nchanges ? 1 : 0;
+	if (flush(&sb) < 0 || fflush(stdout) == EOF) {
+		fprintf(stderr, "pfconsole impact: write error: %s\n", strerror(errno));
+		rc = 1;
+	}
+	strbuf_fini(&sb);
+	impact_report_fini(&rep);
+	replay_free(rl);
+	return rc;
+}
+
+/* ---- hits ---------------------------------------------------------------- */
+
+struct hline {
+	const char *file;
+	unsigned line;
+	char *key, *value;
+	const struct impact_count *hit;
+};
+
+static bool
+wanted(const struct args *a, const struct maincf_ref *r)
+{
+	int i;
+
+	if (a->ntables == 0)
+		return true;
+	for (i = 0; i < a->ntables; i++) {
+		const char *c = strchr(a->tables[i], ':');
+		const char *name = c ? c + 1 : a->tables[i];
+
+		if (strcmp(name, r->name) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+cli_hits(int argc, char **argv, const struct cli_global *g)
+{
+	struct args a;
+	struct replay_log *rl = NULL;
+	struct impact_report rep;
+	struct impact_opts io;
+	struct maincf *cf = NULL;
+	struct strbuf sb;
+	struct hline *hl = NULL;
+	struct tabledoc **docs = NULL;
+	size_t nhl = 0, caphl = 0, ndocs = 0, i, j, unused = 0;
+	char spec[4096], reason[1024];
+	int rc = 0;
+
+	if ((rc = parse_args(argc, argv, g, &a)) >= 0)
+		return rc;
+	rc = 0;
+	if (load_log(&a, &rl, spec, sizeof(spec)) < 0)
+		return 1;
+	memset(&io, 0, sizeof(io));
+	io.dir = a.dir;
+	io.hits = true;
+	io.threads = a.threads;
+	impact_report_init(&rep);
+	if (impact_run(&io, rl, &rep, reason, sizeof(reason)) < 0) {
+		fprintf(stderr, "pfconsole hits: %s\n", reason);
+		replay_free(rl);
+		return 1;
+	}
+	/* every entry of every access table main.cf references */
+	if (maincf_load(&cf, a.dir, NULL) == 0) {
+		for (i = 0; i < maincf_ref_count(cf); i++) {
+			const struct maincf_ref *r = maincf_ref_at(cf, i);
+			struct tabledoc *doc;
+			struct map_error me;
+			bool dup = false;
+
+			if (!maincf_role_is_access(r->role) || r->inline_body ||
+			    !maincf_is_file_type(r->type) || !wanted(&a, r))
+				continue;
+			for (j = 0; j < ndocs && !dup; j++)
+				dup = strcmp(tabledoc_path(docs[j]), r->name) == 0;
+			if (dup)
+				continue;
+			if (tabledoc_load(&doc, r->name, tabledoc_syntax_for_type(r->type), NULL, &me) != 0 ||
+			    doc == NULL)
+				continue;
+			{
+				struct tabledoc **nd = realloc(docs, (ndocs + 1) * sizeof(*nd));
+
+				if (nd == NULL) {
+					tabledoc_free(doc);
+					break;
+				}
+				docs = nd;
+				docs[ndocs++] = doc;
+			}
+			for (j = 0; j < tabledoc_count(doc); j++) {
+				const struct tabledoc_item *it = tabledoc_item(doc, j);
+
+				if (it->kind != TABLEDOC_ENTRY)
+					continue;
+				if (nhl == caphl) {
+					size_t nc = caphl ? caphl * 2 : 256;
+					struct hline *x = realloc(hl, nc * sizeof(*x));
+
+					if (x == NULL)
+						break;
+					hl = x;
+					caphl = nc;
+				}
+				hl[nhl].file = tabledoc_path(doc);
+				hl[nhl].line = it->line;
+				hl[nhl].key = (char *)it->key;
+				hl[nhl].value = (char *)it->value;
+				hl[nhl].hit = NULL;
+				nhl++;
+			}
+		}
+	}
+	/* attach the counts (both lists are in file, line order for a file) */
+	for (i = 0; i < rep.nhits; i++) {
+		const struct impact_count *h = &rep.hits[i];
+
+		for (j = 0; j < nhl; j++)
+			if (h->file && hl[j].line == h->line && strcmp(hl[j].file, h->file) == 0) {
+				hl[j].hit = h;
+				break;
+			}
+	}
+	strbuf_init(&sb);
+	if (a.json) {
+		for (i = 0; i < rep.nhits; i++) {
+			const struct impact_count *h = &rep.hits[i];
+			char tb[64];
+
+			fmt_time(h->last, tb, sizeof(tb));
+			strbuf_addch(&sb, '{');
+			jstr(&sb, "file", h->file, false);
+			strbuf_addf(&sb, ",\"line\":%u", h->line);
+			jstr(&sb, "rule", h->key, true);
+			strbuf_addf(&sb, ",\"count\":%lu", h->count);
+			jstr(&sb, "last", tb, true);
+			strbuf_addstr(&sb, "}\n");
+		}
+		for (j = 0; j < nhl; j++) {
+			if (hl[j].hit)
+				continue;
+			strbuf_addch(&sb, '{');
+			jstr(&sb, "file", hl[j].file, false);
+			strbuf_addf(&sb, ",\"line\":%u", hl[j].line);
+			jstr(&sb, "key", hl[j].key, true);
+			jstr(&sb, "value", hl[j].value, true);
+			strbuf_addstr(&sb, ",\"count\":0,\"last\":null}\n");
+		}
+	} else {
+		unsigned long tot = 0;
+
+		for (i = 0; i < rep.nhits; i++)
+			tot += rep.hits[i].count;
+		strbuf_addf(&sb, "%zu transactions from ", rep.replayed);
+		safe(&sb, spec);
+		strbuf_addf(&sb, " (%lu lines); %lu decided by a table line\n", replay_lines(rl), tot);
+		strbuf_addf(&sb, "%8s  %-24s  %s\n", "COUNT", "LAST", "LINE");
+		for (i = 0; i < rep.nhits; i++) {
+			const struct impact_count *h = &rep.hits[i];
+			char tb[64];
+
+			fmt_time(h->last, tb, sizeof(tb));
+			strbuf_addf(&sb, "%8lu  %-24s  ", h->count, tb);
+			safe(&sb, h->key);
+			strbuf_addch(&sb, '\n');
+		}
+		for (j = 0; j < nhl; j++)
+			unused += hl[j].hit == NULL;
+		if (unused) {
+			strbuf_addf(&sb, "\ndecided nothing in this log (%zu line%s; absence here is no "
+					 "proof they are unused):\n", unused, unused == 1 ? "" : "s");
+			for (j = 0; j < nhl; j++) {
+				if (hl[j].hit)
+					continue;
+				safe(&sb, hl[j].file);
+				strbuf_addf(&sb, ":%u: ", hl[j].line);
+				safe(&sb, hl[j].key);
+				strbuf_addch(&sb, ' ');
+				safe(&sb, hl[j].value);
+				strbuf_addch(&sb, '\n');
+				if (sb.len > (1 << 20))
+					flush(&sb);
+			}
+		}
+	}
+	if (flush(&sb) < 0 || fflush(stdout) == EOF) {
+		fprintf(stderr, "pfconsole hits: write error: %s\n", strerror(errno));
+		rc = 1;
+	}
+	strbuf_fini(&sb);
+	free(hl);
+	for (i = 0; i < ndocs; i++)
+		tabledoc_free(docs[i]);
+	free(docs);
+	maincf_free(cf);
+	impact_report_fini(&rep);
+	replay_free(rl);
+	return rc;
+}
