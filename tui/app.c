@@ -412,10 +412,20 @@ app_key(struct app *app, int key)
 
 	if (key == TKEY_NONE)
 		return 0;
-	if (app->prompt.kind != PROMPT_NONE)
-		return prompt_key(app, key);
 	if (key == TKEY_RESIZE)
 		return APP_REDRAW;
+	if (app->too_small && app->prompt.kind != PROMPT_CHOICE) {
+		/* nothing may act on a screen nobody can see: only leaving
+		 * (Q, which may ask its question on this screen), redrawing
+		 * (the loop's Ctrl-L) and resizing */
+		s = app_top(app);
+		if (app->prompt.kind == PROMPT_NONE &&
+		    keymap_lookup(s ? s->ops->kind : SCREEN_ANY, key) == ACT_QUIT_ALL)
+			return app_action(app, ACT_QUIT_ALL) | APP_REDRAW;
+		return APP_REDRAW;
+	}
+	if (app->prompt.kind != PROMPT_NONE)
+		return prompt_key(app, key);
 	s = app_top(app);
 	a = keymap_lookup(s ? s->ops->kind : SCREEN_ANY, key);
 	if (a == ACT_NONE)
@@ -576,13 +586,19 @@ app_render(struct app *app, struct rows *out, int w, int h)
 	bool inline_prompt;
 
 	rows_clear(out);
-	if (w < 80 || h < 24) {
+	app->too_small = w < 80 || h < 24;
+	if (app->too_small) {
 		row = rows_new(out, ROLE_NORMAL);
 		if (row)
 			rows_addf(row, ROLE_ERROR, "terminal too small: %dx%d", w, h);
 		row = rows_new(out, ROLE_NORMAL);
 		if (row)
 			rows_add(row, ROLE_NORMAL, "pfconsole needs 80x24 or larger");
+		row = rows_new(out, ROLE_NORMAL);
+		if (row)
+			rows_add(row, ROLE_NORMAL, "until then only Q (quit) and Ctrl-L (redraw) act");
+		if (app->prompt.kind == PROMPT_CHOICE && (row = rows_new(out, ROLE_NORMAL)))
+			rows_add_bytes(row, ROLE_INPUT, app->prompt.label, strlen(app->prompt.label));
 		return;
 	}
 	/* title bar */

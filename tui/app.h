@@ -110,6 +110,8 @@ struct app {
 	int nsources;
 	struct console *con;        /* the engine side (console.c); NULL in unit tests */
 	bool quit;
+	bool too_small;             /* the last render was "terminal too small":
+				     * only resize, redraw and quit act */
 };
 
 void app_init(struct app *app, const char *config_dir);

@@ -8,6 +8,7 @@
 #ifndef TUI_CLI_H
 #define TUI_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
 struct cli_global {
@@ -15,6 +16,18 @@ struct cli_global {
 	bool config_dir_given;      /* -c was given on the command line */
 	bool color;                 /* false when NO_COLOR is set or --no-color */
 };
+
+/* A command's own options: main.c's one parser takes the global options
+ * (-c DIR, --no-color) from anywhere on the line and must know which of
+ * the command's options take an argument; the command parses the rest
+ * with getopt_long over the same table. */
+struct cli_options {
+	const char *shortopts;
+	const struct option *longopts;
+};
+extern const struct cli_options cli_check_options, cli_build_options, cli_query_options,
+	cli_explain_options, cli_feed_options, cli_reload_options, cli_console_options,
+	cli_impact_options;
 
 int cli_check(int argc, char **argv, const struct cli_global *g);
 int cli_build(int argc, char **argv, const struct cli_global *g);

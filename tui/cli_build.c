@@ -34,15 +34,19 @@ build_usage(FILE *fp)
 		"  -f        do not fold keys to lower case (postmap -f)\n");
 }
 
+static const struct option build_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* the parser in main.c reads this table to tell the command's options
+ * (and their arguments) from the global ones */
+const struct cli_options cli_build_options = { "fh", build_longopts };
+
 int
 cli_build(int argc, char **argv, const struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "config", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = g->config_dir;
 	bool json = false, dir_given = g->config_dir_given;
 	unsigned flags = 0;
@@ -50,12 +54,8 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 	size_t i;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_build_options.shortopts, cli_build_options.longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			dir = optarg;
-			dir_given = true;
-			break;
 		case 'j':
 			json = true;
 			break;

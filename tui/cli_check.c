@@ -50,30 +50,31 @@ print_diags(struct diag_list *dl, bool json)
 	return 0;
 }
 
+static const struct option check_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "type", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* the parser in main.c reads this table to tell the command's options
+ * (and their arguments) from the global ones */
+const struct cli_options cli_check_options = { "t:h", check_longopts };
+
 int
 cli_check(int argc, char **argv, const struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "type", required_argument, NULL, 't' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = g->config_dir, *type_opt = NULL;
 	bool json = false;
 	int c, rc = 0, i;
 
-	while ((c = getopt_long(argc, argv, "+c:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_check_options.shortopts, cli_check_options.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 't':
 			type_opt = optarg;
-			break;
-		case 'c':
-			dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);

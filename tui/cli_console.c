@@ -358,16 +358,21 @@ print_keys(void)
 	}
 }
 
+static const struct option console_longopts[] = {
+	{ "log", required_argument, NULL, 'l' },
+	{ "read-only", no_argument, NULL, 'r' },
+	{ "keys", no_argument, NULL, 'k' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* the parser in main.c reads this table to tell the command's options
+ * (and their arguments) from the global ones */
+const struct cli_options cli_console_options = { "l:rkh", console_longopts };
+
 int
 cli_console(int argc, char **argv, const struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "log", required_argument, NULL, 'l' },
-		{ "read-only", no_argument, NULL, 'r' },
-		{ "keys", no_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct console *con = &the_console;
 	struct app app;
 	struct strbuf tried;
@@ -377,7 +382,7 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 	bool force_ro = false;
 	int c, sig;
 
-	while ((c = getopt_long(argc, argv, "l:rkh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_console_options.shortopts, cli_console_options.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': log = optarg; break;
 		case 'r': force_ro = true; break;

@@ -472,24 +472,28 @@ run_batch(struct explain *ex, const char *file)
 	return rc;
 }
 
+static const struct option explain_longopts[] = {
+	{ "client", required_argument, NULL, 'C' },
+	{ "helo", required_argument, NULL, 'H' },
+	{ "sender", required_argument, NULL, 'S' },
+	{ "recipient", required_argument, NULL, 'R' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "sources", no_argument, NULL, 's' },
+	{ "batch", required_argument, NULL, 'b' },
+	{ "assume-dns-ok", no_argument, NULL, 'D' },
+	{ "sasl-user", required_argument, NULL, 'U' },
+	{ "service", required_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* the parser in main.c reads this table to tell the command's options
+ * (and their arguments) from the global ones */
+const struct cli_options cli_explain_options = { "h", explain_longopts };
+
 int
 cli_explain(int argc, char **argv, const struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "client", required_argument, NULL, 'C' },
-		{ "helo", required_argument, NULL, 'H' },
-		{ "sender", required_argument, NULL, 'S' },
-		{ "recipient", required_argument, NULL, 'R' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "sources", no_argument, NULL, 's' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "assume-dns-ok", no_argument, NULL, 'D' },
-		{ "sasl-user", required_argument, NULL, 'U' },
-		{ "service", required_argument, NULL, 'P' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = g->config_dir;
 	char *client = NULL, *sender = NULL, *rcpt = NULL;
 	const char *helo = NULL, *batch = NULL;
@@ -500,7 +504,7 @@ cli_explain(int argc, char **argv, const struct cli_global *g)
 	int c, rc = 0;
 
 	memset(&eo, 0, sizeof(eo));
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_explain_options.shortopts, cli_explain_options.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C': free(client); client = strdup(optarg); break;
 		case 'H': helo = optarg; break;
@@ -512,7 +516,6 @@ cli_explain(int argc, char **argv, const struct cli_global *g)
 		case 'D': eo.assume_dns_ok = true; break;
 		case 'U': eo.sasl_user = optarg; break;
 		case 'P': eo.service = optarg; break;
-		case 'c': dir = optarg; break;
 		case 'h':
 			usage(stdout);
 			return 0;

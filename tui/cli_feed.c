@@ -156,23 +156,27 @@ follow_loop(struct logsrc *ls, const struct feed_sink *sink, struct out *o)
 	return 0;
 }
 
+static const struct option feed_longopts[] = {
+	{ "log", required_argument, NULL, 'l' },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "since", required_argument, NULL, 's' },
+	{ "grep", required_argument, NULL, 'g' },
+	{ "exclude", required_argument, NULL, 'x' },
+	{ "stats", no_argument, NULL, 'S' },
+	{ "last", required_argument, NULL, 'n' },
+	{ "top", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* the parser in main.c reads this table to tell the command's options
+ * (and their arguments) from the global ones */
+const struct cli_options cli_feed_options = { "l:fjs:g:x:Sn:t:h", feed_longopts };
+
 int
 cli_feed(int argc, char **argv, const struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "log", required_argument, NULL, 'l' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "since", required_argument, NULL, 's' },
-		{ "grep", required_argument, NULL, 'g' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "stats", no_argument, NULL, 'S' },
-		{ "last", required_argument, NULL, 'n' },
-		{ "top", required_argument, NULL, 't' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *config_dir = g->config_dir, *log = NULL;
 	bool follow = false, stats = false, have_n = false;
 	size_t n = 10, top = 10;
@@ -191,11 +195,8 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 		fprintf(stderr, "pfconsole feed: out of memory\n");
 		return 1;
 	}
-	while ((c = getopt_long(argc, argv, "c:l:fjs:g:x:Sn:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_feed_options.shortopts, cli_feed_options.longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			config_dir = optarg;
-			break;
 		case 'l':
 			log = optarg;
 			break;

@@ -66,33 +66,34 @@ usage(FILE *fp, const char *cmd)
 			"Exit status 1 when a decision would change.\n");
 }
 
+static const struct option impact_longopts[] = {
+	{ "log", required_argument, NULL, 'l' },
+	{ "since", required_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "examples", required_argument, NULL, 'e' },
+	{ "threads", required_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* impact and hits: main.c's parser reads this table (tui/cli.h) */
+const struct cli_options cli_impact_options = { "l:s:je:h", impact_longopts };
+
 static int
 parse_args(int argc, char **argv, const struct cli_global *g, struct args *a)
 {
-	static const struct option opts[] = {
-		{ "log", required_argument, NULL, 'l' },
-		{ "since", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "examples", required_argument, NULL, 'e' },
-		{ "threads", required_argument, NULL, 'T' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
 
 	memset(a, 0, sizeof(*a));
 	a->cmd = argv[0];
 	a->dir = g->config_dir;
 	a->examples = 3;
-	while ((c = getopt_long(argc, argv, "c:l:s:je:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_impact_options.shortopts,
+				cli_impact_options.longopts, NULL)) != -1) {
 		char *end;
 		unsigned long v;
 
 		switch (c) {
-		case 'c':
-			a->dir = optarg;
-			break;
 		case 'l':
 			a->log = optarg;
 			break;

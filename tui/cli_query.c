@@ -61,14 +61,18 @@ one(struct query *q, const char *ref, const char *key, size_t klen, bool with_ke
 	return 1;
 }
 
+static const struct option query_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* the parser in main.c reads this table to tell the command's options
+ * (and their arguments) from the global ones */
+const struct cli_options cli_query_options = { "fh", query_longopts };
+
 int
 cli_query(int argc, char **argv, const struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "config", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = g->config_dir, *ref, *colon;
 	bool dir_given = g->config_dir_given;
 	struct diag_list dl;
@@ -78,12 +82,8 @@ cli_query(int argc, char **argv, const struct cli_global *g)
 	char *type;
 	int c, i, found = 0, fatal = 0, r;
 
-	while ((c = getopt_long(argc, argv, "+c:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_query_options.shortopts, cli_query_options.longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			dir = optarg;
-			dir_given = true;
-			break;
 		case 'f':
 			flags |= QUERY_NOFOLD;
 			break;

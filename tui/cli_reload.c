@@ -47,15 +47,20 @@ print_safe(const char *prefix, const char *text, size_t len)
 	strbuf_fini(&sb);
 }
 
+static const struct option reload_longopts[] = {
+	{ "if-needed", no_argument, NULL, 'n' },
+	{ "no-audit", no_argument, NULL, 'A' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* the parser in main.c reads this table to tell the command's options
+ * (and their arguments) from the global ones */
+const struct cli_options cli_reload_options = { "h", reload_longopts };
+
 int
 cli_reload(int argc, char **argv, const struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "if-needed", no_argument, NULL, 'n' },
-		{ "no-audit", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct apply_opts ao;
 	struct apply_result res;
 	struct strbuf sb;
@@ -64,7 +69,7 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 
 	memset(&ao, 0, sizeof(ao));
 	ao.reload_always = true;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_reload_options.shortopts, cli_reload_options.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': ao.reload_always = false; break;
 		case 'A': ao.no_audit = true; break;

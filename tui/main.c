@@ -1,8 +1,12 @@
 /*
- * tui/main.c - pfconsole: global options, --help/--version, dispatch.
+ * tui/main.c - pfconsole: the one command-line parser, --help/--version,
+ * dispatch.
  *
- * pfconsole [-c DIR] [--no-color] [COMMAND [ARGS...]]
- * Only this file and the cli_*.c files decide output and exit status.
+ * pfconsole [GLOBAL...] [COMMAND] [OPTIONS|GLOBAL|ARGS...]
+ * Global options (-c DIR, --no-color) may come before or after the
+ * command; the command's options come after it (or, with no command
+ * named, are the console's), in any order.  Only this file and the
+ * cli_*.c files decide output and exit status.
  */
 #include "config.h"
 
@@ -17,18 +21,23 @@
 static const struct {
 	const char *name;
 	int (*fn)(int, char **, const struct cli_global *);
+	const struct cli_options *opts;
 	const char *summary;
 } commands[] = {
-	{ "check", cli_check, "validate main.cf and every table it references" },
-	{ "build", cli_build, "validate, then rebuild stale indexed tables atomically" },
-	{ "query", cli_query, "look up keys as postmap -q does" },
-	{ "explain", cli_explain, "what smtpd would answer, and which table line decided" },
-	{ "feed", cli_feed, "rejects and other actions from the mail log" },
-	{ "impact", cli_impact, "replay the mail log: what the pending table changes would do" },
-	{ "hits", cli_hits, "per table line: transactions of the mail log it decided" },
-	{ "reload", cli_reload, "check everything, build, postfix check, postfix reload" },
-	{ "console", cli_console, "the interactive console (the default; --log FILE, --read-only)" },
+	{ "check", cli_check, &cli_check_options, "validate main.cf and every table it references" },
+	{ "build", cli_build, &cli_build_options, "validate, then rebuild stale indexed tables atomically" },
+	{ "query", cli_query, &cli_query_options, "look up keys as postmap -q does" },
+	{ "explain", cli_explain, &cli_explain_options, "what smtpd would answer, and which table line decided" },
+	{ "feed", cli_feed, &cli_feed_options, "rejects and other actions from the mail log" },
+	{ "impact", cli_impact, &cli_impact_options,
+	  "replay the mail log: what the pending table changes would do" },
+	{ "hits", cli_hits, &cli_impact_options, "per table line: transactions of the mail log it decided" },
+	{ "reload", cli_reload, &cli_reload_options, "check everything, build, postfix check, postfix reload" },
+	{ "console", cli_console, &cli_console_options,
+	  "the interactive console (the default; -l/--log FILE, -r/--read-only, -k/--keys)" },
 };
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define CONSOLE_CMD (NCOMMANDS - 1)
 
 static void
 usage(FILE *fp)
@@ -36,12 +45,14 @@ usage(FILE *fp)
 	size_t i;
 
 	fprintf(fp,
-		"usage: pfconsole [-c DIR] [--no-color] [COMMAND [OPTIONS] [ARGS]]\n"
+		"usage: pfconsole [-c DIR] [--no-color] [COMMAND] [OPTIONS] [ARGS]\n"
 		"\n"
 		"With no COMMAND, open the interactive console on DIR/main.cf.\n"
+		"Global options may also come after the command; the command's options\n"
+		"come after it, in any order.\n"
 		"\n"
 		"Commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"\n"
@@ -56,20 +67,93 @@ usage(FILE *fp)
 		"See pfconsole(1).\n");
 }
 
+/* long_opt - the entry of TABLE for "--NAME[=...]" (A after the dashes),
+ * or NULL; an unambiguous prefix matches as getopt_long allows */
+static const struct option *
+long_opt(const struct option *table, const char *a)
+{
+	size_t n = strcspn(a, "=");
+	const struct option *o, *hit = NULL;
+	int hits = 0;
+
+	for (o = table; o && o->name; o++) {
+		if (strncmp(o->name, a, n) != 0)
+			continue;
+		if (o->name[n] == '\0')
+			return o;
+		hit = o;
+		hits++;
+	}
+	return hits == 1 ? hit : NULL;
+}
+
+/* short_takes_arg - the command's short option C takes an argument */
+static int
+short_takes_arg(const char *shortopts, int c)
+{
+	const char *p = shortopts ? strchr(shortopts, c) : NULL;
+
+	return p && c != ':' && p[1] == ':';
+}
+
+/* skips_next - ARGV word A is a command option whose argument is the next word */
+static int
+skips_next(const struct cli_options *co, const char *a)
+{
+	if (a[1] == '-') {
+		const struct option *o = long_opt(co->longopts, a + 2);
+
+		return o && o->has_arg == required_argument && !strchr(a, '=');
+	}
+	for (a++; *a; a++)
+		if (short_takes_arg(co->shortopts, (unsigned char)*a))
+			return a[1] == '\0';
+	return 0;
+}
+
+/* is_global - "-c", "-cDIR", "--config[=DIR]", "--no-color" (or a prefix
+ * of a long one the command does not share) */
+enum { G_NONE, G_CONFIG, G_CONFIG_ARG, G_NOCOLOR };
+static int
+is_global(const struct cli_options *co, const char *a)
+{
+	size_t n;
+
+	if (a[0] != '-')
+		return G_NONE;
+	if (a[1] == 'c')
+		return a[2] ? G_CONFIG_ARG : G_CONFIG;
+	if (a[1] != '-' || !a[2])
+		return G_NONE;
+	n = strcspn(a + 2, "=");
+	if (co && long_opt(co->longopts, a + 2) && strncmp(a + 2, "config", n) != 0)
+		return G_NONE;
+	if (n >= 2 && strncmp(a + 2, "config", n) == 0 && n <= 6)
+		return strchr(a, '=') ? G_CONFIG_ARG : G_CONFIG;
+	if (n >= 3 && strncmp(a + 2, "no-color", n) == 0 && n <= 8 && !strchr(a, '='))
+		return G_NOCOLOR;
+	return G_NONE;
+}
+
+static int
+command_index(const char *a)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(a, commands[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "no-color", no_argument, NULL, 'N' },
-		{ "config", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cli_global g;
+	const struct cli_options *co;
 	const char *nc;
-	size_t i;
-	int c;
+	char **av;
+	int i, n, cmd = -1, cmd_at = -1, help = 0, version = 0;
 
 	setlocale(LC_ALL, "");
 	g.config_dir = "/etc/postfix";
@@ -77,42 +161,99 @@ main(int argc, char **argv)
 	nc = getenv("NO_COLOR");
 	g.color = !(nc && *nc);
 
-	/* '+': stop at the first non-option, the command */
-	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			g.config_dir = optarg;
-			g.config_dir_given = true;
+	/* 1. the command: the first word that names one and is no option's
+	 * argument; -h/-V before it are pfconsole's own */
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
 			break;
-		case 'N':
-			g.color = false;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("pfconsole %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
+		if (a[0] == '-' && a[1]) {
+			int k = is_global(NULL, a);
+
+			if (k == G_CONFIG)
+				i++;
+			else if (k == G_NONE && (!strcmp(a, "-h") || !strcmp(a, "--help")))
+				help = 1;
+			else if (k == G_NONE && (!strcmp(a, "-V") || !strcmp(a, "--version")))
+				version = 1;
+			else if (k == G_NONE && skips_next(commands[CONSOLE_CMD].opts, a))
+				i++;        /* pfconsole --log FILE: the console's */
+			continue;
+		}
+		if ((cmd = command_index(a)) < 0) {
+			fprintf(stderr, "pfconsole: unknown command '%s'\n", a);
 			usage(stderr);
 			return 2;
 		}
+		cmd_at = i;
+		break;
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0) {
-		char *av[] = { (char *)"console", NULL };
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
+	if (version) {
+		printf("pfconsole %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (cmd < 0)
+		cmd = (int)CONSOLE_CMD;
+	co = commands[cmd].opts;
 
-		optind = 1;
-		return cli_console(1, av, &g);
+	/* 2. the command's argv: its name, then every other word but the
+	 * global options, which are taken wherever they are */
+	av = calloc((size_t)argc + 1, sizeof(*av));
+	if (!av) {
+		fprintf(stderr, "pfconsole: out of memory\n");
+		return 1;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[0], commands[i].name) == 0) {
-			optind = 1;
-			return commands[i].fn(argc, argv, &g);
+	n = 0;
+	av[n++] = (char *)commands[cmd].name;
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (i == cmd_at)
+			continue;
+		if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				av[n++] = argv[i++];
+			break;
 		}
+		if (a[0] != '-' || !a[1]) {
+			av[n++] = a;
+			continue;
+		}
+		switch (is_global(co, a)) {
+		case G_CONFIG:
+			if (i + 1 >= argc) {
+				fprintf(stderr, "pfconsole: option '%s' requires an argument\n", a);
+				usage(stderr);
+				free(av);
+				return 2;
+			}
+			g.config_dir = argv[++i];
+			g.config_dir_given = true;
+			continue;
+		case G_CONFIG_ARG:
+			g.config_dir = a[1] == 'c' ? a + 2 : strchr(a, '=') + 1;
+			g.config_dir_given = true;
+			continue;
+		case G_NOCOLOR:
+			g.color = false;
+			continue;
+		default:
+			break;
+		}
+		av[n++] = a;
+		if (skips_next(co, a) && i + 1 < argc)
+			av[n++] = argv[++i];
 	}
-	fprintf(stderr, "pfconsole: unknown command '%s'\n", argv[0]);
-	usage(stderr);
-	return 2;
+	av[n] = NULL;
+	/* glibc resets getopt's state (the scan position inside a cluster,
+	 * the permutation) only when optind is 0 */
+	optind = 0;
+	i = commands[cmd].fn(n, av, &g);
+	free(av);
+	return i;
 }

@@ -15,8 +15,12 @@ struct screen_text {
 	struct screen_ops ops;
 	char *title;
 	struct rows rows;
-	int top;
-	int page;
+	struct rows wrapped;        /* ROWS wrapped to WRAP_W cells */
+	int wrap_w;
+	size_t wrap_key;            /* rows, bytes and spans when wrapped */
+	int top;                    /* first screen line shown (of WRAPPED) */
+	int page;                   /* screen lines of the body */
+	int total;                  /* screen lines of the whole text */
 	text_action_fn *on_action;
 	void *ctx;
 	void (*free_ctx)(void *);
@@ -31,18 +35,53 @@ text_title(struct app *app, struct screen *s)
 	return ((struct screen_text *)s)->title;
 }
 
+/* lead - the display cells of SRC's leading blanks */
+static int
+lead(const struct row *src)
+{
+	size_t i = 0;
+
+	while (i < src->text.len && src->text.buf[i] == ' ')
+		i++;
+	return (int)i;
+}
+
+/* at_word_start - byte OFF of span K of SRC begins a word */
+static int
+at_word_start(const struct row *src, size_t k, size_t off)
+{
+	size_t at = src->spans[k].start + off;
+
+	return at == 0 || src->text.buf[at - 1] == ' ';
+}
+
+/* word_width - cells up to the first space of S (N bytes) */
+static int
+word_width(const char *s, size_t n)
+{
+	const char *sp = memchr(s, ' ', n);
+
+	return text_width(s, sp ? (size_t)(sp - s) : n);
+}
+
 /* screen_text_wrap - SRC appended to OUT wrapped to W cells (at a space
- * when one fits), continuation lines indented by four; at most MAX lines.
+ * when one fits), continuation lines indented four more than SRC's own
+ * indentation (at most half the width); at most MAX lines.
  * The number of lines appended. */
 int
 screen_text_wrap(struct rows *out, const struct row *src, int w, int max)
 {
 	struct row *row;
 	size_t k, off;
-	int used = 0, y;
+	int used = 0, y, indent;
 
 	if (max <= 0 || !(row = rows_new(out, src->fill)))
 		return 0;
+	indent = lead(src) + 4;
+	if (indent > w / 2)
+		indent = w / 2 > 4 ? w / 2 : 4;
+	if (indent >= w)
+		indent = w > 1 ? w - 1 : 0;
 	y = 1;
 	for (k = 0; k < src->nspans; k++) {
 		const char *p = src->text.buf + src->spans[k].start;
@@ -57,11 +96,16 @@ screen_text_wrap(struct rows *out, const struct row *src, int w, int max)
 
 				while (sp > 0 && p[off + sp - 1] != ' ')
 					sp--;
-				if (sp > 0 && used + text_width(p + off, sp) > w / 3)
-					fit = sp;
+				if (sp > 0)
+					fit = sp;       /* at the last space that fits */
+				else if (used > indent && at_word_start(src, k, off) &&
+					 word_width(p + off, len - off) <= w - indent)
+					fit = 0;        /* the whole word on the next line */
 			}
-			if (fit == 0 && used == 4) {
-				fit = 1;        /* a character wider than the line */
+			if (fit == 0 && used <= indent) {
+				fit = text_fit(p + off, len - off, 1);   /* wider than the line */
+				if (fit == 0)
+					fit = 1;
 			}
 			rows_addn(row, src->spans[k].role, p + off, fit);
 			used += text_width(p + off, fit);
@@ -73,30 +117,65 @@ screen_text_wrap(struct rows *out, const struct row *src, int w, int max)
 				if (!row)
 					return y;
 				y++;
-				rows_add(row, ROLE_NORMAL, "    ");
-				used = 4;
+				rows_pad(row, ROLE_NORMAL, indent);
+				used = indent;
 			}
 		}
 	}
 	return y;
 }
 
-/* text_render - rows wider than the screen wrap (screen_text_wrap) */
+/* rewrap - ROWS wrapped to W cells again when they or W changed */
+static void
+rewrap(struct screen_text *t, int w)
+{
+	size_t key = t->rows.n, i;
+
+	for (i = 0; i < t->rows.n; i++)
+		key = key * 31 + t->rows.v[i].text.len * 7 + t->rows.v[i].nspans;
+	if (w == t->wrap_w && key == t->wrap_key && t->wrapped.n)
+		return;
+	rows_clear(&t->wrapped);
+	for (i = 0; i < t->rows.n; i++)
+		screen_text_wrap(&t->wrapped, &t->rows.v[i], w, 1 << 20);
+	t->wrap_w = w;
+	t->wrap_key = key;
+	t->total = (int)t->wrapped.n;
+}
+
+/* clamp - TOP within the text: the last page shows the last line */
+static void
+clamp(struct screen_text *t)
+{
+	if (t->top > t->total - t->page)
+		t->top = t->total - t->page;
+	if (t->top < 0)
+		t->top = 0;
+}
+
+/* text_render - rows wider than the screen wrap (screen_text_wrap); the
+ * scroll position counts screen lines, so every line can be reached */
 static void
 text_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 {
 	struct screen_text *t = (struct screen_text *)s;
-	int y = 0;
-	size_t i;
+	int y;
 
 	(void)app;
+	rewrap(t, w);
 	t->page = h;
-	if (t->top > (int)t->rows.n - 1)
-		t->top = (int)t->rows.n - 1;
-	if (t->top < 0)
-		t->top = 0;
-	for (i = (size_t)t->top; i < t->rows.n && y < h; i++)
-		y += screen_text_wrap(out, &t->rows.v[i], w, h - y);
+	clamp(t);
+	for (y = 0; y < h && t->top + y < t->total; y++) {
+		const struct row *src = &t->wrapped.v[t->top + y];
+		struct row *row = rows_new(out, src->fill);
+		size_t k;
+
+		if (!row)
+			break;
+		for (k = 0; k < src->nspans; k++)
+			rows_addn(row, src->spans[k].role, src->text.buf + src->spans[k].start,
+				  src->spans[k].len);
+	}
 }
 
 static unsigned
@@ -111,17 +190,16 @@ text_handle(struct app *app, struct screen *s, enum action a)
 	case ACT_PAGE_UP: t->top -= page; break;
 	case ACT_PAGE_DOWN: t->top += page; break;
 	case ACT_HOME: t->top = 0; break;
-	case ACT_END: t->top = (int)t->rows.n; break;
+	case ACT_END: t->top = t->total; break;
 	case ACT_QUIT: return APP_POP;
 	default:
 		if (t->on_action)
 			return t->on_action(app, t->ctx, a);
 		return 0;
 	}
-	if (t->top > (int)t->rows.n - t->page)
-		t->top = (int)t->rows.n - t->page;
-	if (t->top < 0)
-		t->top = 0;
+	if (t->wrap_w == 0)     /* not drawn yet: logical rows are a lower bound */
+		t->total = (int)t->rows.n;
+	clamp(t);
 	return APP_REDRAW;
 }
 
@@ -133,6 +211,7 @@ text_destroy(struct screen *s)
 	if (t->free_ctx)
 		t->free_ctx(t->ctx);
 	rows_fini(&t->rows);
+	rows_fini(&t->wrapped);
 	free(t->title);
 	free(t);
 }
@@ -158,6 +237,7 @@ screen_text_new(const char *title, text_action_fn *on_action, void *ctx,
 	t->free_ctx = free_ctx;
 	t->page = 20;
 	rows_init(&t->rows);
+	rows_init(&t->wrapped);
 	return t;
 }
 
@@ -189,6 +269,8 @@ void
 screen_text_clear(struct screen_text *t)
 {
 	rows_clear(&t->rows);
+	rows_clear(&t->wrapped);
+	t->wrap_w = 0;
 	t->top = 0;
 }
 

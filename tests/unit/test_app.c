@@ -218,7 +218,16 @@ test_layout_80x24(void **state)
 	/* too small */
 	app_render(&app, &out, 79, 24);
 	assert_string_equal(row_text(&out, 0), "terminal too small: 79x24");
-	/* q leaves the help screen, and with nothing left the console */
+	/* while too small nothing acts on the hidden screen: q (back), A
+	 * (Apply), a prompt's keys; only Q leaves */
+	assert_false(app_key(&app, 'q') & APP_QUIT);
+	assert_int_equal(app.depth, 1);
+	app.status[0] = '\0';
+	app_key(&app, 'A');     /* without hooks it would say "not available" */
+	assert_string_equal(app.status, "");
+	assert_true(app_key(&app, 'Q') & APP_QUIT);
+	/* at 80x24 again q leaves the help screen, and with nothing left the console */
+	app_render(&app, &out, 80, 24);
 	assert_true(app_key(&app, 'q') & APP_QUIT);
 	rows_fini(&out);
 	app_fini(&app);
@@ -270,6 +279,71 @@ test_text_wraps(void **state)
 	app_fini(&app);
 }
 
+/* every line of a text taller than the screen can be reached, also when
+ * its rows wrap to several screen lines each; continuation lines are
+ * indented under their parent and words are not split */
+static void
+test_text_scrolls_to_end(void **state)
+{
+	struct screen_text *t = screen_text_new("Apply", NULL, NULL, NULL);
+	struct app app;
+	struct rows out;
+	struct row *row;
+	char line[400];
+	int i, k, last;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		/* each row wraps to three or four lines at 80 columns */
+		snprintf(line, sizeof(line), "row %02d", i);
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_add(row, ROLE_NORMAL, line);
+		for (k = 0; k < 24; k++)
+			rows_add(row, ROLE_NORMAL, " wordy");
+		rows_add(row, ROLE_ERROR, " indivisibleword");
+	}
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_NORMAL, "  trail: parent indented by two, a long line that wraps to "
+		 "the next screen line and must stay under its parent's text, not left of it");
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_OK, "THE LAST LINE");
+	app_init(&app, "/x");
+	rows_init(&out);
+	app_push(&app, screen_text_screen(t));
+	app_render(&app, &out, 80, 24);
+	/* page down until nothing changes: the last line is then on screen */
+	for (i = 0; i < 100; i++) {
+		app_key(&app, TKEY_PGDN);
+		app_render(&app, &out, 80, 24);
+	}
+	last = find_row(&out, "THE LAST LINE");
+	assert_true(last > 0);
+	assert_int_equal(last, 21);     /* on the last body line, not beyond */
+	/* the trail line's continuation: under its text (2 + 4), whole words */
+	i = find_row(&out, "  trail:");
+	assert_true(i > 0);
+	assert_memory_equal(row_text(&out, (size_t)i + 1), "      ", 6);
+	assert_true(row_text(&out, (size_t)i + 1)[6] != ' ');
+	/* words are whole: every word above the trail line is one we wrote */
+	for (k = 1; k < i; k++) {
+		char copy[200], *w, *save;
+
+		snprintf(copy, sizeof(copy), "%s", row_text(&out, (size_t)k));
+		for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			assert_true(!strcmp(w, "row") || !strcmp(w, "wordy") ||
+				    !strcmp(w, "indivisibleword") || (strlen(w) == 2 && w[0] >= '0' && w[0] <= '9'));
+	}
+	/* End goes there at once from the top; Home back */
+	app_key(&app, TKEY_HOME);
+	app_render(&app, &out, 80, 24);
+	assert_true(find_row(&out, "row 00") == 1);
+	app_key(&app, TKEY_END);
+	app_render(&app, &out, 80, 24);
+	assert_int_equal(find_row(&out, "THE LAST LINE"), 21);
+	rows_fini(&out);
+	app_fini(&app);
+}
+
 int
 main(void)
 {
@@ -280,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_prompt),
 		cmocka_unit_test(test_layout_80x24),
 		cmocka_unit_test(test_text_wraps),
+		cmocka_unit_test(test_text_scrolls_to_end),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -1,0 +1,62 @@
+#!/bin/sh
+# tests/tui/small.sh - at 80x24 (the SSH default): every text view reaches
+# its last line (the Apply result on the demo, all its planted mistakes
+# present, wraps to more lines than fit); while the terminal is too small
+# no key acts on the hidden screen, only resizing, redrawing and quitting.
+TUI_W=80 TUI_H=24
+. "$top_srcdir/tests/tui/lib.sh"
+
+sh "$top_srcdir/demo/setup.sh" "$TUI_DIR/etc" >/dev/null 2>&1 || bail "demo/setup.sh failed"
+: >"$TUI_DIR/mail.log"
+tui_start -c "$TUI_DIR/etc" console --log "$TUI_DIR/mail.log"
+tui_expect "Maps shown at 80x24" 'good_senders_only'
+tui_keys A
+tui_expect "Apply is refused on the demo" 'Apply: REFUSED'
+tui_expect_not "the end is below the screen at first" 'Apply refused: fix the errors above'
+for k in End G; do
+	tui_keys Home
+	tui_expect "Home: the top" 'FAILED +validate'
+	tui_keys "$k"
+	tui_expect "$k scrolls to the last line" 'Apply refused: fix the errors above'
+done
+tui_keys Home
+i=0
+while [ $i -lt 30 ] && ! tui_screen | grep -q 'Apply refused: fix the errors above'; do
+	tui_keys PageDown; i=$((i + 1)); sleep 0.05
+done
+tui_expect "PageDown pages to the last line" 'Apply refused: fix the errors above'
+tui_keys Home
+i=0
+while [ $i -lt 200 ] && ! tui_screen | grep -q 'Apply refused: fix the errors above'; do
+	tui_keys j; i=$((i + 1)); sleep 0.02
+done
+tui_expect "j steps to the last line" 'Apply refused: fix the errors above'
+last=$(tui_screen | grep -n 'reloaded\.$' | cut -d: -f1)
+is "the last (wrapped) line sits on the last body line, not above it" "$last" 22
+codes=$("$PFCONSOLE" -c "$TUI_DIR/etc" check | sed -n 's/.*: error: .*\[\([a-z-]*\)\]$/\1/p' | sort -u)
+[ "$(printf '%s\n' "$codes" | wc -l)" -ge 3 ] || fail "the demo has several planted errors" "$codes"
+for code in $codes; do
+	tui_keys Home
+	i=0
+	while [ $i -lt 40 ] && ! tui_screen | grep -q "\\[$code\\]"; do tui_keys j; i=$((i + 1)); sleep 0.02; done
+	tui_expect "each refusal can be scrolled to: $code" "\\[$code\\]"
+done
+tui_keys q
+
+# too small: Apply (A), screen switches, q do nothing visible or hidden
+tui_resize 60 20
+tui_expect "too small is shown" 'terminal too small: 60x20'
+tui_expect "and what still works" 'only Q \(quit\) and Ctrl-L'
+tui_keys A 2 3 q Enter
+sleep 0.3
+tui_expect "still too small" 'terminal too small: 60x20'
+tui_resize 80 24
+tui_expect "at 80x24 again the Maps screen is back" 'good_senders_only'
+tui_expect_not "A did not run an Apply while hidden" 'Apply:'
+tui_expect_not "the Live tab was not opened" 'pfconsole \| Live'
+tui_resize 60 20
+tui_expect "too small again" 'terminal too small'
+tui_keys Q
+st=$(tui_exited)
+is "Q leaves while too small" "$st" 0
+tap_done
