@@ -316,14 +316,20 @@ on_watch(struct app *app, void *ctx)
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: pfconsole [-c DIR] [console] [--log FILE|journal|-] [--read-only]\n"
-		"       pfconsole console --keys   (the key bindings, as the man page lists them)\n");
+	fprintf(fp, "usage: pfconsole [-c DIR] [console] [-l FILE|journal|-] [-r] [-k]\n"
+		"\n"
+		"  -l, --log SRC    the mail log for Live: a file, '-' (standard input) or\n"
+		"                   'journal' (default: maillog_file, /var/log/mail.log ...)\n"
+		"  -r, --read-only  browse, explain and follow the log; never save\n"
+		"  -k, --keys       print the key bindings of every screen and exit\n"
+		"                   (--keys=roff: as the man page lists them)\n");
 }
 
-/* print_keys - the default bindings as man page (roff) lines, per screen:
- * doc/pfconsole.1 carries this text and tests/tui/man-keys.sh compares */
+/* print_keys - the default bindings per screen, as a readable table or
+ * (ROFF) as man page lines: doc/pfconsole.1 carries the roff text and
+ * tests/tui/man-keys.sh compares, so both come from the one table */
 static void
-print_keys(void)
+print_keys(bool roff)
 {
 	const struct keybind *b = NULL;
 	size_t n, i, j;
@@ -336,7 +342,11 @@ print_keys(void)
 		if (k == SCREEN_HELP)
 			continue;
 		memset(seen, 0, sizeof(seen));
-		printf(".SS \"Keys: %s\"\n", screen_kind_name((enum screen_kind)k));
+		if (roff)
+			printf(".SS \"Keys: %s\"\n", screen_kind_name((enum screen_kind)k));
+		else
+			printf("%sKeys: %s\n", k == SCREEN_ANY ? "" : "\n",
+			       screen_kind_name((enum screen_kind)k));
 		for (i = 0; i < n; i++) {
 			char keys[128], name[16];
 			size_t len = 0;
@@ -352,8 +362,13 @@ print_keys(void)
 				len += (size_t)snprintf(keys + len, len < sizeof(keys) ? sizeof(keys) - len : 0,
 							"%s%s", len ? ", " : "", name);
 			}
-			printf(".TP\n.B %s\n", keys);
-			printf("%s: %s.\n", action_name(b[i].action), action_help(b[i].action));
+			if (roff) {
+				printf(".TP\n.B %s\n", keys);
+				printf("%s: %s.\n", action_name(b[i].action), action_help(b[i].action));
+			} else {
+				printf("  %-14s %s: %s\n", keys, action_name(b[i].action),
+				       action_help(b[i].action));
+			}
 		}
 	}
 }
@@ -361,7 +376,7 @@ print_keys(void)
 static const struct option console_longopts[] = {
 	{ "log", required_argument, NULL, 'l' },
 	{ "read-only", no_argument, NULL, 'r' },
-	{ "keys", no_argument, NULL, 'k' },
+	{ "keys", optional_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -386,7 +401,13 @@ cli_console(int argc, char **argv, const struct cli_global *g)
 		switch (c) {
 		case 'l': log = optarg; break;
 		case 'r': force_ro = true; break;
-		case 'k': print_keys(); return 0;
+		case 'k':
+			if (optarg && strcmp(optarg, "roff") != 0) {
+				fprintf(stderr, "pfconsole console: --keys=%s: only --keys=roff is known\n", optarg);
+				return 2;
+			}
+			print_keys(optarg != NULL);
+			return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -98,20 +98,20 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: pfconsole feed [-c DIR] [--log SRC] [--follow] [--json] [--since TIME]\n"
-		"                      [--grep RE] [--exclude RE] [--stats] [-n N] [--top N]\n"
+		"usage: pfconsole feed [-c DIR] [-l SRC] [-f] [-n N] [-j] [-s TIME]\n"
+		"                      [-g RE] [-x RE] [-S [-t N]]\n"
 		"\n"
-		"  --log SRC      a log file, '-' for standard input, or 'journal'\n"
-		"                 (default: main.cf maillog_file, /var/log/mail.log,\n"
-		"                 /var/log/maillog, the systemd journal)\n"
-		"  -f, --follow   print the last N events, then new ones as they come\n"
-		"  -n, --last N   only the last N events (read backwards from the end)\n"
-		"  --json         one JSON object per line\n"
-		"  --since TIME   2026-11-02[T13:03[:01][+01:00]], 13:03, -2h, 30m, 1d, today\n"
-		"  --grep RE      keep events whose log line matches the PCRE2 pattern RE\n"
-		"  --exclude RE   drop events whose log line matches RE\n"
-		"  --stats        counts by action and stage, reason, sender domain,\n"
-		"                 client and recipient (--top N entries, default 10)\n");
+		"  -l, --log SRC     a log file, '-' for standard input, or 'journal'\n"
+		"                    (default: main.cf maillog_file, /var/log/mail.log,\n"
+		"                    /var/log/maillog, the systemd journal)\n"
+		"  -f, --follow      print the last N events, then new ones as they come\n"
+		"  -n, --last N      only the last N events (read backwards from the end)\n"
+		"  -j, --json        one JSON object per line\n"
+		"  -s, --since TIME  2026-11-02[T13:03[:01][+01:00]], 13:03, -2h, 30m, 1d, today\n"
+		"  -g, --grep RE     keep events whose log line matches the PCRE2 pattern RE\n"
+		"  -x, --exclude RE  drop events whose log line matches RE\n"
+		"  -S, --stats       counts by action and stage, reason, sender domain,\n"
+		"                    client and recipient (-t, --top N entries, default 10)\n");
 }
 
 static int

@@ -22,4 +22,18 @@ done
 check "long options found in the sources ($n)" [ "$n" -ge 20 ]
 out=$("$PFCONSOLE" --help)
 like "--help names --config with -c" "$out" '-c, --config DIR'
+# the short options of feed and console are in the page, with their long twins
+for o in "-l, --log" "-j, --json" "-s, --since" "-g, --grep" "-x, --exclude" "-S, --stats" \
+	"-t, --top" "-r, --read-only" "-k, --keys" "-f, --follow" "-n, --last"; do
+	s=${o%%,*} l=${o#*, }
+	like "pfconsole.1 documents $o" "$text" "$s \", \" $l"
+done
+# it renders at 80 columns without troff's complaints (a JSON word too long
+# to break made "cannot adjust line" and stretched words)
+if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
+	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$man" 2>&1 >/dev/null)
+	is "man renders pfconsole.1 at 80 columns without warnings" "$warn" ""
+else
+	skip "man or groff is not installed"
+fi
 tap_done

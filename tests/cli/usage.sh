@@ -16,4 +16,41 @@ is "unknown command exits 2" "$rc" 2
 like "unknown command is named" "$out" "unknown command 'frobnicate'"
 out=$("$PFCONSOLE" --bogus 2>&1); rc=$?
 is "unknown option exits 2" "$rc" 2
+
+# one parser: global options before or after the command, the command's
+# options after it, in any order
+d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
+printf 'compatibility_level = 3.6\nsmtpd_sender_restrictions = check_sender_access cdb:%s/senders\n' "$d" >"$d/main.cf"
+printf 'spam@example.com REJECT\n' >"$d/senders"
+out=$("$PFCONSOLE" build "cdb:$d/senders" --json 2>&1); rc=$?
+is "build cdb:X --json: exit 0 (getopt fully reset)" "$rc" 0
+check "and the index was built" test -s "$d/senders.cdb"
+for args in "-c $d check" "check -c $d" "check --config=$d" "check -c$d" "--no-color check --conf $d" \
+	"check --json -c $d" "-c $d check --json"; do
+	# shellcheck disable=SC2086
+	out=$("$PFCONSOLE" $args 2>&1); rc=$?
+	is "pfconsole $args: exit 0 (the directory is the one given)" "$rc" 0
+done
+# shellcheck disable=SC2086
+out=$("$PFCONSOLE" check -c "$d/nonexistent" 2>&1)
+like "-c after the command is used (the error names it)" "$out" "$d/nonexistent/main.cf"
+out=$("$PFCONSOLE" --json build -c "$d" "cdb:$d/senders" 2>&1); rc=$?
+is "a command option before the command, -c after it: exit 0" "$rc" 0
+out=$("$PFCONSOLE" reload -c "$d/nonexistent" --no-audit 2>&1); rc=$?
+like "reload -c DIR reads DIR" "$out" "$d/nonexistent/main.cf"
+out=$("$PFCONSOLE" console -c "$d" --bogus 2>&1); rc=$?
+is "console -c DIR --bogus: a usage error of the console" "$rc" 2
+like "and it is the console's usage" "$out" 'usage: pfconsole .*console'
+out=$("$PFCONSOLE" -c 2>&1); rc=$?
+is "-c without its argument: exit 2" "$rc" 2
+out=$("$PFCONSOLE" feed -c "$d" -l /dev/null -n 3 -j 2>&1); rc=$?
+is "feed short options -l -n -j after -c: exit 0" "$rc" 0
+out=$("$PFCONSOLE" feed --help)
+for o in "-l, --log" "-j, --json" "-s, --since" "-g, --grep" "-x, --exclude" "-S, --stats" "-t, --top" "-n, --last" "-f, --follow"; do
+	like "feed --help lists $o" "$out" "(^  |\\()$o"
+done
+out=$("$PFCONSOLE" console --help)
+for o in "-l, --log" "-r, --read-only" "-k, --keys"; do
+	like "console --help lists $o" "$out" "^  $o"
+done
 tap_done
