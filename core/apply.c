@@ -314,8 +314,8 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		const struct build_target *t = &job.v[i];
 
 		if (t->state == BUILD_DONE) {
-			strbuf_addf(&bld->detail, "built %s:%s (%zu entries)\n", t->type, t->path,
-				    t->stats.entries);
+			strbuf_addf(&bld->detail, "built %s:%s (%zu entr%s)\n", t->type, t->path,
+				    t->stats.entries, t->stats.entries == 1 ? "y" : "ies");
 			r->built = true;
 		} else if (t->state == BUILD_FAILED) {
 			strbuf_addf(&bld->detail, "failed %s:%s: %s\n", t->type, t->path,

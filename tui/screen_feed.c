@@ -298,35 +298,106 @@ add_field(struct row *row, enum role role, struct pf_span sp, int width, bool la
 	strbuf_fini(&sb);
 }
 
-/* feed_cols - column widths for a W-column screen: up to 100 columns sender
- * 22 and recipient 18, the reason the rest; beyond that the addresses (what
- * the admin blocks) widen too, sharing the extra room with the reason */
-static void
-feed_cols(int w, int *sw, int *tw, int *rw)
-{
-	int extra = w - 100;
+/* Column widths of the event list: time, action (only from 100 columns),
+ * reply code, client, sender, recipient, reason (the rest). */
+#define FEED_PAGE_MAX 512        /* events on one screen, at most */
 
-	*sw = 22;
-	*tw = 18;
+struct feed_cols {
+	int time, action, code, client, sender, rcpt, reason;
+};
+
+static int
+span_cells(struct pf_span sp, int dflt)
+{
+	return sp.p ? text_width(sp.p, sp.n) : dflt;
+}
+
+/* feed_cols - widths for a W-column screen and the N events EVS that are
+ * shown: the addresses get what they need (up to a cap that grows with the
+ * width), and whatever they do not need goes to the reason */
+static void
+feed_cols(int w, const struct pf_event *const *evs, size_t n, struct feed_cols *c)
+{
+	int extra = w - 100, need_s = 6, need_r = 9, need_x = 6, fixed;
+	size_t i;
+
+	c->time = w >= 100 ? 8 : 5;
+	c->action = w >= 100 ? 6 : 0;
+	c->code = 4;
+	c->client = 15;
+	c->sender = w >= 100 ? 22 : 18;
+	c->rcpt = w >= 100 ? 18 : 16;
 	if (extra > 0) {
-		*sw += extra / 2 < 18 ? extra / 2 : 18;
-		*tw += extra / 3 < 12 ? extra / 3 : 12;
+		c->sender += extra / 2 < 18 ? extra / 2 : 18;
+		c->rcpt += extra / 3 < 12 ? extra / 3 : 12;
 	}
-	*rw = w - (8 + 1 + 6 + 1 + 15 + 1 + *sw + 1 + *tw + 1);
-	if (*rw < 10)
-		*rw = 10;
+	for (i = 0; i < n; i++) {
+		int k = evs[i]->from.p && evs[i]->from.n == 0 ? 2 : span_cells(evs[i]->from, 1);
+
+		if (k > need_s)
+			need_s = k;
+		if ((k = span_cells(evs[i]->to, 1)) > need_r)
+			need_r = k;
+		if ((k = span_cells(feed_reason_key(evs[i]->reason), 1)) > need_x)
+			need_x = k;
+	}
+	if (n) {
+		if (need_s < c->sender)
+			c->sender = need_s;
+		if (need_r < c->rcpt)
+			c->rcpt = need_r;
+	}
+	fixed = c->time + 1 + (c->action ? c->action + 1 : 0) + c->code + 1 + c->client + 1;
+	c->reason = w - (fixed + c->sender + 1 + c->rcpt + 1);
+	if (c->reason < 10)
+		c->reason = 10;
+	/* room the reason does not need widens cut addresses again */
+	while (n && c->reason > need_x && (c->sender < need_s || c->rcpt < need_r)) {
+		if (c->sender < need_s)
+			c->sender++;
+		else
+			c->rcpt++;
+		c->reason--;
+	}
+}
+
+/* event_code - the reply code, or for an event without one (warning,
+ * hold, discard) its action word */
+static struct pf_span
+event_code(const struct pf_event *ev, char buf[8])
+{
+	struct pf_span sp;
+
+	if (ev->code > 0) {
+		snprintf(buf, 8, "%03d", ev->code % 1000);
+		sp.p = buf;
+		sp.n = 3;
+	} else {
+		sp.p = pf_action_name(ev->action);
+		sp.n = strlen(sp.p);
+	}
+	return sp;
+}
+
+/* cols_header - the column titles */
+static void
+cols_header(struct row *row, const struct feed_cols *c)
+{
+	rows_addf(row, ROLE_HEADER, "%-*s ", c->time, "TIME");
+	if (c->action)
+		rows_addf(row, ROLE_HEADER, "%-*s ", c->action, "ACTION");
+	rows_addf(row, ROLE_HEADER, "%-*s %-*s %-*s %-*s %-*s", c->code, "CODE", c->client, "CLIENT",
+		  c->sender, "SENDER", c->rcpt, "RECIPIENT", c->reason, "REASON");
 }
 
 /* event_row - one event as a table row */
 static void
-event_row(struct rows *out, const struct pf_event *ev, bool sel, int w)
+event_row(struct rows *out, const struct pf_event *ev, bool sel, const struct feed_cols *c)
 {
-	int sw, tw, rw;
-
 	enum role ar = ev->action == PF_ACT_REJECT ? ROLE_REJECT :
 		       ev->action == PF_ACT_DEFER ? ROLE_DEFER : ROLE_WARNING;
 	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
-	char tbuf[16] = "--:--:--";
+	char tbuf[16] = "--:--:--", cbuf[8];
 	struct tm tm;
 	struct pf_span act = { pf_action_name(ev->action), strlen(pf_action_name(ev->action)) };
 	struct row *row = rows_new(out, base);
@@ -334,18 +405,19 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, int w)
 
 	if (!row)
 		return;
-	feed_cols(w, &sw, &tw, &rw);
 	if (ev->has_time) {
 		localtime_r(&ev->time, &tm);
-		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+		strftime(tbuf, sizeof(tbuf), c->time >= 8 ? "%H:%M:%S" : "%H:%M", &tm);
 	}
-	rows_addf(row, base, "%-8s ", tbuf);
-	add_field(row, sel ? base : ar, act, 6, false);
-	add_field(row, base, ev->client_ip, 15, false);
+	rows_addf(row, base, "%-*.*s ", c->time, c->time, tbuf);
+	if (c->action)
+		add_field(row, sel ? base : ar, act, c->action, false);
+	add_field(row, sel ? base : ar, event_code(ev, cbuf), c->code, false);
+	add_field(row, base, ev->client_ip, c->client, false);
 	/* the null sender is logged as from=<>: shown as <>, not as a blank */
-	add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender : ev->from, sw, false);
-	add_field(row, base, ev->to, tw, false);
-	add_field(row, base, feed_reason_key(ev->reason), rw, true);
+	add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender : ev->from, c->sender, false);
+	add_field(row, base, ev->to, c->rcpt, false);
+	add_field(row, base, feed_reason_key(ev->reason), c->reason, true);
 }
 
 static void
@@ -355,8 +427,10 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 	struct feedpane *f = s->con->feed;
 	struct row *row;
 	time_t now = time(NULL), m;
-	size_t pos;
-	int y, k, sw, tw, rw;
+	const struct pf_event *evs[FEED_PAGE_MAX];
+	struct feed_cols c;
+	size_t pos, n;
+	int k;
 
 	(void)app;
 	row = rows_new(out, ROLE_NORMAL);
@@ -400,10 +474,6 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 		rows_addf(row, ROLE_DIM, "%s first; f filter, x exclude, p pause, Enter details",
 			  s->newest_last ? "oldest" : "newest");
 	}
-	feed_cols(w, &sw, &tw, &rw);
-	row = rows_new(out, ROLE_NORMAL);
-	rows_addf(row, ROLE_HEADER, "%-8s %-6s %-15s %-*s %-*s %-*s", "TIME", "ACTION", "CLIENT",
-		  sw, "SENDER", tw, "RECIPIENT", rw, "REASON");
 	s->page = h - 3;
 	if (s->page < 1)
 		s->page = 1;
@@ -413,12 +483,17 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 		s->top = s->sel;
 	if (s->sel >= s->top + (size_t)s->page)
 		s->top = s->sel - (size_t)s->page + 1;
+	for (pos = s->top, n = 0; pos < s->nview && (int)n < s->page && n < FEED_PAGE_MAX; pos++)
+		evs[n++] = shown(s, pos);
+	feed_cols(w, evs, n, &c);
+	row = rows_new(out, ROLE_NORMAL);
+	cols_header(row, &c);
 	if (s->nview == 0) {
 		row = rows_new(out, ROLE_NORMAL);
 		rows_add(row, ROLE_DIM, "(no rejects yet)");
 	}
-	for (pos = s->top, y = 0; pos < s->nview && y < s->page; pos++, y++)
-		event_row(out, shown(s, pos), pos == s->sel, w);
+	for (pos = 0; pos < n; pos++)
+		event_row(out, evs[pos], s->top + pos == s->sel, &c);
 }
 
 /* feedpane_render_recent - the newest N events (newest first) under a
@@ -427,8 +502,10 @@ void
 feedpane_render_recent(struct console *con, struct rows *out, int w, int n)
 {
 	struct feedpane *f = con->feed;
+	const struct pf_event *evs[FEED_PAGE_MAX];
+	struct feed_cols c;
 	struct row *row;
-	int k;
+	int k, i;
 	time_t now = time(NULL);
 	size_t slot = (size_t)(((now - now % 60) / 60) % FEED_MINUTES);
 
@@ -442,8 +519,11 @@ feedpane_render_recent(struct console *con, struct rows *out, int w, int n)
 		row = rows_new(out, ROLE_NORMAL);
 		rows_add(row, ROLE_DIM, "(none yet)");
 	}
-	for (k = 0; k < n && (size_t)k < f->n; k++)
-		event_row(out, event_at(f, f->n - 1 - (size_t)k), false, w);
+	for (k = 0; k < n && (size_t)k < f->n && k < FEED_PAGE_MAX; k++)
+		evs[k] = event_at(f, f->n - 1 - (size_t)k);
+	feed_cols(w, evs, (size_t)k, &c);
+	for (i = 0; i < k; i++)
+		event_row(out, evs[i], false, &c);
 }
 
 static unsigned

@@ -103,7 +103,11 @@ state_text(struct console *con, const struct check_table *t, char *buf, size_t s
 	}
 	switch (t->state) {
 	case CHECK_OK:
-		snprintf(buf, size, "%s", t->nwarnings ? "ok, warnings" : "ok");
+		if (t->nwarnings)
+			snprintf(buf, size, "ok, %zu warning%s", t->nwarnings,
+				 t->nwarnings == 1 ? "" : "s");
+		else
+			snprintf(buf, size, "ok");
 		break;
 	case CHECK_MISSING:
 		snprintf(buf, size, "missing");
@@ -174,10 +178,24 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 	const struct check_result *chk = &con->chk;
 	struct row *row;
 	size_t i, nerr = diag_count(&chk->diags, DIAG_ERROR);
-	int refw = w - 50, y, recent = 0;
+	int refw, rolew = 4, statew = 5, y, recent = 0;
 
 	(void)app;
 	rebuild(m);
+	/* ROLE and STATE as wide as their longest text (never cut), the table
+	 * name the rest */
+	for (i = 0; i < chk->ntables; i++) {
+		char st[64];
+		enum role r;
+		int k = (int)strlen(maincf_role_name(chk->tables[i].role));
+
+		if (k > rolew)
+			rolew = k;
+		state_text(con, &chk->tables[i], st, sizeof(st), &r);
+		if ((k = (int)strlen(st)) > statew)
+			statew = k;
+	}
+	refw = w - (2 + 1 + rolew + 1 + 7 + 2 + statew + 1 + 11);
 	if (refw < 20)
 		refw = 20;
 	row = rows_new(out, ROLE_NORMAL);
@@ -192,8 +210,8 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		  nerr == 1 ? "" : "s", diag_count(&chk->diags, DIAG_WARNING),
 		  diag_count(&chk->diags, DIAG_WARNING) == 1 ? "" : "s");
 	row = rows_new(out, ROLE_NORMAL);
-	rows_addf(row, ROLE_HEADER, "  %-*s %-10s %7s  %-14s %-11s", refw, "TABLE", "ROLE",
-		  "ENTRIES", "STATE", "BUILT");
+	rows_addf(row, ROLE_HEADER, "  %-*s %-*s %7s  %-*s %-11s", refw, "TABLE", rolew, "ROLE",
+		  "ENTRIES", statew, "STATE", "BUILT");
 	m->page = h - 2;
 	if (m->page < 1)
 		m->page = 1;
@@ -238,9 +256,9 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		rows_add(row, sel ? ROLE_SELECTED : ROLE_NORMAL, "  ");
 		rows_add(row, sel ? ROLE_SELECTED : ROLE_NORMAL, sb.buf);
 		strbuf_fini(&sb);
-		rows_addf(row, sel ? ROLE_SELECTED : ROLE_NORMAL, " %-10.10s %7zu  ",
-			  maincf_role_name(t->role), t->nentries);
-		rows_addf(row, sel ? ROLE_SELECTED : srole, "%-14.14s", st);
+		rows_addf(row, sel ? ROLE_SELECTED : ROLE_NORMAL, " %-*s %7zu  ",
+			  rolew, maincf_role_name(t->role), t->nentries);
+		rows_addf(row, sel ? ROLE_SELECTED : srole, "%-*s", statew, st);
 		rows_addf(row, sel ? ROLE_SELECTED : ROLE_DIM, " %-11s", built);
 	}
 	if (recent > 0) {

@@ -65,7 +65,7 @@ log=$(cat "$dir/syslog" 2>/dev/null)
 like "one audit line reached /dev/log, facility mail, notice" "$log" '^<21>'
 like "tagged pfconsole with its pid" "$log" 'pfconsole\[[0-9]+\]: apply by root \(uid 0\)'
 like "naming the configuration and what was built" "$log" \
-	"config $dir/etc; built hash:$dir/etc/restricted_senders \\(1 entries\\); .*built hash:$dir/etc/protected_destinations"
+	"config $dir/etc; built hash:$dir/etc/restricted_senders \\(1 entry\\); .*built hash:$dir/etc/protected_destinations"
 like "and that Postfix was not reloaded" "$log" 'postfix not running$'
 is "exactly one line" "$(grep -c 'apply by' "$dir/syslog")" 1
 is "the host's /dev was not touched" "$(ls /dev/log 2>/dev/null)" ""

@@ -20,10 +20,11 @@ pf_postconf -e "mydestination = \$myhostname, localhost, bar.org" \
 	"smtpd_recipient_restrictions = permit_mynetworks, check_recipient_access hash:$PF_CONF/protected_destinations, reject_unauth_destination" ||
 	bail "postconf -e failed"
 
-# not running: build + check, no reload
-out=$("$PFCONSOLE" -c "$PF_CONF" reload --no-audit 2>&1); rc=$?
+# not running: build + check, no reload (-c after the command, as the man
+# page allows global options anywhere)
+out=$("$PFCONSOLE" reload -c "$PF_CONF" --no-audit 2>&1); rc=$?
 is "not running: exit 0" "$rc" 0
-like "the stale indexes are built" "$out" "built hash:$PF_CONF/restricted_senders \\(1 entries\\)"
+like "the stale indexes are built" "$out" "built hash:$PF_CONF/restricted_senders \\(1 entry\\)"
 like "postfix check runs" "$out" "^ok +postfix check: /usr/sbin/postfix -c $PF_CONF check"
 like "reload is skipped: not running" "$out" '^skipped +reload'
 like "and says why" "$out" 'Postfix is not running'

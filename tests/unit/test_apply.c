@@ -171,7 +171,7 @@ test_apply_steps(void **state)
 	assert_int_equal(r.steps[0].state, APPLY_OK);
 	assert_int_equal(r.steps[1].state, APPLY_OK);
 	assert_true(r.built);
-	assert_non_null(strstr(r.steps[1].detail.buf, "/senders (1 entries)"));
+	assert_non_null(strstr(r.steps[1].detail.buf, "/senders (1 entry)"));
 	snprintf(path, sizeof(path), "%s/senders.db", dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(r.steps[2].state, APPLY_OK);
