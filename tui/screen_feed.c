@@ -298,8 +298,9 @@ add_field(struct row *row, enum role role, struct pf_span sp, int width, bool la
 	strbuf_fini(&sb);
 }
 
-/* Column widths of the event list: time, action (only from 100 columns),
- * reply code, client, sender, recipient, reason (the rest). */
+/* Column widths of the event list: time, reply code (in the action's
+ * colour), client, sender, recipient, reason (the rest).  ACTION is kept
+ * for a layout that wants it; none does now. */
 #define FEED_PAGE_MAX 512        /* events on one screen, at most */
 
 struct feed_cols {
@@ -318,15 +319,15 @@ span_cells(struct pf_span sp, int dflt)
 static void
 feed_cols(int w, const struct pf_event *const *evs, size_t n, struct feed_cols *c)
 {
-	int extra = w - 100, need_s = 6, need_r = 9, need_x = 6, fixed;
+	int extra = w - 100, need_s = 6, need_r = 9, need_x = 6, need_c = 6, fixed;
 	size_t i;
 
 	c->time = w >= 100 ? 8 : 5;
-	c->action = w >= 100 ? 6 : 0;
-	c->code = 4;
+	c->action = 0;          /* the code says it, in the action's colour */
+	c->code = 5;
 	c->client = 15;
-	c->sender = w >= 100 ? 22 : 18;
-	c->rcpt = w >= 100 ? 18 : 16;
+	c->sender = w >= 100 ? 22 : 16;
+	c->rcpt = w >= 100 ? 18 : 14;
 	if (extra > 0) {
 		c->sender += extra / 2 < 18 ? extra / 2 : 18;
 		c->rcpt += extra / 3 < 12 ? extra / 3 : 12;
@@ -340,8 +341,12 @@ feed_cols(int w, const struct pf_event *const *evs, size_t n, struct feed_cols *
 			need_r = k;
 		if ((k = span_cells(feed_reason_key(evs[i]->reason), 1)) > need_x)
 			need_x = k;
+		if ((k = span_cells(evs[i]->client_ip, 1)) > need_c)
+			need_c = k;
 	}
 	if (n) {
+		if (need_c < c->client)
+			c->client = need_c;
 		if (need_s < c->sender)
 			c->sender = need_s;
 		if (need_r < c->rcpt)
@@ -361,8 +366,9 @@ feed_cols(int w, const struct pf_event *const *evs, size_t n, struct feed_cols *
 	}
 }
 
-/* event_code - the reply code, or for an event without one (warning,
- * hold, discard) its action word */
+/* event_code - the reply code; for an event without one its enhanced
+ * status code (cleanup's header rejects), else its action word (warning,
+ * hold, discard) */
 static struct pf_span
 event_code(const struct pf_event *ev, char buf[8])
 {
@@ -372,11 +378,42 @@ event_code(const struct pf_event *ev, char buf[8])
 		snprintf(buf, 8, "%03d", ev->code % 1000);
 		sp.p = buf;
 		sp.n = 3;
+	} else if (ev->dsn.p && ev->dsn.n) {
+		sp = ev->dsn;
 	} else {
 		sp.p = pf_action_name(ev->action);
 		sp.n = strlen(sp.p);
 	}
 	return sp;
+}
+
+/* short_reason - REASON in W cells: when it does not fit, smtpd's
+ * "Sender address rejected: " (Recipient, Client host, Helo command) is
+ * said as "Sender: ", so the words after it, the table's own text, show */
+static struct pf_span
+short_reason(struct pf_span r, int w, char *buf, size_t size)
+{
+	static const char *const longer[][2] = {
+		{ "Sender address rejected: ", "Sender: " },
+		{ "Recipient address rejected: ", "Recipient: " },
+		{ "Client host rejected: ", "Client: " },
+		{ "Helo command rejected: ", "Helo: " },
+	};
+	size_t i, n;
+
+	if (!r.p || text_width(r.p, r.n) <= w)
+		return r;
+	for (i = 0; i < sizeof(longer) / sizeof(longer[0]); i++) {
+		n = strlen(longer[i][0]);
+		if (r.n >= n && memcmp(r.p, longer[i][0], n) == 0) {
+			int k = snprintf(buf, size, "%s%.*s", longer[i][1], (int)(r.n - n), r.p + n);
+
+			r.p = buf;
+			r.n = k < 0 ? 0 : (size_t)k < size ? (size_t)k : size - 1;
+			break;
+		}
+	}
+	return r;
 }
 
 /* cols_header - the column titles */
@@ -397,7 +434,7 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, const struct fe
 	enum role ar = ev->action == PF_ACT_REJECT ? ROLE_REJECT :
 		       ev->action == PF_ACT_DEFER ? ROLE_DEFER : ROLE_WARNING;
 	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
-	char tbuf[16] = "--:--:--", cbuf[8];
+	char tbuf[16] = "--:--:--", cbuf[8], rbuf[512];
 	struct tm tm;
 	struct pf_span act = { pf_action_name(ev->action), strlen(pf_action_name(ev->action)) };
 	struct row *row = rows_new(out, base);
@@ -417,7 +454,8 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, const struct fe
 	/* the null sender is logged as from=<>: shown as <>, not as a blank */
 	add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender : ev->from, c->sender, false);
 	add_field(row, base, ev->to, c->rcpt, false);
-	add_field(row, base, feed_reason_key(ev->reason), c->reason, true);
+	add_field(row, base, short_reason(feed_reason_key(ev->reason), c->reason, rbuf, sizeof(rbuf)),
+		  c->reason, true);
 }
 
 static void

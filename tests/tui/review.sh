@@ -22,7 +22,7 @@ printf '%s mx postfix/cleanup[4243]: 400AAA7C030: reject: header Content-Type: m
 	"$(stamp)" >>"$log"
 tui_start -c "$TUI_DIR/etc" console --log "$log"
 tui_keys 2
-tui_expect "Live rejects shows the header reject" 'reject +198\.51\.100\.174 +alpha@alpha\.example'
+tui_expect "Live rejects shows the header reject" ' [0-9.]{3,5} +198\.51\.100\.174 +alpha@alpha\.example'
 tui_keys Enter
 tui_expect "Enter opens the event" 'service +postfix/cleanup'
 tui_expect "explain says it covers smtpd only" 'not an smtpd event \(postfix/cleanup\)'
@@ -98,7 +98,7 @@ printf '%s mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from unknown[203.0.113.
 printf '# We do not want mail from these folks, generally\n\n163.com         REJECT\n' >"$rs"
 tui_start -c "$TUI_DIR/etc" console --log "$log"
 tui_keys 2
-tui_expect "Live rejects shows the 163.com reject" 'reject +203\.0\.113\.9 +bulk@163\.com'
+tui_expect "Live rejects shows the 163.com reject" ' [0-9.]{3,5} +203\.0\.113\.9 +bulk@163\.com'
 tui_keys Home B
 tui_expect "B asks for the table" '^block into table: hash:.*/restricted_senders$'
 tui_keys Enter
@@ -139,7 +139,7 @@ is "console exits with status 0" "$st" 0
 tui_start -c etc console --log "$log"
 tui_expect "the title shows the absolute directory" "pfconsole \| Maps +$TUI_DIR/etc\$"
 tui_keys 2
-tui_expect "Live rejects" 'reject +203\.0\.113\.9 +bulk@163\.com'
+tui_expect "Live rejects" ' [0-9.]{3,5} +203\.0\.113\.9 +bulk@163\.com'
 tui_keys Home b
 tui_expect "b asks for the table" '^block into table: '
 tui_keys C-u; tui_type "hash:$TUI_DIR/etc/restricted_senders"; tui_keys Enter
@@ -156,7 +156,7 @@ printf '%s mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from unknown[192.0.2.99
 	"$(stamp)" >>"$log"
 tui_start -c "$TUI_DIR/etc" console --log "$log"
 tui_keys 2
-tui_expect "the null sender is shown as <>" 'reject +192\.0\.2\.99 +<> +foo@bar\.org'
+tui_expect "the null sender is shown as <>" ' [0-9.]{3,5} +192\.0\.2\.99 +<> +foo@bar\.org'
 tui_keys Home Enter
 tui_expect "and named in the event" '^sender +<> \(null sender\)'
 tui_keys q Q
@@ -170,9 +170,10 @@ TUI_W=120 TUI_H=40
 tui_start -c "$TUI_DIR/etc" console --log "$log"
 tui_keys 2
 tui_expect "the long sender and recipient are whole at 120 columns" \
-	'reject +192\.0\.2\.7 +cedar-bounces@lists\.cedar\.org +someone@sub\.bar\.org +Sender address rejected'
+	' 554 +192\.0\.2\.7 +cedar-bounces@lists\.cedar\.org +someone@sub\.bar\.org +Sender address rejected: Access denied$'
 tui_resize 80 24
-tui_expect "at 80 columns they are cut again" 'reject +192\.0\.2\.7 +cedar-bounces@lists\.c…'
+tui_expect "at 80 columns they are cut again" '^[0-9:]{5} +554 +192\.0\.2\.7 +cedar-bounces@l[a-z.]*…'
+tui_expect "at 80 columns the reason's own words show (smtpd's prefix shortened)" ' 554 +192\.0\.2\.7 .*Sender: Access denied$'
 tui_keys Q
 st=$(tui_exited)
 is "console exits with status 0" "$st" 0

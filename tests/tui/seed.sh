@@ -76,7 +76,7 @@ real=$(printf '%s\n' "$out" | sed -n '/^C: RCPT/{n;s/^S: //p}')
 is "Postfix answers exactly what explain predicted" "$real" "$predicted"
 pf_wait_log 'NOQUEUE: reject: RCPT from spam\.example\[203\.0\.113\.5\]' >/dev/null
 tui_keys 2
-tui_expect "the reject appears in the live pane" 'reject +203\.0\.113\.5 +318787866@qq\.com +foo@bar\.org'
+tui_expect "the reject appears in the live pane" ' [0-9.]{3,5} +203\.0\.113\.5 +318787866@qq\.com +foo@bar\.org'
 # and a legitimate sender still passes
 out=$(pf_smtp --xclient 'ADDR=198.51.100.1 NAME=friend.example HELO=friend.example' \
 	'MAIL FROM:<friend@ok.example>' 'RCPT TO:<foo@bar.org>')
