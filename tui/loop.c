@@ -32,6 +32,41 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/* SIGWINCH: curses' own handler (it makes the next read report
+ * KEY_RESIZE) runs first; the byte in the pipe wakes poll(), so a resize
+ * that comes while the loop is busy (not inside poll) is not left until the
+ * next key */
+static struct sigaction curses_winch;
+static volatile sig_atomic_t got_winch;
+
+static void
+on_winch(int sig)
+{
+	int saved = errno;
+	char c = 'W';
+
+	if (curses_winch.sa_handler != SIG_DFL && curses_winch.sa_handler != SIG_IGN &&
+	    curses_winch.sa_handler)
+		curses_winch.sa_handler(sig);
+	got_winch = 1;
+	if (sigpipe_fd[1] >= 0)
+		(void)!write(sigpipe_fd[1], &c, 1);
+	errno = saved;
+}
+
+static void
+winch_chain(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_winch;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGWINCH, &sa, &curses_winch) == 0 && curses_winch.sa_handler == on_winch)
+		curses_winch.sa_handler = SIG_DFL;      /* installed twice */
+}
+
 int
 loop_signals_install(void)
 {
@@ -111,6 +146,7 @@ loop_run(struct app *app)
 	bool first = true;
 
 	rows_init(&rows);
+	winch_chain();
 	if (getenv("PFCONSOLE_TIMING"))
 		timing = fopen(getenv("PFCONSOLE_TIMING"), "a");
 	while (!app->quit) {
@@ -156,6 +192,10 @@ loop_run(struct app *app)
 
 			while (read(sigpipe_fd[0], &c, 1) == 1)
 				;
+			if (got_winch) {
+				got_winch = 0;
+				pfd[0].revents |= POLLIN;       /* term_key() reports the resize */
+			}
 			if (got_signal == SIGINT && app->hooks && app->hooks->quit_all &&
 			    app->prompt.kind == PROMPT_NONE) {
 				/* Ctrl-C is Q: it asks first when edits are unsaved; a
