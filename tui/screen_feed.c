@@ -194,9 +194,40 @@ struct screen_feed {
 };
 
 static const enum action feed_keys[] = {
-	ACT_ENTER, ACT_PAUSE, ACT_FILTER, ACT_EXCLUDE, ACT_BLOCK_SENDER, ACT_BLOCK_DOMAIN,
-	ACT_BLOCK_CLIENT, ACT_ALLOW_SENDER, ACT_SCREEN_MAPS, ACT_NONE
+	ACT_ENTER, ACT_EXPLAIN_EVENT, ACT_PAUSE, ACT_FILTER, ACT_EXCLUDE, ACT_BLOCK_SENDER,
+	ACT_BLOCK_DOMAIN, ACT_BLOCK_CLIENT, ACT_ALLOW_SENDER, ACT_SCREEN_MAPS, ACT_NONE
 };
+
+/* explain_event - open Explain on top of the current screen (q comes back)
+ * with the probe of EV: client address (and name when known), HELO,
+ * sender (the null sender as empty), recipient */
+static unsigned
+explain_event(struct app *app, struct console *con, const struct pf_event *ev)
+{
+	struct screen *x;
+	char (*f)[512] = con->explain_fields;
+
+	if (!ev->to.p || !ev->to.n) {
+		app_status(app, ROLE_WARNING, "this event has no recipient to explain");
+		return APP_REDRAW;
+	}
+	if (ev->client_name.p && ev->client_name.n &&
+	    !(ev->client_name.n == 7 && memcmp(ev->client_name.p, "unknown", 7) == 0))
+		snprintf(f[0], sizeof(f[0]), "%.*s,%.*s", (int)ev->client_ip.n,
+			 ev->client_ip.p ? ev->client_ip.p : "", (int)ev->client_name.n,
+			 ev->client_name.p);
+	else
+		snprintf(f[0], sizeof(f[0]), "%.*s", (int)ev->client_ip.n,
+			 ev->client_ip.p ? ev->client_ip.p : "");
+	snprintf(f[1], sizeof(f[1]), "%.*s", (int)ev->helo.n, ev->helo.p ? ev->helo.p : "");
+	snprintf(f[2], sizeof(f[2]), "%.*s", (int)ev->from.n, ev->from.p ? ev->from.p : "");
+	snprintf(f[3], sizeof(f[3]), "%.*s", (int)ev->to.n, ev->to.p);
+	x = screen_explain_new(con);
+	if (!x)
+		return APP_REDRAW;
+	app_push(app, x);
+	return APP_REDRAW;
+}
 
 static struct pf_event *
 event_at(struct feedpane *f, size_t i)
@@ -882,6 +913,8 @@ detail_action(struct app *app, void *ctx, enum action a)
 			tabledoc_find_line(doc->doc, d->line, &idx);
 		console_open_editor(d->con, doc, idx);
 		return APP_REDRAW;
+	case ACT_EXPLAIN_EVENT:
+		return explain_event(app, d->con, d->ev);
 	case ACT_BLOCK_SENDER:
 	case ACT_BLOCK_DOMAIN:
 	case ACT_BLOCK_CLIENT:
@@ -920,7 +953,7 @@ span_str(struct pf_span sp)
 }
 
 static const enum action detail_keys[] = {
-	ACT_JUMP, ACT_BLOCK_SENDER, ACT_BLOCK_DOMAIN, ACT_BLOCK_CLIENT, ACT_ALLOW_SENDER,
+	ACT_JUMP, ACT_EXPLAIN_EVENT, ACT_BLOCK_SENDER, ACT_BLOCK_DOMAIN, ACT_BLOCK_CLIENT, ACT_ALLOW_SENDER,
 	ACT_ALLOW_DOMAIN, ACT_ALLOW_CLIENT, ACT_NONE
 };
 
@@ -1130,6 +1163,14 @@ feed_handle(struct app *app, struct screen *scr, enum action a)
 		if (ev)
 			open_detail(app, s->con, ev);
 		break;
+	case ACT_EXPLAIN_EVENT:
+		review(s);
+		ev = shown(s, s->sel);
+		if (!ev) {
+			app_status(app, ROLE_WARNING, "no event selected");
+			break;
+		}
+		return explain_event(app, s->con, ev);
 	case ACT_BLOCK_SENDER:
 	case ACT_BLOCK_DOMAIN:
 	case ACT_BLOCK_CLIENT:
