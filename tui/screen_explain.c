@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/explain.h"
@@ -45,6 +46,8 @@ struct screen_explain {
 	int page;               /* result lines that fit */
 	struct explain_result res;
 	char error[256];
+	char stale_index[4096];     /* built tables: the deciding table's index is
+				     * older than its source (empty: not) */
 };
 
 static const enum action explain_keys[] = {
@@ -148,6 +151,30 @@ remove_scratch(char *dir)
 	free(dir);
 }
 
+/* note_stale - against the built tables: the deciding table's index older
+ * than its source means the answer (the index's value) and the source line
+ * shown beside it may disagree */
+static void
+note_stale(struct screen_explain *x)
+{
+	const struct check_result *chk = &x->con->chk;
+	struct stat src, idx;
+	size_t i;
+
+	for (i = 0; i < chk->ntables; i++) {
+		const struct check_table *t = &chk->tables[i];
+
+		if (!t->ref || !t->index_path || !t->path || strcmp(t->ref, x->res.rule.table) != 0)
+			continue;
+		if (stat(t->path, &src) == 0 && stat(t->index_path, &idx) == 0 &&
+		    (src.st_mtim.tv_sec > idx.st_mtim.tv_sec ||
+		     (src.st_mtim.tv_sec == idx.st_mtim.tv_sec &&
+		      src.st_mtim.tv_nsec > idx.st_mtim.tv_nsec)))
+			snprintf(x->stale_index, sizeof(x->stale_index), "%s", t->ref);
+		return;
+	}
+}
+
 static void
 run(struct screen_explain *x)
 {
@@ -212,6 +239,9 @@ run(struct screen_explain *x)
 	}
 	remove_scratch(scratch);
 	strbuf_fini(&map);
+	x->stale_index[0] = '\0';
+	if (x->ran && x->against == AGAINST_BUILT && x->res.rule.table)
+		note_stale(x);
 }
 
 static const char *
@@ -272,6 +302,12 @@ explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h
 		rows_addf(row, ROLE_NORMAL, "  %d %s ", x->res.code, x->res.dsn);
 		rows_add_bytes(row, ROLE_NORMAL, x->res.text.buf, x->res.text.len);
 	}
+	if (x->res.code == 421 || x->res.code == 521) {
+		/* smtpd hangs up after these (smtpd.c: 421 and 521 end the session) */
+		row = rows_new(out, ROLE_NORMAL);
+		rows_addf(row, ROLE_WARNING, "       smtpd closes the connection after this %d reply: "
+			  "the client cannot try other recipients in this session", x->res.code);
+	}
 	if (x->res.stage) {
 		row = rows_new(out, ROLE_NORMAL);
 		rows_addf(row, ROLE_DIM, "at     %s", x->res.stage);
@@ -293,9 +329,27 @@ explain_render(struct app *app, struct screen *s, struct rows *out, int w, int h
 			rows_add_bytes(row, ROLE_REJECT, x->res.rule.value, strlen(x->res.rule.value));
 		rows_add(row, ROLE_DIM, "   (g opens it)");
 	}
-	if (x->res.stale) {
+	if (x->stale_index[0]) {
 		row = rows_new(out, ROLE_NORMAL);
-		rows_add_bytes(row, ROLE_WARNING, x->res.stale_note.buf, x->res.stale_note.len);
+		rows_add(row, ROLE_WARNING, "stale  the index of ");
+		rows_add_bytes(row, ROLE_WARNING, x->stale_index, strlen(x->stale_index));
+		rows_add(row, ROLE_WARNING, " is older than its source: this answer is the "
+			 "built index's (in use now), the source's line may say something else; "
+			 "Apply (A) builds it");
+	}
+	if (x->res.stale) {
+		/* the console's way to rebuild is Apply, not postmap */
+		static const char pm[] = "(rebuild it with postmap)";
+		size_t n = x->res.stale_note.len;
+		const char *b = x->res.stale_note.buf;
+
+		row = rows_new(out, ROLE_NORMAL);
+		if (n >= sizeof(pm) - 1 && memcmp(b + n - (sizeof(pm) - 1), pm, sizeof(pm) - 1) == 0) {
+			rows_add_bytes(row, ROLE_WARNING, b, n - (sizeof(pm) - 1));
+			rows_add(row, ROLE_WARNING, "(Apply, A, builds it)");
+		} else {
+			rows_add_bytes(row, ROLE_WARNING, b, n);
+		}
 	}
 	row = rows_new(out, ROLE_NORMAL);
 	rows_add(row, ROLE_HEADER, "trail");
