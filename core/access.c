@@ -493,7 +493,7 @@ access_check(const char *value, size_t len, const struct access_action *a,
 		if (a->text.len >= 3 && is_digit((unsigned char)t[0]) && is_digit((unsigned char)t[1])
 		    && is_digit((unsigned char)t[2])
 		    && (a->text.len == 3 || is_space((unsigned char)t[3])))
-			add_problem(out, max, &n, DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, DIAG_ERROR,
+			add_problem(out, max, &n, DIAG_REJECT_TEXT_LOOKS_LIKE_CODE, DIAG_WARNING,
 				    a->text.off, 3,
 				    "'%.*s' after %.*s is reply text, not a code: smtpd replies "
 				    "'%s ... rejected: %.*s'; write '%.*s' without %.*s to use that code",

@@ -298,7 +298,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 			    nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s", nstale,
 			    nstale == 1 ? "" : "es");
 	}
-	if (nerr) {
+	if (nerr || (opts->strict && diag_count(&r->diags, DIAG_WARNING))) {
 		val->state = APPLY_FAILED;
 		r->refused = true;
 		check_result_fini(&chk);

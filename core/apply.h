@@ -36,6 +36,7 @@ struct apply_opts {
 	bool reload_always;         /* reload whenever Postfix runs (`pfconsole reload`) */
 	bool reload_hint;           /* the caller saved something that needs a reload */
 	bool no_audit;              /* do not write the syslog audit line */
+	bool strict;                /* a warning refuses the run as an error does */
 	const char *changes;        /* what the caller changed ("+key value\n-key value\n"
 	                             * per file, "FILE:" header lines); for the audit */
 	const char *postfix;        /* the postfix command; NULL: command_directory/postfix */
@@ -58,7 +59,7 @@ struct apply_step {
 struct apply_result {
 	struct apply_step steps[APPLY_NSTEPS];
 	struct diag_list diags;     /* validate: every problem found (errors refuse) */
-	bool refused;               /* validation errors: nothing done */
+	bool refused;               /* validation errors (strict: or warnings): nothing done */
 	bool built;                 /* at least one index was rebuilt */
 	bool running;               /* Postfix was running */
 	bool reloaded;

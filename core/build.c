@@ -307,6 +307,25 @@ check_finish(struct build_job *job, struct check_job *cj)
 	return ret;
 }
 
+/* target_blocked - the findings in PATH keep it from being built: an
+ * error, or (BUILD_STRICT) a warning */
+static bool
+target_blocked(const struct build_job *job, const char *path)
+{
+	size_t k;
+
+	for (k = 0; k < job->diags.n; k++) {
+		const struct diag *d = &job->diags.v[k];
+
+		if (d->file == NULL || strcmp(d->file, path) != 0)
+			continue;
+		if (d->severity == DIAG_ERROR
+		    || ((job->flags & BUILD_STRICT) && d->severity == DIAG_WARNING))
+			return true;
+	}
+	return false;
+}
+
 /* has_dups - check reported a duplicate key in PATH */
 static bool
 has_dups(const struct build_job *job, const char *path)
@@ -427,14 +446,16 @@ build_job_run(struct build_job *job)
 			t->state = BUILD_SKIPPED;
 		}
 	}
-	if (ret == 0 && diag_count(&job->diags, DIAG_ERROR) > 0)
+	if (ret == 0 && (diag_count(&job->diags, DIAG_ERROR) > 0
+			 || ((job->flags & BUILD_STRICT) && diag_count(&job->diags, DIAG_WARNING) > 0)))
 		ret = 1;
 	for (i = 0; i < job->n; i++) {
 		struct build_target *t = &job->v[i];
 
 		if (pend[i] == NULL)
 			continue;
-		if (ret != 0) {
+		/* an error in one table never keeps the clean ones from being built */
+		if (ret < 0 || target_blocked(job, t->path)) {
 			ops[i]->build_abort(pend[i]);
 			t->state = BUILD_SKIPPED;
 			continue;

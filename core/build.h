@@ -12,8 +12,9 @@
  * A struct build_job collects targets (explicit TYPE:PATH references, or
  * every stale indexed table DIR/main.cf references) and runs them: each
  * source is validated by core/check (in a thread, while the temporary index
- * is written), and no index is committed unless no error was found in any
- * of them; the temporaries are removed otherwise.  Nothing here prints.
+ * is written); each index is committed unless an error (with BUILD_STRICT:
+ * or a warning) was found in its own source: a broken table never keeps
+ * the clean ones from being built.  Nothing here prints.
  */
 #ifndef CORE_BUILD_H
 #define CORE_BUILD_H
@@ -29,6 +30,8 @@ enum {
 	BUILD_NO_DUP_WARN = 2,      /* do not report duplicate keys (the caller's check did) */
 	BUILD_UNIQUE = 4,           /* the caller's check found no duplicate keys: the
 	                             * builder may skip its own detection */
+	BUILD_STRICT = 8,           /* a warning in a table keeps it from being built,
+	                             * as an error does (build --strict) */
 };
 
 struct build_stats {
@@ -87,8 +90,9 @@ int build_job_add_config(struct build_job *job, const char *dir);
 /*
  * build_job_run - validate every target not yet validated (core/check.h, by
  * the role main.cf gives it, else guessed from its name) while writing its
- * temporary index; then, only if job->diags holds no error, commit each.
- * Returns 0 all built, 1 errors found (nothing written), 2 an environment
+ * temporary index; then commit each whose source has no error (BUILD_STRICT:
+ * and no warning).  Returns 0 all built, 1 errors found anywhere (the
+ * tables with errors were not written, the others were), 2 an environment
  * failure (see each target's error; other targets may have been built),
  * -1 ENOMEM.  Each target's state says what happened to it.
  */

@@ -55,8 +55,10 @@ build_job_add_config(struct build_job *job, const char *dir)
 		size_t n;
 
 		/* aliases(5) files are built by newaliases/postalias, not postmap */
-		if (t->state != CHECK_STALE || ops == NULL || !(ops->flags & MAP_INDEXED)
-		    || t->role == MAINCF_ROLE_ALIAS)
+		/* a table with errors is a target too: it is not built (build_job_run
+		 * skips it), and saying so is how the admin learns which were not */
+		if ((t->state != CHECK_STALE && t->state != CHECK_ERRORS) || ops == NULL
+		    || !(ops->flags & MAP_INDEXED) || t->role == MAINCF_ROLE_ALIAS)
 			continue;
 		n = strlen(t->type) + strlen(t->path) + 2;
 		if ((ref = malloc(n)) == NULL) {
@@ -68,7 +70,7 @@ build_job_add_config(struct build_job *job, const char *dir)
 		free(ref);
 		if (ret == 0) {
 			job->v[job->n - 1].checked = true;
-			targets[i] = true;
+			targets[i] = t->state == CHECK_STALE;
 		}
 	}
 	for (i = 0; i < res.diags.n && ret == 0; i++) {

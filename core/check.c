@@ -333,7 +333,7 @@ role_gotchas(const struct access_action *a, const char *value, size_t vlen,
 	if (cf && (delegating || a->kind == ACCESS_PREPEND)
 	    && (role == MAINCF_ROLE_CLIENT || role == MAINCF_ROLE_HELO)
 	    && !maincf_get_bool(cf, "smtpd_delay_reject", true))
-		return diag_add_sev(dl, DIAG_WARNING, DIAG_BAD_ACTION, file, line, col,
+		return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
 				    "%.*s in a %s table is skipped with a warning when "
 				    "smtpd_delay_reject = no (the message does not exist yet)",
 				    cl, cmd, maincf_role_name(role));
@@ -341,7 +341,7 @@ role_gotchas(const struct access_action *a, const char *value, size_t vlen,
 		const char *pf = maincf_get(cf, "smtpd_proxy_filter", NULL);
 
 		if (pf && *pf)
-			return diag_add_sev(dl, DIAG_WARNING, DIAG_BAD_ACTION, file, line, col,
+			return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
 					    "%.*s is skipped with a warning while smtpd_proxy_filter "
 					    "is set", cl, cmd);
 	}
@@ -830,8 +830,7 @@ relay_check(const char *relay_list, enum maincf_role role, const char *value, si
 		who = "this client";
 	else
 		return 0;
-	return diag_add_sev(dl, role == MAINCF_ROLE_CLIENT ? DIAG_WARNING : DIAG_ERROR,
-			    DIAG_OPEN_RELAY, file, line, col,
+	return diag_add(dl, DIAG_OPEN_RELAY, file, line, col,
 			    "this OK ends %s before reject_unauth_destination: %s may relay mail "
 			    "to any domain%s; use DUNNO, or move the check after "
 			    "reject_unauth_destination", relay_list, who,

@@ -313,21 +313,9 @@ transport_check(const char *value, size_t vlen, const char *file, unsigned line,
 			while (nh < end && *nh != ',' && !isspace((unsigned char)*nh))
 				nh++;
 			why = transport_check_nexthop(s, (size_t)(nh - s), lmtp, &bad);
-			if (why == NULL && !lmtp && s[0] != '[') {
-				/* an address without brackets: an MX lookup on a literal */
-				size_t hl = (size_t)(nh - s);
-				const char *pc = memchr(s, ':', hl);
-
-				if (pc)
-					hl = (size_t)(pc - s);
-				if (valid_ipv4(s, hl)
-				    && diag_add_sev(dl, DIAG_WARNING, DIAG_BAD_NEXTHOP, file, line,
-						    col + (unsigned)(s - value),
-						    "nexthop %.*s is an address without brackets: "
-						    "Postfix looks up MX records for it; write [%.*s]",
-						    (int)hl, s, (int)hl, s) < 0)
-					return -1;
-			}
+			/* a numeric host without brackets (smtp:127.0.0.1:1025) is no
+			 * fault: dns_lookup() refuses to query a numerical address and
+			 * the client connects to it directly */
 			if (why) {
 				unsigned ccol = col + (unsigned)(s - value) + (unsigned)bad;
 				int dl_ = (int)(nh - s);

@@ -5,7 +5,9 @@
  * TYPE:PATH, every stale indexed table DIR/main.cf references.
  * Diagnostics go to stdout as check prints them (text, or JSON lines with
  * --json); what was built goes to stderr.  Exit 0 built (or nothing to
- * do), 1 errors found (nothing written) or a build failed, 2 usage.
+ * do), 1 errors found (the tables with errors not written, the clean ones
+ * built) or a build failed, 2 usage, 3 --strict: warnings kept tables
+ * from being built (no error).
  */
 #include "config.h"
 
@@ -22,21 +24,23 @@ static void
 build_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: pfconsole build [-c DIR] [--json] [-f] [TYPE:PATH...]\n"
+		"usage: pfconsole build [-c DIR] [--json] [--strict] [-f] [TYPE:PATH...]\n"
 		"\n"
 		"Validate table sources, then rebuild their indexes atomically (cdb, hash\n"
 		"natively; btree, lmdb through postmap).  Without TYPE:PATH, rebuild every\n"
-		"stale indexed table that DIR/main.cf references.  Nothing is written when\n"
-		"an error is found.\n"
+		"stale indexed table that DIR/main.cf references.  A table with an error\n"
+		"is not written; the clean ones are built.\n"
 		"\n"
 		"  -c DIR    Postfix configuration directory (default /etc/postfix)\n"
 		"  --json    diagnostics as JSON lines\n"
+		"  --strict  a table with warnings is not built either (exit 3)\n"
 		"  -f        do not fold keys to lower case (postmap -f)\n");
 }
 
 static const struct option build_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "strict", no_argument, NULL, 's' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -51,7 +55,7 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 	bool json = false, dir_given = g->config_dir_given;
 	unsigned flags = 0;
 	struct build_job job;
-	size_t i;
+	size_t i, nerr;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, cli_build_options.shortopts, cli_build_options.longopts, NULL)) != -1) {
@@ -61,6 +65,9 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 			break;
 		case 'f':
 			flags |= BUILD_NOFOLD;
+			break;
+		case 's':
+			flags |= BUILD_STRICT;
 			break;
 		case 'h':
 			build_usage(stdout);
@@ -113,8 +120,9 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 				t->error ? t->error : "unknown error");
 			break;
 		case BUILD_SKIPPED:
-			fprintf(stderr, "pfconsole: %s:%s not built: errors found, %s left as it was\n",
-				t->type, t->path, t->index ? t->index : "index");
+			fprintf(stderr, "pfconsole: %s:%s not built: %s found in it, %s left as it "
+				"was\n", t->type, t->path, (flags & BUILD_STRICT) ? "errors or warnings (--strict)"
+				: "errors", t->index ? t->index : "index");
 			break;
 		default:
 			break;
@@ -125,6 +133,9 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 	else if (r == 0 && job.n == 0)
 		fprintf(stderr, "pfconsole: nothing to build: every indexed table of %s/main.cf "
 			"is up to date\n", dir);
+	nerr = diag_count(&job.diags, DIAG_ERROR);
 	build_job_fini(&job);
+	if (r == 1 && (flags & BUILD_STRICT) && nerr == 0)
+		return 3;
 	return r == 0 ? 0 : 1;
 }

@@ -5,7 +5,7 @@
  * FILEs: check just those table sources, each by the role main.cf gives it
  * (or guessed from its name).  Output: sorted "FILE:LINE:COL: severity:
  * message [code]" lines, or one JSON object per line with --json.
- * Exit 0 no errors, 1 errors, 2 usage.
+ * Exit 0 no errors, 1 errors, 2 usage, 3 warnings with --strict.
  */
 #include "config.h"
 
@@ -25,18 +25,29 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: pfconsole [-c DIR] check [--json] [--type TYPE] [FILE...]\n"
+		"usage: pfconsole [-c DIR] check [--json] [--strict] [--type TYPE] [FILE...]\n"
 		"\n"
 		"Check DIR/main.cf and every lookup table it references, or just the\n"
 		"table sources FILE... (their role taken from main.cf, else guessed\n"
 		"from the name).\n"
 		"\n"
 		"  --json        one JSON object per line\n"
+		"  --strict      warnings count as errors (exit 3 when only warnings)\n"
 		"  -t, --type T  table type for FILE... not referenced in main.cf\n"
 		"                (hash, cdb, regexp, pcre ...)\n"
 		"  -c DIR        configuration directory (also before 'check')\n"
 		"\n"
-		"Exit status: 0 no errors, 1 errors found, 2 usage error.\n");
+		"Exit status: 0 no errors, 1 errors found, 2 usage error, 3 warnings\n"
+		"found with --strict (and no error).\n");
+}
+
+/* verdict - the exit status for the findings in DL */
+static int
+verdict(const struct diag_list *dl, bool strict)
+{
+	if (diag_count(dl, DIAG_ERROR))
+		return 1;
+	return strict && diag_count(dl, DIAG_WARNING) ? 3 : 0;
 }
 
 /* print_diags - cli_print_diags, saying so when memory runs out */
@@ -54,6 +65,7 @@ static const struct option check_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "type", required_argument, NULL, 't' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "strict", no_argument, NULL, 's' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -65,13 +77,16 @@ int
 cli_check(int argc, char **argv, const struct cli_global *g)
 {
 	const char *dir = g->config_dir, *type_opt = NULL;
-	bool json = false;
+	bool json = false, strict = false;
 	int c, rc = 0, i;
 
 	while ((c = getopt_long(argc, argv, cli_check_options.shortopts, cli_check_options.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 's':
+			strict = true;
 			break;
 		case 't':
 			type_opt = optarg;
@@ -100,7 +115,7 @@ cli_check(int argc, char **argv, const struct cli_global *g)
 		if (print_diags(&res.diags, json) < 0)
 			rc = 1;
 		else
-			rc = diag_count(&res.diags, DIAG_ERROR) ? 1 : 0;
+			rc = verdict(&res.diags, strict);
 		check_result_fini(&res);
 		fflush(stdout);
 		return rc;
@@ -134,8 +149,8 @@ cli_check(int argc, char **argv, const struct cli_global *g)
 		}
 		if (print_diags(&dl, json) < 0)
 			rc = 1;
-		else if (diag_count(&dl, DIAG_ERROR))
-			rc = 1;
+		else if (rc == 0)
+			rc = verdict(&dl, strict);
 		diag_list_fini(&dl);
 		maincf_free(cf);
 		fflush(stdout);

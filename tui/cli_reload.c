@@ -4,7 +4,8 @@
  * the stale indexes atomically, `postfix check`, then `postfix reload`
  * when Postfix is running (always, unless --if-needed: only when a change
  * needs it).  Prints each step, its command and that command's output.
- * Exit status: 0 done, 1 refused or a step failed, 2 usage.
+ * Exit status: 0 done, 1 refused or a step failed, 2 usage, 3 refused by
+ * --strict for warnings alone.
  */
 #include "config.h"
 
@@ -21,12 +22,13 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: pfconsole [-c DIR] reload [--if-needed] [--no-audit]\n"
+		"usage: pfconsole [-c DIR] reload [--if-needed] [--no-audit] [--strict]\n"
 		"  validate main.cf and every table, build stale indexes, postfix check,\n"
 		"  postfix reload when Postfix is running\n"
 		"  --if-needed   reload only when a change needs it (main.cf, master.cf,\n"
 		"                regexp/pcre/cidr/texthash tables)\n"
-		"  --no-audit    do not write the audit line to syslog\n");
+		"  --no-audit    do not write the audit line to syslog\n"
+		"  --strict      refuse on warnings too (exit 3 when only warnings)\n");
 }
 
 static void
@@ -51,6 +53,7 @@ static const struct option reload_longopts[] = {
 	{ "if-needed", no_argument, NULL, 'n' },
 	{ "no-audit", no_argument, NULL, 'A' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "strict", no_argument, NULL, 's' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -73,6 +76,7 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 		switch (c) {
 		case 'n': ao.reload_always = false; break;
 		case 'A': ao.no_audit = true; break;
+		case 's': ao.strict = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -117,11 +121,15 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 		fflush(stdout);
 		print_safe("", res.audit.buf, res.audit.len);
 	}
-	if (res.refused)
+	if (res.refused && ao.strict && diag_count(&res.diags, DIAG_ERROR) == 0) {
+		printf("refused (--strict): fix the warnings above; nothing was built or "
+		       "reloaded\n");
+		rc = 3;
+	} else if (res.refused)
 		printf("refused: fix the errors above; nothing was built or reloaded\n");
 	else if (rc)
 		printf("stopped at the failed step; nothing after it ran\n");
 	strbuf_fini(&sb);
 	apply_result_fini(&res);
-	return rc ? 1 : 0;
+	return rc == 3 ? 3 : rc ? 1 : 0;
 }

@@ -36,11 +36,21 @@ like "the warning is shown" "$out" "^$work/rcpt.pcre:3:[0-9]+: warning: .*\\[unr
 printf 'example.com REJECT\nb@example.com REJECT 521\n' >"$work/other_rcpt"
 printf '/x/ REJECT 550 no\n' >>"$work/rcpt.pcre"
 out=$("$PFCONSOLE" -c "$work" check "$work/rcpt.pcre" "$work/other_rcpt" 2>&1); rc=$?
-is "FILE...: errors exit 1" "$rc" 1
+is "FILE...: warnings only exit 0" "$rc" 0
 like "FILE...: the pattern file is checked as access table" "$out" \
-	"^$work/rcpt.pcre:4:[0-9]+: error: .*Recipient address rejected: 550 no.*\\[reject-text-looks-like-code\\]\$"
+	"^$work/rcpt.pcre:4:[0-9]+: warning: .*Recipient address rejected: 550 no.*\\[reject-text-looks-like-code\\]\$"
 like "FILE...: the name says recipient: postmaster rule" "$out" \
-	"^$work/other_rcpt:1:1: error: .*postmaster@example.com.*\\[postmaster-rejected\\]\$"
+	"^$work/other_rcpt:1:1: warning: .*postmaster@example.com.*\\[postmaster-rejected\\]\$"
+"$PFCONSOLE" -c "$work" check --strict "$work/rcpt.pcre" "$work/other_rcpt" >/dev/null 2>&1; rc=$?
+is "--strict: warnings only exit 3" "$rc" 3
+"$PFCONSOLE" -c "$work" check --strict >/dev/null 2>&1; rc=$?
+is "--strict on the configuration: warnings only exit 3" "$rc" 3
+printf 'c@example.com\n' >>"$work/other_rcpt"
+out=$("$PFCONSOLE" -c "$work" check "$work/rcpt.pcre" "$work/other_rcpt" 2>&1); rc=$?
+is "FILE...: an error exits 1" "$rc" 1
+like "FILE...: the line postmap skips is the error" "$out" "^$work/other_rcpt:3:1: error: .*\\[syntax\\]\$"
+"$PFCONSOLE" -c "$work" check --strict "$work/rcpt.pcre" "$work/other_rcpt" >/dev/null 2>&1; rc=$?
+is "--strict with an error exits 1" "$rc" 1
 first=$(printf '%s\n' "$out" | head -1 | cut -d: -f1)
 is "output is sorted by file" "$first" "$work/other_rcpt"
 out=$("$PFCONSOLE" -c "$work" check --type hash "$work/nothere" 2>&1); rc=$?
