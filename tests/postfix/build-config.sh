@@ -40,22 +40,23 @@ check "the edited table was rebuilt" [ "$(stat -c %i "$d/senders.db")" != "$i1" 
 is "the other one was not" "$(stat -c %i "$d/recipients.cdb")" "$i2"
 is "new entry visible" "$("$PFCONSOLE" query "hash:$d/senders" ham@qq.com)" "OK"
 
-# an error anywhere: nothing written at all
+# an error in one table: that one is not written, the clean one is
 sleep 1
-printf 'blocked@example.com REJECT 521\nnew@example.com OK\n' >"$d/recipients"
+printf 'blocked@example.com REJECT gone\nnew@example.com\n' >"$d/recipients"
 printf 'spam@qq.com REJECT changed\n' >"$d/senders"
 i1=$(stat -c %i "$d/senders.db")
 out=$("$PFCONSOLE" build -c "$d" 2>&1); rc=$?
 is "errors: exit 1" "$rc" 1
-like "errors: reported as FILE:LINE:COL with the code" "$out" "^$d/recipients:1:[0-9]+: error: .*\[reject-text-looks-like-code\]"
-is "errors: the clean stale table is not written either" "$(stat -c %i "$d/senders.db")" "$i1"
-is "errors: cdb unchanged" "$(stat -c %i "$d/recipients.cdb")" "$i2"
-"$PFCONSOLE" query "cdb:$d/recipients" new@example.com >/dev/null 2>&1
-is "errors: the old index still answers (new key absent)" "$?" 1
+like "errors: reported as FILE:LINE:COL with the code" "$out" "^$d/recipients:2:1: error: .*\[syntax\]"
+like "errors: the table not built is named" "$out" "cdb:$d/recipients not built: errors found in it"
+check "errors: the clean stale table is built all the same" [ "$(stat -c %i "$d/senders.db")" != "$i1" ]
+is "errors: cdb with the error unchanged" "$(stat -c %i "$d/recipients.cdb")" "$i2"
+is "errors: the old index still answers (a key the new source dropped)" \
+	"$("$PFCONSOLE" query "cdb:$d/recipients" postmaster@example.com 2>&1)" "OK"
 left=$(ls -A "$d" | grep pfctmp)
 is "errors: no temporary left" "$left" ""
 json=$("$PFCONSOLE" build -c "$d" --json 2>/dev/null)
-like "--json: one object per line" "$json" '^\{"file":".*recipients","line":1,"col":[0-9]+,"severity":"error","code":"reject-text-looks-like-code"'
+like "--json: one object per line" "$json" '^\{"file":".*recipients","line":2,"col":[0-9]+,"severity":"error","code":"syntax"'
 
 # explicit targets and usage errors
 "$PFCONSOLE" build "nosuchtype:$d/x" >/dev/null 2>&1

@@ -40,12 +40,12 @@ pf_postconf -e "mydestination = bar.org" \
 
 out=$("$PFCONSOLE" -c "$C" check 2>&1)
 printf '%s\n' "$out" | sed 's/^/# check: /'
-like "check: REJECT 521" "$out" "senders:1:[0-9]+: error: .*\\[reject-text-looks-like-code\\]\$"
+like "check: REJECT 521" "$out" "senders:1:[0-9]+: warning: .*\\[reject-text-looks-like-code\\]\$"
 like "check: undefined class" "$out" "rcpt:1:[0-9]+: error: .*good_sender_only.*451 4\\.3\\.5.*\\[undefined-class\\]\$"
 like "check: bare code" "$out" "senders:4:[0-9]+: error: .*PERMITS.*\\[bad-code\\]\$"
 like "check: rule without result" "$out" "rcpt\\.pcre:1:[0-9]+: error: .*451 4\\.3\\.5.*\\[no-result\\]\$"
 like "check: missing table" "$out" "main\\.cf:[0-9]+:[0-9]+: error: .*missing.*451 4\\.3\\.5.*\\[missing-map\\]\$"
-like "check: postmaster" "$out" "rcpt:2:1: error: .*postmaster@bar\\.org.*\\[postmaster-rejected\\]\$"
+like "check: postmaster" "$out" "rcpt:2:1: warning: .*postmaster@bar\\.org.*\\[postmaster-rejected\\]\$"
 like "check: duplicate, the first wins" "$out" "senders:3:1: warning: .*uses the first entry, on line 2.*\\[duplicate-key\\]\$"
 
 # the missing table would make every RCPT after it answer 451: test it alone

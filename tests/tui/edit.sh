@@ -16,16 +16,16 @@ tui_expect "Enter opens the editor on the table" 'Edit hash:.*/restricted_sender
 tui_expect "the editor shows comments as in the file" '1 # We do not want mail from these folks'
 tui_expect "and the entry" '3 163\.com +REJECT'
 
-# add a line with the 2019 mistake: REJECT 521
+# add a line with a mistake smtpd answers 451 4.3.5 to: a misspelt action
 tui_keys a
 tui_expect "a opens an entry line in place" 'new >'
-tui_type "qq.com REJECT 521"
+tui_type "qq.com REJCT"
 tui_expect "the error is shown in place while typing, as check words it" \
-	'restricted_senders:4:15: error: "521" is reply text, not a reply'
-tui_expect "with check's code" '\[reject-text-looks-like-code\]'
+	"restricted_senders:4:8: error: 'REJCT' is neither an smtpd"
+tui_expect "with check's code" '\[undefined-class\]'
 tui_expect "the status says save will be refused" 'save is refused until it is fixed'
 tui_keys Enter
-tui_expect "Enter keeps the line, marked with !" '4!qq\.com REJECT 521'
+tui_expect "Enter keeps the line, marked with !" '4!qq\.com REJCT'
 tui_expect "the header counts the error" '1 error: save refused until fixed'
 tui_keys s
 tui_expect "save is refused with the reason" 'not saved: 1 error in .*restricted_senders'
@@ -33,7 +33,7 @@ is "the file on disk is untouched" "$(cat "$rs")" "$before"
 
 # fix it: edit, clear, retype with completion
 tui_keys e
-tui_expect "e edits the line in place" '4 >qq\.com REJECT 521'
+tui_expect "e edits the line in place" '4 >qq\.com REJCT'
 tui_keys C-u
 tui_type "qq.com good"
 tui_keys Tab
@@ -49,7 +49,7 @@ tui_expect_not "no error left" 'error'
 
 # undo / redo
 tui_keys u
-tui_expect "u undoes the fix" '4!qq\.com REJECT 521'
+tui_expect "u undoes the fix" '4!qq\.com REJCT'
 tui_keys C-r
 tui_expect "C-r redoes it" '4 qq\.com REJECT$'
 
