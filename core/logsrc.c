@@ -68,6 +68,7 @@ struct logsrc {
 	pid_t child;
 	bool eof;
 	bool stopped;           /* the sink asked to stop */
+	const volatile sig_atomic_t *cancel;  /* logsrc_set_cancel */
 	struct logline_ctx ctx;
 	struct logsrc_counts counts;
 	char *buf;
@@ -432,6 +433,10 @@ read_file(struct logsrc *ls, struct gen *g, off_t limit, const struct feed_sink 
 			if ((off_t)want > limit - g->off)
 				want = (size_t)(limit - g->off);
 		}
+		if (ls->cancel && *ls->cancel) {
+			ls->stopped = true;
+			return 0;
+		}
 		n = pread(g->fd, ls->buf, want, g->off);
 
 		if (n < 0) {
@@ -471,10 +476,14 @@ read_pipe(struct logsrc *ls, const struct feed_sink *sink, bool wait, char *reas
 			if (poll(&pfd, 1, 0) <= 0)
 				return 0;
 		}
+		if (ls->cancel && *ls->cancel) {
+			ls->stopped = true;
+			return 0;
+		}
 		n = read(ls->cur.fd, ls->buf, READ_CHUNK);
 		if (n < 0) {
 			if (errno == EINTR)
-				continue;
+				continue;       /* the flag is looked at first */
 			if (errno == EAGAIN)
 				return 0;
 			set_reason(reason, size, "read %s: %s", ls->name, errno);
@@ -514,6 +523,12 @@ read_pipe(struct logsrc *ls, const struct feed_sink *sink, bool wait, char *reas
 		if (ls->stopped)
 			return 0;
 	}
+}
+
+void
+logsrc_set_cancel(struct logsrc *ls, const volatile sig_atomic_t *flag)
+{
+	ls->cancel = flag;
 }
 
 static int

@@ -102,6 +102,13 @@ int logsrc_read(struct logsrc *ls, const struct feed_sink *sink, char *reason, s
 int logsrc_backlog(struct logsrc *ls, size_t n, const struct feed_sink *sink, char *reason,
 		   size_t size);
 
+/* logsrc_set_cancel - reading stops (as when the sink asks: 1 from
+ * logsrc_read) once *FLAG is nonzero: checked before every chunk and when a
+ * blocking read is interrupted by a signal, so a SIGINT handler that sets
+ * FLAG ends a read of a stream that never ends.  FLAG NULL: never. */
+#include <signal.h>
+void logsrc_set_cancel(struct logsrc *ls, const volatile sig_atomic_t *flag);
+
 /* logsrc_set_range - read only the lines that start in [START, END) of a
  * regular file (END -1: to the end).  Both bounds move forward to the next
  * line start, so ranges [0,a) [a,b) [b,-1) split a file into parts that hold

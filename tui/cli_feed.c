@@ -178,7 +178,7 @@ int
 cli_feed(int argc, char **argv, const struct cli_global *g)
 {
 	const char *config_dir = g->config_dir, *log = NULL;
-	bool follow = false, stats = false, have_n = false;
+	bool follow = false, stats = false, have_n = false, interrupted = false;
 	size_t n = 10, top = 10;
 	char reason[1024], spec[4096];
 	struct out o;
@@ -297,7 +297,8 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 		}
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = on_signal;      /* no SA_RESTART: a blocked read returns */
+	logsrc_set_cancel(ls, &stop_flag);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -336,6 +337,12 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 		rc = 1;
 		goto done;
 	}
+	if (rc > 0 && stop_flag) {
+		/* stopped by a signal: what was read so far is reported */
+		fprintf(stderr, "pfconsole feed: interrupted\n");
+		interrupted = true;
+		rc = 0;
+	}
 	if (rc > 0 && !o.write_error) {
 		/* only a failing on_event stops the source early */
 		fprintf(stderr, "pfconsole feed: out of memory\n");
@@ -347,7 +354,7 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 		rc = 1;
 		goto done;
 	}
-	if (follow)
+	if (follow && !interrupted)
 		rc = follow_loop(ls, &sink, &o);
 	{
 		struct logsrc_counts cnt;
@@ -371,7 +378,7 @@ report:
 	if (junk > 0)
 		fprintf(stderr, "pfconsole feed: skipped %llu line%s that were not log lines\n", junk,
 			junk == 1 ? "" : "s");
-	if (fflush(stdout) == EOF)
+	if (fflush(stdout) == EOF || interrupted)
 		rc = 1;
 done:
 	logsrc_close(ls);
