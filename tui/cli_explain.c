@@ -26,7 +26,9 @@
 #include <unistd.h>
 
 #include "core/explain.h"
+#include "core/textsafe.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "tui/cli.h"
 
 static void
@@ -46,7 +48,17 @@ usage(FILE *fp)
 		"events of 'pfconsole feed --json') and writes one JSON answer per line.\n");
 }
 
-/* ---- a minimal reader for flat JSON objects of strings ---------------- */
+/* ---- a strict reader for flat JSON objects ------------------------------
+ * One object per line (RFC 8259): members with string values are kept,
+ * others (numbers, true/false/null, nested arrays/objects, checked for
+ * syntax) read as absent.  Refused, with the reason for the per-line
+ * error: anything after the closing brace, a duplicate member name, more
+ * than JOBJ_MAX members, \u0000 or a raw control byte in a string, a lone
+ * high surrogate, bytes that are not UTF-8, nesting deeper than 32.
+ * \uDC80..\uDCFF alone is the byte 0x80..0xFF (the way feed --json writes
+ * a byte that is not UTF-8), so events round-trip byte for byte. */
+
+#define JOBJ_MAX 32
 
 struct jfield {
 	char *name;
@@ -54,8 +66,9 @@ struct jfield {
 };
 
 struct jobj {
-	struct jfield f[32];
+	struct jfield f[JOBJ_MAX];
 	size_t n;
+	const char *why;            /* reason of the last refusal */
 };
 
 static void
@@ -97,159 +110,292 @@ put_utf8(struct strbuf *sb, unsigned long c)
 	return strbuf_addch(sb, (int)(0x80 | (c & 0x3f)));
 }
 
-/* jstring - parse a JSON string at *P (at the quote); malloc'd result */
+/* hex4 - the 4 hex digits at S, or -1 */
+static long
+hex4(const char *s)
+{
+	long c = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char h = s[i];
+
+		c <<= 4;
+		if (h >= '0' && h <= '9')
+			c |= h - '0';
+		else if (h >= 'a' && h <= 'f')
+			c |= h - 'a' + 10;
+		else if (h >= 'A' && h <= 'F')
+			c |= h - 'A' + 10;
+		else
+			return -1;
+	}
+	return c;
+}
+
+/* jstring - parse a JSON string at *P (at the quote); malloc'd result, or
+ * NULL with O->why set */
 static char *
-jstring(const char **p)
+jstring(const char **p, struct jobj *o)
 {
 	struct strbuf sb;
 	const char *s = *p + 1;
 
 	strbuf_init(&sb);
-	while (*s && *s != '"') {
-		if (*s == '\\') {
+	while (*s != '"') {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == 0) {
+			o->why = "unterminated string";
+			goto bad;
+		}
+		if (c < 0x20) {
+			o->why = "raw control character in a string";
+			goto bad;
+		}
+		if (c >= 0x80) {
+			size_t l = utf8_decode((const unsigned char *)s, strlen(s), NULL);
+
+			if (l == 0) {
+				o->why = "not UTF-8";
+				goto bad;
+			}
+			strbuf_add(&sb, s, l);
+			s += l;
+			continue;
+		}
+		if (c != '\\') {
+			strbuf_addch(&sb, c);
 			s++;
-			switch (*s) {
-			case 'n': strbuf_addch(&sb, '\n'); break;
-			case 't': strbuf_addch(&sb, '\t'); break;
-			case 'r': strbuf_addch(&sb, '\r'); break;
-			case 'b': strbuf_addch(&sb, '\b'); break;
-			case 'f': strbuf_addch(&sb, '\f'); break;
-			case 'u': {
-				unsigned long c = 0;
-				int i;
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case '"': case '\\': case '/': strbuf_addch(&sb, *s); break;
+		case 'n': strbuf_addch(&sb, '\n'); break;
+		case 't': strbuf_addch(&sb, '\t'); break;
+		case 'r': strbuf_addch(&sb, '\r'); break;
+		case 'b': strbuf_addch(&sb, '\b'); break;
+		case 'f': strbuf_addch(&sb, '\f'); break;
+		case 'u': {
+			long u = hex4(s + 1), lo;
 
-				for (i = 1; i <= 4; i++) {
-					char h = s[i];
-
-					c <<= 4;
-					if (h >= '0' && h <= '9')
-						c |= (unsigned long)(h - '0');
-					else if (h >= 'a' && h <= 'f')
-						c |= (unsigned long)(h - 'a' + 10);
-					else if (h >= 'A' && h <= 'F')
-						c |= (unsigned long)(h - 'A' + 10);
-					else {
-						strbuf_fini(&sb);
-						return NULL;
-					}
+			if (u < 0) {
+				o->why = "bad \\u escape";
+				goto bad;
+			}
+			s += 4;
+			if (u == 0) {
+				o->why = "\\u0000 in a string";
+				goto bad;
+			}
+			if (u >= 0xd800 && u < 0xdc00) {
+				if (s[1] != '\\' || s[2] != 'u' || (lo = hex4(s + 3)) < 0xdc00 || lo >= 0xe000) {
+					o->why = "lone high surrogate";
+					goto bad;
 				}
-				s += 4;
-				if (c >= 0xd800 && c < 0xdc00 && s[1] == '\\' && s[2] == 'u') {
-					unsigned long lo = strtoul((char[]){ s[3], s[4], s[5], s[6], 0 }, NULL, 16);
-
-					if (lo >= 0xdc00 && lo < 0xe000) {
-						c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-						s += 6;
-					}
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				s += 6;
+			} else if (u >= 0xdc00 && u < 0xe000) {
+				if (u < 0xdc80 || u > 0xdcff) {
+					o->why = "lone low surrogate";
+					goto bad;
 				}
-				put_utf8(&sb, c);
+				/* a byte that is not UTF-8, as feed --json writes it */
+				strbuf_addch(&sb, (int)(u - 0xdc00));
 				break;
 			}
-			case 0:
-				strbuf_fini(&sb);
-				return NULL;
-			default:
-				strbuf_addch(&sb, *s);
-			}
-			s++;
-		} else {
-			const char *run = s;
-
-			while (*s && *s != '"' && *s != '\\')
-				s++;
-			strbuf_add(&sb, run, (size_t)(s - run));
+			put_utf8(&sb, (unsigned long)u);
+			break;
 		}
-	}
-	if (*s != '"') {
-		strbuf_fini(&sb);
-		return NULL;
+		default:
+			o->why = "bad escape";
+			goto bad;
+		}
+		s++;
 	}
 	*p = s + 1;
 	return strbuf_export(&sb);
+bad:
+	strbuf_fini(&sb);
+	return NULL;
 }
 
-/* skip_value - skip a non-string JSON value (number, literal, nested) */
+/* skip_value - check and skip a value that is not a string */
 static int
-skip_value(const char **p)
+skip_value(const char **p, struct jobj *o, int depth)
 {
-	int depth = 0;
 	const char *s = *p;
 
-	do {
-		if (*s == 0)
-			return -1;
-		if (*s == '"') {
-			char *x = jstring(&s);
+	if (depth > 32) {
+		o->why = "nested too deeply";
+		return -1;
+	}
+	if (*s == '"') {
+		char *x = jstring(&s, o);
 
-			if (!x)
-				return -1;
-			free(x);
-			continue;
-		}
-		if (*s == '{' || *s == '[')
-			depth++;
-		else if (*s == '}' || *s == ']') {
-			if (depth == 0)
-				break;
-			depth--;
-		} else if (*s == ',' && depth == 0)
-			break;
+		if (!x)
+			return -1;
+		free(x);
+	} else if (*s == '{' || *s == '[') {
+		char close = *s == '{' ? '}' : ']';
+
 		s++;
-	} while (depth > 0 || (*s != ',' && *s != '}' && *s != ']'));
+		skip_ws(&s);
+		if (*s == close) {
+			*p = s + 1;
+			return 0;
+		}
+		for (;;) {
+			skip_ws(&s);
+			if (close == '}') {
+				char *x;
+
+				if (*s != '"' || (x = jstring(&s, o)) == NULL) {
+					o->why = o->why ? o->why : "bad member name";
+					return -1;
+				}
+				free(x);
+				skip_ws(&s);
+				if (*s++ != ':') {
+					o->why = "':' expected";
+					return -1;
+				}
+				skip_ws(&s);
+			}
+			if (skip_value(&s, o, depth + 1) < 0)
+				return -1;
+			skip_ws(&s);
+			if (*s == ',') {
+				s++;
+				continue;
+			}
+			if (*s == close)
+				break;
+			o->why = "',' or closing bracket expected";
+			return -1;
+		}
+		s++;
+	} else if (strncmp(s, "true", 4) == 0 || strncmp(s, "null", 4) == 0) {
+		s += 4;
+	} else if (strncmp(s, "false", 5) == 0) {
+		s += 5;
+	} else {
+		/* number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+		if (*s == '-')
+			s++;
+		if (*s == '0')
+			s++;
+		else if (*s >= '1' && *s <= '9')
+			while (*s >= '0' && *s <= '9')
+				s++;
+		else {
+			o->why = "bad value";
+			return -1;
+		}
+		if (*s == '.') {
+			s++;
+			if (!(*s >= '0' && *s <= '9')) {
+				o->why = "bad number";
+				return -1;
+			}
+			while (*s >= '0' && *s <= '9')
+				s++;
+		}
+		if (*s == 'e' || *s == 'E') {
+			s++;
+			if (*s == '+' || *s == '-')
+				s++;
+			if (!(*s >= '0' && *s <= '9')) {
+				o->why = "bad number";
+				return -1;
+			}
+			while (*s >= '0' && *s <= '9')
+				s++;
+		}
+	}
 	*p = s;
 	return 0;
 }
 
+/* jobj_parse - LINE (LEN bytes) as one flat object; 0, or -1 with O->why */
 static int
-jobj_parse(const char *line, struct jobj *o)
+jobj_parse(const char *line, size_t len, struct jobj *o)
 {
 	const char *p = line;
 
 	o->n = 0;
-	skip_ws(&p);
-	if (*p++ != '{')
+	o->why = NULL;
+	if (strlen(line) != len) {
+		o->why = "NUL byte in the line";
 		return -1;
+	}
 	skip_ws(&p);
-	if (*p == '}')
-		return 0;
+	if (*p++ != '{') {
+		o->why = "not a JSON object";
+		return -1;
+	}
+	skip_ws(&p);
+	if (*p == '}') {
+		p++;
+		goto end;
+	}
 	for (;;) {
 		char *name, *val = NULL;
+		size_t i;
 
 		skip_ws(&p);
-		if (*p != '"' || (name = jstring(&p)) == NULL)
+		if (*p != '"' || (name = jstring(&p, o)) == NULL) {
+			o->why = o->why ? o->why : "member name expected";
 			return -1;
+		}
 		skip_ws(&p);
 		if (*p++ != ':') {
 			free(name);
+			o->why = "':' expected";
 			return -1;
 		}
 		skip_ws(&p);
 		if (*p == '"') {
-			if ((val = jstring(&p)) == NULL) {
+			if ((val = jstring(&p, o)) == NULL) {
 				free(name);
 				return -1;
 			}
-		} else if (skip_value(&p) < 0) {
+		} else if (skip_value(&p, o, 0) < 0) {
 			free(name);
 			return -1;
 		}
-		if (o->n < sizeof(o->f) / sizeof(o->f[0])) {
-			o->f[o->n].name = name;
-			o->f[o->n].value = val;
-			o->n++;
-		} else {
+		for (i = 0; i < o->n; i++)
+			if (strcmp(o->f[i].name, name) == 0)
+				break;
+		if (i < o->n || o->n == JOBJ_MAX) {
+			o->why = i < o->n ? "duplicate member" : "more than 32 members";
 			free(name);
 			free(val);
+			return -1;
 		}
+		o->f[o->n].name = name;
+		o->f[o->n].value = val;
+		o->n++;
 		skip_ws(&p);
 		if (*p == ',') {
 			p++;
 			continue;
 		}
-		if (*p == '}')
-			return 0;
+		if (*p == '}') {
+			p++;
+			break;
+		}
+		o->why = "',' or '}' expected";
 		return -1;
 	}
+end:
+	skip_ws(&p);
+	if (*p) {
+		o->why = "text after the object";
+		return -1;
+	}
+	return 0;
 }
 
 static const char *
@@ -314,29 +460,70 @@ addr_arg(char *a)
 	return a;
 }
 
+/* put_safe - S through core/textsafe (the feed's sanitizer): controls,
+ * newlines, bidi overrides and bytes that are not UTF-8 become visible
+ * escapes, so an argument or table text cannot fake output lines */
+static void
+put_safe(struct strbuf *sb, const char *s)
+{
+	if (s == NULL)
+		s = "(null)";
+	textsafe_append(sb, s, strlen(s), TEXTSAFE_NOLIMIT, NULL, NULL);
+}
+
 static void
 print_text(const struct explain_result *r)
 {
+	struct strbuf sb;
 	size_t i;
 
-	if (r->decision == EXPLAIN_UNKNOWN)
-		printf("unknown: depends on %s\n", r->depends.buf);
-	else
-		printf("%d %s %s\n", r->code, r->dsn, r->text.buf);
-	printf("decision: %s (at %s)\n", explain_decision_name(r->decision), r->stage);
+	strbuf_init(&sb);
+	if (r->decision == EXPLAIN_UNKNOWN) {
+		strbuf_addstr(&sb, "unknown: depends on ");
+		put_safe(&sb, r->depends.buf);
+	} else {
+		strbuf_addf(&sb, "%d ", r->code);
+		put_safe(&sb, r->dsn);
+		strbuf_addch(&sb, ' ');
+		put_safe(&sb, r->text.buf);
+	}
+	strbuf_addf(&sb, "\ndecision: %s (at ", explain_decision_name(r->decision));
+	put_safe(&sb, r->stage);
+	strbuf_addstr(&sb, ")\n");
 	if (r->rule.table) {
-		if (r->rule.line)
-			printf("rule: %s:%u: %s %s (%s)\n", r->rule.file, r->rule.line, r->rule.key,
-			       r->rule.value, r->rule.table);
-		else
-			printf("rule: %s: %s %s\n", r->rule.table, r->rule.key, r->rule.value);
+		strbuf_addstr(&sb, "rule: ");
+		if (r->rule.line) {
+			put_safe(&sb, r->rule.file);
+			strbuf_addf(&sb, ":%u: ", r->rule.line);
+			put_safe(&sb, r->rule.key);
+			strbuf_addch(&sb, ' ');
+			put_safe(&sb, r->rule.value);
+			strbuf_addstr(&sb, " (");
+			put_safe(&sb, r->rule.table);
+			strbuf_addch(&sb, ')');
+		} else {
+			put_safe(&sb, r->rule.table);
+			strbuf_addstr(&sb, ": ");
+			put_safe(&sb, r->rule.key);
+			strbuf_addch(&sb, ' ');
+			put_safe(&sb, r->rule.value);
+		}
+		strbuf_addch(&sb, '\n');
 	} else
-		printf("rule: none (no table entry decided)\n");
-	if (r->stale)
-		printf("stale index: %s\n", r->stale_note.buf);
-	printf("trail:\n");
-	for (i = 0; i < r->ntrail; i++)
-		printf("  %s\n", r->trail[i]);
+		strbuf_addstr(&sb, "rule: none (no table entry decided)\n");
+	if (r->stale) {
+		strbuf_addstr(&sb, "stale index: ");
+		put_safe(&sb, r->stale_note.buf);
+		strbuf_addch(&sb, '\n');
+	}
+	strbuf_addstr(&sb, "trail:\n");
+	for (i = 0; i < r->ntrail; i++) {
+		strbuf_addstr(&sb, "  ");
+		put_safe(&sb, r->trail[i]);
+		strbuf_addch(&sb, '\n');
+	}
+	fwrite(sb.buf, 1, sb.len, stdout);
+	strbuf_fini(&sb);
 }
 
 /* probes between two explain_release() calls when holding (about 1 ms) */
@@ -406,9 +593,19 @@ run_batch(struct explain *ex, const char *file)
 			continue;
 		strbuf_reset(&out);
 		memset(&o, 0, sizeof(o));
-		if (jobj_parse(line, &o) < 0) {
+		if (jobj_parse(line, (size_t)n, &o) < 0) {
 			jobj_free(&o);
-			printf("{\"error\":\"line %lu: not a JSON object\"}\n", lineno);
+			{
+				char msg[160];
+
+				snprintf(msg, sizeof(msg), "line %lu: %s%s", lineno,
+					 strcmp(o.why, "not a JSON object") == 0 ? "" : "invalid JSON: ",
+					 o.why);
+				strbuf_addstr(&out, "{\"error\":");
+				strbuf_add_json_string(&out, msg, strlen(msg));
+				strbuf_addstr(&out, "}\n");
+				fwrite(out.buf, 1, out.len, stdout);
+			}
 			rc = 1;
 			continue;
 		}

@@ -156,6 +156,7 @@ strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, l;
+	unsigned cp;
 
 	if (strbuf_addch(sb, '"') < 0)
 		return -1;
@@ -175,14 +176,20 @@ strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 			r = strbuf_addf(sb, "\\u%04x", c);
 		else if (c < 0x80)
 			r = strbuf_addch(sb, c);
-		else if ((l = utf8_decode(p + i, n - i, NULL)) != 0) {
-			r = strbuf_add(sb, p + i, l);
+		else if ((l = utf8_decode(p + i, n - i, &cp)) != 0) {
+			if ((cp >= 0x80 && cp <= 0x9F) || utf8_is_format(cp))
+				r = cp > 0xFFFF ? strbuf_addf(sb, "\\u%04x\\u%04x",
+							     0xD800 + ((cp - 0x10000) >> 10),
+							     0xDC00 + ((cp - 0x10000) & 0x3FF))
+						: strbuf_addf(sb, "\\u%04x", cp);
+			else
+				r = strbuf_add(sb, p + i, l);
 			i += l;
 			if (r < 0)
 				return -1;
 			continue;
 		} else
-			r = strbuf_addf(sb, "\\u%04x", c);
+			r = strbuf_addf(sb, "\\udc%02x", c);
 		if (r < 0)
 			return -1;
 		i++;

@@ -34,7 +34,14 @@ int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* strbuf_add_json_string - append S (N bytes) as a JSON string literal with
- * quotes; invalid UTF-8 bytes are written as \u00XX of the byte value. */
+ * quotes.  Valid UTF-8 is kept as it is, except C0/DEL, C1 controls
+ * (U+0080..U+009F) and the characters utf8_is_format() lists (bidi
+ * overrides...), written as \uXXXX (\uD8xx\uDCxx pairs above U+FFFF).
+ * A byte that is not part of valid UTF-8 is written as the lone low
+ * surrogate \uDCXX of its value XX (0x80..0xFF; "surrogateescape", PEP
+ * 383): no valid character is ever written that way, so 0xFF (\udcff) and
+ * U+00FF (written as the character) never look alike, and a reader can
+ * get the bytes back (Python: s.encode("utf-8", "surrogateescape")). */
 int strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
 /* strbuf_export - hand the buffer to the caller (free() it); sb is reset. */
 char *strbuf_export(struct strbuf *sb);

@@ -23,6 +23,12 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
  * when all N bytes are valid */
 size_t utf8_invalid_at(const char *s, size_t n);
 
+/* utf8_is_format - invisible characters that can reorder or hide text
+ * (bidi controls and overrides, zero-width and line/paragraph separators,
+ * soft hyphen, BOM, tag characters): the one list textsafe and the JSON
+ * writer escape */
+bool utf8_is_format(unsigned cp);
+
 /* utf8_valid - all N bytes of S are valid UTF-8 */
 bool utf8_valid(const char *s, size_t n);
 

@@ -115,7 +115,21 @@ test_json_string_escapes(void **state)
 	(void)state;
 	strbuf_init(&sb);
 	strbuf_add_json_string(&sb, "a\x1b[31m\xff\xc3\xa9\n", 10);
-	assert_string_equal(sb.buf, "\"a\\u001b[31m\\u00ff\xc3\xa9\\n\"");
+	/* an invalid byte is a lone low surrogate \udcXX, never \u00XX */
+	assert_string_equal(sb.buf, "\"a\\u001b[31m\\udcff\xc3\xa9\\n\"");
+	/* so the byte 0xFF and the character U+00FF encode differently */
+	strbuf_reset(&sb);
+	strbuf_add_json_string(&sb, "\xff|\xc3\xbf", 4);
+	assert_string_equal(sb.buf, "\"\\udcff|\xc3\xbf\"");
+	/* C1 controls, bidi overrides, line separators and a tag character
+	 * (above U+FFFF: a surrogate pair) are escaped */
+	strbuf_reset(&sb);
+	strbuf_add_json_string(&sb, "\xc2\x9b|\xe2\x80\xae|\xe2\x81\xa6|\xe2\x80\xa8|\xf3\xa0\x80\x81", 19);
+	assert_string_equal(sb.buf, "\"\\u009b|\\u202e|\\u2066|\\u2028|\\udb40\\udc01\"");
+	/* encoded surrogates are not UTF-8: each byte escaped */
+	strbuf_reset(&sb);
+	strbuf_add_json_string(&sb, "\xed\xb3\xbf", 3);
+	assert_string_equal(sb.buf, "\"\\udced\\udcb3\\udcbf\"");
 	strbuf_fini(&sb);
 }
 
