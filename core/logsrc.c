@@ -126,8 +126,19 @@ note(const struct feed_sink *sink, enum logsrc_note what, const char *text)
 		sink->note(sink->arg, what, text);
 }
 
+/* journalctl_path - the configure-time path (JOURNALCTL_PATH), or the
+ * absolute $PFCONSOLE_JOURNALCTL (tests; util/runcmd still refuses a
+ * program that someone other than root could have changed) */
+static const char *
+journalctl_path(void)
+{
+	const char *e = getenv("PFCONSOLE_JOURNALCTL");
+
+	return e && e[0] == '/' ? e : JOURNALCTL_PATH;
+}
+
 /* spawn_journal - start journalctl writing to a pipe we read (util/runcmd:
- * found in PATH as it always was, own process group, clean environment) */
+ * absolute path, own process group, clean environment) */
 static int
 spawn_journal(struct logsrc *ls, char *reason, size_t size)
 {
@@ -135,8 +146,9 @@ spawn_journal(struct logsrc *ls, char *reason, size_t size)
 	char prog[PATH_MAX];
 	int i = 0;
 
-	if (runcmd_search_path("journalctl", prog, sizeof(prog)) < 0) {
-		snprintf(reason, size, "journalctl: command not found");
+	snprintf(prog, sizeof(prog), "%s", journalctl_path());
+	if (access(prog, X_OK) < 0) {
+		snprintf(reason, size, "journalctl: command not found (%s)", prog);
 		errno = ENOENT;
 		return -1;
 	}
@@ -1047,8 +1059,7 @@ logsrc_discover(const char *config_dir, const char *root, char *spec, size_t siz
 		struct stat st;
 		bool have = false;
 		const char *dirs[] = { "/run/systemd/journal", "/var/log/journal" };
-		const char *pathenv = getenv("PATH");
-		bool tool = false;
+		bool tool = access(journalctl_path(), X_OK) == 0;
 
 		/* journald runs (its socket directory), or a persistent journal
 		 * holds something */
@@ -1068,16 +1079,6 @@ logsrc_discover(const char *config_dir, const char *root, char *spec, size_t siz
 						closedir(d);
 				}
 			}
-		}
-		if (pathenv != NULL) {
-			char *pe = strdup(pathenv), *tok, *save = NULL;
-
-			for (tok = pe ? strtok_r(pe, ":", &save) : NULL; tok && !tool;
-			     tok = strtok_r(NULL, ":", &save)) {
-				snprintf(jp, sizeof(jp), "%s/journalctl", tok);
-				tool = access(jp, X_OK) == 0;
-			}
-			free(pe);
 		}
 		if (have && tool && root[0] == '\0') {
 			snprintf(spec, size, "journal");

@@ -171,4 +171,11 @@ int map_fold(const char *key, size_t klen, char **out, size_t *outlen);
 int map_error_set(struct map_error *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* map_postmap_set_program - the postmap that reads btree, lmdb, dbm and
+ * sdbm tables: an absolute path (Postfix's command_directory/postmap of
+ * the configuration in use; default /usr/sbin/postmap).  It is never
+ * looked up in PATH, and util/runcmd refuses it unless only root can
+ * change it. */
+void map_postmap_set_program(const char *path);
+
 #endif

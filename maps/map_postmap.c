@@ -40,10 +40,19 @@ struct map_builder {
 	struct keyset ks;
 };
 
-/* run - run postmap with ARGV[1..] (util/runcmd: found in PATH as it
- * always was, else /usr/sbin/postmap; clean environment but for
- * MAIL_CONFIG), stdout into OUT, stderr into ERRB; exit status, or -1
- * when it could not run or was killed */
+static char postmap_prog[PATH_MAX] = "/usr/sbin/postmap";
+
+void
+map_postmap_set_program(const char *path)
+{
+	if (path && path[0] == '/' && strlen(path) < sizeof(postmap_prog))
+		memcpy(postmap_prog, path, strlen(path) + 1);
+}
+
+/* run - run postmap with ARGV[1..] (util/runcmd: the absolute path set by
+ * map_postmap_set_program, clean environment but for MAIL_CONFIG), stdout
+ * into OUT, stderr into ERRB; exit status, or -1 when it could not run or
+ * was killed */
 static int
 run(char *argv[], struct strbuf *out, struct strbuf *errb, int timeout_ms)
 {
@@ -53,8 +62,7 @@ run(char *argv[], struct strbuf *out, struct strbuf *errb, int timeout_ms)
 	char prog[PATH_MAX], why[256], *envbuf = NULL;
 	int st;
 
-	if (runcmd_search_path("postmap", prog, sizeof(prog)) < 0)
-		snprintf(prog, sizeof(prog), "/usr/sbin/postmap");
+	snprintf(prog, sizeof(prog), "%s", postmap_prog);
 	if (mc != NULL) {
 		size_t n = strlen(mc) + sizeof("MAIL_CONFIG=");
 
@@ -162,7 +170,7 @@ pm_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, stru
 		ret = 0;
 	} else {
 		ret = map_error_set(err, 0, "postmap -q %s: %s", tn,
-				    st < 0 ? "cannot run postmap" : first_line(&errb));
+				    st < 0 && errb.len == 0 ? "cannot run postmap" : first_line(&errb));
 	}
 	strbuf_fini(&errb);
 	free(k);
@@ -273,7 +281,8 @@ pm_build_commit(struct map_builder *b, struct map_error *err)
 	argv[3] = NULL;
 	st = run(argv, &out, &errb, 3600 * 1000);
 	if (st != 0) {
-		map_error_set(err, 0, "postmap %s: %s", tn, st < 0 ? "cannot run postmap" : first_line(&errb));
+		map_error_set(err, 0, "postmap %s: %s", tn,
+			      st < 0 && errb.len == 0 ? "cannot run postmap" : first_line(&errb));
 		strbuf_fini(&out);
 		strbuf_fini(&errb);
 		free(tn);

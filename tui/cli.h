@@ -47,4 +47,9 @@ struct diag_list;
  * when one cannot be formatted (stdout is not flushed) */
 int cli_print_diags(struct diag_list *dl, bool json);
 
+/* cli_helpers_from - postmap (btree, lmdb ...) is DIR's main.cf
+ * command_directory/postmap, by absolute path (util/runcmd refuses it
+ * when anyone but root could change it) */
+void cli_helpers_from(const char *dir);
+
 #endif

@@ -80,6 +80,7 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 	/* postmap (btree, lmdb ...) reads the same configuration */
 	if (dir_given)
 		setenv("MAIL_CONFIG", dir, 1);
+	cli_helpers_from(dir);
 	build_job_init(&job, flags);
 	job.dir = dir;
 	if (optind == argc) {

@@ -4,8 +4,11 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/diag.h"
+#include "core/maincf.h"
+#include "maps/map.h"
 #include "util/strbuf.h"
 #include "tui/cli.h"
 
@@ -28,4 +31,21 @@ cli_print_diags(struct diag_list *dl, bool json)
 	}
 	strbuf_fini(&sb);
 	return 0;
+}
+
+void
+cli_helpers_from(const char *dir)
+{
+	struct maincf *cf = NULL;
+	const char *cmd;
+	char path[4200];
+
+	if (maincf_load(&cf, dir, NULL) < 0)
+		return;
+	cmd = maincf_get(cf, "command_directory", NULL);
+	if (cmd && cmd[0] == '/') {
+		snprintf(path, sizeof(path), "%s/postmap", cmd);
+		map_postmap_set_program(path);
+	}
+	maincf_free(cf);
 }

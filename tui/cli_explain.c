@@ -735,6 +735,7 @@ cli_explain(int argc, char **argv, const struct cli_global *g)
 	/* postmap -q (btree, lmdb) must read this configuration, not /etc/postfix */
 	if (!getenv("MAIL_CONFIG"))
 		setenv("MAIL_CONFIG", dir, 1);
+	cli_helpers_from(dir);
 	diag_list_init(&dl);
 	ex = explain_new(dir, &eo, &dl);
 	diag_list_fini(&dl);

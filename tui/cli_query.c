@@ -101,6 +101,7 @@ cli_query(int argc, char **argv, const struct cli_global *g)
 	}
 	if (dir_given)
 		setenv("MAIL_CONFIG", dir, 1);
+	cli_helpers_from(dir);
 	ref = argv[optind++];
 	if ((colon = strchr(ref, ':')) == NULL || colon == ref || colon[1] == 0) {
 		fprintf(stderr, "pfconsole: query: expected TYPE:PATH, got '%s'\n", ref);

@@ -117,7 +117,74 @@ open_pty(int *master, int *slave)
 	return 0;
 }
 
-/* check_argv - ARGV[0] absolute, OPTS->env small enough */
+/* untrusted_dir - DIR (and each directory above it) may be changed by
+ * someone other than root or us: owned by another user, or writable by
+ * group/others without the sticky bit; the offending directory into BAD */
+static bool
+untrusted_dir(const char *dir, char *bad, size_t size)
+{
+	char d[PATH_MAX];
+	uid_t me = geteuid();
+
+	if (snprintf(d, sizeof(d), "%s", dir) >= (int)sizeof(d))
+		return true;
+	for (;;) {
+		struct stat st;
+		char *slash;
+
+		if (stat(d[0] ? d : "/", &st) < 0 || !S_ISDIR(st.st_mode)
+		    || (st.st_uid != 0 && st.st_uid != me)
+		    || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
+			snprintf(bad, size, "%s", d[0] ? d : "/");
+			return true;
+		}
+		if (d[0] == 0 || (slash = strrchr(d, '/')) == NULL)
+			return false;
+		*slash = 0;
+	}
+}
+
+int
+runcmd_trusted(const char *path, char *reason, size_t size)
+{
+	char real[PATH_MAX], bad[PATH_MAX], dir[PATH_MAX];
+	struct stat st;
+	uid_t me = geteuid();
+	const char *slash;
+
+	if (path[0] != '/') {
+		snprintf(reason, size, "%s: not an absolute path", path);
+		errno = EINVAL;
+		return -1;
+	}
+	if (realpath(path, real) == NULL || stat(real, &st) < 0)
+		return 0;               /* missing: exec says so (status 127) */
+	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != me) || (st.st_mode & 022)) {
+		snprintf(reason, size, "refusing to run %s: %s", path,
+			 !S_ISREG(st.st_mode) ? "not a regular file"
+			 : (st.st_mode & 022) ? "writable by group or others"
+					      : "owned by another user than root");
+		errno = EPERM;
+		return -1;
+	}
+	/* the directories of the path as given and of the file it resolves to */
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (untrusted_dir(dir, bad, sizeof(bad))) {
+		snprintf(reason, size, "refusing to run %s: directory %s is not root's alone", path, bad);
+		errno = EPERM;
+		return -1;
+	}
+	*strrchr(real, '/') = 0;
+	if (untrusted_dir(real, bad, sizeof(bad))) {
+		snprintf(reason, size, "refusing to run %s: directory %s is not root's alone", path, bad);
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* check_argv - ARGV[0] absolute and trusted, OPTS->env small enough */
 static int
 check_argv(const char *const argv[], const struct runcmd_opts *o, char *reason, size_t size)
 {
@@ -128,6 +195,8 @@ check_argv(const char *const argv[], const struct runcmd_opts *o, char *reason, 
 		errno = EINVAL;
 		return -1;
 	}
+	if (runcmd_trusted(argv[0], reason, size) < 0)
+		return -1;
 	while (o && o->env && o->env[n])
 		n++;
 	if (n + 2 > ENV_MAX) {

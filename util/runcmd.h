@@ -4,7 +4,8 @@
  * Every helper (postfix, postmap, journalctl, ...) is started here, so the
  * rules are kept in one place:
  *   - an argv array, never a shell; ARGV[0] must be an absolute path (no
- *     PATH search: the caller decides which program runs);
+ *     PATH search: the caller decides which program runs) to a program
+ *     only root (or we) can change (runcmd_trusted);
  *   - a clean environment: PATH=RUNCMD_SAFE_PATH plus exactly the
  *     "NAME=value" strings the caller lists (e.g. MAIL_CONFIG), nothing
  *     inherited;
@@ -89,6 +90,15 @@ int runcmd_spawn(const char *const argv[], const struct runcmd_opts *opts,
 /* runcmd_stop - end PID's process group (SIGTERM, SIGKILL after
  * GRACE_MS) and reap PID; its wait status, or -1 */
 int runcmd_stop(pid_t pid, int grace_ms);
+
+/* runcmd_trusted - may PATH be run (as root)?  The program (symlinks
+ * resolved) must be a regular file owned by root or by us and not
+ * writable by group or others, and every directory above it (of the path
+ * as given and of the resolved one) owned by root or us and not writable
+ * by group/others unless sticky (/tmp).  A missing PATH passes (exec then
+ * fails with status 127).  0, or -1 with REASON and errno (EPERM, EINVAL).
+ * runcmd_exec and runcmd_spawn refuse an untrusted ARGV[0] this way. */
+int runcmd_trusted(const char *path, char *reason, size_t size);
 
 /* runcmd_search_path - the first executable NAME in the absolute
  * directories of $PATH, into BUF: 0, or -1 (ENOENT).  Only for helpers

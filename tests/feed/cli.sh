@@ -51,15 +51,15 @@ echo "\$*" >"$tmp/journalctl.args"
 cat "$log"
 EOT
 chmod +x "$tmp/bin/journalctl"
-is "--log journal runs journalctl" "$(PATH=$tmp/bin:$PATH "$PFCONSOLE" feed --log journal | wc -l | tr -d ' ')" 4
+is "--log journal runs journalctl" "$(PFCONSOLE_JOURNALCTL=$tmp/bin/journalctl "$PFCONSOLE" feed --log journal | wc -l | tr -d ' ')" 4
 like "journalctl arguments" "$(cat "$tmp/journalctl.args")" '-o short-iso-precise SYSLOG_FACILITY=2'
 mkdir "$tmp/nobin"
 ln -s "$(command -v sh)" "$tmp/nobin/sh"
-err=$(PATH=$tmp/nobin "$PFCONSOLE" feed --log journal 2>&1); rc=$?
+err=$(PFCONSOLE_JOURNALCTL=$tmp/nobin/journalctl "$PFCONSOLE" feed --log journal 2>&1); rc=$?
 is "--log journal without journalctl: exit 1" "$rc" 1
 like "--log journal without journalctl: says so" "$err" 'journalctl: command not found'
 printf '#!/bin/sh\necho "Failed to open journal" >&2\nexit 1\n' >"$tmp/bin/journalctl"
-err=$(PATH=$tmp/bin:$PATH "$PFCONSOLE" feed --log journal 2>&1); rc=$?
+err=$(PFCONSOLE_JOURNALCTL=$tmp/bin/journalctl "$PFCONSOLE" feed --log journal 2>&1); rc=$?
 is "failing journalctl: exit 1" "$rc" 1
 like "failing journalctl: its status" "$err" 'journalctl failed \(exit status 1\)'
 mkdir "$tmp/etc"
