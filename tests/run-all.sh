@@ -63,6 +63,16 @@ else
 	step_fail "make distcheck"
 fi
 
+# The Debian package (dpkg-buildpackage, lintian, installed binary in a
+# scratch root) and make install DESTDIR: minutes, so a step of its own
+# rather than part of make check.  Its TAP lines are counted.
+step "Debian package and make install (tests/pkg/deb.sh)"
+top_srcdir=$top sh "$top/tests/pkg/deb.sh" "$build" >"$build/deb.out" 2>&1
+grep -E '^(not )?ok ' "$build/deb.out" | sed -E 's/^not ok .*/FAIL/; s/^ok .*/PASS/' >>"$results"
+grep -q '^Bail out' "$build/deb.out" && step_fail "tests/pkg/deb.sh: $(grep '^Bail out' "$build/deb.out")"
+grep '^# lintian\|^#   [EWIPX]: ' "$build/deb.out"
+grep -B2 -A8 '^not ok' "$build/deb.out" | head -60
+
 if [ -f "$top/tests/fuzz/run.sh" ]; then
 	step "fuzzing"
 	if sh "$top/tests/fuzz/run.sh" "$build" >"$build/fuzz.out" 2>&1; then

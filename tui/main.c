@@ -194,7 +194,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (version) {
-		printf("pfconsole %s\n", PACKAGE_VERSION);
+		/* the git commit when configure found the source in a git work tree */
+		if (PFCONSOLE_GIT_COMMIT[0])
+			printf("pfconsole %s (git %s)\n", PACKAGE_VERSION, PFCONSOLE_GIT_COMMIT);
+		else
+			printf("pfconsole %s\n", PACKAGE_VERSION);
 		return 0;
 	}
 	if (cmd < 0)
