@@ -20,6 +20,7 @@
 #include "core/build.h"
 #include "core/check.h"
 #include "core/maincf.h"
+#include "core/vcs.h"
 #include "util/runcmd.h"
 
 #define APPLY_STAMP_DIR "/run/pfconsole"
@@ -44,6 +45,7 @@ apply_result_init(struct apply_result *r)
 	}
 	diag_list_init(&r->diags);
 	strbuf_init(&r->audit);
+	strbuf_init(&r->vcs);
 }
 
 void
@@ -58,6 +60,7 @@ apply_result_fini(struct apply_result *r)
 	}
 	diag_list_fini(&r->diags);
 	strbuf_fini(&r->audit);
+	strbuf_fini(&r->vcs);
 }
 
 const char *
@@ -266,13 +269,16 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 	char dir[PATH_MAX], postfix[PATH_MAX], why[512], stamp[PATH_MAX];
 	size_t i, nerr;
 	int rc, need;
+	struct strbuf built;        /* sources of the indexes built, one a line */
 
+	strbuf_init(&built);
 	if (!realpath(dir_in, dir))
 		snprintf(dir, sizeof(dir), "%s", dir_in);
 	/* 1. validate */
 	check_result_init(&chk);
 	if (check_config(dir, 0, &chk) < 0) {
 		check_result_fini(&chk);
+		strbuf_fini(&built);
 		return -1;
 	}
 	/* a stale or absent index is what the build step fixes: counted, not
@@ -302,6 +308,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		val->state = APPLY_FAILED;
 		r->refused = true;
 		check_result_fini(&chk);
+		strbuf_fini(&built);
 		return 1;
 	}
 	val->state = APPLY_OK;
@@ -316,6 +323,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		if (t->state == BUILD_DONE) {
 			strbuf_addf(&bld->detail, "built %s:%s (%zu entr%s)\n", t->type, t->path,
 				    t->stats.entries, t->stats.entries == 1 ? "y" : "ies");
+			strbuf_addf(&built, "%s\n", t->path);
 			r->built = true;
 		} else if (t->state == BUILD_FAILED) {
 			strbuf_addf(&bld->detail, "failed %s:%s: %s\n", t->type, t->path,
@@ -336,6 +344,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		build_job_fini(&job);
 		check_result_fini(&chk);
 		audit(dir, opts, r);
+		strbuf_fini(&built);
 		return 1;
 	}
 	if (!r->built)
@@ -353,6 +362,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 			check_result_fini(&chk);
 			maincf_free(cf);
 			audit(dir, opts, r);
+			strbuf_fini(&built);
 			return 1;
 		}
 	}
@@ -405,5 +415,9 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 	maincf_free(cf);
 	if (r->built || r->reloaded || (opts && opts->changes && *opts->changes))
 		audit(dir, opts, r);
+	/* in a git work tree: commit the sources this Apply wrote or built from */
+	if (rel->state != APPLY_FAILED && r->audit.len)
+		vcs_commit_apply(dir, opts ? opts->changes : NULL, built.buf, r->audit.buf, &r->vcs);
+	strbuf_fini(&built);
 	return rel->state == APPLY_FAILED ? 1 : 0;
 }

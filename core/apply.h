@@ -64,6 +64,8 @@ struct apply_result {
 	bool running;               /* Postfix was running */
 	bool reloaded;
 	struct strbuf audit;        /* the audit line written (or that would be) */
+	struct strbuf vcs;          /* core/vcs: "git: committed 2 files in /etc (3f2a1c9)",
+	                             * or why not; "" when not in git */
 };
 
 void apply_result_init(struct apply_result *r);

@@ -22,6 +22,7 @@
 
 #include "core/access.h"
 #include "core/maincf.h"
+#include "core/postconf.h"
 #include "util/strbuf.h"
 #include "util/safeopen.h"
 
@@ -185,6 +186,15 @@ static const struct {
 const char *
 maincf_default(const char *name)
 {
+	/* the installed Postfix's own default first (core/postconf) */
+	const char *v = postconf_default(name);
+
+	return v ? v : maincf_builtin_default(name);
+}
+
+const char *
+maincf_builtin_default(const char *name)
+{
 	size_t lo = 0, hi = sizeof(defaults) / sizeof(defaults[0]);
 
 	/* the table is sorted by name */
@@ -216,6 +226,8 @@ name_cmp(const void *a, const void *b)
 static bool
 is_postfix_param(const char *name)
 {
+	if (postconf_is_param(name) == 1)
+		return true;
 	return bsearch(&name, all_names, sizeof(all_names) / sizeof(all_names[0]),
 		       sizeof(all_names[0]), name_cmp) != NULL;
 }
@@ -267,7 +279,7 @@ maincf_is_map_type(const char *type)
 		"texthash", "unionmap", "unix", "ldap", "mysql", "pgsql", "sqlite",
 		NULL
 	};
-	return in_set(type, types);
+	return postconf_has_type(type) == 1 || in_set(type, types);
 }
 
 bool
@@ -2240,7 +2252,14 @@ maincf_parse(struct maincf **out, const char *buf, size_t len, const char *file,
 	cf->src[len] = '\0';
 	cf->srclen = len;
 	cf->dl = dl;
-	if (load_text(cf) < 0 || scan_refs(cf) < 0 || scan_master(cf) < 0) {
+	if (load_text(cf) < 0)
+		goto nomem;
+	/* the installed Postfix's defaults (postconf -d in command_directory)
+	 * before anything expands a default */
+	if (dir)
+		postconf_use(maincf_get(cf, "command_directory", NULL), dir);
+	if (scan_refs(cf) < 0 || scan_master(cf) < 0) {
+nomem:
 		cf->dl = NULL;
 		maincf_free(cf);
 		errno = ENOMEM;
@@ -2494,6 +2513,10 @@ maincf_type_available(struct maincf *cf, const char *type)
 	char path[1024];
 	int r;
 
+	/* the installed postconf -m, when core/postconf read it */
+	r = postconf_has_type(type);
+	if (r >= 0)
+		return r;
 	if (!in_set(type, plugins))
 		return maincf_is_map_type(type) ? 1 : 0;
 	meta = maincf_get(cf, "meta_directory", NULL);

@@ -166,6 +166,10 @@ const char *maincf_raw(const struct maincf *cf, const char *name, enum maincf_so
  * parameters and the reply codes; machine-dependent values (myhostname,
  * mynetworks) are fixed placeholders. */
 const char *maincf_default(const char *name);
+/* maincf_builtin_default - the built-in table's value (3.7.11) for NAME.
+ * maincf_default asks core/postconf first: the installed Postfix's
+ * postconf -d when it could be read. */
+const char *maincf_builtin_default(const char *name);
 /* maincf_is_known - NAME is a parameter of our default table or a class */
 bool maincf_is_known(const struct maincf *cf, const char *name);
 /* maincf_expand - expand TEXT with CF's values; *OUT malloc'd.  Undefined

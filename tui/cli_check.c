@@ -18,6 +18,7 @@
 #include "core/check.h"
 #include "core/diag.h"
 #include "core/maincf.h"
+#include "core/postconf.h"
 #include "util/safeopen.h"
 #include "tui/cli.h"
 
@@ -116,6 +117,9 @@ cli_check(int argc, char **argv, const struct cli_global *g)
 			rc = 1;
 		else
 			rc = verdict(&res.diags, strict);
+		/* which Postfix the answers follow (core/postconf) */
+		if (!json && postconf_describe())
+			fprintf(stderr, "pfconsole: check: answers follow %s\n", postconf_describe());
 		check_result_fini(&res);
 		fflush(stdout);
 		return rc;

@@ -121,6 +121,11 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 		fflush(stdout);
 		print_safe("", res.audit.buf, res.audit.len);
 	}
+	if (res.vcs.len) {
+		printf("git:     ");
+		fflush(stdout);
+		print_safe("", res.vcs.buf, res.vcs.len);
+	}
 	if (res.refused && ao.strict && diag_count(&res.diags, DIAG_ERROR) == 0) {
 		printf("refused (--strict): fix the warnings above; nothing was built or "
 		       "reloaded\n");

@@ -281,6 +281,12 @@ console_apply_done(struct console *con, struct apply_result *res, int rc)
 		rows_add(row, ROLE_DIM, "audit (syslog, facility mail): ");
 		rows_add_bytes(row, ROLE_DIM, res->audit.buf, res->audit.len);
 	}
+	if (res->vcs.len) {
+		/* core/vcs: the commit made in the configuration's git work tree */
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_add_bytes(row, strncmp(res->vcs.buf, "git: committed", 14) ? ROLE_WARNING : ROLE_OK,
+			       res->vcs.buf, res->vcs.len);
+	}
 	if (rc == 0) {
 		con->applied_reload_needed = false;
 		for (i = 0; i < con->ndocs; i++)

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/diag.h"
+#include "core/postconf.h"
 #include "core/textsafe.h"
 #include "tui/console.h"
 
@@ -209,6 +210,9 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 	rows_addf(row, nerr ? ROLE_ERROR : ROLE_OK, "   %zu error%s, %zu warning%s", nerr,
 		  nerr == 1 ? "" : "s", diag_count(&chk->diags, DIAG_WARNING),
 		  diag_count(&chk->diags, DIAG_WARNING) == 1 ? "" : "s");
+	/* the Postfix whose defaults the answers follow (core/postconf) */
+	rows_addf(row, ROLE_DIM, "   Postfix %s (%s)", postconf_version(),
+		  strcmp(postconf_origin(), "built-in table") ? "postconf -d" : "built-in defaults");
 	row = rows_new(out, ROLE_NORMAL);
 	rows_addf(row, ROLE_HEADER, "  %-*s %-*s %7s  %-*s %-11s", refw, "TABLE", rolew, "ROLE",
 		  "ENTRIES", statew, "STATE", "BUILT");

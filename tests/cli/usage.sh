@@ -10,7 +10,8 @@ for c in check build query explain feed reload; do
 done
 out=$("$PFCONSOLE" --version); rc=$?
 is "--version exits 0" "$rc" 0
-like "--version prints the version" "$out" '^pfconsole [0-9]+\.[0-9]+\.[0-9]+$'
+like "--version prints the version (and the git commit when built from git)" "$out" \
+	'^pfconsole [0-9]+\.[0-9]+\.[0-9]+( \(git [0-9a-f]+\))?$'
 out=$("$PFCONSOLE" frobnicate 2>&1); rc=$?
 is "unknown command exits 2" "$rc" 2
 like "unknown command is named" "$out" "unknown command 'frobnicate'"
