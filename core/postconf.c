@@ -332,12 +332,14 @@ out:
 	strbuf_fini(&tmp);
 }
 
-/* run - BINARY ARG with an empty environment (plus MAIL_CONFIG=CONFIG_DIR
- * unless NULL); its output appended to OUT.  0 when it exited 0. */
+/* run - BINARY ARG through util/runcmd (clean environment, plus
+ * MAIL_CONFIG=CONFIG_DIR unless NULL; deadline); its standard output
+ * appended to OUT (stderr, warnings, kept apart).  0 when it exited 0. */
 static int
 run(const char *binary, const char *arg, const char *config_dir, struct strbuf *out)
 {
 	struct runcmd_result r;
+	struct runcmd_opts o;
 	struct strbuf mc;
 	char reason[256];
 	int rc = -1;
@@ -345,19 +347,16 @@ run(const char *binary, const char *arg, const char *config_dir, struct strbuf *
 	strbuf_init(&mc);
 	runcmd_result_init(&r);
 	if (strbuf_addf(&mc, "MAIL_CONFIG=%s", config_dir ? config_dir : "") == 0) {
-		/* env(1) by absolute path gives the child an empty environment */
-		const char *argv[] = { "/usr/bin/env", "-i", mc.buf, binary, arg, NULL };
+		const char *argv[] = { binary, arg, NULL };
+		const char *env[] = { mc.buf, NULL };
 
-		if (config_dir == NULL) {
-			argv[2] = binary;
-			argv[3] = arg;
-			argv[4] = NULL;
-		}
-
-		if (access("/usr/bin/env", X_OK) < 0)
-			argv[0] = "/bin/env";
-		if (runcmd_run(argv, 0, POSTCONF_TIMEOUT_MS, &r, reason, sizeof(reason)) == 0 &&
-		    r.status == 0 && !r.timed_out && strbuf_add(out, r.output.buf, r.output.len) == 0)
+		memset(&o, 0, sizeof(o));
+		o.flags = RUNCMD_SPLIT;
+		o.timeout_ms = POSTCONF_TIMEOUT_MS;
+		o.output_cap = (size_t)4 << 20;
+		o.env = config_dir ? env : NULL;
+		if (runcmd_exec(argv, &o, &r, reason, sizeof(reason)) == 0 && r.status == 0 &&
+		    !r.timed_out && !r.truncated && strbuf_add(out, r.output.buf, r.output.len) == 0)
 			rc = 0;
 	}
 	runcmd_result_fini(&r);

@@ -30,15 +30,17 @@ vcs_git(void)
 	return NULL;
 }
 
-/* git - run git -C TOP ARGS... (NULL-terminated, at most MAX_ARGS) with a
- * clean environment; output into OUT (reset first).  Exit status, or -1
+/* git - run git -C TOP ARGS... (NULL-terminated, at most MAX_ARGS)
+ * through util/runcmd (clean environment plus HOME, for the user's git
+ * identity; deadline); output into OUT (reset first).  Exit status, or -1
  * when it could not run or timed out. */
 static int
 git(const char *top, struct strbuf *out, const char *const *args)
 {
-	const char *argv[MAX_ARGS + 8];
+	const char *argv[MAX_ARGS + 4];
 	const char *home = getenv("HOME");
 	struct runcmd_result r;
+	struct runcmd_opts o;
 	struct strbuf h;
 	char reason[256];
 	size_t n = 0, i;
@@ -46,25 +48,28 @@ git(const char *top, struct strbuf *out, const char *const *args)
 
 	strbuf_init(&h);
 	strbuf_addf(&h, "HOME=%s", home && home[0] == '/' ? home : "/");
-	argv[n++] = "/usr/bin/env";
-	argv[n++] = "-i";
-	argv[n++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	argv[n++] = h.buf;
-	argv[n++] = vcs_git();
-	argv[n++] = "-C";
-	argv[n++] = top;
-	for (i = 0; args[i] && i < MAX_ARGS; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	strbuf_reset(out);
-	runcmd_result_init(&r);
-	if (runcmd_run(argv, 0, GIT_TIMEOUT_MS, &r, reason, sizeof(reason)) == 0 && !r.timed_out) {
-		rc = r.status;
-		strbuf_add(out, r.output.buf, r.output.len);
-	} else {
-		strbuf_addstr(out, r.timed_out ? "timed out" : reason);
+	{
+		const char *env[] = { h.buf, NULL };
+
+		argv[n++] = vcs_git();
+		argv[n++] = "-C";
+		argv[n++] = top;
+		for (i = 0; args[i] && i < MAX_ARGS; i++)
+			argv[n++] = args[i];
+		argv[n] = NULL;
+		memset(&o, 0, sizeof(o));
+		o.timeout_ms = GIT_TIMEOUT_MS;
+		o.env = env;
+		strbuf_reset(out);
+		runcmd_result_init(&r);
+		if (runcmd_exec(argv, &o, &r, reason, sizeof(reason)) == 0 && !r.timed_out) {
+			rc = r.status;
+			strbuf_add(out, r.output.buf, r.output.len);
+		} else {
+			strbuf_addstr(out, r.timed_out ? "timed out" : reason);
+		}
+		runcmd_result_fini(&r);
 	}
-	runcmd_result_fini(&r);
 	strbuf_fini(&h);
 	return rc;
 }

@@ -12,7 +12,7 @@
  *   - files git ignores are left out;
  *   - not in a git work tree, or no git installed: nothing happens, NOTE
  *     stays empty.
- * git runs by absolute path with a small clean environment (PATH, HOME),
+ * git runs by absolute path through util/runcmd (clean environment + HOME),
  * and each call has a deadline.  Hooks (etckeeper's) run as usual.  When
  * no user.email is configured, the commit is made as "pfconsole
  * <root@HOSTNAME>" (the audit line names who applied).
