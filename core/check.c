@@ -585,10 +585,18 @@ check_header_value(const char *value, size_t vlen, bool body, struct maincf *cf,
 		size_t k;
 		bool okh = colon != NULL && colon > t;
 
+		const char *end = colon ? colon : t + (vlen - ts);
+		bool subst = false;
+
 		for (k = 0; okh && t + k < colon; k++)
 			if (isspace((unsigned char)t[k]))
 				okh = false;
-		if (!okh)
+		/* cleanup checks the header after $n substitution (cleanup_message.c):
+		 * "REPLACE $1" is fine when the pattern captures "Name: value" */
+		for (k = 0; t + k + 1 < end && !subst; k++)
+			subst = t[k] == '$' && (isdigit((unsigned char)t[k + 1]) || t[k + 1] == '{'
+						|| t[k + 1] == '(');
+		if (!okh && !subst)
 			return diag_add(dl, DIAG_BAD_ACTION, file, line, col,
 					"%s in header checks needs \"Header-Name: value\"; cleanup "
 					"ignores it", w);
@@ -665,6 +673,12 @@ check_access_key(const char *k, size_t n, enum maincf_role role, struct maincf *
 {
 	bool pdms;
 
+	/* a bare "all" (recipient tables copied from a wildcard habit) */
+	if (n == 3 && strncasecmp(k, "all", 3) == 0 && role != MAINCF_ROLE_GENERIC)
+		return diag_add(dl, DIAG_UNREACHABLE_KEY, file, line, 1,
+				"\"all\" is not a wildcard: access(5) has none, so this key matches "
+				"only a domain or host literally named \"all\"; to act on every "
+				"address put the action (reject, permit ...) in the restriction list");
 	/* the common key needs none of the tests below */
 	if (n > 2 && k[0] != '@' && k[0] != '.' && k[0] != '['
 	    && !memchr(k, '/', n) && !memchr(k, '\\', n))
@@ -1693,6 +1707,38 @@ relay_list_of(struct maincf *cf, const struct check_table *t)
 	return before_guard(cf, list, t, 0) ? list : NULL;
 }
 
+/* star_key_check - a "*" key in sender_dependent_relayhost_maps or
+ * sender_dependent_default_transport_maps: only transport_maps has a "*"
+ * wildcard; these are searched for the sender address, @domain and the
+ * null sender key, never for "*" */
+static int
+star_key_check(const struct check_table *t, struct diag_list *dl)
+{
+	FILE *fp;
+	char line[4096];
+	unsigned ln = 0;
+
+	if (strcmp(t->param, "sender_dependent_relayhost_maps") != 0
+	    && strcmp(t->param, "sender_dependent_default_transport_maps") != 0)
+		return 0;
+	if ((fp = safeopen_fopen(t->path, SAFEOPEN_TABLE_MAX, NULL, 0)) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		ln++;
+		if (line[0] == '*' && (line[1] == ' ' || line[1] == '\t')
+		    && diag_add(dl, DIAG_UNREACHABLE_KEY, t->path, ln, 1,
+				"\"*\" is never looked up in %s (only transport_maps has a \"*\" "
+				"wildcard): set %s for every other sender", t->param,
+				strcmp(t->param, "sender_dependent_relayhost_maps") == 0
+				? "relayhost" : "default_transport") < 0) {
+			fclose(fp);
+			return -1;
+		}
+	}
+	fclose(fp);
+	return 0;
+}
+
 static int
 check_one_table(struct check_result *res, size_t ti, struct maincf *cf,
 		struct maincf_list *used)
@@ -1827,6 +1873,8 @@ inline_nomem:
 				"mail that reaches it)", t->path, safeopen_strerror(errno));
 	}
 	t->nentries = (size_t)n;
+	if (star_key_check(t, &res->diags) < 0)
+		return -1;
 	for (i = before; i < res->diags.n; i++) {
 		if (strcmp(res->diags.v[i].file, t->path) != 0)
 			continue;

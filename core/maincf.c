@@ -54,6 +54,8 @@ struct dcache {                 /* expanded defaults cache */
 	char *value;
 };
 
+#define MAINCF_NAME_MAX 256         /* longest $name expanded */
+
 struct maincf {
 	char *path;
 	char *dir;
@@ -78,6 +80,13 @@ struct maincf {
 	const char *cur_service;    /* while scanning master.cf: "name/type" */
 	char **services;
 	size_t nservices;
+	/* $name expansion guard (lookup_expanded): the names being expanded,
+	 * the work done since the outermost call, and what stopped it */
+	char (*xstack)[MAINCF_NAME_MAX];
+	int xdepth;
+	size_t xwork;
+	int xerr;                   /* 0, XERR_NESTING, XERR_LOOP, XERR_SIZE */
+	char xwhy[512];
 };
 
 /* ---- defaults (postconf -d, Postfix 3.7.11 on Debian 12) ---- */
@@ -97,6 +106,7 @@ static const struct {
 	{ "compatibility_level", "0" },
 	{ "config_directory", "/etc/postfix" },
 	{ "daemon_directory", "/usr/lib/postfix/sbin" },
+	{ "data_directory", "/var/lib/postfix" },
 	{ "default_rbl_reply", "$rbl_code Service unavailable; $rbl_class [$rbl_what] blocked using $rbl_domain${rbl_reason?; $rbl_reason}" },
 	{ "default_transport", "smtp" },
 	{ "defer_code", "450" },
@@ -844,6 +854,16 @@ nomem:
 
 /* ---- expansion ---- */
 
+/* Postfix's mac_expand() gives up past 100 nested $name calls ("unreasonable
+ * macro call nesting"); a loop (a = $b, b = $a) ends there too.  An
+ * expansion that doubles at each level ($p1 = $p2 $p2 ...) never ends in
+ * Postfix (it hangs expanding it): stopped here after XWORK_MAX lookups or
+ * XSIZE_MAX bytes. */
+#define XDEPTH_MAX 100
+#define XWORK_MAX 200000
+#define XSIZE_MAX (1024 * 1024)
+enum { XERR_NESTING = 1, XERR_LOOP, XERR_SIZE };
+
 static const char *get_raw(const struct maincf *cf, const char *name, enum maincf_source *src);
 static int expand_into(struct maincf *cf, const char *s, size_t n, struct strbuf *out, int depth);
 
@@ -893,7 +913,7 @@ static int
 lookup_expanded(struct maincf *cf, const char *name, size_t nlen, struct strbuf *out,
 		int depth)
 {
-	char nm[256];
+	char nm[MAINCF_NAME_MAX];
 	const char *raw;
 
 	if (nlen == 0 || nlen >= sizeof(nm))
@@ -901,11 +921,50 @@ lookup_expanded(struct maincf *cf, const char *name, size_t nlen, struct strbuf 
 	memcpy(nm, name, nlen);
 	nm[nlen] = '\0';
 	raw = get_raw(cf, nm, NULL);
-	if (raw == NULL)
+	if (raw == NULL || cf->xerr)
 		return 0;
-	if (depth > 100)
-		return strbuf_addstr(out, raw);
-	return expand_into(cf, raw, strlen(raw), out, depth + 1);
+	if (cf->xstack == NULL
+	    && (cf->xstack = calloc(XDEPTH_MAX + 1, sizeof(*cf->xstack))) == NULL)
+		return -1;
+	if (++cf->xwork > XWORK_MAX || out->len > XSIZE_MAX) {
+		cf->xerr = XERR_SIZE;
+		snprintf(cf->xwhy, sizeof(cf->xwhy), "expanding $%s takes more than %d $name "
+			 "lookups or %d bytes (each level uses the next more than once)", cf->xdepth ? cf->xstack[0] : nm, XWORK_MAX, XSIZE_MAX);
+		return 0;
+	}
+	{
+		int k;
+
+		for (k = 0; k < cf->xdepth; k++) {
+			if (strcmp(cf->xstack[k], nm) == 0) {
+				size_t l;
+				int j;
+
+				cf->xerr = XERR_LOOP;
+				l = (size_t)snprintf(cf->xwhy, sizeof(cf->xwhy), "unreasonable macro "
+						     "call nesting: $name loop ");
+				for (j = k; j < cf->xdepth && l < sizeof(cf->xwhy); j++)
+					l += (size_t)snprintf(cf->xwhy + l, sizeof(cf->xwhy) - l,
+							      "$%s -> ", cf->xstack[j]);
+				if (l < sizeof(cf->xwhy))
+					snprintf(cf->xwhy + l, sizeof(cf->xwhy) - l, "$%s", nm);
+				return 0;
+			}
+		}
+	}
+	if (cf->xdepth >= XDEPTH_MAX) {
+		cf->xerr = XERR_NESTING;
+		snprintf(cf->xwhy, sizeof(cf->xwhy), "unreasonable macro call nesting: more than "
+			 "%d levels of $name below $%s", XDEPTH_MAX, cf->xstack[0]);
+		return 0;
+	}
+	snprintf(cf->xstack[cf->xdepth++], MAINCF_NAME_MAX, "%s", nm);
+	{
+		int r = expand_into(cf, raw, strlen(raw), out, depth + 1);
+
+		cf->xdepth--;
+		return r;
+	}
 }
 
 /* matching_brace - index just past the '}' matching S[0] == '{' */
@@ -1171,6 +1230,9 @@ maincf_expand(struct maincf *cf, const char *text, char **out)
 	struct strbuf sb;
 
 	strbuf_init(&sb);
+	cf->xdepth = 0;
+	cf->xwork = 0;
+	cf->xerr = 0;
 	if (expand_into(cf, text, strlen(text), &sb, 0) < 0) {
 		strbuf_fini(&sb);
 		return -1;
@@ -1838,6 +1900,34 @@ scan_other_param(struct maincf *cf, const struct maincf_param *p)
 	return 0;
 }
 
+/* Parameters a daemon expands with its own variables, not with main.cf
+ * $name rules (postconf(5)): smtpd's reply footers and RBL replies, local(8)'s
+ * forward_path, luser_relay and command_execution_directory.  mailbox_command
+ * is never $name-expanded (the shell sees $EXTENSION, $HOME ...). */
+static bool
+daemon_variable(const char *param, const char *name)
+{
+	static const char *const smtpd_params[] = { "smtpd_reject_footer",
+		"postscreen_reject_footer", "default_rbl_reply", NULL };
+	static const char *const smtpd_vars[] = { "client", "client_address", "client_name",
+		"client_port", "helo_name", "localtime", "rbl_class", "rbl_code", "rbl_domain",
+		"rbl_reason", "rbl_txt", "rbl_what", "recipient", "recipient_domain",
+		"recipient_name", "reverse_client_name", "sender", "sender_domain", "sender_name",
+		"server_name", NULL };
+	static const char *const local_params[] = { "forward_path", "luser_relay",
+		"command_execution_directory", NULL };
+	static const char *const local_vars[] = { "user", "home", "shell", "recipient",
+		"extension", "domain", "local", "recipient_delimiter", NULL };
+
+	if (strcmp(param, "mailbox_command") == 0)
+		return true;
+	if (in_set(param, smtpd_params))
+		return in_set(name, smtpd_vars);
+	if (in_set(param, local_params))
+		return in_set_ci(name, local_vars);
+	return false;
+}
+
 static int
 scan_refs(struct maincf *cf)
 {
@@ -1860,7 +1950,13 @@ scan_refs(struct maincf *cf)
 		if (is_class || is_restriction_param(p->name)) {
 			if (scan_restriction_list(cf, p->name, is_class) < 0)
 				return -1;
-		} else if (maincf_is_table_param(cf, p->name)) {
+		} else if (maincf_is_table_param(cf, p->name)
+			   /* proxy_read_maps/proxy_write_maps only list tables that other
+			    * parameters use (their kind comes from that use); the write
+			    * side names caches Postfix creates itself (address_verify_map,
+			    * postscreen_cache_map, the SASL and TLS caches) */
+			   && strcmp(p->name, "proxy_read_maps") != 0
+			   && strcmp(p->name, "proxy_write_maps") != 0) {
 			if (scan_other_param(cf, p) < 0)
 				return -1;
 		}
@@ -1892,7 +1988,7 @@ scan_refs(struct maincf *cf)
 				memcpy(name, nm, n);
 				name[n] = '\0';
 				if (maincf_find(cf, name) == NULL && !maincf_default(name)
-				    && !is_postfix_param(name)
+				    && !is_postfix_param(name) && !daemon_variable(p->name, name)
 				    && !isdigit((unsigned char)name[0])) {
 					unsigned line, col;
 
@@ -1906,6 +2002,55 @@ scan_refs(struct maincf *cf)
 				}
 			}
 		}
+	}
+	return 0;
+}
+
+/* renamed_param - the 3.6 name of a parameter renamed in Postfix 3.6
+ * (postconf -d: the new name defaults to ${old?{$old}:{...}}), or NULL */
+static const char *
+renamed_param(const char *name)
+{
+	static const char *const map[][2] = {
+		{ "lmtp_per_record_deadline", "lmtp_per_request_deadline" },
+		{ "postscreen_blacklist_action", "postscreen_denylist_action" },
+		{ "postscreen_dnsbl_ttl", "postscreen_dnsbl_max_ttl" },
+		{ "postscreen_dnsbl_whitelist_threshold", "postscreen_dnsbl_allowlist_threshold" },
+		{ "postscreen_whitelist_interfaces", "postscreen_allowlist_interfaces" },
+		{ "smtp_per_record_deadline", "smtp_per_request_deadline" },
+		{ "smtpd_per_record_deadline", "smtpd_per_request_deadline" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(name, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* service_param_prefix - length of SERVICE in SERVICE_suffix for the
+ * per-service parameters Postfix derives from master.cf service names
+ * (policyd-spf_time_limit, relay_destination_concurrency_limit ...); 0 if
+ * NAME is not of that form */
+static size_t
+service_param_prefix(const char *name)
+{
+	static const char *const suffixes[] = { "_time_limit", "_delivery_slot_cost",
+		"_delivery_slot_discount", "_delivery_slot_loan", "_destination_concurrency_limit",
+		"_destination_recipient_limit", "_destination_rate_delay",
+		"_destination_concurrency_failed_cohort_limit",
+		"_destination_concurrency_negative_feedback",
+		"_destination_concurrency_positive_feedback", "_initial_destination_concurrency",
+		"_extra_recipient_limit", "_minimum_delivery_slots", "_recipient_limit",
+		"_recipient_refill_limit", "_recipient_refill_delay", "_transport_rate_delay",
+		NULL };
+	size_t i, n = strlen(name);
+
+	for (i = 0; suffixes[i]; i++) {
+		size_t l = strlen(suffixes[i]);
+
+		if (n > l && strcmp(name + n - l, suffixes[i]) == 0)
+			return n - l;
 	}
 	return 0;
 }
@@ -1948,13 +2093,32 @@ unknown_params(struct maincf *cf)
 			bool used = false;
 			size_t n = strlen(p->name);
 
+			const char *renamed;
+			size_t svc;
+
 			if (is_postfix_param(p->name) || maincf_find_class(cf, p->name))
 				continue;
-			/* per-service and per-transport names: smtp_..., foo_destination_... */
-			if (strstr(p->name, "_destination_") || strstr(p->name, "_initial_destination_")
-			    || ends_with(p->name, "_delivery_slot_cost") || ends_with(p->name, "_time_limit")
-			    || ends_with(p->name, "_recipient_limit") || ends_with(p->name, "_concurrency_limit"))
+			/* renamed in 3.6: still honoured through the new name's default */
+			if ((renamed = renamed_param(p->name)) != NULL) {
+				diag_add(cf->dl, DIAG_UNKNOWN_PARAMETER, cf->path, p->line, 1,
+					 "%s was renamed to %s in Postfix 3.6 (the old name still "
+					 "works: %s defaults to it); write %s", p->name, renamed,
+					 renamed, renamed);
 				continue;
+			}
+			/* per-service and per-transport names: smtp_..., foo_destination_...;
+			 * postconf knows them only for a service master.cf defines */
+			if ((svc = service_param_prefix(p->name)) > 0) {
+				char sname[MAINCF_NAME_MAX];
+
+				snprintf(sname, sizeof(sname), "%.*s", (int)svc, p->name);
+				if (maincf_master_service(cf, sname) == 0)
+					diag_add(cf->dl, DIAG_UNKNOWN_PARAMETER, cf->path, p->line, 1,
+						 "%s is for a service \"%s\" that master.cf does not "
+						 "define (postconf: unused parameter); Postfix ignores it: "
+						 "check the service name", p->name, sname);
+				continue;
+			}
 			for (k = 0; k < cf->nparams && !used; k++) {
 				const char *v = cf->params[k].value;
 
@@ -2234,6 +2398,46 @@ maincf_new_empty(const char *dir)
 	return cf;
 }
 
+/* macro_check - every parameter Postfix expands (one it knows, or a
+ * restriction class) must expand in finite time: a $name loop or nesting
+ * past 100 levels makes postconf and every daemon stop ("unreasonable macro
+ * call nesting", then "fatal: dictionary mail_dict: macro processing
+ * error"); a doubling chain makes them hang.  One error per parameter
+ * whose expansion fails, at its line.  0 or -1 (ENOMEM). */
+static int
+macro_check(struct maincf *cf)
+{
+	size_t i, k;
+
+	if (cf->dl == NULL)
+		return 0;
+	for (i = 0; i < cf->nparams; i++) {
+		const struct maincf_param *p = &cf->params[i];
+		bool is_class = false;
+		char *x;
+
+		if (p->overridden || strchr(p->value, '$') == NULL)
+			continue;
+		for (k = 0; k < cf->nclasses; k++)
+			is_class |= strcmp(cf->classes[k].name, p->name) == 0;
+		if (!is_class && !is_postfix_param(p->name))
+			continue;
+		if (maincf_expand(cf, p->value, &x) < 0)
+			return -1;
+		free(x);
+		if (cf->xerr == 0)
+			continue;
+		if (diag_add(cf->dl, DIAG_MACRO_NESTING, cf->path, p->line, 1,
+			     "%s = %s: %s; postconf and every Postfix program %s; break the "
+			     "loop or shorten the chain", p->name, p->value, cf->xwhy,
+			     cf->xerr == XERR_SIZE ? "hang expanding it"
+			     : "stop with \"fatal: dictionary mail_dict: macro processing error\"") < 0)
+			return -1;
+	}
+	cf->xerr = 0;
+	return 0;
+}
+
 int
 maincf_parse(struct maincf **out, const char *buf, size_t len, const char *file,
 	     const char *dir, struct diag_list *dl)
@@ -2266,6 +2470,12 @@ nomem:
 		return -1;
 	}
 	unknown_params(cf);
+	if (macro_check(cf) < 0) {
+		cf->dl = NULL;
+		maincf_free(cf);
+		errno = ENOMEM;
+		return -1;
+	}
 	cf->dl = NULL;
 	*out = cf;
 	return 0;
@@ -2335,6 +2545,7 @@ maincf_free(struct maincf *cf)
 	}
 	free(cf->params);
 	free(cf->pinfo);
+	free(cf->xstack);
 	for (i = 0; i < cf->nstrs; i++)
 		free(cf->strs[i]);
 	free(cf->strs);
