@@ -38,6 +38,9 @@ struct explain_opts {
 	const char *sasl_user;      /* the client authenticated as this user */
 	const char *service;        /* master.cf smtpd service ("name" or "name/type")
 	                             * whose -o options override main.cf; NULL: main.cf */
+	const char *const *source_tables;   /* without `sources`: these tables ("type:name",
+	                             * proxy: left out) are read from their sources, the
+	                             * others from their indexes; NULL-terminated, may be NULL */
 };
 
 /* One probe: strings are borrowed for the call. */

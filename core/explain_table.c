@@ -268,6 +268,19 @@ load_source_kv(struct xtable *t, const char *path, bool with_val)
 	return ret;
 }
 
+/* source_listed - opts.source_tables names T ("type:name") */
+static bool
+source_listed(const struct explain *ex, const struct xtable *t)
+{
+	const char *const *p;
+	size_t tl = strlen(t->type);
+
+	for (p = ex->opts.source_tables; p != NULL && *p != NULL; p++)
+		if (strncmp(*p, t->type, tl) == 0 && (*p)[tl] == ':' && strcmp(*p + tl + 1, t->name) == 0)
+			return true;
+	return false;
+}
+
 struct xtable *
 open_table(struct explain *ex, const char *ref)
 {
@@ -377,7 +390,7 @@ open_table(struct explain *ex, const char *ref)
 		return t;
 	}
 	t->src = xstrdup(t->name);
-	if (ex->opts.sources) {
+	if (ex->opts.sources || source_listed(ex, t)) {
 		t->kind = XT_KV;
 		if (load_source_kv(t, t->name, true) < 0)
 			xt_set_error(t, "open %s: %s", t->name, strerror(errno));

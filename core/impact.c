@@ -15,6 +15,14 @@
  * skipped for want of a HELO while it is not empty).  When one was, the
  * answer could differ with the real HELO: not decidable.
  *
+ * The pending version reads the sources of the changed tables and the
+ * indexes of the others (equal to their sources: not older).
+ * Pending is evaluated only when it can answer otherwise: when the live
+ * evaluation's trail names a table whose source is newer than its index
+ * (the only tables whose two versions can differ; main.cf is read by both),
+ * or always when such a table is not an access table (relay_domains ...
+ * act without a trail line naming them) or pending is another directory.
+ *
  * Public: impact_run, impact_report_init/fini, impact_kind_name.
  */
 #include "config.h"
@@ -25,11 +33,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/hash.h"
 #include "core/impact.h"
+#include "core/kvparse.h"
 #include "core/maincf.h"
+#include "maps/map.h"
 
 #define HELO_REASON "the HELO name (Postfix does not log it for accepted mail; see LOGGING ACCEPTED MAIL in pfconsole(1))"
 #define MAX_SASL 32
@@ -138,6 +149,69 @@ ctab_count(const struct ctab *t, const char *key, size_t n)
 	return s ? s->count : 0;
 }
 
+/* ---- the pending version of a changed table ------------------------------ */
+
+/* What the source of a changed indexed table answers: folded key -> value
+ * (kept in the slot's file member).  First entry wins, as for postmap. */
+struct ptab {
+	char *ref;                  /* "type:name" as the trail names it */
+	size_t reflen;
+	struct ctab map;
+	bool ok;                    /* loaded; false: always evaluate pending */
+};
+
+static int
+ptab_entry(void *ctx, const struct kv_entry *e)
+{
+	struct ptab *pt = ctx;
+	char *fk = NULL;
+	size_t fl;
+	struct cslot *sl;
+
+	if (map_fold(e->key, e->klen, &fk, &fl) < 0)
+		return -1;
+	sl = ctab_get(&pt->map, fk, fl, true);
+	free(fk);
+	if (sl == NULL)
+		return -1;
+	if (sl->file == NULL && (sl->file = strndup(e->val, e->vlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* ptab_differs - does a lookup line of the live trail (after "lookup '")
+ * get another answer from the pending source?  Unparsable: yes. */
+static bool
+ptab_differs(const struct ptab *pt, const char *k)
+{
+	const char *q, *rest;
+	char *fk = NULL;
+	size_t fl;
+	struct cslot *sl;
+	bool differs = true;
+
+	/* KEY' in REF: RESULT */
+	for (q = strstr(k, "' in "); q != NULL; q = strstr(q + 1, "' in ")) {
+		if (strncmp(q + 5, pt->ref, pt->reflen) == 0 && strncmp(q + 5 + pt->reflen, ": ", 2) == 0)
+			break;
+	}
+	if (q == NULL || !pt->ok)
+		return true;
+	rest = q + 5 + pt->reflen + 2;
+	if (map_fold(k, (size_t)(q - k), &fk, &fl) < 0)
+		return true;
+	sl = ctab_get((struct ctab *)&pt->map, fk, fl, false);
+	free(fk);
+	if (strcmp(rest, "not found") == 0) {
+		differs = sl != NULL;
+	} else if (strncmp(rest, "found ", 6) == 0) {
+		const char *v = strstr(rest, " -> ");
+
+		differs = sl == NULL || v == NULL || strcmp(v + 4, sl->file) != 0;
+	}
+	return differs;
+}
+
 /* ---- workers ----------------------------------------------------------- */
 
 struct version {
@@ -146,6 +220,7 @@ struct version {
 	size_t n;
 	const char *dir;
 	bool sources;
+	const char *const *source_tables;
 };
 
 struct worker {
@@ -162,6 +237,10 @@ struct worker {
 	size_t replayed, undecidable, live_vs_log;
 	unsigned long nout;
 	bool helo_list;             /* smtpd_helo_restrictions is not empty (either version) */
+	const struct ptab *changed; /* tables whose pending version may differ */
+	size_t nchanged;
+	bool all_changed;
+	unsigned since_release;
 	int err;
 	char reason[256];
 	size_t *done;
@@ -185,12 +264,14 @@ version_get(struct version *v, const char *sasl, char *reason, size_t size)
 	}
 	memset(&eo, 0, sizeof(eo));
 	eo.sources = v->sources;
+	eo.source_tables = v->source_tables;
 	eo.sasl_user = sasl;
 	v->ex[v->n] = explain_new(v->dir, &eo, NULL);
 	if (v->ex[v->n] == NULL) {
 		snprintf(reason, size, "%s/main.cf: %s", v->dir, strerror(errno));
 		return NULL;
 	}
+	explain_hold(v->ex[v->n], true);
 	v->user[v->n] = sasl;
 	return v->ex[v->n++];
 }
@@ -200,8 +281,10 @@ version_fini(struct version *v)
 {
 	size_t i;
 
-	for (i = 0; i < v->n; i++)
+	for (i = 0; i < v->n; i++) {
+		explain_release(v->ex[i]);
 		explain_free(v->ex[i]);
+	}
 	v->n = 0;
 }
 
@@ -366,6 +449,41 @@ kind_of(enum explain_decision l, enum explain_decision p)
 	return IMPACT_OTHER;
 }
 
+static void
+release_all(struct version *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		explain_release(v->ex[i]);
+}
+
+/* reads_changed - the evaluation looked up a key that a changed table's
+ * pending source answers otherwise (the trail names every lookup: key,
+ * table, result).  Same answers to the same lookups: pending follows the
+ * same path to the same answer. */
+static bool
+reads_changed(const struct worker *w, const struct explain_result *r)
+{
+	size_t i, j;
+
+	if (w->nchanged == 0)
+		return false;
+	for (i = 0; i < r->ntrail; i++) {
+		const char *t = ltrim(r->trail[i]);
+
+		for (j = 0; j < w->nchanged; j++) {
+			if (strstr(t, w->changed[j].ref) == NULL)
+				continue;
+			if (strncmp(t, "lookup '", 8) != 0)
+				continue;       /* the restriction's own line */
+			if (ptab_differs(&w->changed[j], t + 8))
+				return true;
+		}
+	}
+	return false;
+}
+
 static int
 one_txn(struct worker *w, const struct replay_txn *t)
 {
@@ -388,6 +506,15 @@ one_txn(struct worker *w, const struct replay_txn *t)
 		return errno == E2BIG ? 1 : -1;
 	if (explain_run(le, &pr, &w->rl) < 0)
 		return -1;
+	if (++w->since_release == 64) {
+		/* hash tables keep their shared lock between probes (no syscalls
+		 * per lookup); give postmap a chance every 64 probes */
+		release_all(&w->live);
+		release_all(&w->pend);
+		w->since_release = 0;
+	}
+	if (pe != NULL && !w->all_changed && !reads_changed(w, &w->rl))
+		pe = NULL;      /* same tables, same main.cf: the same answer */
 	if (pe != NULL && explain_run(pe, &pr, &w->rp) < 0)
 		return -1;
 	w->replayed++;
@@ -610,6 +737,91 @@ export(struct ctab *t, struct impact_count **out, size_t *n, int (*cmp)(const vo
 	return 0;
 }
 
+/* index_suffix - the index file of an indexed table type, NULL for types
+ * whose source Postfix itself reads (explain reads the same in both versions) */
+static const char *
+index_suffix(const char *type)
+{
+	if (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)
+		return ".db";
+	if (strcmp(type, "cdb") == 0)
+		return ".cdb";
+	if (strcmp(type, "lmdb") == 0)
+		return ".lmdb";
+	return NULL;
+}
+
+static bool
+newer(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec > b->st_mtim.tv_sec ||
+	       (a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec > b->st_mtim.tv_nsec);
+}
+
+/* changed_tables - "type:name" of every indexed table main.cf references
+ * whose source is newer than its index (or has no index): the only tables
+ * whose live and pending versions can differ */
+static int
+changed_tables(const char *dir, struct ptab **out, size_t *n, bool *all)
+{
+	struct maincf *cf;
+	size_t i, j;
+
+	*out = NULL;
+	*n = 0;
+	if (maincf_load(&cf, dir, NULL) < 0)
+		return 0;
+	for (i = 0; i < maincf_ref_count(cf); i++) {
+		const struct maincf_ref *r = maincf_ref_at(cf, i);
+		const char *suf = index_suffix(r->type);
+		struct stat ss, is;
+		char idx[4096], *txt;
+		struct ptab *nv;
+		bool dup = false;
+
+		if (suf == NULL || r->inline_body || r->name[0] != '/')
+			continue;
+		snprintf(idx, sizeof(idx), "%s%s", r->name, suf);
+		if (stat(r->name, &ss) < 0 || (stat(idx, &is) == 0 && !newer(&ss, &is)))
+			continue;
+		/* the trail names tables that access restrictions read; a changed
+		 * relay_domains, virtual or local user table may act unnamed */
+		if (r->restriction == NULL || !maincf_role_is_access(r->role))
+			*all = true;
+		if (asprintf(&txt, "%s:%s", r->type, r->name) < 0)
+			goto oom;
+		for (j = 0; j < *n && !dup; j++)
+			dup = strcmp((*out)[j].ref, txt) == 0;
+		if (dup) {
+			free(txt);
+			continue;
+		}
+		nv = realloc(*out, (*n + 1) * sizeof(*nv));
+		if (nv == NULL) {
+			free(txt);
+			goto oom;
+		}
+		*out = nv;
+		memset(&nv[*n], 0, sizeof(nv[*n]));
+		nv[*n].ref = txt;
+		nv[*n].reflen = strlen(txt);
+		{
+			struct diag_list dl;
+
+			diag_list_init(&dl);
+			nv[*n].ok = kvparse_file(r->name, ptab_entry, &nv[*n], &dl) == 0;
+			diag_list_fini(&dl);
+		}
+		(*n)++;
+	}
+	maincf_free(cf);
+	return 0;
+oom:
+	maincf_free(cf);
+	errno = ENOMEM;
+	return -1;
+}
+
 static bool
 list_nonempty(const char *dir)
 {
@@ -637,6 +849,10 @@ impact_run(const struct impact_opts *o, const struct replay_log *log, struct imp
 	unsigned nt = o->threads;
 	bool helo_list;
 	int err = 0;
+	struct ptab *changed = NULL;
+	const char **srcs = NULL;
+	size_t nchg = 0;
+	bool all_chg = o->pending_dir != NULL || o->full;
 
 	if (size > 0)
 		reason[0] = '\0';
@@ -649,12 +865,19 @@ impact_run(const struct impact_opts *o, const struct replay_log *log, struct imp
 		nt = 1;
 	helo_list = list_nonempty(o->dir) ||
 		    (o->pending_dir != NULL && list_nonempty(o->pending_dir));
-	w = calloc(nt, sizeof(*w));
+	if (o->pending && o->pending_dir == NULL && changed_tables(o->dir, &changed, &nchg, &all_chg) < 0) {
+		snprintf(reason, size, "out of memory");
+		return -1;
+	}
+	srcs = calloc(nchg + 1, sizeof(*srcs));
+	w = srcs ? calloc(nt, sizeof(*w)) : NULL;
 	if (w == NULL) {
 		snprintf(reason, size, "out of memory");
 		errno = ENOMEM;
-		return -1;
+		goto out2;
 	}
+	for (i = 0; i < nchg; i++)
+		srcs[i] = changed[i].ref;
 	for (i = 0; i < nt; i++) {
 		w[i].o = o;
 		w[i].log = log;
@@ -663,8 +886,15 @@ impact_run(const struct impact_opts *o, const struct replay_log *log, struct imp
 		w[i].live.dir = o->dir;
 		w[i].live.sources = false;
 		w[i].pend.dir = o->pending_dir ? o->pending_dir : o->dir;
-		w[i].pend.sources = true;
+		/* pending: the sources of the changed tables, the indexes of the
+		 * others (built from the sources as they are now); another
+		 * directory: every source */
+		w[i].pend.sources = o->pending_dir != NULL;
+		w[i].pend.source_tables = srcs;
 		w[i].helo_list = helo_list;
+		w[i].changed = changed;
+		w[i].nchanged = nchg;
+		w[i].all_changed = all_chg;
 		w[i].done = &done;
 		w[i].mu = &mu;
 		explain_result_init(&w[i].rl);
@@ -806,6 +1036,15 @@ out:
 	ctab_fini(&reasons);
 	ctab_fini(&outbound);
 	ctab_fini(&hits);
+out2:
+	free(srcs);
+	for (i = 0; i < nchg; i++) {
+		free(changed[i].ref);
+		ctab_fini(&changed[i].map);
+	}
+	free(changed);
+	if (w == NULL && !err)
+		err = ENOMEM;
 	if (err) {
 		if (!reason[0] || err == ENOMEM)
 			snprintf(reason, size, "%s", strerror(err));

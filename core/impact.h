@@ -35,6 +35,8 @@ struct impact_opts {
 	const char *pending_dir;    /* NULL: DIR; pending always reads table sources */
 	bool pending;               /* evaluate the pending version (impact) */
 	bool hits;                  /* count the live version's deciding lines (hits) */
+	bool full;                  /* evaluate pending for every transaction, not only
+	                             * where a changed table answers otherwise */
 	unsigned threads;           /* 0: one per CPU, at most 4 */
 	const volatile int *cancel; /* non-NULL and set: stop early (result: ECANCELED) */
 	/* progress (may be NULL): called from worker threads, now and then */

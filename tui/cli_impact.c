@@ -39,6 +39,7 @@ struct args {
 	bool json;
 	size_t examples;
 	unsigned threads;
+	bool full;
 	char **tables;
 	int ntables;
 };
@@ -57,6 +58,7 @@ usage(FILE *fp, const char *cmd)
 	else
 		fprintf(fp,
 			"usage: pfconsole impact [-c DIR] [--log FILE] [--since TIME] [--json] [--examples N]\n"
+			"                        [--threads N] [--full]\n"
 			"\n"
 			"Replay every SMTP transaction of the mail log against the tables as Postfix\n"
 			"uses them now (built indexes) and as Apply would put them live (sources as\n"
@@ -72,6 +74,7 @@ static const struct option impact_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "examples", required_argument, NULL, 'e' },
 	{ "threads", required_argument, NULL, 'T' },
+	{ "full", no_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -107,6 +110,9 @@ parse_args(int argc, char **argv, const struct cli_global *g, struct args *a)
 			break;
 		case 'j':
 			a->json = true;
+			break;
+		case 'F':
+			a->full = true;
 			break;
 		case 'e':
 		case 'T':
@@ -418,6 +424,7 @@ cli_impact(int argc, char **argv, const struct cli_global *g)
 	memset(&io, 0, sizeof(io));
 	io.dir = a.dir;
 	io.pending = true;
+	io.full = a.full;
 	io.threads = a.threads;
 	impact_report_init(&rep);
 	if (impact_run(&io, rl, &rep, reason, sizeof(reason)) < 0) {

@@ -90,4 +90,15 @@ is "null_sender <> line: the third-party DSN rejects" "$(hit null_sender 1)" \
 	"$(rej 'no third-party DSNs; from=<>')"
 is "access_sender domain.ie line: forged domain.ie senders" "$(hit access_sender 1)" \
 	"$(rej 'Access denied; from=<[^>]*@domain\.ie>')"
+
+# -- impact on the demo log: pending evaluated only where a changed table
+# answers otherwise gives exactly what evaluating everything gives
+sed -i 's/^domain\.ie .*/domain.ie OK/' "$work/demo/access_sender"
+printf '163.com REJECT no 163 here\n' >>"$work/demo/access_sender"
+touch -d '+2 seconds' "$work/demo/access_sender"
+"$PFCONSOLE" -c "$work/demo" impact --log "$work/demo.log" --json >"$work/fast.json"
+"$PFCONSOLE" -c "$work/demo" impact --log "$work/demo.log" --json --full >"$work/full.json"
+head -1 "$work/fast.json" | sed 's/^/# demo impact: /'
+like "the demo edit changes decisions" "$(head -1 "$work/fast.json")" '"changed":[1-9]'
+is "impact without --full reports what --full reports" "$(cmp "$work/fast.json" "$work/full.json" && echo same)" same
 tap_done
