@@ -360,6 +360,9 @@ app_action(struct app *app, enum action a)
 	struct screen *s = app_top(app);
 	unsigned fl = 0;
 
+	/* Esc/q first cancel background work that asked for it */
+	if (a == ACT_QUIT && app->hooks && app->hooks->cancel && app->hooks->cancel(app))
+		return APP_REDRAW;
 	/* generic actions first that no screen overrides */
 	switch (a) {
 	case ACT_HELP:

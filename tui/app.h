@@ -93,6 +93,7 @@ struct app_hooks {
 	unsigned (*apply)(struct app *app);
 	unsigned (*quit_all)(struct app *app);                 /* may ask first */
 	unsigned (*refresh)(struct app *app);                  /* re-read everything */
+	bool (*cancel)(struct app *app);        /* Esc/q: cancel background work; true if it did */
 };
 
 struct app {
@@ -175,6 +176,8 @@ int screen_text_wrap(struct rows *out, const struct row *row, int w, int max);
 void screen_text_keyline(struct screen_text *t, const enum action *keys);
 /* screen_text_set_title - change the title */
 void screen_text_set_title(struct screen_text *t, const char *title);
+/* screen_text_top - the row shown at the top */
+int screen_text_top(struct screen_text *t);
 /* screen_text_ctx - the CTX given to screen_text_new */
 void *screen_text_ctx(struct screen_text *t);
 /* screen_text_set_kind - key bindings of another screen kind (help) */

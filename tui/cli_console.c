@@ -108,6 +108,7 @@ static const struct app_hooks hooks = {
 	.apply = console_apply,
 	.quit_all = hook_quit_all,
 	.refresh = hook_refresh,
+	.cancel = console_impact_cancel,
 };
 
 /* conflict resolution for a document changed on disk under unsaved edits */

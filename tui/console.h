@@ -143,6 +143,16 @@ unsigned console_apply(struct app *app);
 struct apply_opts;
 struct apply_result;
 int console_apply_start(struct console *con, const struct apply_opts *opts, const char *changes);
+/* console_impact_start - before Apply builds: replay the mail log
+ * (log_spec, a file) against live and pending tables in the background,
+ * then show the impact summary (tui/screen_impact.c) and apply on 'y', or
+ * at once when nothing changes.  T (the apply screen) and OPTS/CHANGES
+ * are taken over.  0 started, 1 no log file (apply at once), -1 error */
+struct screen_text;
+int console_impact_start(struct console *con, struct screen_text *t, const struct apply_opts *opts,
+			 const char *changes);
+/* console_impact_cancel - Esc while the replay runs: cancel it */
+bool console_impact_cancel(struct app *app);
 /* console_apply_done - show the result (screen_apply.c); APP_* flags */
 unsigned console_apply_done(struct console *con, struct apply_result *res, int rc);
 

@@ -66,6 +66,7 @@ static const struct keybind bindings[] = {
 	{ SCREEN_EXPLAIN, 'g', ACT_JUMP },
 	/* scrollable text (apply results, event detail, differences) */
 	{ SCREEN_TEXT, 'g', ACT_JUMP },
+	{ SCREEN_TEXT, 'y', ACT_CONFIRM },
 	{ SCREEN_TEXT, TKEY_ENTER, ACT_JUMP },
 	{ SCREEN_TEXT, 'b', ACT_BLOCK_SENDER },
 	{ SCREEN_TEXT, 'B', ACT_BLOCK_DOMAIN },

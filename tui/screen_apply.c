@@ -213,6 +213,11 @@ console_apply(struct app *app)
 	memset(&opts, 0, sizeof(opts));
 	opts.reload_hint = con->applied_reload_needed;
 	opts.postfix = getenv("PFCONSOLE_POSTFIX");
+	/* first what it would do to the mail in the log (screen_impact.c) */
+	if (console_impact_start(con, t, &opts, changes.buf) == 0) {
+		strbuf_fini(&changes);
+		return APP_REDRAW;
+	}
 	if (console_apply_start(con, &opts, changes.buf) < 0) {
 		strbuf_fini(&changes);
 		app_status(app, ROLE_ERROR, "apply: cannot start (out of resources)");

@@ -274,6 +274,12 @@ screen_text_clear(struct screen_text *t)
 	t->top = 0;
 }
 
+int
+screen_text_top(struct screen_text *t)
+{
+	return t->top;
+}
+
 void *
 screen_text_ctx(struct screen_text *t)
 {
