@@ -143,7 +143,7 @@ static int
 spawn_journal(struct logsrc *ls, char *reason, size_t size)
 {
 	const char *av[12];
-	char prog[PATH_MAX];
+	char prog[PATH_MAX], where[PATH_MAX + 16];
 	int i = 0;
 
 	snprintf(prog, sizeof(prog), "%s", journalctl_path());
@@ -161,6 +161,14 @@ spawn_journal(struct logsrc *ls, char *reason, size_t size)
 		av[i++] = "-f";
 		av[i++] = "-n";
 		av[i++] = "20000";
+	}
+	/* journal-remote's files: journal-dir:DIR, journal-file:FILE */
+	if (strncmp(ls->name, "journal-dir:", 12) == 0) {
+		snprintf(where, sizeof(where), "--directory=%s", ls->name + 12);
+		av[i++] = where;
+	} else if (strncmp(ls->name, "journal-file:", 13) == 0) {
+		snprintf(where, sizeof(where), "--file=%s", ls->name + 13);
+		av[i++] = where;
 	}
 	av[i++] = "SYSLOG_FACILITY=2";
 	av[i] = NULL;
@@ -230,7 +238,8 @@ logsrc_open(const char *spec, bool follow, char *reason, size_t size)
 			set_reason(reason, size, "%s: %s", "standard input", errno);
 			goto fail;
 		}
-	} else if (strcmp(spec, "journal") == 0 || strcmp(spec, "journalctl") == 0) {
+	} else if (strcmp(spec, "journal") == 0 || strcmp(spec, "journalctl") == 0 ||
+		   strncmp(spec, "journal-dir:", 12) == 0 || strncmp(spec, "journal-file:", 13) == 0) {
 		ls->kind = SRC_PIPE;
 		if (spawn_journal(ls, reason, size) < 0)
 			goto fail;

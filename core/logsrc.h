@@ -82,6 +82,8 @@ struct logsrc;
 
 /* logsrc_open - open SPEC: a file path, "-" for standard input, or
  * "journal" for `journalctl -o short-iso-precise SYSLOG_FACILITY=2`
+ * ("journal-dir:DIR" adds --directory=DIR, "journal-file:FILE" --file=FILE:
+ * the files systemd-journal-remote writes)
  * (FOLLOW adds -f).  Positioned at the start.  NULL on error with errno and
  * REASON (>= 256 bytes recommended). */
 struct logsrc *logsrc_open(const char *spec, bool follow, char *reason, size_t size);

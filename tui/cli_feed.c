@@ -25,7 +25,9 @@
 #include <unistd.h>
 
 #include "core/feed.h"
+#include "core/logmux.h"
 #include "core/logsrc.h"
+#include "core/textsafe.h"
 #include "util/strbuf.h"
 #include "tui/cli.h"
 
@@ -42,6 +44,7 @@ struct out {
 	struct feed_filter *filter;
 	struct feedstats *stats;
 	bool json;
+	bool show_host;             /* several sources or --host: text names each event's host */
 	struct strbuf sb;
 	bool write_error;
 };
@@ -65,6 +68,27 @@ on_event(void *arg, const struct pf_event *ev)
 	if ((o->json ? event_to_json(ev, &o->sb) : feed_event_text(ev, &o->sb)) < 0 ||
 	    strbuf_addch(&o->sb, '\n') < 0)
 		return -1;
+	if (o->show_host && !o->json) {
+		/* "TIME HOST action ...": the host after the time stamp */
+		char *sp = memchr(o->sb.buf, ' ', o->sb.len);
+		size_t at = sp ? (size_t)(sp - o->sb.buf) + 1 : 0, tail = o->sb.len - at;
+		struct strbuf h;
+
+		strbuf_init(&h);
+		if (ev->host.p)
+			textsafe_append(&h, ev->host.p, ev->host.n, TEXTSAFE_NOLIMIT, NULL, NULL);
+		else
+			strbuf_addch(&h, '-');
+		strbuf_addch(&h, ' ');
+		if (strbuf_reserve(&o->sb, h.len) < 0) {
+			strbuf_fini(&h);
+			return -1;
+		}
+		memmove(o->sb.buf + at + h.len, o->sb.buf + at, tail + 1);
+		memcpy(o->sb.buf + at, h.buf, h.len);
+		o->sb.len += h.len;
+		strbuf_fini(&h);
+	}
 	if (fwrite(o->sb.buf, 1, o->sb.len, stdout) != o->sb.len) {
 		o->write_error = true;
 		return -1;
@@ -101,9 +125,12 @@ usage(FILE *fp)
 		"usage: pfconsole feed [-c DIR] [-l SRC] [-f] [-n N] [-j] [-s TIME]\n"
 		"                      [-g RE] [-x RE] [-S [-t N]]\n"
 		"\n"
-		"  -l, --log SRC     a log file, '-' for standard input, or 'journal'\n"
-		"                    (default: main.cf maillog_file, /var/log/mail.log,\n"
-		"                    /var/log/maillog, the systemd journal)\n"
+		"  -l, --log SRC     a log file, '-' for standard input, 'journal',\n"
+		"                    'journal-dir:DIR', 'journal-file:FILE', or a directory\n"
+		"                    of per-host files; repeat for several sources, merged\n"
+		"                    in time order (default: main.cf maillog_file,\n"
+		"                    /var/log/mail.log, /var/log/maillog, the systemd journal)\n"
+		"  -H, --host NAMES  only events logged by these hosts (comma-separated)\n"
 		"  -f, --follow      print the last N events, then new ones as they come\n"
 		"  -n, --last N      only the last N events (read backwards from the end)\n"
 		"  -j, --json        one JSON object per line\n"
@@ -129,24 +156,25 @@ parse_count(const char *s, size_t *out)
 }
 
 static int
-follow_loop(struct logsrc *ls, const struct feed_sink *sink, struct out *o)
+follow_loop(struct logmux *lm, const struct feed_sink *sink, struct out *o)
 {
 	char reason[512];
 
 	while (!stop_flag) {
-		struct pollfd pfd = { logsrc_fd(ls), POLLIN, 0 };
-		int to = logsrc_timeout_ms(ls), r;
+		struct pollfd pfd[64];
+		size_t npfd = logmux_pollfds(lm, pfd, 64);
+		int to = logmux_timeout_ms(lm), r;
 
-		if (logsrc_eof(ls))
+		if (logmux_eof(lm))
 			return 0;
-		r = poll(&pfd, pfd.fd >= 0 ? 1 : 0, to);
+		r = poll(pfd, npfd, to);
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "pfconsole feed: poll: %s\n", strerror(errno));
 			return 1;
 		}
 		if (stop_flag)
 			break;
-		if (logsrc_poll(ls, sink, reason, sizeof(reason)) < 0) {
+		if (logmux_poll(lm, sink, reason, sizeof(reason)) < 0) {
 			fprintf(stderr, "pfconsole feed: %s\n", reason);
 			return 1;
 		}
@@ -158,6 +186,7 @@ follow_loop(struct logsrc *ls, const struct feed_sink *sink, struct out *o)
 
 static const struct option feed_longopts[] = {
 	{ "log", required_argument, NULL, 'l' },
+	{ "host", required_argument, NULL, 'H' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "since", required_argument, NULL, 's' },
@@ -172,12 +201,15 @@ static const struct option feed_longopts[] = {
 
 /* the parser in main.c reads this table to tell the command's options
  * (and their arguments) from the global ones */
-const struct cli_options cli_feed_options = { "l:fjs:g:x:Sn:t:h", feed_longopts };
+const struct cli_options cli_feed_options = { "l:H:fjs:g:x:Sn:t:h", feed_longopts };
 
 int
 cli_feed(int argc, char **argv, const struct cli_global *g)
 {
-	const char *config_dir = g->config_dir, *log = NULL;
+	const char *config_dir = g->config_dir, *log = NULL, *host = NULL;
+	const char *logs[64];
+	size_t nlogs = 0;
+	struct logmux *lm = NULL;
 	bool follow = false, stats = false, have_n = false, interrupted = false;
 	size_t n = 10, top = 10;
 	char reason[1024], spec[4096];
@@ -198,7 +230,16 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 	while ((c = getopt_long(argc, argv, cli_feed_options.shortopts, cli_feed_options.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			log = optarg;
+			/* --log more than once: several sources merged in time order */
+			if (nlogs == sizeof(logs) / sizeof(logs[0])) {
+				fprintf(stderr, "pfconsole feed: at most 64 --log sources\n");
+				rc = 2;
+				goto done;
+			}
+			logs[nlogs++] = log = optarg;
+			break;
+		case 'H':
+			host = optarg;
 			break;
 		case 'f':
 			follow = true;
@@ -280,14 +321,21 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 			goto done;
 		}
 		strbuf_fini(&tried);
-		log = spec;
+		logs[nlogs++] = log = spec;
 	}
-	ls = logsrc_open(log, follow, reason, sizeof(reason));
-	if (ls == NULL) {
+	lm = logmux_open(logs, nlogs, follow, reason, sizeof(reason));
+	if (lm == NULL) {
 		fprintf(stderr, "pfconsole feed: %s\n", reason);
 		rc = 1;
 		goto done;
 	}
+	if (logmux_set_host(lm, host) < 0) {
+		fprintf(stderr, "pfconsole feed: out of memory\n");
+		rc = 1;
+		goto done;
+	}
+	ls = logmux_count(lm) == 1 ? logmux_src(lm, 0) : NULL;
+	o.show_host = logmux_count(lm) > 1 || host != NULL;
 	if (stats) {
 		o.stats = feedstats_new();
 		if (o.stats == NULL) {
@@ -298,7 +346,12 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;      /* no SA_RESTART: a blocked read returns */
-	logsrc_set_cancel(ls, &stop_flag);
+	{
+		size_t k;
+
+		for (k = 0; k < logmux_count(lm); k++)
+			logsrc_set_cancel(logmux_src(lm, k), &stop_flag);
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -312,7 +365,7 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 	sink.event = on_event;
 	sink.note = on_note;
 
-	if (stats && !have_n && logsrc_size(ls) > (off_t)(8 << 20)) {
+	if (stats && !have_n && ls && !host && logsrc_size(ls) > (off_t)(8 << 20)) {
 		/* a big file: count its parts in parallel, one per CPU */
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		struct logsrc_counts cnt;
@@ -328,9 +381,9 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 		goto report;
 	}
 	if (follow || have_n) {
-		rc = logsrc_backlog(ls, n, &sink, reason, sizeof(reason));
+		rc = logmux_backlog(lm, n, &sink, reason, sizeof(reason));
 	} else {
-		rc = logsrc_read(ls, &sink, reason, sizeof(reason));
+		rc = logmux_read(lm, &sink, reason, sizeof(reason));
 	}
 	if (rc < 0) {
 		fprintf(stderr, "pfconsole feed: %s\n", reason);
@@ -355,11 +408,11 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 		goto done;
 	}
 	if (follow && !interrupted)
-		rc = follow_loop(ls, &sink, &o);
+		rc = follow_loop(lm, &sink, &o);
 	{
 		struct logsrc_counts cnt;
 
-		logsrc_counts(ls, &cnt);
+		logmux_counts(lm, &cnt);
 		junk = cnt.junk;
 	}
 report:
@@ -381,7 +434,7 @@ report:
 	if (fflush(stdout) == EOF || interrupted)
 		rc = 1;
 done:
-	logsrc_close(ls);
+	logmux_close(lm);
 	feed_filter_free(o.filter);
 	feedstats_free(o.stats);
 	strbuf_fini(&o.sb);
