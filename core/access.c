@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "core/access.h"
+#include "core/restriction.h"
 #include "util/utf8.h"
 
 static const char *const kind_names[] = {
@@ -253,82 +254,17 @@ access_rejects(const struct access_action *a, const char *value, size_t len)
 
 /* ---- restriction names ------------------------------------------------- */
 
-static const char *const builtin_noarg[] = {
-	"permit", "defer", "reject", "reject_unauth_pipelining", "defer_if_permit",
-	"defer_if_reject", "reject_plaintext_session", "warn_if_reject",
-	"reject_unknown_client_hostname", "reject_unknown_client",
-	"reject_unknown_reverse_client_hostname", "permit_inet_interfaces",
-	"permit_mynetworks", "reject_maps_rbl",
-	"reject_invalid_helo_hostname", "reject_invalid_hostname",
-	"reject_unknown_helo_hostname", "reject_unknown_hostname",
-	"permit_naked_ip_address", "reject_non_fqdn_helo_hostname",
-	"reject_non_fqdn_hostname",
-	"reject_unknown_address", "reject_unknown_sender_domain",
-	"reject_unverified_sender", "reject_non_fqdn_sender",
-	"reject_authenticated_sender_login_mismatch",
-	"reject_known_sender_login_mismatch",
-	"reject_unauthenticated_sender_login_mismatch",
-	"reject_sender_login_mismatch", "reject_unlisted_sender",
-	"permit_mx_backup", "permit_auth_destination", "reject_unauth_destination",
-	"defer_unauth_destination", "check_relay_domains",
-	"permit_sasl_authenticated", "permit_tls_all_clientcerts",
-	"permit_tls_clientcerts", "reject_unknown_recipient_domain",
-	"reject_non_fqdn_recipient", "check_recipient_maps",
-	"reject_unlisted_recipient", "reject_multi_recipient_bounce",
-	"reject_unverified_recipient",
-};
-
-static const char *const builtin_arg[] = {
-	"check_policy_service", "sleep", "reject_rbl_client", "reject_rbl",
-	"permit_dnswl_client", "reject_rhsbl_client", "permit_rhswl_client",
-	"reject_rhsbl_reverse_client", "reject_rhsbl_helo", "reject_rhsbl_sender",
-	"reject_rhsbl_recipient",
-	"check_client_access", "check_reverse_client_hostname_access",
-	"check_ccert_access", "check_sasl_access",
-	"check_client_ns_access", "check_client_mx_access", "check_client_a_access",
-	"check_reverse_client_hostname_ns_access",
-	"check_reverse_client_hostname_mx_access",
-	"check_reverse_client_hostname_a_access",
-	"check_helo_access", "check_helo_ns_access", "check_helo_mx_access",
-	"check_helo_a_access",
-	"check_sender_access", "check_sender_ns_access", "check_sender_mx_access",
-	"check_sender_a_access",
-	"check_recipient_access", "check_recipient_ns_access",
-	"check_recipient_mx_access", "check_recipient_a_access",
-	"check_etrn_access",
-};
-
-static bool
-in_table(const char *const *t, size_t n, const char *name, size_t len)
-{
-	size_t i;
-	unsigned char c;
-
-	if (len == 0)
-		return false;
-	/* the names are lower case: their first byte rules out most of them
-	 * before strlen and strncasecmp (explain asks for every word) */
-	c = (unsigned char)name[0];
-	if (c >= 'A' && c <= 'Z')
-		c = (unsigned char)(c - 'A' + 'a');
-	for (i = 0; i < n; i++)
-		if ((unsigned char)t[i][0] == c && cmd_is(name, len, t[i]))
-			return true;
-	return false;
-}
-
+/* the names and their arguments: core/restrictions.h */
 bool
 access_restriction_takes_arg(const char *name, size_t len)
 {
-	return in_table(builtin_arg, sizeof(builtin_arg) / sizeof(builtin_arg[0]), name, len);
+	return restriction_takes_arg(name, len);
 }
 
 bool
 access_is_builtin_restriction(const char *name, size_t len)
 {
-	return in_table(builtin_noarg, sizeof(builtin_noarg) / sizeof(builtin_noarg[0]),
-			name, len)
-		|| access_restriction_takes_arg(name, len);
+	return restriction_find(name, len) != NULL;
 }
 
 static bool

@@ -43,6 +43,7 @@
 #include "core/maincf.h"
 #include "core/pattern.h"
 #include "core/explain_int.h"
+#include "core/restriction.h"
 #include "maps/map.h"
 
 /* cfget - parameter NAME as the service sees it: a master.cf -o override
@@ -644,7 +645,8 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 		trail(s, "note: %s", ex->service_note);
 	if (ex->startup_error) {
 		strbuf_addstr(&r->depends, ex->startup_error);
-		trail(s, "smtpd cannot start: %s", ex->startup_error);
+		trail(s, "smtpd cannot start, no reply (the daemon exits, the client sees the "
+		      "connection close): %s", ex->startup_error);
 		r->decision = EXPLAIN_UNKNOWN;
 		goto done;
 	}
@@ -810,6 +812,20 @@ code_param(struct maincf *cf, const char *name, int def)
 		return def;
 	n = strtol(v, &end, 10);
 	return *end ? def : (int)n;
+}
+
+/* policy_startup_check - smtpd_check_parse() registers the word after each
+ * check_policy_service at startup; a malformed service is fatal */
+static void
+policy_startup_check(struct explain *ex, const struct words *w)
+{
+	char why[600];
+	size_t i;
+
+	for (i = 1; i < w->n && !ex->startup_error; i++)
+		if (strcasecmp(w->v[i - 1], "check_policy_service") == 0
+		    && restriction_policy_endpoint_error(w->v[i], why, sizeof(why)))
+			ex->startup_error = xstrdup(why);
 }
 
 static int
@@ -1131,6 +1147,26 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 	    || load_list(ex, "smtpd_relay_restrictions", &ex->relay) < 0
 	    || load_list(ex, "smtpd_recipient_restrictions", &ex->rcpt) < 0)
 		goto nomem;
+	{
+		/* smtpd_check_init parses these lists before the classes */
+		struct words etrn = { 0 }, data = { 0 }, eod = { 0 };
+		const struct words *all[] = { &ex->client, &ex->helo, &ex->mail, &ex->relay,
+			&ex->rcpt, &etrn, &data, &eod };
+
+		if (load_list(ex, "smtpd_etrn_restrictions", &etrn) < 0
+		    || load_list(ex, "smtpd_data_restrictions", &data) < 0
+		    || load_list(ex, "smtpd_end_of_data_restrictions", &eod) < 0) {
+			words_free(&etrn);
+			words_free(&data);
+			words_free(&eod);
+			goto nomem;
+		}
+		for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+			policy_startup_check(ex, all[i]);
+		words_free(&etrn);
+		words_free(&data);
+		words_free(&eod);
+	}
 	(void)cfraw(ex, "smtpd_relay_restrictions", &src);
 	ex->fake_relay = src != MAINCF_SET && compat_below(ex, "1");
 	ex->relay_first = cfbool(ex, "smtpd_relay_before_recipient_restrictions",
@@ -1188,6 +1224,7 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 		}
 		if (words_split(&ex->class_lists[i], def) < 0)
 			goto nomem;
+		policy_startup_check(ex, &ex->class_lists[i]);
 	}
 	if (!ex->opts.service)
 		ex->service_note = master_cf_note(dir);

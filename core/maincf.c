@@ -23,6 +23,7 @@
 #include "core/access.h"
 #include "core/maincf.h"
 #include "core/postconf.h"
+#include "core/restriction.h"
 #include "util/strbuf.h"
 #include "util/safeopen.h"
 
@@ -308,73 +309,27 @@ maincf_is_pattern_type(const char *type)
 	return strcmp(type, "regexp") == 0 || strcmp(type, "pcre") == 0;
 }
 
-static const char *const restr_with_arg[] = {
-	"check_ccert_access", "check_client_a_access", "check_client_access",
-	"check_client_mx_access", "check_client_ns_access", "check_etrn_access",
-	"check_helo_a_access", "check_helo_access", "check_helo_mx_access",
-	"check_helo_ns_access", "check_policy_service", "check_recipient_a_access",
-	"check_recipient_access", "check_recipient_mx_access", "check_recipient_ns_access",
-	"check_reverse_client_hostname_a_access", "check_reverse_client_hostname_access",
-	"check_reverse_client_hostname_mx_access", "check_reverse_client_hostname_ns_access",
-	"check_sasl_access", "check_sender_a_access", "check_sender_access",
-	"check_sender_mx_access", "check_sender_ns_access",
-	"permit_dnswl_client", "permit_rhswl_client", "reject_rbl_client",
-	"reject_rhsbl_client", "reject_rhsbl_helo", "reject_rhsbl_recipient",
-	"reject_rhsbl_reverse_client", "reject_rhsbl_sender", "sleep",
-	NULL
-};
-
-static const char *const restr_plain[] = {
-	"permit", "reject", "defer", "dunno", "warn_if_reject", "defer_if_permit",
-	"defer_if_reject", "reject_unauth_destination", "defer_unauth_destination",
-	"reject_unauth_pipelining", "permit_mynetworks", "permit_sasl_authenticated",
-	"permit_tls_clientcerts", "permit_tls_all_clientcerts", "permit_inet_interfaces",
-	"permit_mx_backup", "permit_auth_destination", "check_relay_domains",
-	"permit_naked_ip_address", "reject_unknown_client_hostname", "reject_unknown_client",
-	"reject_unknown_reverse_client_hostname", "reject_unknown_forward_client_hostname",
-	"reject_unknown_helo_hostname", "reject_unknown_hostname",
-	"reject_invalid_helo_hostname", "reject_invalid_hostname",
-	"reject_non_fqdn_helo_hostname", "reject_non_fqdn_hostname",
-	"reject_unknown_sender_domain", "reject_unknown_recipient_domain",
-	"reject_non_fqdn_sender", "reject_non_fqdn_recipient", "reject_unlisted_sender",
-	"reject_unlisted_recipient", "reject_unverified_sender", "reject_unverified_recipient",
-	"reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
-	"reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",
-	"reject_maps_rbl", "reject_rbl", "reject_multi_recipient_bounce",
-	"reject_plaintext_session", "permit_mx_primary",
-	NULL
-};
-
+/* the names and their arguments: core/restrictions.h */
 bool
 maincf_restriction_takes_arg(const char *restriction)
 {
-	return in_set_ci(restriction, restr_with_arg);
+	return restriction_takes_arg(restriction, strlen(restriction));
 }
 
 bool
 maincf_is_builtin_restriction(const char *name)
 {
-	return in_set_ci(name, restr_plain) || in_set_ci(name, restr_with_arg);
+	return restriction_find(name, strlen(name)) != NULL;
 }
 
 enum maincf_role
 maincf_restriction_role(const char *r, const char *list)
 {
-	if (r && strchr(r, ':') == NULL && strncasecmp(r, "check_", 6) == 0) {
-		const char *s = r + 6;
+	if (r && strchr(r, ':') == NULL) {
+		const struct restriction *e = restriction_find(r, strlen(r));
 
-		if (strncasecmp(s, "client", 6) == 0 || strncasecmp(s, "reverse_client", 14) == 0
-		    || strncasecmp(s, "ccert", 5) == 0)
-			return strstr(s, "_ns_") || strstr(s, "_mx_") || strstr(s, "_a_")
-				? MAINCF_ROLE_HELO : MAINCF_ROLE_CLIENT;
-		if (strncasecmp(s, "helo", 4) == 0)
-			return MAINCF_ROLE_HELO;
-		if (strncasecmp(s, "sender", 6) == 0)
-			return strcasecmp(s, "sender_access") == 0 ? MAINCF_ROLE_SENDER
-				: MAINCF_ROLE_HELO;
-		if (strncasecmp(s, "recipient", 9) == 0)
-			return strcasecmp(s, "recipient_access") == 0 ? MAINCF_ROLE_RECIPIENT
-				: MAINCF_ROLE_HELO;
+		if (e && e->arg == RARG_MAP)
+			return e->role;
 		return MAINCF_ROLE_ACCESS;
 	}
 	/* a bare type:name: the list's own check_*_access */
@@ -1776,6 +1731,67 @@ scan_classes(struct maincf *cf)
 	return 0;
 }
 
+
+/* restriction_arg_ok - R's argument as smtpd 3.7 takes it (generic_checks,
+ * policy_client_register at startup); false, with an error, when smtpd
+ * exits at startup, answers 451 4.3.5 or skips the rule */
+static bool
+restriction_arg_ok(struct maincf *cf, const struct maincf_restriction *r)
+{
+	const struct restriction *e = restriction_find(r->name, strlen(r->name));
+	const char *a = r->arg;
+	char why[600];
+
+	switch (e ? e->arg : RARG_NONE) {
+	case RARG_MAP:
+		if (a && looks_like_ref(a))
+			return true;
+		if (cf->dl)
+			diag_add(cf->dl, DIAG_BAD_REFERENCE, cf->path, r->line, r->col,
+				 "%s needs a type:name argument%s%s%s; smtpd answers 451 4.3.5 "
+				 "when it reaches it", r->name, a ? " (got \"" : "", a ? a : "",
+				 a ? "\")" : "");
+		return false;
+	case RARG_POLICY:
+		if (a == NULL) {
+			if (cf->dl)
+				diag_add(cf->dl, DIAG_BAD_RESTRICTION_ARG, cf->path, r->line, r->col,
+					 "%s needs a transport:endpoint argument (inet:host:port or "
+					 "unix:private/NAME); smtpd answers 451 4.3.5 Server "
+					 "configuration error when it reaches it", r->name);
+			return false;
+		}
+		if (!restriction_policy_endpoint_error(a, why, sizeof(why)))
+			return true;
+		if (cf->dl)
+			diag_add(cf->dl, DIAG_BAD_RESTRICTION_ARG, cf->path, r->arg_line, r->arg_col,
+				 "%s \"%s\": smtpd exits at startup (%s) and every connection "
+				 "fails: write the service as transport:endpoint, e.g. "
+				 "inet:127.0.0.1:10023 or unix:private/policy", r->name, a, why);
+		return false;
+	case RARG_NUMBER:
+		if (a && *a && strspn(a, "0123456789") == strlen(a))
+			return true;
+		if (cf->dl)
+			diag_add(cf->dl, DIAG_BAD_RESTRICTION_ARG, cf->path, r->line, r->col,
+				 "%s needs a number of seconds%s%s%s; smtpd answers 451 4.3.5 "
+				 "Server configuration error when it reaches it", r->name,
+				 a ? " (got \"" : "", a ? a : "", a ? "\")" : "");
+		return false;
+	case RARG_DOMAIN:
+		if (a)
+			return true;
+		if (cf->dl)
+			diag_add(cf->dl, DIAG_BAD_RESTRICTION_ARG, cf->path, r->line, r->col,
+				 "%s needs a DNS list domain (e.g. %s zen.spamhaus.org); smtpd "
+				 "logs \"requires domain name argument\" and skips the rule",
+				 r->name, r->name);
+		return false;
+	default:
+		return true;
+	}
+}
+
 static int
 scan_restriction_list(struct maincf *cf, const char *list, bool in_class)
 {
@@ -1845,19 +1861,9 @@ scan_restriction_list(struct maincf *cf, const char *list, bool in_class)
 			continue;
 		}
 		if (maincf_restriction_takes_arg(nm)) {
-			if (r[i].arg == NULL || (strncasecmp(nm, "check_", 6) == 0
-						 && strcasecmp(nm, "check_policy_service") != 0
-						 && !looks_like_ref(r[i].arg))) {
-				if (cf->dl)
-					diag_add(cf->dl, DIAG_BAD_REFERENCE, cf->path, r[i].line,
-						 r[i].col, "%s needs a type:name argument%s%s%s; smtpd "
-						 "answers 451 4.3.5 when it reaches it",
-						 nm, r[i].arg ? " (got \"" : "",
-						 r[i].arg ? r[i].arg : "", r[i].arg ? "\")" : "");
+			if (!restriction_arg_ok(cf, &r[i]))
 				continue;
-			}
-			if (strncasecmp(nm, "check_", 6) == 0
-			    && strcasecmp(nm, "check_policy_service") != 0) {
+			if (restriction_find(nm, strlen(nm))->arg == RARG_MAP) {
 				char *lower = own_str(cf, nm);
 
 				if (lower == NULL)
