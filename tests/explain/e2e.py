@@ -699,6 +699,71 @@ def cfg_footer_nodelay():
     return c
 
 
+# restriction arguments smtpd 3.7 cannot use (smtpd_check.c: generic_checks,
+# policy_client_register at startup), each with the fix pfconsole check
+# suggests; tests/explain/restriction-args.sh also runs check on both.
+def restriction_arg_cfg(rcpt_list, clients, recipients):
+    return lambda: {
+        "files": {},
+        "postmap": [],
+        "main": {"mydestination": "local.test",
+                 "smtpd_recipient_restrictions": rcpt_list},
+        "clients": clients,
+        "helos": ["h.example"],
+        "senders": ["a@ok.example"],
+        "recipients": recipients,
+        "limit": 2,
+    }
+
+
+LOCAL = [("127.0.0.1", None)]
+OTHER = [("192.0.2.1", None)]
+RESTRICTION_ARG_CONFIGS = {
+    # smtpd exits at startup: "need service transport:endpoint instead of "inet:""
+    "arg_policy_fatal": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, check_policy_service inet:, reject_unauth_destination",
+        LOCAL, ["v"]),
+    "arg_policy_fatal_fixed": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, check_policy_service inet:127.0.0.1:9, "
+        "reject_unauth_destination", LOCAL, ["v"]),
+    # 451 4.3.5: "must be followed by transport:server"
+    "arg_policy_missing": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, check_policy_service",
+        OTHER, ["u@local.test"]),
+    "arg_policy_missing_fixed": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, "
+        "check_policy_service inet:127.0.0.1:9", LOCAL, ["v"]),
+    # "requires domain name argument": the rule is skipped
+    "arg_rbl_nodomain": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, reject_rbl_client",
+        OTHER, ["u@local.test"]),
+    "arg_rbl_nodomain_fixed": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, reject_rbl_client zen.example",
+        LOCAL, ["v"]),
+    # 451 4.3.5: "bad argument: need maptype:mapname"
+    "arg_map_missing": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, check_recipient_access",
+        OTHER, ["u@local.test"]),
+    "arg_map_missing_fixed": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, "
+        "check_recipient_access inline:{u@local.test=REJECT}", OTHER, ["u@local.test"]),
+    # 451 4.3.5: "unknown smtpd restriction" (a 3.8 name)
+    "arg_unknown_name": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, "
+        "reject_unknown_forward_client_hostname", OTHER, ["u@local.test"]),
+    "arg_unknown_name_fixed": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, reject_unknown_client_hostname",
+        OTHER, ["u@local.test"]),
+    # 451 4.3.5: "sleep must be followed by number"
+    "arg_sleep_nonum": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, sleep x",
+        OTHER, ["u@local.test"]),
+    "arg_sleep_nonum_fixed": restriction_arg_cfg(
+        "reject_non_fqdn_recipient, reject_unauth_destination, sleep 0",
+        OTHER, ["u@local.test"]),
+}
+
+
 CONFIGS = {
     "seed2019": cfg_seed2019,
     "actions": cfg_actions,
@@ -723,6 +788,7 @@ CONFIGS = {
     "footer": cfg_footer,
     "footer_nodelay": cfg_footer_nodelay,
 }
+CONFIGS.update(RESTRICTION_ARG_CONFIGS)
 
 # main.cf names any configuration may set: removed before the next one
 ALL_KEYS = sorted({k for f in CONFIGS.values() for k in f()["main"]})
