@@ -599,32 +599,263 @@ eolify(const struct tabledoc *d, const char *text, size_t len, bool want_eol, st
 	return 0;
 }
 
-/* splice - replace [off, off+len) by REPL, re-read, find the item at off */
+/* anchor - item I starts a logical line no edit before it can join: its
+ * first byte is neither blank nor '#' (continuation lines start with
+ * whitespace, and Postfix reads through comments inside them) */
+static bool
+anchor(const struct tabledoc *d, size_t i)
+{
+	unsigned char c;
+
+	if (d->items[i].len == 0)
+		return false;
+	c = (unsigned char)d->text.buf[d->items[i].off];
+	return !is_ws(c) && c != '#';
+}
+
+static size_t
+count_nl(const char *b, size_t n)
+{
+	size_t k = 0;
+	const char *p = b, *e = b + n;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* splice_text - [off, off+len) of the text replaced by REPL, in place */
+static int
+splice_text(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
+{
+	size_t tail = d->text.len - off - len;
+
+	if (repl->len > len && strbuf_reserve(&d->text, repl->len - len) < 0)
+		return -1;
+	memmove(d->text.buf + off + repl->len, d->text.buf + off + len, tail);
+	memcpy(d->text.buf + off, repl->buf, repl->len);
+	d->text.len = off + repl->len + tail;
+	d->text.buf[d->text.len] = '\0';
+	return 0;
+}
+
+/* resplice - the incremental re-read after an edit of [off, off+len) by
+ * REPL: only the items from the last anchor before the edit to the first
+ * anchor after it are parsed again; the items after it move (offsets and
+ * lines shifted), the ones before stay.  The cost is the parse of those few
+ * lines plus a memmove of the text and item tail and one pass adding two
+ * deltas, instead of parsing the whole document.  1 when it cannot (the
+ * caller re-reads everything), 0 done, -1 ENOMEM. */
+static int
+resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
+{
+	struct tabledoc t;
+	size_t a, b, lo, hi, w0, w1, k, nk, i, base, oldlines, newlines, need;
+	long long delta = (long long)repl->len - (long long)len, dl;
+	unsigned line0;
+	char *arena_before;
+	int r;
+
+	if (d->n < 64)
+		return 1;       /* small: the plain re-read is as cheap */
+	/* a: the first item at or after OFF; b: the first item after the edit */
+	for (a = 0, k = d->n; a < k;) {
+		size_t m = a + (k - a) / 2;
+
+		if (d->items[m].off < off)
+			a = m + 1;
+		else
+			k = m;
+	}
+	if (a < d->n && d->items[a].off != off)
+		return 1;       /* not at an item boundary */
+	for (b = a; b < d->n && d->items[b].off < off + len; b++)
+		;
+	lo = a;
+	while (lo > 0) {
+		lo--;
+		if (anchor(d, lo))
+			break;
+	}
+	for (hi = b; hi < d->n && !anchor(d, hi); hi++)
+		;
+	w0 = lo < d->n ? d->items[lo].off : off;
+	if (w0 > off)
+		w0 = off;
+	w1 = hi < d->n ? d->items[hi].off : d->text.len;
+	line0 = lo < d->n ? d->items[lo].line
+		: d->n ? d->items[d->n - 1].line + d->items[d->n - 1].nlines : 1;
+	oldlines = count_nl(d->text.buf + w0, w1 - w0);
+	if (splice_text(d, off, len, repl) < 0)
+		return -1;
+	w1 = (size_t)((long long)w1 + delta);
+	newlines = count_nl(d->text.buf + w0, w1 - w0);
+	dl = (long long)newlines - (long long)oldlines;
+
+	/* the window, parsed alone (its text borrowed, not owned) */
+	memset(&t, 0, sizeof(t));
+	t.path = d->path;
+	t.syntax = d->syntax;
+	t.text.buf = d->text.buf + w0;
+	t.text.len = w1 - w0;
+	t.text.cap = 0;
+	strbuf_init(&t.arena);
+	diag_list_init(&t.diags);
+	r = reread(&t);
+	if (r < 0)
+		goto fail;
+	/* the window's items replace items [lo, hi) */
+	nk = t.n;
+	k = hi - lo;
+	need = d->n - k + nk;
+	if (need > d->cap) {
+		size_t cap = d->cap * 2 > need ? d->cap * 2 : need;
+		struct tabledoc_item *v = realloc(d->items, cap * sizeof(*v));
+		size_t *ko, *vo;
+
+		if (!v)
+			goto fail;
+		d->items = v;
+		if (!(ko = realloc(d->koff, cap * sizeof(*ko))))
+			goto fail;
+		d->koff = ko;
+		if (!(vo = realloc(d->voff, cap * sizeof(*vo))))
+			goto fail;
+		d->voff = vo;
+		d->cap = cap;
+	}
+	arena_before = d->arena.buf;
+	base = d->arena.len;
+	if (strbuf_add(&d->arena, t.arena.buf, t.arena.len) < 0)
+		goto fail;
+	if (nk != k) {
+		memmove(d->items + lo + nk, d->items + hi, (d->n - hi) * sizeof(*d->items));
+		memmove(d->koff + lo + nk, d->koff + hi, (d->n - hi) * sizeof(*d->koff));
+		memmove(d->voff + lo + nk, d->voff + hi, (d->n - hi) * sizeof(*d->voff));
+	}
+	for (i = 0; i < nk; i++) {
+		struct tabledoc_item *it = &d->items[lo + i];
+
+		*it = t.items[i];
+		it->off += w0;
+		it->line += line0 - 1;
+		if (it->kind == TABLEDOC_ENTRY) {
+			it->value_line += line0 - 1;
+			d->koff[lo + i] = base + t.koff[i];
+			d->voff[lo + i] = base + t.voff[i];
+			it->key = d->arena.buf + d->koff[lo + i];
+			it->value = d->arena.buf + d->voff[lo + i];
+		} else {
+			d->koff[lo + i] = d->voff[lo + i] = (size_t)-1;
+		}
+	}
+	d->n = need;
+	for (i = lo + nk; i < d->n; i++) {
+		struct tabledoc_item *it = &d->items[i];
+
+		it->off = (size_t)((long long)it->off + delta);
+		it->line = (unsigned)((long long)it->line + dl);
+		if (it->kind == TABLEDOC_ENTRY)
+			it->value_line = (unsigned)((long long)it->value_line + dl);
+	}
+	if (d->arena.buf != arena_before) {
+		/* the arena moved (it grows by doubling: rarely) */
+		for (i = 0; i < d->n; i++) {
+			if (d->items[i].kind != TABLEDOC_ENTRY)
+				continue;
+			d->items[i].key = d->arena.buf + d->koff[i];
+			d->items[i].value = d->arena.buf + d->voff[i];
+		}
+	}
+	/* diagnostics: the window's replace the old ones there, later ones move */
+	{
+		struct diag_list nd;
+		unsigned wend = line0 + (unsigned)oldlines;
+
+		diag_list_init(&nd);
+		/* in line order, as a full parse gives them */
+		for (i = 0; i < d->diags.n; i++) {
+			const struct diag *x = &d->diags.v[i];
+
+			if (x->line < line0)
+				diag_add_sev(&nd, x->severity, x->code, x->file, x->line, x->col, "%s",
+					     x->message);
+		}
+		for (i = 0; i < t.diags.n; i++) {
+			const struct diag *x = &t.diags.v[i];
+
+			diag_add_sev(&nd, x->severity, x->code, x->file, x->line + line0 - 1, x->col,
+				     "%s", x->message);
+		}
+		for (i = 0; i < d->diags.n; i++) {
+			const struct diag *x = &d->diags.v[i];
+
+			if (x->line >= wend)
+				diag_add_sev(&nd, x->severity, x->code, x->file,
+					     (unsigned)((long long)x->line + dl), x->col, "%s", x->message);
+		}
+		diag_list_fini(&d->diags);
+		d->diags = nd;
+	}
+	{
+		const char *nl = memchr(d->text.buf, '\n', d->text.len);
+
+		d->crlf = nl && nl > d->text.buf && nl[-1] == '\r';
+	}
+	free(t.items);
+	free(t.koff);
+	free(t.voff);
+	strbuf_fini(&t.arena);
+	diag_list_fini(&t.diags);
+	return 0;
+fail:
+	free(t.items);
+	free(t.koff);
+	free(t.voff);
+	strbuf_fini(&t.arena);
+	diag_list_fini(&t.diags);
+	/* the text is already spliced: a full re-read makes the items match */
+	if (reread(d) < 0)
+		return -1;
+	return 0;
+}
+
+/* splice - replace [off, off+len) by REPL, re-read (incrementally when the
+ * document is big), find the item at off */
 static int
 doc_splice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl, size_t *newidx)
 {
-	struct strbuf nt;
 	size_t i;
+	int r;
 
-	strbuf_init(&nt);
-	if (strbuf_add(&nt, d->text.buf, off) < 0 || strbuf_add(&nt, repl->buf, repl->len) < 0
-	    || strbuf_add(&nt, d->text.buf + off + len, d->text.len - off - len) < 0) {
-		strbuf_fini(&nt);
+	d->dirty = true;
+	r = resplice(d, off, len, repl);
+	if (r < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
-	strbuf_fini(&d->text);
-	d->text = nt;
-	d->dirty = true;
-	if (reread(d) < 0)
-		return -1;
+	if (r > 0) {
+		if (splice_text(d, off, len, repl) < 0 || reread(d) < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+	}
 	if (newidx) {
-		*newidx = d->n;
-		for (i = 0; i < d->n; i++)
-			if (d->items[i].off + d->items[i].len > off) {
-				*newidx = i;
-				break;
-			}
+		size_t lo = 0, hi = d->n;
+
+		/* the first item ending after OFF (items are in order) */
+		while (lo < hi) {
+			size_t m = lo + (hi - lo) / 2;
+
+			if (d->items[m].off + d->items[m].len > off)
+				hi = m;
+			else
+				lo = m + 1;
+		}
+		i = lo;
+		*newidx = i;
 	}
 	return 0;
 }
@@ -679,14 +910,17 @@ tabledoc_insert(struct tabledoc *d, size_t i, const char *text, size_t len, size
 		goto nomem;
 	rc = doc_splice(d, off, 0, &r, NULL);
 	if (rc == 0 && newidx) {
-		size_t k;
+		size_t lo = 0, hi = d->n;
 
-		*newidx = d->n;
-		for (k = 0; k < d->n; k++)
-			if (d->items[k].off >= textoff) {
-				*newidx = k;
-				break;
-			}
+		while (lo < hi) {       /* the first item at or after TEXTOFF */
+			size_t m = lo + (hi - lo) / 2;
+
+			if (d->items[m].off >= textoff)
+				hi = m;
+			else
+				lo = m + 1;
+		}
+		*newidx = lo;
 	}
 	strbuf_fini(&r);
 	return rc;

@@ -17,7 +17,9 @@
  *    lines are entries with key "if ..."/"endif" and an empty value.
  *
  * Editing: replace/insert/delete work on whole items and change only those
- * bytes; the document is then re-read, so items, keys and line numbers are
+ * bytes; the lines around the edit are then re-read (from the last line
+ * before it that starts a logical line to the first such line after it;
+ * the items after it only move), so items, keys and line numbers are
  * always what Postfix would see (an inserted indented line *does* join the
  * previous entry, as it would for postmap).  Indices change after an edit.
  * New lines use the document's line ending (CRLF if the first line ended in

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/tabledoc.h"
+#include "util/strbuf.h"
 
 /* round-trip sources: CRLF, no final newline, odd whitespace, continuation
  * lines across comments, NUL and invalid UTF-8 bytes, skipped lines */
@@ -417,6 +418,86 @@ test_format_entry(void **state)
 	assert_true(tabledoc_hash("foobar", 6) == 0x85944171f73967e8ULL);
 }
 
+/* same_items - DOC's items equal those of a full parse of its text */
+static void
+same_items(const struct tabledoc *doc)
+{
+	struct tabledoc *full;
+	size_t len, i;
+	const char *text = tabledoc_text(doc, &len);
+
+	assert_int_equal(tabledoc_parse(&full, text, len, tabledoc_path(doc),
+					tabledoc_get_syntax(doc), NULL), 0);
+	assert_int_equal(tabledoc_count(full), tabledoc_count(doc));
+	for (i = 0; i < tabledoc_count(doc); i++) {
+		const struct tabledoc_item *a = tabledoc_item(doc, i), *b = tabledoc_item(full, i);
+
+		assert_int_equal(a->kind, b->kind);
+		assert_int_equal(a->off, b->off);
+		assert_int_equal(a->len, b->len);
+		assert_int_equal(a->line, b->line);
+		assert_int_equal(a->nlines, b->nlines);
+		assert_int_equal(a->klen, b->klen);
+		assert_int_equal(a->vlen, b->vlen);
+		if (a->kind == TABLEDOC_ENTRY) {
+			assert_memory_equal(a->key, b->key, a->klen);
+			assert_memory_equal(a->value, b->value, a->vlen);
+			assert_int_equal(a->value_line, b->value_line);
+			assert_int_equal(a->value_col, b->value_col);
+		}
+	}
+	assert_int_equal(tabledoc_diags(doc)->n, tabledoc_diags(full)->n);
+	for (i = 0; i < tabledoc_diags(doc)->n; i++)
+		assert_int_equal(tabledoc_diags(doc)->v[i].line, tabledoc_diags(full)->v[i].line);
+	tabledoc_free(full);
+}
+
+/* big documents are re-read incrementally after an edit (only the lines
+ * around it): after random replaces, inserts and deletes of entries,
+ * comments, blank, indented (continuation) and skipped lines, the items are
+ * exactly those of a full parse, for both syntaxes */
+static void
+test_incremental_edits(void **state)
+{
+	static const char *const lines[] = {
+		"k%u REJECT %u", "# comment %u", "", "  continued %u", "lonely%u",
+		"k%u OK\n  more %u", "# c\n  joined %u", "/^x%u/ REJECT %u", "k%u\tv%u\r",
+	};
+	int syn;
+
+	(void)state;
+	srand(7);
+	for (syn = 0; syn < 2; syn++) {
+		struct tabledoc *doc;
+		struct strbuf sb;
+		unsigned i, step;
+		char line[128];
+
+		strbuf_init(&sb);
+		for (i = 0; i < 300; i++)
+			strbuf_addf(&sb, i % 17 == 5 ? "  cont %u\n" : i % 13 == 0 ? "# c %u\n" :
+				    syn ? "/^u%u@/ REJECT\n" : "u%u@example.com REJECT\n", i);
+		assert_int_equal(tabledoc_parse(&doc, sb.buf, sb.len, "big",
+						syn ? TABLEDOC_PATTERN : TABLEDOC_KV, NULL), 0);
+		for (step = 0; step < 400; step++) {
+			size_t n = tabledoc_count(doc), at = (size_t)rand() % (n + 1), idx = 0;
+			unsigned which = (unsigned)rand() % (sizeof(lines) / sizeof(lines[0]));
+			int op = rand() % 3;
+
+			snprintf(line, sizeof(line), lines[which], step, step);
+			if (op == 0 && at < n)
+				assert_int_equal(tabledoc_replace(doc, at, line, strlen(line), &idx), 0);
+			else if (op == 1 && at < n && n > 100)
+				assert_int_equal(tabledoc_delete(doc, at), 0);
+			else
+				assert_int_equal(tabledoc_insert(doc, at, line, strlen(line), &idx), 0);
+			same_items(doc);
+		}
+		tabledoc_free(doc);
+		strbuf_fini(&sb);
+	}
+}
+
 int
 main(void)
 {
@@ -431,6 +512,7 @@ main(void)
 		cmocka_unit_test(test_save_backup_conflict),
 		cmocka_unit_test(test_save_symlink_and_special),
 		cmocka_unit_test(test_format_entry),
+		cmocka_unit_test(test_incremental_edits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
