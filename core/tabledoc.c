@@ -47,6 +47,7 @@ struct tabledoc {
 	bool dirty;
 	bool crlf;
 	struct disk_state disk;
+	size_t nentries;            /* items of kind ENTRY */
 };
 
 uint64_t
@@ -306,7 +307,7 @@ reread(struct tabledoc *d)
 			k++;
 		}
 	}
-	(void)k;
+	d->nentries = k;
 	d->crlf = false;
 	{
 		const char *nl = memchr(d->text.buf, '\n', d->text.len);
@@ -501,11 +502,7 @@ tabledoc_item_text(const struct tabledoc *d, size_t i, size_t *len)
 size_t
 tabledoc_entry_count(const struct tabledoc *d)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < d->n; i++)
-		n += d->items[i].kind == TABLEDOC_ENTRY;
-	return n;
+	return d->nentries;
 }
 
 const struct diag_list *
@@ -730,6 +727,9 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 	base = d->arena.len;
 	if (strbuf_add(&d->arena, t.arena.buf, t.arena.len) < 0)
 		goto fail;
+	for (i = lo; i < hi; i++)
+		d->nentries -= d->items[i].kind == TABLEDOC_ENTRY;
+	d->nentries += t.nentries;
 	if (nk != k) {
 		memmove(d->items + lo + nk, d->items + hi, (d->n - hi) * sizeof(*d->items));
 		memmove(d->koff + lo + nk, d->koff + hi, (d->n - hi) * sizeof(*d->koff));

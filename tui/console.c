@@ -139,6 +139,8 @@ count_errors(const struct diag_list *dl)
 	return n;
 }
 
+static void doc_validate(struct console *con, struct con_doc *d, bool now);
+
 /* bg_ready - a job is done: take its result if it is still wanted */
 static unsigned
 bg_ready(struct app *app, void *ctx)
@@ -149,6 +151,15 @@ bg_ready(struct app *app, void *ctx)
 
 	(void)app;
 	while (read(con->bg_pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
+		if (!j) {
+			/* validations put off until the screen was drawn */
+			size_t i;
+
+			for (i = 0; i < con->ndocs; i++)
+				if (con->docs[i]->vpending)
+					doc_validate(con, con->docs[i], true);
+			continue;
+		}
 		if (j->kind == BG_CHECK) {
 			con->check_running = false;
 			if (j->gen == con->check_gen) {
@@ -175,7 +186,7 @@ bg_ready(struct app *app, void *ctx)
 				d->validating = false;
 				fl |= APP_REDRAW;
 			} else {
-				console_doc_validate(con, d);   /* edited meanwhile */
+				doc_validate(con, d, true);     /* edited meanwhile */
 			}
 		} else if (j->kind == BG_APPLY) {
 			con->applying = false;
@@ -396,6 +407,12 @@ console_doc_validate_sync(struct console *con, struct con_doc *d)
 void
 console_doc_validate(struct console *con, struct con_doc *d)
 {
+	doc_validate(con, d, false);
+}
+
+static void
+doc_validate(struct console *con, struct con_doc *d, bool now)
+{
 	const char *text;
 	size_t len;
 	struct bg_job *j;
@@ -414,6 +431,20 @@ console_doc_validate(struct console *con, struct con_doc *d)
 		d->vgen++;
 		return;
 	}
+	if (!now) {
+		/* started after the screen is drawn: copying a big text for the
+		 * thread is not part of the key's answer (bg_ready gets the NULL
+		 * job on the loop's next round, after the draw) */
+		struct bg_job *none = NULL;
+
+		if (!d->vpending && write(con->bg_pipe[1], &none, sizeof(none)) == (ssize_t)sizeof(none)) {
+			d->vpending = true;
+			return;
+		}
+		if (d->vpending)
+			return;
+	}
+	d->vpending = false;
 	j = calloc(1, sizeof(*j));
 	if (!j || !(j->text = malloc(len + 1))) {
 		free(j);

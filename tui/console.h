@@ -40,6 +40,7 @@ struct con_doc {
 	unsigned vgen;                  /* validation generation (background validation) */
 	bool validating;                /* diags are from an older text; new ones are coming */
 	bool vrunning;                  /* a validation thread for this document is in flight */
+	bool vpending;                  /* one is to start after the screen is drawn */
 	struct diag_list diags;         /* validation of the whole buffer (after each edit) */
 	size_t nerrors;
 	bool conflict;                  /* changed on disk while we have unsaved edits */

@@ -429,6 +429,7 @@ same_items(const struct tabledoc *doc)
 	assert_int_equal(tabledoc_parse(&full, text, len, tabledoc_path(doc),
 					tabledoc_get_syntax(doc), NULL), 0);
 	assert_int_equal(tabledoc_count(full), tabledoc_count(doc));
+	assert_int_equal(tabledoc_entry_count(full), tabledoc_entry_count(doc));
 	for (i = 0; i < tabledoc_count(doc); i++) {
 		const struct tabledoc_item *a = tabledoc_item(doc, i), *b = tabledoc_item(full, i);
 
