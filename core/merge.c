@@ -306,6 +306,42 @@ merge3(const char *base, size_t blen, const char *theirs, size_t tlen, const cha
 			kind = MERGE_BOTH_SAME;
 		else
 			kind = MERGE_CONFLICT;
+		if (kind == MERGE_CONFLICT && j > ib) {
+			/* one side only added lines before or after the lines the
+			 * other changed (a table's new entry after its last line):
+			 * not a conflict, both are taken */
+			size_t nb = j - ib;
+			int r = 0;
+
+			if (em - im > nb && same_range(base, &lb, ib, j, mine, &lm, im, im + nb))
+				r = push(m, &cap, MERGE_THEIRS, &lb, ib, j, blen, &lt, it, et, tlen, &lm,
+					 im, im + nb, mlen) < 0 ||
+				    push(m, &cap, MERGE_MINE, &lb, j, j, blen, &lt, et, et, tlen, &lm,
+					 im + nb, em, mlen) < 0 ? -1 : 1;
+			else if (em - im > nb && same_range(base, &lb, ib, j, mine, &lm, em - nb, em))
+				r = push(m, &cap, MERGE_MINE, &lb, ib, ib, blen, &lt, it, it, tlen, &lm,
+					 im, em - nb, mlen) < 0 ||
+				    push(m, &cap, MERGE_THEIRS, &lb, ib, j, blen, &lt, it, et, tlen, &lm,
+					 em - nb, em, mlen) < 0 ? -1 : 1;
+			else if (et - it > nb && same_range(base, &lb, ib, j, theirs, &lt, it, it + nb))
+				r = push(m, &cap, MERGE_MINE, &lb, ib, j, blen, &lt, it, it + nb, tlen, &lm,
+					 im, em, mlen) < 0 ||
+				    push(m, &cap, MERGE_THEIRS, &lb, j, j, blen, &lt, it + nb, et, tlen, &lm,
+					 em, em, mlen) < 0 ? -1 : 1;
+			else if (et - it > nb && same_range(base, &lb, ib, j, theirs, &lt, et - nb, et))
+				r = push(m, &cap, MERGE_THEIRS, &lb, ib, ib, blen, &lt, it, et - nb, tlen,
+					 &lm, im, im, mlen) < 0 ||
+				    push(m, &cap, MERGE_MINE, &lb, ib, j, blen, &lt, et - nb, et, tlen, &lm,
+					 im, em, mlen) < 0 ? -1 : 1;
+			if (r < 0)
+				goto out;
+			if (r > 0) {
+				ib = j;
+				it = et;
+				im = em;
+				continue;
+			}
+		}
 		if (push(m, &cap, kind, &lb, ib, j, blen, &lt, it, et, tlen, &lm, im, em, mlen) < 0)
 			goto out;
 		ib = j;

@@ -946,6 +946,18 @@ tabledoc_delete(struct tabledoc *d, size_t i)
 	return rc;
 }
 
+int
+tabledoc_set_text(struct tabledoc *d, const char *buf, size_t len)
+{
+	strbuf_reset(&d->text);
+	if (strbuf_add(&d->text, buf, len) < 0 || reread(d) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	d->dirty = true;
+	return 0;
+}
+
 char *
 tabledoc_format_entry(const char *key, size_t klen, const char *value, size_t vlen)
 {

@@ -144,6 +144,9 @@ int tabledoc_delete(struct tabledoc *doc, size_t i);
  * and the whitespace after the key (multi-line values become one line) */
 int tabledoc_set_value(struct tabledoc *doc, size_t i, const char *value, size_t vlen,
 		       size_t *newidx);
+/* tabledoc_set_text - the whole text replaced by BUF (a merge result); the
+ * disk state stays (saving still detects a later change on disk) */
+int tabledoc_set_text(struct tabledoc *doc, const char *buf, size_t len);
 /* tabledoc_format_entry - "KEY<TAB>VALUE" as an entry line, malloc'd; NULL on ENOMEM */
 char *tabledoc_format_entry(const char *key, size_t klen, const char *value, size_t vlen);
 

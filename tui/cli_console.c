@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/logsrc.h"
+#include "core/merge.h"
 #include "core/watch.h"
 #include "tui/cli.h"
 #include "tui/console.h"
@@ -116,12 +117,22 @@ struct conflict_ctx {
 	struct console *con;
 	struct con_doc *doc;
 	bool diff_shown;
+	bool confirm_keep;          /* k asked: their changes would be dropped */
+	/* a three-way merge waiting for choices on its conflicts */
+	struct merge mg;
+	struct strbuf theirs;
+	struct strbuf mine;
+	enum merge_choice *choice;
+	size_t next;                /* the conflict asked about now */
+	bool merging;
 };
 
 static struct conflict_ctx pending_conflict;
 
 static void console_take_theirs(struct console *con, struct con_doc *d);
 static void show_difference(struct app *app, struct con_doc *d);
+static unsigned merge_start(struct app *app, struct conflict_ctx *c);
+static void conflict_label(struct app *app, struct conflict_ctx *c);
 
 /* write_mine - the unsaved buffer to a NEW file named PATH (or PATH.1 ...
  * when that exists: an earlier rescue file is never overwritten, and a
@@ -165,14 +176,61 @@ conflict_answer(struct app *app, void *ctx, int key)
 	char why[512], mine[4300];
 	int rc;
 
+	if (c->confirm_keep) {
+		if (key == 'm') {
+			c->confirm_keep = false;
+			return merge_start(app, c);
+		}
+		c->confirm_keep = false;
+		if (key != 'y') {
+			conflict_label(app, c);
+			return APP_REDRAW;
+		}
+		key = 'k';
+		goto keep;
+	}
+	if (key == 'm')
+		return merge_start(app, c);
 	if (key != 'k' && key != 't' && key != 'd')
 		return APP_REDRAW;
+	if (key == 'k') {
+		/* their changes would only be in FILE~: say so, and how many */
+		struct tabledoc *disk = NULL;
+		struct map_error err;
+		struct merge mg;
+		size_t mlen, theirs = 0;
+		const char *mtext = tabledoc_text(d->doc, &mlen);
+
+		memset(&err, 0, sizeof(err));
+		if (tabledoc_load(&disk, d->path, tabledoc_get_syntax(d->doc), NULL, &err) == 0) {
+			size_t tlen;
+			const char *ttext = tabledoc_text(disk, &tlen);
+
+			if (merge3(d->base.buf, d->base.len, ttext, tlen, mtext, mlen, 100000, &mg) == 0) {
+				theirs = mg.ntheirs + mg.nconflicts;
+				merge_fini(&mg);
+			} else {
+				theirs = 1;
+			}
+			tabledoc_free(disk);
+		}
+		if (theirs) {
+			c->confirm_keep = true;
+			const char *bn = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
+
+			snprintf(app->prompt.label, sizeof(app->prompt.label),
+				 "their %zu change%s would only be in %s~: y drop, m merge, else back ",
+				 theirs, theirs == 1 ? "" : "s", bn);
+			return APP_REDRAW;
+		}
+	}
 	if (key == 'd') {
 		if (!c->diff_shown)
 			show_difference(app, d);
 		c->diff_shown = true;
 		return APP_REDRAW;
 	}
+keep:
 	app_prompt_close(app);
 	if (c->diff_shown) {
 		app_pop(app);
@@ -185,7 +243,7 @@ conflict_answer(struct app *app, void *ctx, int key)
 		rc = console_doc_save(c->con, d, why, sizeof(why));
 		if (rc == 0)
 			app_status(app, ROLE_WARNING, "kept your edits and saved them; the other "
-				   "version is in %s~", d->path);
+				   "version (not live) is in %s~", d->path);
 		else
 			app_status(app, ROLE_WARNING, "your edits are kept (%s); saving will replace "
 				   "the version on disk", why);
@@ -275,14 +333,217 @@ console_conflict(struct app *app, struct console *con, struct con_doc *d)
 {
 	const char *base = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
 
+	(void)base;
 	d->conflict = true;
 	pending_conflict.con = con;
 	pending_conflict.doc = d;
 	pending_conflict.diff_shown = false;
+	pending_conflict.confirm_keep = false;
 	app_prompt_choice(app, NULL, "", &pending_conflict, conflict_answer);
+	conflict_label(app, &pending_conflict);
+}
+
+static void
+conflict_label(struct app *app, struct conflict_ctx *c)
+{
+	const char *p = c->doc->path, *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+
 	snprintf(app->prompt.label, sizeof(app->prompt.label),
-		 "%s changed on disk, you have unsaved edits: k keep mine, t take theirs, "
-		 "d difference ", base);
+		 "%s changed on disk under your edits: m merge, k keep mine, t theirs, d diff ",
+		 base);
+}
+
+static void
+merge_clear(struct conflict_ctx *c)
+{
+	merge_fini(&c->mg);
+	strbuf_fini(&c->theirs);
+	strbuf_fini(&c->mine);
+	free(c->choice);
+	c->choice = NULL;
+	c->merging = false;
+}
+
+/* merge_finish - the merged text becomes the buffer (unsaved), based on
+ * the version on disk now */
+static unsigned
+merge_finish(struct app *app, struct conflict_ctx *c)
+{
+	struct con_doc *d = c->doc;
+	struct tabledoc *nd = NULL;
+	struct map_error err;
+	struct strbuf out;
+	size_t nconf = c->mg.nconflicts, nt = c->mg.ntheirs, nm = c->mg.nmine;
+
+	strbuf_init(&out);
+	memset(&err, 0, sizeof(err));
+	if (merge_text(&c->mg, d->base.buf, c->theirs.buf, c->mine.buf, c->choice, &out) < 0 ||
+	    tabledoc_load(&nd, d->path, tabledoc_get_syntax(d->doc), NULL, &err) < 0) {
+		app_status(app, ROLE_ERROR, "merge failed: %s; nothing changed",
+			   err.text[0] ? err.text : strerror(errno));
+		strbuf_fini(&out);
+		merge_clear(c);
+		console_conflict(app, c->con, d);
+		return APP_REDRAW;
+	}
+	if (c->diff_shown) {
+		app_pop(app);
+		c->diff_shown = false;
+	}
+	/* theirs is the new base; the merge result is an unsaved edit on it */
+	console_doc_take(c->con, d, nd);
+	tabledoc_set_text(d->doc, out.buf, out.len);
+	d->clean_at = (size_t)-1;
+	console_doc_validate(c->con, d);
+	strbuf_fini(&out);
+	merge_clear(c);
+	console_load(c->con);
+	app_status(app, ROLE_OK, "merged: %zu change%s from disk, %zu of yours%s%zu conflict%s chosen; "
+		   "not saved yet (s saves)", nt, nt == 1 ? "" : "s", nm, nconf ? ", " : ", ",
+		   nconf, nconf == 1 ? "" : "s");
+	return APP_REDRAW;
+}
+
+/* show_conflict - a text screen with conflict K: the version loaded, theirs, mine */
+static void
+show_conflict(struct app *app, struct conflict_ctx *c, size_t k)
+{
+	struct screen_text *t;
+	const struct merge_chunk *ch = NULL;
+	struct row *row;
+	size_t i, n = 0;
+	char title[128];
+
+	for (i = 0; i < c->mg.n; i++)
+		if (c->mg.v[i].kind == MERGE_CONFLICT && n++ == k)
+			ch = &c->mg.v[i];
+	if (!ch)
+		return;
+	snprintf(title, sizeof(title), "Merge: conflict %zu of %zu", k + 1, c->mg.nconflicts);
+	t = screen_text_new(title, NULL, NULL, NULL);
+	if (!t)
+		return;
+	{
+		static const char *const names[3] = { "loaded (both started from)", "theirs (on disk)",
+						       "mine (unsaved)" };
+		const char *text[3] = { c->doc->base.buf + ch->base_off, c->theirs.buf + ch->theirs_off,
+					c->mine.buf + ch->mine_off };
+		size_t len[3] = { ch->base_len, ch->theirs_len, ch->mine_len };
+		size_t line[3] = { ch->base_line, ch->theirs_line, ch->mine_line };
+		enum role role[3] = { ROLE_DIM, ROLE_REMOVED, ROLE_ADDED };
+		int s;
+
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_add(row, ROLE_NORMAL, "Both sides changed these lines of ");
+		rows_add_bytes(row, ROLE_STATUS, c->doc->path, strlen(c->doc->path));
+		rows_add(row, ROLE_NORMAL, "; everything else merged by itself.");
+		for (s = 0; s < 3; s++) {
+			const char *p = text[s], *e = text[s] + len[s];
+
+			screen_text_row(t, ROLE_NORMAL);
+			row = screen_text_row(t, ROLE_NORMAL);
+			rows_addf(row, ROLE_HEADER, "%s, line %zu:", names[s], line[s]);
+			if (p == e) {
+				row = screen_text_row(t, ROLE_NORMAL);
+				rows_add(row, ROLE_DIM, "  (no lines)");
+			}
+			while (p < e) {
+				const char *nl = memchr(p, '\n', (size_t)(e - p));
+				size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
+
+				row = screen_text_row(t, ROLE_NORMAL);
+				rows_add(row, role[s], s == 1 ? "- " : s == 2 ? "+ " : "  ");
+				rows_add_bytes(row, role[s], p, l && p[l - 1] == '\r' ? l - 1 : l);
+				p += l + (nl != NULL);
+			}
+		}
+	}
+	if (c->diff_shown)
+		app_pop(app);
+	app_push(app, screen_text_screen(t));
+	c->diff_shown = true;
+}
+
+static unsigned
+merge_answer(struct app *app, void *ctx, int key)
+{
+	struct conflict_ctx *c = ctx;
+
+	if (key != 'm' && key != 't' && key != 'b') {
+		if (key == TKEY_ESC || key == TKEY_CTRL('g')) {
+			/* back to the first question; nothing changed */
+			if (c->diff_shown) {
+				app_pop(app);
+				c->diff_shown = false;
+			}
+			merge_clear(c);
+			app_prompt_close(app);
+			console_conflict(app, c->con, c->doc);
+		}
+		return APP_REDRAW;
+	}
+	c->choice[c->next++] = key == 'm' ? MERGE_TAKE_MINE : key == 't' ? MERGE_TAKE_THEIRS
+								   : MERGE_TAKE_BOTH;
+	if (c->next < c->mg.nconflicts) {
+		show_conflict(app, c, c->next);
+		snprintf(app->prompt.label, sizeof(app->prompt.label),
+			 "conflict %zu of %zu: m mine, t theirs, b both (theirs first), Esc back ",
+			 c->next + 1, c->mg.nconflicts);
+		return APP_REDRAW;
+	}
+	app_prompt_close(app);
+	return merge_finish(app, c);
+}
+
+/* merge_start - three-way merge of the version loaded, theirs and mine */
+static unsigned
+merge_start(struct app *app, struct conflict_ctx *c)
+{
+	struct con_doc *d = c->doc;
+	struct tabledoc *disk = NULL;
+	struct map_error err;
+	size_t len;
+	const char *text;
+
+	memset(&err, 0, sizeof(err));
+	if (tabledoc_load(&disk, d->path, tabledoc_get_syntax(d->doc), NULL, &err) < 0) {
+		app_status(app, ROLE_ERROR, "cannot read %s: %s", d->path, err.text);
+		return APP_REDRAW;
+	}
+	strbuf_init(&c->theirs);
+	strbuf_init(&c->mine);
+	text = tabledoc_text(disk, &len);
+	strbuf_add(&c->theirs, text, len);
+	tabledoc_free(disk);
+	text = tabledoc_text(d->doc, &len);
+	strbuf_add(&c->mine, text, len);
+	if (merge3(d->base.buf, d->base.len, c->theirs.buf, c->theirs.len, c->mine.buf, c->mine.len,
+		   100000, &c->mg) < 0) {
+		app_status(app, ROLE_ERROR, "%s: k, t or d",
+			   errno == E2BIG ? "the versions differ too much to merge by lines"
+					  : "out of memory while merging");
+		strbuf_fini(&c->theirs);
+		strbuf_fini(&c->mine);
+		return APP_REDRAW;
+	}
+	c->merging = true;
+	c->next = 0;
+	if (c->mg.nconflicts == 0) {
+		app_prompt_close(app);
+		return merge_finish(app, c);
+	}
+	c->choice = calloc(c->mg.nconflicts, sizeof(*c->choice));
+	if (!c->choice) {
+		merge_clear(c);
+		return APP_REDRAW;
+	}
+	app_prompt_close(app);
+	show_conflict(app, c, 0);
+	app_prompt_choice(app, NULL, "", c, merge_answer);
+	snprintf(app->prompt.label, sizeof(app->prompt.label),
+		 "conflict 1 of %zu: m mine, t theirs, b both (theirs first), Esc back ",
+		 c->mg.nconflicts);
+	return APP_REDRAW;
 }
 
 /* on_watch - a watched file changed: reload silently, or ask */

@@ -380,6 +380,7 @@ doc_free(struct con_doc *d)
 	tabledoc_free(d->doc);
 	diag_list_fini(&d->diags);
 	strbuf_fini(&d->changes);
+	strbuf_fini(&d->base);
 	free(d->type);
 	free(d->path);
 	free(d);
@@ -498,6 +499,17 @@ reuse_check(struct console *con, struct con_doc *d)
 	return true;
 }
 
+/* set_base - the document's text is now what the file holds */
+static void
+set_base(struct con_doc *d)
+{
+	size_t len;
+	const char *text = tabledoc_text(d->doc, &len);
+
+	strbuf_reset(&d->base);
+	strbuf_add(&d->base, text, len);
+}
+
 struct con_doc *
 console_doc_open(struct console *con, const char *type, const char *path)
 {
@@ -513,6 +525,7 @@ console_doc_open(struct console *con, const char *type, const char *path)
 		return NULL;
 	diag_list_init(&d->diags);
 	strbuf_init(&d->changes);
+	strbuf_init(&d->base);
 	d->role = check_guess_role(con->cf, path, &guessed);
 	d->type = strdup(type ? type : guessed ? guessed : "hash");
 	d->path = strdup(path);
@@ -529,6 +542,7 @@ console_doc_open(struct console *con, const char *type, const char *path)
 			return NULL;
 		}
 	}
+	set_base(d);
 	v = realloc(con->docs, (con->ndocs + 1) * sizeof(*v));
 	if (!v) {
 		doc_free(d);
@@ -548,6 +562,7 @@ console_doc_take(struct console *con, struct con_doc *d, struct tabledoc *nd)
 {
 	tabledoc_free(d->doc);
 	d->doc = nd;
+	set_base(d);
 	d->conflict = false;
 	d->force_save = false;
 	/* the history refers to the old text: start a new one */
@@ -789,6 +804,7 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 	d->conflict = false;
 	d->force_save = false;
 	d->clean_at = d->nundo;
+	set_base(d);
 	if (maincf_is_pattern_type(d->type))
 		con->applied_reload_needed = true;
 	{

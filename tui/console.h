@@ -45,6 +45,8 @@ struct con_doc {
 	size_t nerrors;
 	bool conflict;                  /* changed on disk while we have unsaved edits */
 	bool force_save;                /* the admin chose "keep mine": overwrite the disk version */
+	struct strbuf base;             /* the text as loaded or last saved: the common
+	                                 * ancestor of a three-way merge */
 	struct strbuf changes;          /* "+key value" / "-key value" lines since the last apply (audit) */
 };
 

@@ -80,7 +80,7 @@ tmux -L "$sock" send-keys -t b -l "new@spam.example REJECT"; sleep 0.2
 tmux -L "$sock" send-keys -t b Enter
 wait_for 'unsaved edits'
 sleep 0.2
-echo "commit an edited line (Enter): $(awk '/^key/ {print int($2/1000); exit}' "$timing") ms"
+echo "commit an edited line (Enter): $(awk '/^key/ {printf "%.1f ms wall, %.1f ms CPU", $2/1000, $4/1000; exit}' "$timing"); load average $(cut -d' ' -f1 /proc/loadavg)"
 end=$(( $(ms) + 60000 ))
 while screen | grep -q 'validating' && [ "$(ms)" -lt "$end" ]; do sleep 0.05; done
 

@@ -23,12 +23,14 @@ tui_type "qq.com REJECT"
 tui_keys Enter
 tui_expect "our unsaved line" '5 qq\.com REJECT'
 echo "other.example REJECT" >>"$rs"
-tui_expect "the conflict choice appears" 'restricted_senders changed on disk, you have unsaved edits: k keep mine, t take theirs, d difference'
+tui_expect "the conflict choice appears" 'restricted_senders changed on disk under your edits: m merge, k keep mine, t theirs, d diff'
 tui_keys d
 tui_expect "d shows the difference: our line" '^\+ qq\.com REJECT'
 tui_expect "and theirs" '^- other\.example REJECT'
 tui_keys k
-tui_expect "k keeps ours and saves it" 'kept your edits and saved them; the other version is in .*restricted_senders~'
+tui_expect "k first says that their line would be dropped" 'their 1 change would only be in restricted_senders~'
+tui_keys y
+tui_expect "y keeps ours and saves it" 'kept your edits and saved them; the other version \(not live\) is in /'
 like "our line is on disk" "$(cat "$rs")" '^qq\.com REJECT$'
 like "theirs is kept in the backup" "$(cat "$rs~")" '^other\.example REJECT$'
 
@@ -38,7 +40,7 @@ tui_type "mine.example REJECT"
 tui_keys Enter
 tui_expect "another unsaved line" 'mine\.example REJECT'
 echo "theirs.example REJECT" >>"$rs"
-tui_expect "the conflict choice appears again" 'changed on disk, you have unsaved edits'
+tui_expect "the conflict choice appears again" 'changed on disk under your edits'
 tui_keys t
 tui_expect "t takes theirs" 'took the version on disk; yours is in .*restricted_senders\.pfconsole-mine'
 tui_expect "their line is shown" 'theirs\.example REJECT'
@@ -63,11 +65,14 @@ b_type "b.example REJECT"; b_keys Enter
 b_wait 'b\.example REJECT' && ok "B has an unsaved line" || fail "B has an unsaved line"
 tui_keys G a; tui_type "a.example REJECT"; tui_keys Enter s
 tui_expect "A saves first" 'saved restricted_senders'
-b_wait 'changed on disk, you have unsaved edits' && ok "B is asked, not overwritten" ||
+b_wait 'changed on disk under your edits' && ok "B is asked, not overwritten" ||
 	fail "B is asked, not overwritten" "$(tmux -L "$TUI_SOCK" capture-pane -p -t pfc:9)"
 like "A's line is on disk" "$(cat "$rs")" '^a\.example REJECT$'
 unlike "B's is not (yet)" "$(cat "$rs")" 'b\.example'
 b_keys k
+b_wait 'their 1 change would only be in restricted_senders~' && ok "B is told A's line would be dropped" ||
+	fail "B is told A's line would be dropped"
+b_keys y
 b_wait 'kept your edits and saved them' && ok "B chose to keep its edits" || fail "B chose to keep its edits"
 like "B's version is on disk" "$(cat "$rs")" '^b\.example REJECT$'
 like "A's version is in the backup" "$(cat "$rs~")" '^a\.example REJECT$'
