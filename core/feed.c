@@ -776,13 +776,16 @@ feed_event_text(const struct pf_event *ev, struct strbuf *out)
 	if (strbuf_addstr(out, ev->has_time ? tb : "-") < 0 ||
 	    strbuf_addf(out, " %s ", pf_action_name(ev->action)) < 0 || add_safe(out, ev->stage) < 0)
 		goto fail;
+	/* the line reads more than one way: the fields that differ are left out */
+	if (ev->ambiguous && strbuf_addstr(out, " AMBIGUOUS") < 0)
+		goto fail;
 	if (ev->client_ip.p != NULL) {
 		if (strbuf_addch(out, ' ') < 0 ||
 		    (ev->client_name.p && add_safe(out, ev->client_name) < 0) ||
 		    strbuf_addch(out, '[') < 0 || add_safe(out, ev->client_ip) < 0 ||
 		    strbuf_addch(out, ']') < 0)
 			goto fail;
-	} else if (ev->text.p != NULL && strbuf_addstr(out, " local") < 0) {
+	} else if (ev->text.p != NULL && !ev->ambiguous && strbuf_addstr(out, " local") < 0) {
 		goto fail;
 	}
 	if (ev->code && strbuf_addf(out, " %d", ev->code) < 0)

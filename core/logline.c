@@ -663,6 +663,272 @@ parse_fields(const char *p, const char *e, enum field_style fs, struct pf_event 
 	return true;
 }
 
+/*
+ * The field list as Postfix writes it (smtpd_check.c log_whatsup,
+ * cleanup_message.c cleanup_act_log): at the END of the line, the fixed
+ * order " from=<S>", " to=<R>", " proto=P", " helo=<H>", each optional,
+ * then (cleanup) ": TEXT".  S and R are in external form: a local part
+ * with a space, "<", ">", ";", "\"" ... is quoted ("..." with backslash
+ * escapes), so outside quotes they hold none of these; P is a word; H is
+ * anything printable (smtpd keeps the whole HELO argument).  Every way the
+ * line can be read with that shape is enumerated (fl_walk); the caller
+ * decides between them.
+ */
+static void split_reply(const char *p, const char *e, struct pf_event *ev);
+
+#define FL_MAX 8                /* distinct readings kept */
+#define FL_STEPS 20000          /* '>' positions tried per line */
+
+struct fl_read {
+	struct pf_span f[F_N];
+	const char *start;          /* the "; " (smtpd) or " from" (cleanup) */
+	const char *text;           /* cleanup ": TEXT", else NULL */
+	struct pf_span client_name, client_ip, client_port;     /* cleanup */
+};
+
+struct fl_enum {
+	enum field_style fs;
+	const char *e;
+	struct fl_read cur;
+	struct fl_read v[FL_MAX];
+	size_t n;
+	unsigned steps;
+	bool overflow;              /* too many readings or steps: ambiguous */
+};
+
+/* addr_ok - V..Q is an address as Postfix logs it (external form) */
+static bool
+addr_ok(const char *v, const char *q)
+{
+	const char *p = v;
+
+	if (p < q && *p == '"') {
+		for (p++; p < q && *p != '"'; p++)
+			if (*p == '\\')
+				p++;
+		if (p >= q)
+			return false;
+		p++;
+		if (p < q && *p != '@')
+			return false;
+	}
+	for (; p < q; p++)
+		if (*p == ' ' || *p == '<' || *p == '>' || *p == '"')
+			return false;
+	return true;
+}
+
+static void
+fl_init(struct fl_enum *en, enum field_style fs, const char *e)
+{
+	en->fs = fs;
+	en->e = e;
+	en->n = 0;
+	en->steps = 0;
+	en->overflow = false;
+	memset(&en->cur, 0, sizeof(en->cur));
+}
+
+static bool
+span_same(struct pf_span a, struct pf_span b)
+{
+	if ((a.p == NULL) != (b.p == NULL))
+		return false;
+	return a.p == NULL || (a.n == b.n && memcmp(a.p, b.p, a.n) == 0);
+}
+
+/* fl_same - two readings give the same values (fields and client) */
+static bool
+fl_same(const struct fl_read *a, const struct fl_read *b)
+{
+	int i;
+
+	for (i = 0; i < F_N; i++)
+		if (!span_same(a->f[i], b->f[i]))
+			return false;
+	return span_same(a->client_ip, b->client_ip) && span_same(a->client_name, b->client_name)
+	       && span_same(a->client_port, b->client_port);
+}
+
+static void
+fl_record(struct fl_enum *en, const char *text)
+{
+	size_t i;
+
+	en->cur.text = text;
+	for (i = 0; i < en->n; i++)
+		if (fl_same(&en->v[i], &en->cur))
+			return;
+	if (en->n == FL_MAX) {
+		en->overflow = true;
+		return;
+	}
+	en->v[en->n++] = en->cur;
+}
+
+/* fl_after - the field list may end, or go on, at NEXT (after field K) */
+static void fl_walk(struct fl_enum *en, const char *p, int first);
+
+static void
+fl_after(struct fl_enum *en, const char *next, int k)
+{
+	const char *e = en->e;
+
+	if (next == e)
+		fl_record(en, NULL);
+	else if (en->fs == FS_CLEANUP && has_prefix(next, e, ": ", 2))
+		fl_record(en, next + 2);
+	if (next < e && *next == ' ' && k + 1 < F_N)
+		fl_walk(en, next + 1, k + 1);
+}
+
+/* fl_walk - every reading of the fields from P (at a key >= FIRST) */
+static void
+fl_walk(struct fl_enum *en, const char *p, int first)
+{
+	const char *e = en->e, *v, *q;
+	int k = key_at(p, e, first);
+
+	if (k < 0)
+		return;
+	v = p + fields[k].len;
+	if (!fields[k].angle) {
+		for (q = v; q < e && *q != ' ' && *q != ':'; q++)
+			if (!is_alnum(*q) && *q != '-')
+				return;
+		if (q == v)
+			return;
+		en->cur.f[k] = span(v, q);
+		fl_after(en, q, k);
+		en->cur.f[k].p = NULL;
+		en->cur.f[k].n = 0;
+		return;
+	}
+	for (q = v; (q = memchr(q, '>', (size_t)(e - q))) != NULL; q++) {
+		if (++en->steps > FL_STEPS) {
+			en->overflow = true;
+			return;
+		}
+		if ((k == F_FROM || k == F_TO) && !addr_ok(v, q))
+			continue;
+		en->cur.f[k] = span(v, q);
+		fl_after(en, q + 1, k);
+		en->cur.f[k].p = NULL;
+		en->cur.f[k].n = 0;
+	}
+}
+
+/* internal_eq - the logged (external form) address A.N is ADDR.ALEN once
+ * the quotes of its local part are taken away, as smtpd shows it in a reply */
+static bool
+internal_eq(struct pf_span a, const char *addr, size_t alen)
+{
+	const char *p = a.p, *e = a.p + a.n;
+	size_t j = 0;
+	bool q = false;
+
+	if (p == NULL)
+		return false;
+	for (; p < e; p++) {
+		if (*p == '"') {
+			q = !q;
+			continue;
+		}
+		if (q && *p == '\\' && p + 1 < e)
+			p++;
+		if (j >= alen || addr[j] != *p)
+			return false;
+		j++;
+	}
+	return j == alen;
+}
+
+/* reply_agrees - smtpd's reply "CODE DSN <ADDR>: ..." names the sender,
+ * recipient, HELO or client it rejects (smtpd_check.c): the reading R is
+ * possible only if one "<ADDR>: " at the start of its reply (any '>: '
+ * can end ADDR) is one of R's values.  A reply not of that form agrees. */
+static bool
+reply_agrees(const struct fl_read *r, const char *t, const struct pf_event *ev)
+{
+	struct pf_event tmp = *ev;
+	const char *a, *q, *e = r->start;
+
+	split_reply(t, e, &tmp);
+	a = tmp.reason.p;
+	if (a == NULL || a >= e || *a != '<')
+		return true;
+	for (q = a + 1; (q = find_str(q, e, ">: ", 3)) != NULL; q++) {
+		size_t n = (size_t)(q - a - 1);
+
+		if (internal_eq(r->f[F_FROM], a + 1, n) || internal_eq(r->f[F_TO], a + 1, n)
+		    || (r->f[F_HELO].p && r->f[F_HELO].n == n && memcmp(r->f[F_HELO].p, a + 1, n) == 0))
+			return true;
+		/* "<name[addr]>: Client host rejected" */
+		if (ev->client_ip.p && n == ev->client_name.n + ev->client_ip.n + 2
+		    && (ev->client_name.n == 0 || memcmp(a + 1, ev->client_name.p, ev->client_name.n) == 0)
+		    && a[1 + ev->client_name.n] == '['
+		    && memcmp(a + 2 + ev->client_name.n, ev->client_ip.p, ev->client_ip.n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* fl_choose - one reading from EN: the only one, or the only one whose
+ * reply agrees (smtpd; T = reply start); else the values all readings
+ * share, the others absent, and EV->ambiguous.  Returns the reading whose
+ * start and text the caller uses (the leftmost start). */
+static const struct fl_read *
+fl_choose(struct fl_enum *en, const char *t, struct pf_event *ev)
+{
+	const struct fl_read *best = &en->v[0], *agree = NULL;
+	size_t i, nagree = 0;
+	int k;
+
+	for (i = 1; i < en->n; i++)
+		if (en->v[i].start < best->start)
+			best = &en->v[i];
+	if (en->n == 1 && !en->overflow)
+		return best;
+	if (t != NULL && !en->overflow) {
+		for (i = 0; i < en->n; i++)
+			if (reply_agrees(&en->v[i], t, ev)) {
+				if (agree == NULL || !fl_same(agree, &en->v[i]))
+					nagree++;
+				agree = &en->v[i];
+			}
+		if (nagree == 1)
+			return agree;
+	}
+	/* still more than one reading: keep what they all say */
+	ev->ambiguous = true;
+	en->cur = *best;
+	for (i = 0; i < en->n; i++) {
+		for (k = 0; k < F_N; k++)
+			if (!span_same(en->cur.f[k], en->v[i].f[k]))
+				en->cur.f[k].p = NULL, en->cur.f[k].n = 0;
+		if (!span_same(en->cur.client_ip, en->v[i].client_ip)
+		    || !span_same(en->cur.client_name, en->v[i].client_name)
+		    || !span_same(en->cur.client_port, en->v[i].client_port)) {
+			memset(&en->cur.client_ip, 0, sizeof(en->cur.client_ip));
+			memset(&en->cur.client_name, 0, sizeof(en->cur.client_name));
+			memset(&en->cur.client_port, 0, sizeof(en->cur.client_port));
+		}
+	}
+	if (en->overflow)
+		for (k = 0; k < F_N; k++)
+			en->cur.f[k].p = NULL, en->cur.f[k].n = 0;
+	if (t == NULL)
+		/* cleanup: its ": TEXT" and the end of the matched line are
+		 * the last ones any reading found (Postfix writes them last) */
+		for (i = 0; i < en->n; i++) {
+			if (en->v[i].start > en->cur.start)
+				en->cur.start = en->v[i].start;
+			if (en->v[i].text > en->cur.text)
+				en->cur.text = en->v[i].text;
+		}
+	return &en->cur;
+}
+
 /* split_reply - "550 5.7.1 text" into code, dsn, reason (any part may be absent) */
 static void
 split_reply(const char *p, const char *e, struct pf_event *ev)
@@ -748,7 +1014,29 @@ smtpd_event(const char *p, const char *e, struct pf_event *ev, enum field_style 
 	if (c == NULL || !has_prefix(c, e, ": ", 2))
 		return false;
 	t = c + 2;
-	/* the field list: leftmost "; " (or "; " + ", "-separated) that parses */
+	if (fs == FS_SMTPD) {
+		/* every "; " from which the rest reads as the field list */
+		struct fl_enum enb, *en = &enb;
+		const struct fl_read *r;
+
+		fl_init(en, fs, e);
+		for (s = t; (s = find2(s, e, ';', ' ')) != NULL && !en->overflow; s++) {
+			en->cur.start = s;
+			fl_walk(en, s + 2, 0);
+		}
+		if (en->n == 0 && !en->overflow) {
+			split_reply(t, e, ev);
+			return true;
+		}
+		r = fl_choose(en, t, ev);
+		ev->from = r->f[F_FROM];
+		ev->to = r->f[F_TO];
+		ev->proto = r->f[F_PROTO];
+		ev->helo = r->f[F_HELO];
+		split_reply(t, r->start ? r->start : e, ev);
+		return true;
+	}
+	/* postscreen: leftmost "; " + ", "-separated fields that parse */
 	for (s = t; (s = find2(s, e, ';', ' ')) != NULL; s++) {
 		const char *text;
 
@@ -773,41 +1061,61 @@ cleanup_event(const char *p, const char *e, struct pf_event *ev)
 		return false;
 	ev->stage = span(p, q);
 	q++;
-	/* LINE is at most 200 bytes (cleanup logs %.200s): look no further */
+	/* LINE is at most 200 bytes (cleanup logs %.200s) and attacker-chosen:
+	 * it may hold a whole fake " from CLIENT; from=<> ...".  Every
+	 * " from ORIGIN;" in reach from which the rest reads as the field
+	 * list is a reading; fl_choose keeps what they all agree on. */
 	limit = e - q > 200 + 6 ? q + 200 + 6 : e;
-	for (s = q; (s = find_str(s, limit, " from ", 6)) != NULL; s++) {
-		const char *o = s + 6, *oe, *text = NULL;
-		struct pf_event tmp = *ev;
+	{
+		struct fl_enum enb, *en = &enb;
+		const struct fl_read *r;
 
-		if (has_prefix(o, e, "local;", 6)) {
-			oe = o + 5;
-		} else {
-			oe = parse_client(o, e, &tmp);
-			if (oe == NULL || oe >= e || *oe != ';')
-				continue;
-		}
-		oe++;   /* past ';' */
-		if (oe == e) {
-			/* no fields, no text */
-		} else if (has_prefix(oe, e, ": ", 2)) {
-			text = oe + 2;
-		} else if (*oe == ' ' && parse_fields(oe + 1, e, FS_CLEANUP, &tmp, &text)) {
-			/* fields parsed */
-		} else {
-			continue;
-		}
-		*ev = tmp;
-		ev->text = span(q, s);
-		if (text != NULL) {
-			if (ev->action == PF_ACT_REJECT) {
-				split_reply(text, e, ev);
+		fl_init(en, FS_CLEANUP, e);
+		for (s = q; (s = find_str(s, limit, " from ", 6)) != NULL && !en->overflow; s++) {
+			const char *o = s + 6, *oe;
+			struct pf_event tmp = *ev;
+
+			memset(&en->cur, 0, sizeof(en->cur));
+			en->cur.start = s;
+			if (has_prefix(o, e, "local;", 6)) {
+				oe = o + 5;
 			} else {
-				ev->reason = span(text, e);
+				tmp.client_name.p = tmp.client_ip.p = tmp.client_port.p = NULL;
+				tmp.client_name.n = tmp.client_ip.n = tmp.client_port.n = 0;
+				oe = parse_client(o, e, &tmp);
+				if (oe == NULL || oe >= e || *oe != ';')
+					continue;
+				en->cur.client_name = tmp.client_name;
+				en->cur.client_ip = tmp.client_ip;
+				en->cur.client_port = tmp.client_port;
 			}
+			oe++;   /* past ';' */
+			if (oe == e)
+				fl_record(en, NULL);
+			else if (has_prefix(oe, e, ": ", 2))
+				fl_record(en, oe + 2);
+			else if (*oe == ' ')
+				fl_walk(en, oe + 1, 0);
+		}
+		if (en->n == 0 && !en->overflow)
+			return false;
+		r = fl_choose(en, NULL, ev);
+		ev->client_name = r->client_name;
+		ev->client_ip = r->client_ip;
+		ev->client_port = r->client_port;
+		ev->from = r->f[F_FROM];
+		ev->to = r->f[F_TO];
+		ev->proto = r->f[F_PROTO];
+		ev->helo = r->f[F_HELO];
+		ev->text = span(q, r->start ? r->start : q);
+		if (r->text != NULL) {
+			if (ev->action == PF_ACT_REJECT)
+				split_reply(r->text, e, ev);
+			else
+				ev->reason = span(r->text, e);
 		}
 		return true;
 	}
-	return false;
 }
 
 /* fill_head - zero EV and fill what every syslog line has: line, message,
@@ -988,7 +1296,8 @@ event_to_json(const struct pf_event *ev, struct strbuf *out)
 	if (json_field(out, "dsn", ev->dsn, true) || json_field(out, "reason", ev->reason, true) ||
 	    json_field(out, "from", ev->from, true) || json_field(out, "to", ev->to, true) ||
 	    json_field(out, "proto", ev->proto, true) || json_field(out, "helo", ev->helo, true) ||
-	    json_field(out, "text", ev->text, true) || strbuf_addch(out, '}'))
+	    json_field(out, "text", ev->text, true) ||
+	    (ev->ambiguous && strbuf_addstr(out, ",\"ambiguous\":true") < 0) || strbuf_addch(out, '}'))
 		goto fail;
 	return 0;
 fail:

@@ -100,6 +100,9 @@ struct pf_event {
 	struct pf_span text;    /* header/body checks: the matched header or body line */
 	struct pf_span line;    /* the whole line, without its newline */
 	struct pf_span message; /* the line after "tag[pid]: " */
+	bool ambiguous;         /* the line reads more than one way: fields that
+				 * differ between readings are absent; never a
+				 * block/allow key (JSON "ambiguous":true) */
 };
 
 /* Parsing context: how to complete year-less, zone-less stamps. */

@@ -481,9 +481,16 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, const struct fe
 	if (c->action)
 		add_field(row, sel ? base : ar, act, c->action, false);
 	add_field(row, sel ? base : ar, event_code(ev, cbuf), c->code, false);
-	add_field(row, base, ev->client_ip, c->client, false);
-	/* the null sender is logged as from=<>: shown as <>, not as a blank */
-	add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender : ev->from, c->sender, false);
+	{
+		/* a line that reads more than one way: its unsure fields say so */
+		const struct pf_span amb = { "?ambiguous", 10 };
+
+		add_field(row, base, ev->ambiguous && !ev->client_ip.p ? amb : ev->client_ip, c->client,
+			  false);
+		/* the null sender is logged as from=<>: shown as <>, not as a blank */
+		add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender
+			  : ev->ambiguous && !ev->from.p ? amb : ev->from, c->sender, false);
+	}
 	add_field(row, base, ev->to, c->rcpt, false);
 	add_field(row, base, short_reason(feed_reason_key(ev->reason), c->reason, rbuf, sizeof(rbuf)),
 		  c->reason, true);
@@ -841,6 +848,12 @@ feed_block(struct app *app, struct console *con, const struct pf_event *ev, enum
 	const char *at;
 	char def[512];
 
+	if (ev->ambiguous) {
+		app_status(app, ROLE_ERROR, "this line reads more than one way (a forged field list?): "
+			   "its %s is not certain, so it is not offered as a key",
+			   client ? "client" : "sender");
+		return APP_REDRAW;
+	}
 	if (!sp.p || sp.n == 0 || sp.n >= sizeof(b->key)) {
 		app_status(app, ROLE_WARNING, "this event has no %s", client ? "client address"
 			   : "sender address");
@@ -991,6 +1004,12 @@ open_detail(struct app *app, struct console *con, const struct pf_event *ev)
 	if (ev->code)
 		rows_addf(row, ROLE_NORMAL, " %d", ev->code);
 	detail_field(t, "stage", ev->stage);
+	if (ev->ambiguous) {
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_add(row, ROLE_WARNING, "AMBIGUOUS: this line reads more than one way (a forged "
+			 "field list?); the fields that differ are not shown, and it cannot be blocked "
+			 "or allowed from here");
+	}
 	detail_field(t, "client", ev->client_name);
 	detail_field(t, "address", ev->client_ip);
 	detail_field(t, "helo", ev->helo);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "core/logline.h"
+#include "util/strbuf.h"
 
 #define PFX "Nov 22 12:30:27 mx postfix/smtpd[4711]: "
 #define CPFX "Nov 22 12:30:27 mx postfix/cleanup[99]: "
@@ -322,6 +323,56 @@ test_actions(void **state)
 
 /* Every prefix of every case must parse without reading past its end
  * (ASan checks this in the sanitizer run). */
+/* forged field lists (lines real Postfix 3.7.11 logged): the field list is
+ * read from the END with its fixed shape; a reading the reply does not
+ * agree with is dropped; a line still read two ways is ambiguous, with
+ * only the fields all readings share */
+static void
+test_forged_fields(void **state)
+{
+	static const char *const smtpd1 = PFX "NOQUEUE: reject: RCPT from unknown[203.0.113.66]: 554 5.7.1 <x; from=<partner@good.example> to=<ceo@b.example> proto=ESMTP helo=<@evil.example>: Sender address rejected: Access denied; from=<\"x; from=<partner@good.example> to=<ceo@b.example> proto=ESMTP helo=<\"@evil.example> to=<u@b.example> proto=ESMTP helo=<evil.helo>";
+	static const char *const clean1 = CPFX "4ED19A7AA5D: reject: header Subject: viagra from mail.good.example[192.0.2.10]; from=<partner@good.example> to=<ceo@b.example> proto=ESMTP helo=<mail.good.example>: x from unknown[203.0.113.66]; from=<spam@other.example> to=<postmaster@localhost> proto=ESMTP helo=<evil.helo>: 5.7.1 message content rejected";
+	/* the recipient forges a whole list; the HELO forges one too */
+	static const char *const smtpd2 = PFX "NOQUEUE: reject: RCPT from unknown[203.0.113.7]: 550 5.1.1 <\"v> proto=ESMTP helo=<a\"@b.example>: Recipient address rejected: User unknown; from=<s@s.example> to=<\"v> proto=ESMTP helo=<a\"@b.example> proto=ESMTP helo=<x> to=<ceo@b.example> proto=ESMTP helo=<y>";
+	struct pf_event ev;
+
+	(void)state;
+	assert_int_equal(logline_parse(smtpd1, strlen(smtpd1), NULL, &ev), LOGLINE_EVENT);
+	check_span("from", smtpd1, ev.from, "\"x; from=<partner@good.example> to=<ceo@b.example> proto=ESMTP helo=<\"@evil.example");
+	check_span("to", smtpd1, ev.to, "u@b.example");
+	check_span("helo", smtpd1, ev.helo, "evil.helo");
+	check_span("client", smtpd1, ev.client_ip, "203.0.113.66");
+	assert_false(ev.ambiguous);
+
+	assert_int_equal(logline_parse(clean1, strlen(clean1), NULL, &ev), LOGLINE_EVENT);
+	assert_true(ev.ambiguous);
+	/* nothing the two readings disagree on is shown: never 192.0.2.10,
+	 * never partner@good.example */
+	check_span("client", clean1, ev.client_ip, NULL);
+	check_span("from", clean1, ev.from, NULL);
+	check_span("to", clean1, ev.to, NULL);
+	check_span("proto", clean1, ev.proto, "ESMTP");
+	check_span("reason", clean1, ev.reason, "message content rejected");
+	{
+		struct strbuf sb;
+
+		strbuf_init(&sb);
+		assert_int_equal(event_to_json(&ev, &sb), 0);
+		assert_non_null(strstr(sb.buf, ",\"ambiguous\":true}"));
+		strbuf_fini(&sb);
+	}
+
+	assert_int_equal(logline_parse(smtpd2, strlen(smtpd2), NULL, &ev), LOGLINE_EVENT);
+	if (!ev.ambiguous) {
+		check_span("to", smtpd2, ev.to, "\"v> proto=ESMTP helo=<a\"@b.example");
+		check_span("from", smtpd2, ev.from, "s@s.example");
+	} else {
+		check_span("to", smtpd2, ev.to, NULL);
+	}
+	/* never the forged recipient */
+	assert_false(ev.to.p && ev.to.n == 13 && memcmp(ev.to.p, "ceo@b.example", 13) == 0);
+}
+
 static void
 test_truncations(void **state)
 {
@@ -353,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_service_and_json),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_forged_fields),
 	};
 
 	setenv("TZ", "UTC", 1);
