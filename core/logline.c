@@ -670,7 +670,8 @@ parse_fields(const char *p, const char *e, enum field_style fs, struct pf_event 
  * then (cleanup) ": TEXT".  S and R are in external form: a local part
  * with a space, "<", ">", ";", "\"" ... is quoted ("..." with backslash
  * escapes), so outside quotes they hold none of these; P is a word; H is
- * anything printable (smtpd keeps the whole HELO argument).  Every way the
+ * the HELO argument with smtpd's NEUTER_CHARACTERS (space < > ( ) \ " ; @)
+ * turned into '?' (smtpd.c helo_cmd and XCLIENT), so it holds none of them.  Every way the
  * line can be read with that shape is enumerated (fl_walk); the caller
  * decides between them.
  */
@@ -727,6 +728,16 @@ fl_init(struct fl_enum *en, enum field_style fs, const char *e)
 	en->steps = 0;
 	en->overflow = false;
 	memset(&en->cur, 0, sizeof(en->cur));
+}
+
+/* helo_ok - V..Q holds none of the characters smtpd neuters in a HELO */
+static bool
+helo_ok(const char *v, const char *q)
+{
+	for (; v < q; v++)
+		if (strchr(" <>()\\\";@", *v) != NULL && *v != 0)
+			return false;
+	return true;
 }
 
 static bool
@@ -811,6 +822,8 @@ fl_walk(struct fl_enum *en, const char *p, int first)
 		}
 		if ((k == F_FROM || k == F_TO) && !addr_ok(v, q))
 			continue;
+		if (k == F_HELO && !helo_ok(v, q))
+			return;         /* a later '>' only adds more of the same */
 		en->cur.f[k] = span(v, q);
 		fl_after(en, q + 1, k);
 		en->cur.f[k].p = NULL;
@@ -1064,7 +1077,9 @@ cleanup_event(const char *p, const char *e, struct pf_event *ev)
 	/* LINE is at most 200 bytes (cleanup logs %.200s) and attacker-chosen:
 	 * it may hold a whole fake " from CLIENT; from=<> ...".  Every
 	 * " from ORIGIN;" in reach from which the rest reads as the field
-	 * list is a reading; fl_choose keeps what they all agree on. */
+	 * list is a reading; the rightmost wins (a fake can only come before
+	 * it, unless the table's text echoes the header with $1); readings
+	 * from it that still differ: fl_choose keeps what they agree on. */
 	limit = e - q > 200 + 6 ? q + 200 + 6 : e;
 	{
 		struct fl_enum enb, *en = &enb;
@@ -1099,6 +1114,21 @@ cleanup_event(const char *p, const char *e, struct pf_event *ev)
 		}
 		if (en->n == 0 && !en->overflow)
 			return false;
+		/* the matched line comes first and the field list last: the
+		 * rightmost " from ORIGIN;" that reads is cleanup's own (what
+		 * follows it is ours: fields and the table's text) */
+		{
+			size_t i, j = 0;
+			const char *last = NULL;
+
+			for (i = 0; i < en->n; i++)
+				if (last == NULL || en->v[i].start > last)
+					last = en->v[i].start;
+			for (i = 0; i < en->n; i++)
+				if (en->v[i].start == last)
+					en->v[j++] = en->v[i];
+			en->n = j;
+		}
 		r = fl_choose(en, NULL, ev);
 		ev->client_name = r->client_name;
 		ev->client_ip = r->client_ip;
