@@ -27,7 +27,7 @@ struct cli_options {
 };
 extern const struct cli_options cli_check_options, cli_build_options, cli_query_options,
 	cli_explain_options, cli_feed_options, cli_reload_options, cli_console_options,
-	cli_impact_options;
+	cli_impact_options, cli_migrate_options;
 
 int cli_check(int argc, char **argv, const struct cli_global *g);
 int cli_build(int argc, char **argv, const struct cli_global *g);
@@ -37,6 +37,7 @@ int cli_feed(int argc, char **argv, const struct cli_global *g);
 int cli_impact(int argc, char **argv, const struct cli_global *g);
 int cli_hits(int argc, char **argv, const struct cli_global *g);
 int cli_reload(int argc, char **argv, const struct cli_global *g);
+int cli_migrate(int argc, char **argv, const struct cli_global *g);
 /* cli_console - the interactive console (no command given) */
 int cli_console(int argc, char **argv, const struct cli_global *g);
 

@@ -33,6 +33,8 @@ static const struct {
 	  "replay the mail log: what the pending table changes would do" },
 	{ "hits", cli_hits, &cli_impact_options, "per table line: transactions of the mail log it decided" },
 	{ "reload", cli_reload, &cli_reload_options, "check everything, build, postfix check, postfix reload" },
+	{ "migrate", cli_migrate, &cli_migrate_options,
+	  "move hash tables to cdb or lmdb: build, rewrite main.cf/master.cf, reload" },
 	{ "console", cli_console, &cli_console_options,
 	  "the interactive console (the default; -l/--log FILE, -r/--read-only, -k/--keys)" },
 };

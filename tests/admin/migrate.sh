@@ -1,0 +1,111 @@
+#!/bin/sh
+# pfconsole migrate hash cdb, end to end against a real Postfix with the demo
+# configuration (plus a master.cf -o override naming a hash table):
+#  - --dry-run prints the plan and writes nothing;
+#  - the migration builds the cdb indexes, rewrites main.cf and master.cf,
+#    postfix check is clean, Postfix is reloaded; explain gives the same
+#    answer on every recorded probe before and after, and the real smtpd
+#    answers a probe the same way;
+#  - the old .db files stay (no --remove-old); with a reload that fails
+#    (a fake postfix) main.cf is restored and the .db files stay too;
+#  - --remove-old removes them after a successful reload.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/postfix.sh"
+pf_require
+unset PFCONSOLE_POSTFIX
+pf_instance_create || bail "cannot create a Postfix instance"
+sh "$top_srcdir/demo/setup.sh" "$PF_CONF" >/dev/null 2>&1 || bail "demo/setup.sh failed"
+# a client table used only through master.cf
+printf '192.0.2.66 REJECT listed client\n' >"$PF_CONF/clients"
+pf_postmap "hash:$PF_CONF/clients" || bail "postmap clients"
+svc=$(pf_postconf -M | awk '$2 == "inet" && $NF == "smtpd" {print $1; exit}')
+pf_postconf -P "$svc/inet/smtpd_client_restrictions=check_client_access,hash:$PF_CONF/clients" ||
+	bail "postconf -P"
+# an alias table: postalias's format, not migrated
+printf 'postmaster: root\n' >"$PF_CONF/aliases"
+/usr/sbin/postalias -c "$PF_CONF" "hash:$PF_CONF/aliases" || bail "postalias"
+pf_postconf -e "alias_maps = hash:$PF_CONF/aliases"
+pf_start || bail "postfix start failed: $(tail -5 "$PF_LOG")"
+
+probes=$PF_DIR/probes
+cat >"$probes" <<'P'
+{"client":"203.0.113.5,mail.example.com","helo":"mail.example.com","sender":"318787866@qq.com","recipient":"foo@bar.org"}
+{"client":"203.0.113.5,mail.example.com","helo":"mail.example.com","sender":"friend@example.net","recipient":"foo@bar.org"}
+{"client":"203.0.113.5,mail.example.com","helo":"mail.example.com","sender":"admin@example.net","recipient":"bob@bar.org"}
+{"client":"203.0.113.5,mail.example.com","helo":"mail.example.com","sender":"<>","recipient":"bob@bar.org"}
+{"client":"203.0.113.5,mail.example.com","helo":"mail.example.com","sender":"a@163.com","recipient":"foo@bar.org"}
+{"client":"203.0.113.5,mail.example.com","helo":"mail.example.com","sender":"x@example.net","recipient":"postmaster@domain.ie"}
+{"client":"203.0.113.5,mail.example.com","helo":"mail.example.com","sender":"x@example.net","recipient":"someone@elsewhere.example"}
+{"client":"192.0.2.66","helo":"h.example","sender":"x@example.net","recipient":"bob@bar.org"}
+P
+answers() { "$PFCONSOLE" -c "$PF_CONF" explain --batch "$probes" --json 2>&1 |
+	python3 -c '
+import json, sys
+for l in sys.stdin:
+    d = json.loads(l)
+    print(d.get("decision"), d.get("code"), d.get("dsn"), d.get("text"))'; }
+before=$(answers)
+like "explain answers the recorded probes (hash tables)" "$before" 'reject 554'
+sum_before=$(cat "$PF_CONF/main.cf" "$PF_CONF/master.cf" | md5sum)
+
+# -- the plan ------------------------------------------------------------------
+out=$("$PFCONSOLE" -c "$PF_CONF" migrate --dry-run hash cdb 2>&1); rc=$?
+is "--dry-run exits 0" "$rc" 0
+like "the plan shows a main.cf line that changes" "$out" "^  \+ transport_maps = cdb:$PF_CONF/transport\$"
+like "... and the master.cf override" "$out" "^  \+ .*check_client_access,cdb:$PF_CONF/clients"
+like "... and the indexes it will build" "$out" "^build cdb:$PF_CONF/access_sender "
+like "... and leaves alias tables alone" "$out" "^left alone: hash:$PF_CONF/aliases \(alias_maps\): alias tables"
+is "--dry-run writes nothing" "$(cat "$PF_CONF/main.cf" "$PF_CONF/master.cf" | md5sum)" "$sum_before"
+test ! -e "$PF_CONF/transport.cdb"; is "--dry-run builds nothing" "$?" 0
+
+# -- a reload that fails: the old configuration comes back ------------------------
+cat >"$PF_DIR/badpostfix" <<'SH'
+#!/bin/sh
+case "$3" in check) exit 0 ;; status) exit 0 ;; reload) echo "fatal: reload failed"; exit 1 ;; esac
+SH
+chmod 755 "$PF_DIR/badpostfix"
+out=$(PFCONSOLE_POSTFIX=$PF_DIR/badpostfix "$PFCONSOLE" -c "$PF_CONF" migrate hash cdb 2>&1); rc=$?
+is "a failed reload: migrate exits 1" "$rc" 1
+like "... and says it restored main.cf" "$out" "restored $PF_CONF/main.cf"
+is "... main.cf and master.cf have their old text" \
+	"$(cat "$PF_CONF/main.cf" "$PF_CONF/master.cf" | md5sum)" "$sum_before"
+check "... the old .db files are still there" test -f "$PF_CONF/access_sender.db"
+is "... explain still answers as before" "$(answers)" "$before"
+
+# -- the migration -----------------------------------------------------------------
+pf_log_mark
+out=$("$PFCONSOLE" -c "$PF_CONF" migrate --no-audit hash cdb 2>&1); rc=$?
+is "migrate hash cdb exits 0" "$rc" 0 || printf '%s\n' "$out" | sed 's/^/# /'
+like "postfix check ran and passed" "$out" '^ok +postfix check'
+like "Postfix was reloaded" "$out" '^ok +reload'
+pf_wait_log 'reload -- version' >/dev/null; is "... the master logged the reload" "$?" 0
+unlike "no hash: table left in main.cf (but aliases)" \
+	"$(grep -v '^alias' "$PF_CONF/main.cf" | grep -v '^#' | grep -o 'hash:[^ ,]*')" '.'
+like "master.cf's override now names the cdb table" "$(cat "$PF_CONF/master.cf")" \
+	"smtpd_client_restrictions=check_client_access,cdb:$PF_CONF/clients"
+for t in access_sender null_sender restricted_senders protected_destinations access_recipient transport clients; do
+	check "built $t.cdb" test -s "$PF_CONF/$t.cdb"
+done
+check "the old .db files are kept (no --remove-old)" test -f "$PF_CONF/access_sender.db"
+like "the alias table is left as it was" "$(grep '^alias_maps' "$PF_CONF/main.cf")" "hash:$PF_CONF/aliases"
+like "... and the output says so" "$out" "kept $PF_CONF/access_sender.db"
+pc=$(pf_postfix check 2>&1); rc=$?
+is "postfix check is clean after the migration" "$rc:$pc" "0:"
+after=$(answers)
+is "explain: the same answer on every recorded probe before and after" "$after" "$before"
+# the real smtpd agrees (one reject through a cdb table now)
+pf_log_mark
+pf_smtp --xclient 'ADDR=203.0.113.5 NAME=mail.example.com HELO=mail.example.com' \
+	'MAIL FROM:<318787866@qq.com>' 'RCPT TO:<foo@bar.org>' >/dev/null 2>&1
+line=$(pf_wait_log 'NOQUEUE: reject: RCPT from mail\.example\.com')
+want=$(printf '%s\n' "$before" | head -1 | awk '{print $2, $3}')
+like "the real smtpd rejects the first probe with the same code (cdb tables)" "$line" " $want "
+
+# -- --remove-old after a successful reload ----------------------------------------
+# migrate the remaining hash table (clients is cdb now: put one back)
+pf_postconf -P "$svc/inet/smtpd_client_restrictions=check_client_access,hash:$PF_CONF/clients"
+out=$("$PFCONSOLE" -c "$PF_CONF" migrate --no-audit --remove-old hash cdb 2>&1); rc=$?
+is "--remove-old: exits 0" "$rc" 0
+like "... removed the old index after the reload" "$out" "removed $PF_CONF/clients.db"
+test ! -e "$PF_CONF/clients.db"; is "... clients.db is gone" "$?" 0
+tap_done
