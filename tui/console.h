@@ -154,6 +154,13 @@ int console_apply_start(struct console *con, const struct apply_opts *opts, cons
 struct screen_text;
 int console_impact_start(struct console *con, struct screen_text *t, const struct apply_opts *opts,
 			 const char *changes);
+/* console_hits_start - count, in the background, the transactions of the
+ * mail log each table line decides (core/impact hits; once per session).
+ * 0 started or done, -1 (status says why) */
+int console_hits_start(struct console *con);
+/* console_hits_count - *COUNT for line LINE of table PATH: 0; -1 still
+ * counting; -2 not started */
+int console_hits_count(const char *path, unsigned line, unsigned long *count);
 /* console_impact_cancel - Esc while the replay runs: cancel it */
 bool console_impact_cancel(struct app *app);
 /* console_apply_done - show the result (screen_apply.c); APP_* flags */

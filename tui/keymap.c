@@ -45,6 +45,7 @@ static const struct keybind bindings[] = {
 	{ SCREEN_EDIT, TKEY_CTRL('r'), ACT_REDO },
 	{ SCREEN_EDIT, 's', ACT_SAVE },
 	{ SCREEN_EDIT, 'f', ACT_FILTER },
+	{ SCREEN_EDIT, 'H', ACT_HITS },
 	/* Live rejects */
 	{ SCREEN_FEED, TKEY_ENTER, ACT_ENTER },
 	{ SCREEN_FEED, 'p', ACT_PAUSE },

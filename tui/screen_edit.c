@@ -34,6 +34,8 @@ struct screen_edit {
 	bool add_at_end;
 	char title[300];
 	struct diag_list live;  /* validation of the line being edited */
+	int hits_mode;          /* 0 off, 1 hit-count column, 2 column sorted by count */
+	bool sorted;            /* view holds the items by count, not in file order */
 };
 
 static const enum action edit_keys[] = {
@@ -60,6 +62,12 @@ pos_of(struct screen_edit *e, size_t i)
 
 	if (!e->view)
 		return i;
+	if (e->sorted) {
+		for (lo = 0; lo < e->nview; lo++)
+			if (e->view[lo] == i)
+				return lo;
+		return 0;
+	}
 	hi = e->nview;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -94,6 +102,7 @@ refilter(struct screen_edit *e)
 	free(e->view);
 	e->view = NULL;
 	e->nview = 0;
+	e->sorted = false;
 	if (e->filter[0]) {
 		e->view = malloc((n + 1) * sizeof(*e->view));
 		if (!e->view)
@@ -279,6 +288,17 @@ edit_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 			len--;
 		rows_addf(row, nd ? ROLE_ERROR : ROLE_DIM, "%5u%s", it->line, nd ? "!" : " ");
 		avail = (size_t)(w - 6);
+		if (e->hits_mode && w > 20) {
+			unsigned long cnt;
+			int hr = it->kind == TABLEDOC_ENTRY
+				? console_hits_count(d->path, it->line, &cnt) : -3;
+
+			if (hr == 0)
+				rows_addf(row, cnt ? ROLE_NORMAL : ROLE_DIM, "%7lu ", cnt);
+			else
+				rows_add(row, ROLE_DIM, hr == -1 ? "      \u2026 " : "        ");
+			avail -= 8;
+		}
 		strbuf_init(&sb);
 		if (it->kind == TABLEDOC_COMMENT || it->kind == TABLEDOC_BLANK) {
 			textsafe_append(&sb, text, len, avail, NULL, NULL);
@@ -609,6 +629,74 @@ quit_choice(struct app *app, void *ctx, int key)
 	}
 }
 
+struct hsort {
+	size_t idx;
+	unsigned long count;
+};
+
+static int
+by_count_desc(const void *a, const void *b)
+{
+	const struct hsort *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* toggle_hits - the hit-count column: off -> column -> sorted by count -> off */
+static unsigned
+toggle_hits(struct app *app, struct screen_edit *e)
+{
+	size_t n = tabledoc_count(e->doc->doc), i, k = 0;
+	struct hsort *v;
+
+	e->hits_mode = (e->hits_mode + 1) % 3;
+	if (e->hits_mode == 1) {
+		console_hits_start(e->con);
+		return APP_REDRAW;
+	}
+	if (e->hits_mode == 0) {
+		refilter(e);
+		app_status(app, ROLE_STATUS, "hit counts hidden");
+		return APP_REDRAW;
+	}
+	/* sorted: the entries by count, most first (comments and blanks left out) */
+	if (console_hits_count(e->doc->path, 0, &(unsigned long){ 0 }) < 0) {
+		e->hits_mode = 1;
+		app_status(app, ROLE_WARNING, "hit counts are still being counted");
+		return APP_REDRAW;
+	}
+	v = malloc((n + 1) * sizeof(*v));
+	if (!v)
+		return APP_REDRAW;
+	for (i = 0; i < n; i++) {
+		const struct tabledoc_item *it = tabledoc_item(e->doc->doc, i);
+
+		if (it->kind != TABLEDOC_ENTRY)
+			continue;
+		v[k].idx = i;
+		console_hits_count(e->doc->path, it->line, &v[k].count);
+		k++;
+	}
+	qsort(v, k, sizeof(*v), by_count_desc);
+	free(e->view);
+	e->view = malloc((k + 1) * sizeof(*e->view));
+	if (e->view) {
+		for (i = 0; i < k; i++)
+			e->view[i] = v[i].idx;
+		e->nview = k;
+		e->sorted = true;
+		e->filter[0] = '\0';
+		e->top = 0;
+		if (k)
+			e->sel = e->view[0];
+	}
+	free(v);
+	app_status(app, ROLE_STATUS, "entries sorted by hit count (H again: file order, no counts)");
+	return APP_REDRAW;
+}
+
 static unsigned
 edit_handle(struct app *app, struct screen *s, enum action a)
 {
@@ -617,6 +705,14 @@ edit_handle(struct app *app, struct screen *s, enum action a)
 	char why[512];
 	int rc;
 
+	if (e->sorted && (a == ACT_EDIT || a == ACT_ADD || a == ACT_DELETE || a == ACT_MOVE_UP ||
+			  a == ACT_MOVE_DOWN || a == ACT_UNDO || a == ACT_REDO)) {
+		/* edits work in file order */
+		e->hits_mode = 1;
+		refilter(e);
+		n = nitems(e);
+		pos = pos_of(e, e->sel);
+	}
 	switch (a) {
 	case ACT_UP:
 		if (pos > 0)
@@ -712,6 +808,8 @@ edit_handle(struct app *app, struct screen *s, enum action a)
 		app_prompt_text(app, NULL, "filter (empty: all): ", e->filter, e, NULL,
 				filter_accept, NULL, NULL);
 		break;
+	case ACT_HITS:
+		return toggle_hits(app, e);
 	case ACT_QUIT:
 		if (console_doc_dirty(e->doc)) {
 			app_prompt_choice(app, s, "unsaved edits: s save, k keep them for later, "

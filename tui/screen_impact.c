@@ -605,3 +605,128 @@ console_impact_cancel(struct app *app)
 	app_status(app, ROLE_WARNING, "cancelling the replay...");
 	return true;
 }
+
+/* ---- hit counts for the editor's column ------------------------------ */
+
+/* One replay of the log with the tables as built (core/impact hits), kept
+ * for the console's lifetime: the editor's column looks lines up in it. */
+static struct {
+	bool running, ready;
+	struct impact_report rep;
+	int pipe[2];
+	char *dir, *log;
+	int rc;
+	char reason[256];
+} hits;
+
+static void *
+hits_main(void *arg)
+{
+	struct impact_opts io;
+	struct replay_log *rl = NULL;
+	char c = 1;
+
+	(void)arg;
+	if (replay_load(hits.log, NULL, &rl, hits.reason, sizeof(hits.reason)) < 0) {
+		hits.rc = -1;
+	} else {
+		memset(&io, 0, sizeof(io));
+		io.dir = hits.dir;
+		io.hits = true;
+		io.threads = 1;
+		hits.rc = impact_run(&io, rl, &hits.rep, hits.reason, sizeof(hits.reason));
+	}
+	replay_free(rl);
+	(void)!write(hits.pipe[1], &c, 1);
+	return NULL;
+}
+
+static unsigned
+hits_ready_cb(struct app *app, void *ctx)
+{
+	char c;
+
+	(void)ctx;
+	if (read(hits.pipe[0], &c, 1) != 1)
+		return 0;
+	app_remove_source(app, hits.pipe[0]);
+	close(hits.pipe[0]);
+	close(hits.pipe[1]);
+	hits.running = false;
+	hits.ready = hits.rc == 0;
+	if (hits.rc == 0)
+		app_status(app, ROLE_OK, "hit counts from %s: %zu table lines decided something",
+			   hits.log, hits.rep.nhits);
+	else
+		app_status(app, ROLE_ERROR, "hit counts: %s", hits.reason);
+	return APP_REDRAW;
+}
+
+int
+console_hits_start(struct console *con)
+{
+	struct stat st;
+	pthread_attr_t attr;
+	pthread_t th;
+	int i;
+
+	if (hits.running || hits.ready)
+		return 0;
+	if (!con->log_spec[0] || stat(con->log_spec, &st) < 0 || !S_ISREG(st.st_mode)) {
+		app_status(con->app, ROLE_WARNING, "hit counts need a mail log file (console --log FILE)");
+		return -1;
+	}
+	free(hits.dir);
+	free(hits.log);
+	impact_report_init(&hits.rep);
+	hits.dir = strdup(con->config_dir);
+	hits.log = strdup(con->log_spec);
+	if (!hits.dir || !hits.log || pipe(hits.pipe) < 0)
+		return -1;
+	for (i = 0; i < 2; i++)
+		fcntl(hits.pipe[i], F_SETFD, FD_CLOEXEC);
+	fcntl(hits.pipe[0], F_SETFL, fcntl(hits.pipe[0], F_GETFL) | O_NONBLOCK);
+	if (app_add_source(con->app, hits.pipe[0], hits_ready_cb, NULL) < 0) {
+		close(hits.pipe[0]);
+		close(hits.pipe[1]);
+		return -1;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	hits.running = pthread_create(&th, &attr, hits_main, NULL) == 0;
+	pthread_attr_destroy(&attr);
+	if (!hits.running) {
+		app_remove_source(con->app, hits.pipe[0]);
+		close(hits.pipe[0]);
+		close(hits.pipe[1]);
+		return -1;
+	}
+	app_status(con->app, ROLE_STATUS, "counting hits: replaying %s in the background", hits.log);
+	return 0;
+}
+
+int
+console_hits_count(const char *path, unsigned line, unsigned long *count)
+{
+	size_t lo = 0, hi;
+
+	if (!hits.ready)
+		return hits.running ? -1 : -2;
+	hi = hits.rep.nhits;
+	/* hits are sorted by file, then line (lines without a file last) */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct impact_count *h = &hits.rep.hits[mid];
+		int c = h->file ? strcmp(h->file, path) : 1;
+
+		if (c < 0 || (c == 0 && h->line < line))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*count = 0;
+	if (lo < hits.rep.nhits && hits.rep.hits[lo].file &&
+	    strcmp(hits.rep.hits[lo].file, path) == 0 && hits.rep.hits[lo].line == line)
+		*count = hits.rep.hits[lo].count;
+	return 0;
+}

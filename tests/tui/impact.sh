@@ -80,6 +80,19 @@ tui_expect "no decision change: no question asked" 'Impact: replayed 3 transacti
 tui_expect "and the apply ran" 'Applied\.'
 tui_keys q
 
+# the editor's hit-count column: H shows it, H again sorts by count
+tui_keys / ; tui_type sender_access; tui_keys Enter Enter
+tui_expect "the editor opens" 'Edit hash:.*/sender_access'
+tui_keys H
+tui_expect "H shows the counts: the bulk line explains the one bulk reject" \
+	'^ +1 +1 bulk\.example +REJECT bulk mail'
+tui_expect "the partner line (live since the apply) decides the one partner message" \
+	'^ +2 +1 partner\.example +REJECT partner mail refused'
+tui_keys H
+tui_expect "H again sorts by count" 'entries sorted by hit count'
+tui_keys H q
+tui_expect "back on Maps" 'sender_access'
+
 # a long replay: progress on the status line, Esc cancels it
 python3 "$top_srcdir/tests/bench/replaygen.py" "$TUI_DIR" 600000 10 || bail "replaygen failed"
 cp "$TUI_DIR/maillog" "$TUI_DIR/mail.log"
