@@ -779,7 +779,15 @@ feed_event_text(const struct pf_event *ev, struct strbuf *out)
 	/* the line reads more than one way: the fields that differ are left out */
 	if (ev->ambiguous && strbuf_addstr(out, " AMBIGUOUS") < 0)
 		goto fail;
-	if (ev->client_ip.p != NULL) {
+	/* Postfix's own failure: "TIME fatal postfix/smtpd: text" */
+	if (ev->stage.p == NULL && ev->service.p != NULL
+	    && (ev->action == PF_ACT_FATAL || ev->action == PF_ACT_PANIC
+		|| ev->action == PF_ACT_WARNING)) {
+		if (out->len > mark && out->buf[out->len - 1] == ' ')
+			strbuf_truncate(out, out->len - 1);
+		if (strbuf_addch(out, ' ') < 0 || add_safe(out, ev->service) < 0)
+			goto fail;
+	} else if (ev->client_ip.p != NULL) {
 		if (strbuf_addch(out, ' ') < 0 ||
 		    (ev->client_name.p && add_safe(out, ev->client_name) < 0) ||
 		    strbuf_addch(out, '[') < 0 || add_safe(out, ev->client_ip) < 0 ||

@@ -48,7 +48,7 @@ static void *
 part_run(void *arg)
 {
 	struct part *pt = arg;
-	struct feed_sink sink = { pt, part_want, part_event, NULL };
+	struct feed_sink sink = { pt, part_want, part_event, NULL, NULL };
 	struct logsrc *ls = logsrc_open(pt->path, false, pt->reason, sizeof(pt->reason));
 
 	pt->rc = -1;

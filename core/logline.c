@@ -43,6 +43,9 @@ static const char *const action_names[PF_NACTIONS] = {
 	[PF_ACT_PASS] = "pass",
 	[PF_ACT_PERMIT] = "permit",
 	[PF_ACT_HANGUP] = "hangup",
+	[PF_ACT_FATAL] = "fatal",
+	[PF_ACT_PANIC] = "panic",
+	[PF_ACT_WARNING] = "warning",
 };
 
 /* The words Postfix logs after "QID: ", and what they mean. */
@@ -534,6 +537,36 @@ event_shape(const char *p, const char *e, const char **qid_e, size_t *act)
 	return NULL;
 }
 
+/* failure_shape - Postfix's own failure at P ("fatal: ...", "panic: ...",
+ * or a warning that means mail is not being handled); the action, with
+ * *TEXT at the text after "fatal: " etc.  PF_ACT_NONE otherwise. */
+static enum pf_action
+failure_shape(const char *p, const char *e, const char **text)
+{
+	static const char *const warnings[] = { "bad command startup -- throttling",
+		" is unavailable", " lookup error", " exit status ", " killed by signal " };
+	size_t i;
+
+	if (has_prefix(p, e, "fatal: ", 7)) {
+		*text = p + 7;
+		return PF_ACT_FATAL;
+	}
+	if (has_prefix(p, e, "panic: ", 7)) {
+		*text = p + 7;
+		return PF_ACT_PANIC;
+	}
+	if (!has_prefix(p, e, "warning: ", 9))
+		return PF_ACT_NONE;
+	*text = p + 9;
+	if (has_prefix(*text, e, "connect to ", 11))
+		return PF_ACT_WARNING;
+	for (i = 0; i < sizeof(warnings) / sizeof(warnings[0]); i++)
+		if (find_str(*text, e, warnings[i], strlen(warnings[i])) != NULL)
+			return (i < 3 || has_prefix(*text, e, "process ", 8)) ? PF_ACT_WARNING
+									       : PF_ACT_NONE;
+	return PF_ACT_NONE;
+}
+
 bool
 logline_is_event(const char *line, size_t len)
 {
@@ -543,7 +576,9 @@ logline_is_event(const char *line, size_t len)
 
 	if (!parse_prefix(line, e, &px))
 		return false;
-	return event_shape(px.msg, e, &qe, &act) != NULL;
+	if (event_shape(px.msg, e, &qe, &act) != NULL)
+		return true;
+	return failure_shape(px.msg, e, &qe) != PF_ACT_NONE;
 }
 
 enum field_style { FS_SMTPD, FS_PSC, FS_CLEANUP };
@@ -1226,8 +1261,18 @@ logline_parse(const char *line, size_t len, struct logline_ctx *ctx, struct pf_e
 	if (!parse_prefix(line, e, &px))
 		return LOGLINE_JUNK;
 	rest = event_shape(px.msg, e, &qe, &ai);
-	if (rest == NULL)
-		return LOGLINE_OTHER;
+	if (rest == NULL) {
+		const char *text;
+
+		if ((act = failure_shape(px.msg, e, &text)) == PF_ACT_NONE)
+			return LOGLINE_OTHER;
+		fill_head(line, e, &px, ev);
+		ev->action = act;
+		ev->action_word = span(px.msg, text - 2);
+		ev->reason = span(text, e);
+		convert_stamp(&px.st, ctx, ev);
+		return LOGLINE_EVENT;
+	}
 
 	fill_head(line, e, &px, ev);
 	if (!(qe - px.msg == 7 && memcmp(px.msg, "NOQUEUE", 7) == 0))

@@ -17,7 +17,9 @@
  *   "QID: ACTION: STAGE from CLIENT: TEXT; from=<> to=<> proto=P helo=<>"
  * (postscreen separates the fields with ", "), cleanup header/body_checks
  *   "QID: ACTION: header|body LINE from ORIGIN; from=<> ...: TEXT"
- * and milter-reject/-hold/-discard.  Everything else is "not an event".
+ * and milter-reject/-hold/-discard; and Postfix's own failures (fatal:,
+ * panic:, and the warnings listed at PF_ACT_WARNING).  Everything else is
+ * "not an event".
  *
  * Ownership: every field of a parsed event is a span BORROWED from the line
  * given to logline_parse(); it is valid as long as that line's bytes are.
@@ -62,6 +64,14 @@ enum pf_action {
 	PF_ACT_PASS,
 	PF_ACT_PERMIT,
 	PF_ACT_HANGUP,
+	/* Postfix itself failing (no client, no queue id; reason = the text):
+	 * "fatal: ...", "panic: ...", and the warnings that mean mail is not
+	 * being handled: "bad command startup -- throttling", "... is
+	 * unavailable", "... lookup error ...", "connect to ...", "process
+	 * ... exit status N" */
+	PF_ACT_FATAL,
+	PF_ACT_PANIC,
+	PF_ACT_WARNING,
 	PF_NACTIONS
 };
 

@@ -330,6 +330,16 @@ w_note(void *arg, enum logsrc_note what, const char *text)
 		m->outer->note(m->outer->arg, what, text);
 }
 
+/* lines that are no event go straight through (only their time matters) */
+static void
+w_other(void *arg, const char *line, size_t n)
+{
+	struct logmux *m = arg;
+
+	if (m->outer->other)
+		m->outer->other(m->outer->arg, line, n);
+}
+
 static void
 wrap(struct logmux *m, const struct feed_sink *outer, bool hold, struct feed_sink *w)
 {
@@ -338,6 +348,7 @@ wrap(struct logmux *m, const struct feed_sink *outer, bool hold, struct feed_sin
 	w->want = w_want;
 	w->event = hold ? w_hold : w_event;
 	w->note = w_note;
+	w->other = outer->other ? w_other : NULL;
 }
 
 static int

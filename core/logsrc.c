@@ -325,8 +325,11 @@ deliver(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink
 			return;
 		}
 	}
-	if (r != LOGLINE_EVENT)
+	if (r != LOGLINE_EVENT) {
+		if (sink->other != NULL && ls->ring == NULL)
+			sink->other(sink->arg, p, n);
 		return;
+	}
 	if (sink->want != NULL && !sink->want(sink->arg, &ev))
 		return;
 	if (ls->ring != NULL) {
@@ -754,7 +757,7 @@ ignore_event(void *arg, const struct pf_event *ev)
 int
 logsrc_seek_end(struct logsrc *ls, char *reason, size_t size)
 {
-	static const struct feed_sink none = { NULL, NULL, ignore_event, NULL };
+	static const struct feed_sink none = { NULL, NULL, ignore_event, NULL, NULL };
 
 	if (ls->kind == SRC_PIPE)
 		return 0;

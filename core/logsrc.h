@@ -69,13 +69,16 @@ enum logsrc_note {
  *    delivered nor counted by the back-log;
  *  - event: an event in log order; return 0 to continue, non-zero to stop
  *    the current logsrc_* call early (it then returns 1);
- *  - note (may be NULL): source status for a status line.
+ *  - note (may be NULL): source status for a status line;
+ *  - other (may be NULL): a syslog-shaped line that is no event (LINE, N
+ *    bytes, borrowed), as it is read, e.g. smtpd's "connect from".
  */
 struct feed_sink {
 	void *arg;
 	bool (*want)(void *arg, const struct pf_event *ev);
 	int (*event)(void *arg, const struct pf_event *ev);
 	void (*note)(void *arg, enum logsrc_note what, const char *text);
+	void (*other)(void *arg, const char *line, size_t n);
 };
 
 struct logsrc;

@@ -364,6 +364,7 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 	sink.want = want;
 	sink.event = on_event;
 	sink.note = on_note;
+	sink.other = NULL;
 
 	if (stats && !have_n && ls && !host && logsrc_size(ls) > (off_t)(8 << 20)) {
 		/* a big file: count its parts in parallel, one per CPU */

@@ -182,6 +182,10 @@ int feedpane_start(struct console *con, const char *spec, char *why, size_t size
 void feedpane_stop(struct console *con);
 /* remembered_load - the block/allow tables chosen in earlier sessions */
 void remembered_load(struct console *con);
+/* feedpane_failing - smtpd is failing: its latest failure (fatal, panic,
+ * throttling, table unavailable ...) is newer than its latest "connect
+ * from"; BUF gets "service action: text".  false otherwise. */
+bool feedpane_failing(const struct console *con, char *buf, size_t size);
 /* feedpane_render_recent - the newest N events under a header (Maps) */
 void feedpane_render_recent(struct console *con, struct rows *out, int w, int n);
 

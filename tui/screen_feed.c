@@ -42,6 +42,10 @@ struct feedpane {
 	time_t minute[FEED_MINUTES];    /* start of the minute counted in count[i] */
 	unsigned count[FEED_MINUTES];
 	char note[256];                 /* last source note (rotation ...) */
+	/* smtpd is failing while its latest failure (fatal, panic, throttling
+	 * ...) is newer than its latest "connect from" */
+	time_t fail_time, connect_time;
+	char fail_msg[512];
 	long long last_redraw_ms;
 	bool dirty;
 };
@@ -54,10 +58,50 @@ reject_like(enum pf_action a)
 }
 
 static bool
+failure(enum pf_action a)
+{
+	return a == PF_ACT_FATAL || a == PF_ACT_PANIC || a == PF_ACT_WARNING;
+}
+
+static bool
 sink_want(void *arg, const struct pf_event *ev)
 {
 	(void)arg;
-	return reject_like(ev->action);
+	return reject_like(ev->action) || failure(ev->action);
+}
+
+/* smtpd_failure - EV is Postfix failing to serve SMTP: smtpd's own
+ * failure, or the master's about smtpd ("/smtpd: bad command startup") */
+static bool
+smtpd_failure(const struct pf_event *ev)
+{
+	return failure(ev->action)
+	       && (pf_span_eq(ev->program, "smtpd") || pf_span_eq(ev->program, "postscreen")
+		   || (ev->reason.p && memmem(ev->reason.p, ev->reason.n, "/smtpd", 6)));
+}
+
+/* sink_other - smtpd's "connect from": smtpd works again */
+static void
+sink_other(void *arg, const char *line, size_t n)
+{
+	struct feedpane *f = arg;
+	struct pf_event ev;
+
+	if (n > 24 && memmem(line, n, "/smtpd[", 7) && memmem(line, n, "]: connect from ", 16)
+	    && logline_head(line, n, NULL, true, &ev) == LOGLINE_OTHER && ev.has_time
+	    && ev.time > f->connect_time)
+		f->connect_time = ev.time;
+}
+
+bool
+feedpane_failing(const struct console *con, char *buf, size_t size)
+{
+	const struct feedpane *f = con->feed;
+
+	if (f == NULL || f->fail_time == 0 || f->fail_time < f->connect_time)
+		return false;
+	snprintf(buf, size, "%s", f->fail_msg);
+	return true;
 }
 
 static int
@@ -70,6 +114,17 @@ sink_event(void *arg, const struct pf_event *ev)
 
 	if (!copy)
 		return 0;
+	if (smtpd_failure(ev) && t >= f->fail_time) {
+		struct strbuf sb;
+
+		f->fail_time = t;
+		strbuf_init(&sb);
+		textsafe_append(&sb, ev->reason.p, ev->reason.n, TEXTSAFE_NOLIMIT, NULL, NULL);
+		snprintf(f->fail_msg, sizeof(f->fail_msg), "%.*s", (int)ev->service.n, ev->service.p);
+		snprintf(f->fail_msg + strlen(f->fail_msg), sizeof(f->fail_msg) - strlen(f->fail_msg),
+			 " %s: %s", pf_action_name(ev->action), sb.buf ? sb.buf : "");
+		strbuf_fini(&sb);
+	}
 	if (f->n == FEED_KEEP) {
 		pf_event_free(f->ev[f->first]);
 		f->ev[f->first] = copy;
@@ -109,6 +164,7 @@ sink_of(struct feedpane *f)
 	sink.want = sink_want;
 	sink.event = sink_event;
 	sink.note = sink_note;
+	sink.other = sink_other;
 	return &sink;
 }
 
@@ -463,8 +519,11 @@ static void
 event_row(struct rows *out, const struct pf_event *ev, bool sel, const struct feed_cols *c)
 {
 	enum role ar = ev->action == PF_ACT_REJECT ? ROLE_REJECT :
-		       ev->action == PF_ACT_DEFER ? ROLE_DEFER : ROLE_WARNING;
-	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+		       ev->action == PF_ACT_DEFER ? ROLE_DEFER :
+		       ev->action == PF_ACT_FATAL || ev->action == PF_ACT_PANIC ? ROLE_ERROR :
+		       ROLE_WARNING;
+	/* Postfix itself failing: the whole row highlighted */
+	enum role base = sel ? ROLE_SELECTED : failure(ev->action) ? ar : ROLE_NORMAL;
 	char tbuf[16] = "--:--:--", cbuf[8], rbuf[512];
 	struct tm tm;
 	struct pf_span act = { pf_action_name(ev->action), strlen(pf_action_name(ev->action)) };
@@ -485,8 +544,9 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, const struct fe
 		/* a line that reads more than one way: its unsure fields say so */
 		const struct pf_span amb = { "?ambiguous", 10 };
 
-		add_field(row, base, ev->ambiguous && !ev->client_ip.p ? amb : ev->client_ip, c->client,
-			  false);
+		/* a failure has no client: the service that failed instead */
+		add_field(row, base, failure(ev->action) && !ev->client_ip.p ? ev->service
+			  : ev->ambiguous && !ev->client_ip.p ? amb : ev->client_ip, c->client, false);
 		/* the null sender is logged as from=<>: shown as <>, not as a blank */
 		add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender
 			  : ev->ambiguous && !ev->from.p ? amb : ev->from, c->sender, false);

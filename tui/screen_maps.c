@@ -171,6 +171,48 @@ fit_ref(struct strbuf *sb, const char *ref, size_t w)
 	textsafe_fit(sb, ref + off, len - off, w - pre - 1);
 }
 
+/* maincf_row - main.cf's own findings as a row with its counts (and the
+ * first error, else warning): relay protection, restriction names, macro
+ * loops are seen here, not only when Apply is refused.  Rows used (0/1). */
+static int
+maincf_row(struct rows *out, struct console *con)
+{
+	const struct diag_list *dl = &con->chk.diags;
+	const char *path = maincf_path(con->cf);
+	const struct diag *first = NULL;
+	size_t i, ne = 0, nw = 0;
+	struct row *row;
+	struct strbuf sb;
+
+	for (i = 0; i < dl->n; i++) {
+		const struct diag *d = &dl->v[i];
+
+		if (d->file == NULL || strcmp(d->file, path) != 0)
+			continue;
+		if (d->severity == DIAG_ERROR) {
+			if (ne++ == 0 || first->severity != DIAG_ERROR)
+				first = d;
+		} else if (d->severity == DIAG_WARNING) {
+			if (nw++ == 0 && first == NULL)
+				first = d;
+		}
+	}
+	if (ne + nw == 0)
+		return 0;
+	row = rows_new(out, ROLE_NORMAL);
+	if (!row)
+		return 0;
+	rows_add(row, ROLE_NORMAL, "  main.cf ");
+	rows_addf(row, ne ? ROLE_ERROR : ROLE_WARNING, "%zu error%s, %zu warning%s", ne,
+		  ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s");
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "  line %u: ", first->line);
+	textsafe_append(&sb, first->message, strlen(first->message), TEXTSAFE_NOLIMIT, NULL, NULL);
+	rows_add_bytes(row, ROLE_DIM, sb.buf, sb.len);
+	strbuf_fini(&sb);
+	return 1;
+}
+
 static void
 maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 {
@@ -213,6 +255,18 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 	/* the Postfix whose defaults the answers follow (core/postconf) */
 	rows_addf(row, ROLE_DIM, "   Postfix %s (%s)", postconf_version(),
 		  strcmp(postconf_origin(), "built-in table") ? "postconf -d" : "built-in defaults");
+	{
+		/* the log says smtpd is failing: said before anything else */
+		char fail[512];
+
+		if (feedpane_failing(con, fail, sizeof(fail))) {
+			row = rows_new(out, ROLE_ERROR);
+			rows_add(row, ROLE_ERROR, "smtpd is failing: ");
+			rows_add_bytes(row, ROLE_ERROR, fail, strlen(fail));
+			h--;
+		}
+	}
+	h -= maincf_row(out, con);
 	row = rows_new(out, ROLE_NORMAL);
 	rows_addf(row, ROLE_HEADER, "  %-*s %-*s %7s  %-*s %-11s", refw, "TABLE", rolew, "ROLE",
 		  "ENTRIES", statew, "STATE", "BUILT");

@@ -191,7 +191,8 @@ test_not_events(void **state)
 		PFX "connect from mail.example.com[203.0.113.5]",
 		PFX "disconnect from mail.example.com[203.0.113.5] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4",
 		PFX "3CD4C102458: client=mail.example.com[203.0.113.5]",
-		PFX "warning: hash:/etc/postfix/access is unavailable. open database /etc/postfix/access.db: No such file or directory",
+		PFX "warning: hostname x.example does not resolve to address 192.0.2.1",
+		PFX "warning: TLS library problem: error:0A000126:SSL routines::unexpected eof while reading",
 		PFX "warning: reject: RCPT from x[1.2.3.4]: 550 nope; proto=SMTP",
 		"Nov 22 12:30:27 mx postfix/qmgr[5]: 3CD4C102458: from=<a@b>, size=300, nrcpt=1 (queue active)",
 		"Nov 22 12:30:27 mx postfix/postscreen[7]: CONNECT from [127.0.0.66]:56439 to [127.0.0.1]:2528",
@@ -215,6 +216,52 @@ test_not_events(void **state)
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		if (logline_parse(junk[i], strlen(junk[i]), NULL, &ev) != LOGLINE_JUNK)
 			fail_msg("got not JUNK for: %s", junk[i]);
+}
+
+/* Postfix's own failures are events with their own action, the text as
+ * reason, no client; other warnings are not */
+static void
+test_failures(void **state)
+{
+	static const struct {
+		const char *line;
+		enum pf_action act;
+		const char *service, *reason;
+	} fcases[] = {
+		{ PFX "fatal: need service transport:endpoint instead of \"inet:\"", PF_ACT_FATAL,
+		  "postfix/smtpd", "need service transport:endpoint instead of \"inet:\"" },
+		{ PFX "panic: myfree: corrupt or unallocated memory block", PF_ACT_PANIC,
+		  "postfix/smtpd", "myfree: corrupt or unallocated memory block" },
+		{ "Nov 22 12:30:27 mx postfix/master[1]: warning: /usr/lib/postfix/sbin/smtpd: bad command startup -- throttling",
+		  PF_ACT_WARNING, "postfix/master", "/usr/lib/postfix/sbin/smtpd: bad command startup -- throttling" },
+		{ "Nov 22 12:30:27 mx postfix/master[1]: warning: process /usr/lib/postfix/sbin/smtpd pid 9 exit status 1",
+		  PF_ACT_WARNING, "postfix/master", "process /usr/lib/postfix/sbin/smtpd pid 9 exit status 1" },
+		{ PFX "warning: hash:/etc/postfix/access is unavailable. open database /etc/postfix/access.db: No such file or directory",
+		  PF_ACT_WARNING, "postfix/smtpd", "hash:/etc/postfix/access is unavailable. open database /etc/postfix/access.db: No such file or directory" },
+		{ PFX "warning: hash:/etc/postfix/access lookup error for \"a@b.example\"", PF_ACT_WARNING,
+		  "postfix/smtpd", "hash:/etc/postfix/access lookup error for \"a@b.example\"" },
+		{ PFX "warning: connect to 127.0.0.1:10023: Connection refused", PF_ACT_WARNING,
+		  "postfix/smtpd", "connect to 127.0.0.1:10023: Connection refused" },
+	};
+	struct pf_event ev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fcases) / sizeof(fcases[0]); i++) {
+		const char *l = fcases[i].line;
+
+		assert_true(logline_is_event(l, strlen(l)));
+		assert_int_equal(logline_parse(l, strlen(l), NULL, &ev), LOGLINE_EVENT);
+		assert_int_equal(ev.action, fcases[i].act);
+		assert_true(pf_span_eq(ev.service, fcases[i].service));
+		assert_true(pf_span_eq(ev.reason, fcases[i].reason));
+		assert_null(ev.client_ip.p);
+		assert_null(ev.queue_id.p);
+		assert_string_equal(pf_action_name(ev.action), fcases[i].act == PF_ACT_FATAL ? "fatal"
+				    : fcases[i].act == PF_ACT_PANIC ? "panic" : "warning");
+	}
+	assert_int_equal(pf_action_lookup("fatal", 5), PF_ACT_FATAL);
+	assert_int_equal(pf_action_lookup("warning", 7), PF_ACT_WARNING);
 }
 
 /* The same event in every timestamp format gives the same instant. */
@@ -404,6 +451,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_lines),
 		cmocka_unit_test(test_not_events),
+		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_service_and_json),
 		cmocka_unit_test(test_actions),

@@ -96,7 +96,7 @@ static void
 test_backlog(void **state)
 {
 	struct got g;
-	struct feed_sink sink = { &g, NULL, on_event, on_note };
+	struct feed_sink sink = { &g, NULL, on_event, on_note, NULL };
 	char reason[256];
 	struct logsrc *ls;
 
@@ -165,7 +165,7 @@ static void
 test_long_and_junk(void **state)
 {
 	struct got g;
-	struct feed_sink sink = { &g, NULL, on_event, NULL };
+	struct feed_sink sink = { &g, NULL, on_event, NULL, NULL };
 	struct logsrc_counts c;
 	char reason[256], *big;
 	struct logsrc *ls;
@@ -199,7 +199,7 @@ static void
 test_truncate_regrow(void **state)
 {
 	struct got g;
-	struct feed_sink sink = { &g, NULL, on_event, on_note };
+	struct feed_sink sink = { &g, NULL, on_event, on_note, NULL };
 	char reason[256];
 	struct logsrc *ls;
 	FILE *fp;
