@@ -400,6 +400,8 @@ span_cells(struct pf_span sp, int dflt)
 	return sp.p ? text_width(sp.p, sp.n) : dflt;
 }
 
+static struct pf_span short_reason(struct pf_span r, int w, char *buf, size_t size);
+
 /* feed_cols - widths for a W-column screen and the N events EVS that are
  * shown: the addresses get what they need (up to a cap that grows with the
  * width), and whatever they do not need goes to the reason */
@@ -426,8 +428,14 @@ feed_cols(int w, const struct pf_event *const *evs, size_t n, struct feed_cols *
 			need_s = k;
 		if ((k = span_cells(evs[i]->to, 1)) > need_r)
 			need_r = k;
-		if ((k = span_cells(feed_reason_key(evs[i]->reason), 1)) > need_x)
-			need_x = k;
+		{
+			/* the reason as shown when short of room (short_reason) */
+			char rb[512];
+
+			k = span_cells(short_reason(feed_reason_key(evs[i]->reason), 0, rb, sizeof(rb)), 1);
+			if (k > need_x)
+				need_x = k;
+		}
 		if ((k = span_cells(evs[i]->client_ip, 1)) > need_c)
 			need_c = k;
 	}
@@ -724,24 +732,111 @@ struct block_req {
 
 static struct block_req pending_block;
 
-/* default_table - the first table of a fitting role, as "type:path" */
+/* in_class - T is used (first) inside a restriction class: it decides only
+ * for the mail that reaches the class */
+static const struct maincf_class *
+in_class(struct console *con, const struct check_table *t)
+{
+	return con->cf && t->param ? maincf_find_class(con->cf, t->param) : NULL;
+}
+
+/* default_table - a table of a fitting role as "type:path": first one that
+ * a restriction list applies to all mail at its stage, only then one used
+ * inside a restriction class (which guards only some recipients) */
 static void
 default_table(struct console *con, bool client, char *buf, size_t size)
 {
 	size_t i;
+	int pass;
 
 	buf[0] = '\0';
-	for (i = 0; i < con->chk.ntables; i++) {
-		const struct check_table *t = &con->chk.tables[i];
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < con->chk.ntables; i++) {
+			const struct check_table *t = &con->chk.tables[i];
 
-		if (t->state == CHECK_NOT_FILE || !t->path)
-			continue;
-		if ((client && t->role == MAINCF_ROLE_CLIENT) ||
-		    (!client && t->role == MAINCF_ROLE_SENDER)) {
-			snprintf(buf, size, "%s:%s", t->type, t->path);
-			return;
+			if (t->state == CHECK_NOT_FILE || !t->path)
+				continue;
+			if (pass == 0 && in_class(con, t))
+				continue;
+			if ((client && t->role == MAINCF_ROLE_CLIENT) ||
+			    (!client && t->role == MAINCF_ROLE_SENDER)) {
+				snprintf(buf, size, "%s:%s", t->type, t->path);
+				return;
+			}
 		}
 	}
+}
+
+/* table_scope - which mail a line in table TEXT ("type:path") decides for,
+ * into BUF: all mail at the stage of its restriction list, or for a table
+ * inside a restriction class the recipients (keys of the tables that name
+ * the class) that lead there, "only mail to foo@bar.org".  Role OK/WARNING. */
+static enum role
+table_scope(struct console *con, const char *text, char *buf, size_t size)
+{
+	const char *colon = strchr(text, ':'), *path = colon ? colon + 1 : text;
+	const struct check_table *t = NULL;
+	const struct maincf_class *cls;
+	size_t i, j, len = 0, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < con->chk.ntables && !t; i++)
+		if (con->chk.tables[i].path && strcmp(con->chk.tables[i].path, path) == 0)
+			t = &con->chk.tables[i];
+	if (!t)
+		return ROLE_DIM;
+	if (!(cls = in_class(con, t))) {
+		snprintf(buf, size, "applies to all mail that reaches %s", t->param ? t->param : "it");
+		return ROLE_OK;
+	}
+	len = (size_t)snprintf(buf, size, "only mail to ");
+	/* the tables whose values name the class: their keys are the mail */
+	for (i = 0; i < con->chk.ntables; i++) {
+		const struct check_table *u = &con->chk.tables[i];
+		struct con_doc *d;
+
+		if (!u->path || u == t || u->state == CHECK_NOT_FILE || u->inline_body)
+			continue;
+		d = console_doc_find(con, u->path);
+		if (!d)
+			d = console_doc_open(con, u->type, u->path);
+		if (!d)
+			continue;
+		for (j = 0; j < tabledoc_count(d->doc); j++) {
+			const struct tabledoc_item *it = tabledoc_item(d->doc, j);
+			size_t cl = strlen(cls->name);
+
+			if (it->kind != TABLEDOC_ENTRY || it->vlen < cl ||
+			    strncmp(it->value, cls->name, cl) != 0 ||
+			    (it->value[cl] && it->value[cl] != ' ' && it->value[cl] != ','))
+				continue;
+			if (len < size)
+				len += (size_t)snprintf(buf + len, size - len, "%s%.*s", n ? ", " : "",
+							(int)it->klen, it->key);
+			n++;
+		}
+	}
+	if (n == 0)
+		len = (size_t)snprintf(buf, size, "only mail that reaches class %s", cls->name);
+	if (len < size)
+		snprintf(buf + len, size - len, " (in restriction class %s), not other mail",
+			 cls->name);
+	return ROLE_WARNING;
+}
+
+static unsigned
+block_table_change(struct app *app, void *ctx, const char *text)
+{
+	struct block_req *b = ctx;
+	char scope[400];
+	enum role r = table_scope(b->con, text, scope, sizeof(scope));
+
+	if (scope[0])
+		app_prompt_set_note(app, r, "%s", scope);
+	else
+		app_prompt_set_note(app, ROLE_DIM, "TYPE:PATH of the table (remembered); Enter opens it "
+				    "with the new line prefilled");
+	return APP_REDRAW;
 }
 
 /* state_path - where the remembered tables are kept between sessions:
@@ -887,9 +982,16 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 	ed = app_top(app);
 	snprintf(line, sizeof(line), "%s %s", b->key, allow ? "OK" : "REJECT");
 	screen_edit_prepare_add(app, ed, line);
-	if (used)
-		app_status(app, ROLE_NORMAL, "%s %s: check the line, Enter adds it, then A applies",
-			   allow ? "allow" : "block", b->key);
+	if (used) {
+		char scope[400];
+		enum role r = table_scope(con, text, scope, sizeof(scope));
+
+		if (r == ROLE_WARNING)      /* on the note line: the prompt hides the status */
+			app_prompt_set_note(app, r, "this line %s %s", allow ? "allows" : "blocks", scope);
+		else
+			app_status(app, ROLE_NORMAL, "%s %s: check the line, Enter adds it, then A applies",
+				   allow ? "allow" : "block", b->key);
+	}
 	else    /* on the note line: the prompt hides the status line */
 		app_prompt_set_note(app, ROLE_WARNING, "%s main.cf does not use: this line %s "
 				    "nothing until main.cf references the table",
@@ -940,9 +1042,8 @@ feed_block(struct app *app, struct console *con, const struct pf_event *ev, enum
 	if (!def[0])
 		default_table(con, client, def, sizeof(def));
 	app_prompt_text(app, NULL, allow ? "allow into table: " : "block into table: ", def, b,
-			NULL, block_table_accept, NULL, NULL);
-	app_prompt_set_note(app, ROLE_DIM, "TYPE:PATH of the table (remembered); Enter opens it "
-			    "with the new line prefilled");
+			block_table_change, block_table_accept, NULL, NULL);
+	block_table_change(app, b, def);
 	return APP_REDRAW;
 }
 
