@@ -492,7 +492,7 @@ render_keyline(struct app *app, struct screen *s, struct row *row, int w)
 		[ACT_BLOCK_CLIENT] = "BlkIP", [ACT_ALLOW_SENDER] = "Allow",
 		[ACT_ALLOW_DOMAIN] = "AllowDom", [ACT_ALLOW_CLIENT] = "AllowIP",
 		[ACT_SCREEN_MAPS] = "Maps", [ACT_SCREEN_FEED] = "Live",
-		[ACT_SCREEN_EXPLAIN] = "Explain", [ACT_OPEN_PATH] = "Path",
+		[ACT_SCREEN_EXPLAIN] = "Explain", [ACT_OPEN_PATH] = "Path", [ACT_EDIT_MAINCF] = "main.cf",
 		[ACT_MOVE_UP] = "MoveUp", [ACT_MOVE_DOWN] = "MoveDn", [ACT_JUMP] = "GoToLine",
 		[ACT_EXPLAIN_MODE] = "Source", [ACT_EXPLAIN_EVENT] = "Explain", [ACT_REFRESH] = "Reread",
 		[ACT_DOWN] = "Scroll", [ACT_PAGE_DOWN] = "Page",

@@ -80,6 +80,36 @@ bg_free(struct bg_job *j)
 	free(j);
 }
 
+/* validate_buf - the editor's validation of TEXT: a table's rules (core/check's
+ * check_table_buf), or for main.cf itself (type "maincf") the main.cf
+ * findings of check (its own lines; the tables are not opened) */
+static void
+validate_buf(const char *type, const char *text, size_t len, const char *path,
+	     enum maincf_role role, struct maincf *cf, const char *dir, struct diag_list *dl)
+{
+	struct maincf *m = NULL;
+	struct check_result res;
+	size_t i;
+
+	if (strcmp(type, "maincf") != 0) {
+		check_table_buf(type, text, len, path, role, cf, dl, NULL);
+		return;
+	}
+	if (maincf_parse(&m, text, len, path, dir, dl) < 0 || !m)
+		return;
+	check_result_init(&res);
+	check_config_cf(m, CHECK_NO_TABLES, &res);
+	for (i = 0; i < res.diags.n; i++) {
+		const struct diag *x = &res.diags.v[i];
+
+		if (x->file && strcmp(x->file, path) == 0)
+			diag_add_sev(dl, x->severity, x->code, x->file, x->line, x->col, "%s",
+				     x->message);
+	}
+	check_result_fini(&res);
+	maincf_free(m);
+}
+
 static void *
 bg_main(void *arg)
 {
@@ -94,7 +124,7 @@ bg_main(void *arg)
 	} else {
 		if (maincf_load(&cf, j->dir, NULL) < 0)
 			cf = NULL;
-		check_table_buf(j->type, j->text, j->len, j->path, j->role, cf, &j->dl, NULL);
+		validate_buf(j->type, j->text, j->len, j->path, j->role, cf, j->dir, &j->dl);
 		diag_sort(&j->dl);
 		maincf_free(cf);
 	}
@@ -396,7 +426,7 @@ console_doc_validate_sync(struct console *con, struct con_doc *d)
 
 	diag_list_clear(&d->diags);
 	text = tabledoc_text(d->doc, &len);
-	check_table_buf(d->type, text, len, d->path, d->role, con->cf, &d->diags, NULL);
+	validate_buf(d->type, text, len, d->path, d->role, con->cf, con->config_dir, &d->diags);
 	diag_sort(&d->diags);
 	d->nerrors = count_errors(&d->diags);
 	d->vgen++;              /* any background result is older */
@@ -764,6 +794,37 @@ console_validate_line(struct console *con, struct con_doc *d, const char *text,
 {
 	size_t i;
 
+	if (strcmp(d->type, "maincf") == 0) {
+		/* main.cf lines mean something only in the whole file: the
+		 * text with this line in place, its findings on this line */
+		struct diag_list all;
+		struct strbuf sb;
+		size_t idx = 0, len, off = 0, ilen = 0;
+		const char *doc = tabledoc_text(d->doc, &len);
+
+		if (tabledoc_find_line(d->doc, line, &idx) == 1) {
+			const struct tabledoc_item *it = tabledoc_item(d->doc, idx);
+
+			off = it->off;
+			ilen = it->len;
+		} else {
+			off = len;
+		}
+		strbuf_init(&sb);
+		strbuf_add(&sb, doc, off);
+		strbuf_addstr(&sb, text);
+		strbuf_addch(&sb, '\n');
+		strbuf_add(&sb, doc + off + ilen, len - off - ilen);
+		diag_list_init(&all);
+		validate_buf(d->type, sb.buf, sb.len, d->path, d->role, con->cf, con->config_dir, &all);
+		for (i = 0; i < all.n; i++)
+			if (all.v[i].line == line)
+				diag_add_sev(dl, all.v[i].severity, all.v[i].code, all.v[i].file,
+					     all.v[i].line, all.v[i].col, "%s", all.v[i].message);
+		diag_list_fini(&all);
+		strbuf_fini(&sb);
+		return;
+	}
 	check_table_buf(d->type, text, strlen(text), d->path, d->role, con->cf, dl, NULL);
 	for (i = 0; i < dl->n; i++)
 		if (dl->v[i].line >= 1)
@@ -805,7 +866,7 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 	d->force_save = false;
 	d->clean_at = d->nundo;
 	set_base(d);
-	if (maincf_is_pattern_type(d->type))
+	if (maincf_is_pattern_type(d->type) || strcmp(d->type, "maincf") == 0)
 		con->applied_reload_needed = true;
 	{
 		const char *base = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;

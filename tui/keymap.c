@@ -29,6 +29,7 @@ static const struct keybind bindings[] = {
 	{ SCREEN_MAPS, TKEY_ENTER, ACT_ENTER },
 	{ SCREEN_MAPS, 'e', ACT_ENTER },
 	{ SCREEN_MAPS, 'o', ACT_OPEN_PATH },
+	{ SCREEN_MAPS, 'm', ACT_EDIT_MAINCF },
 	{ SCREEN_MAPS, 'r', ACT_REFRESH },
 	/* Table editor */
 	{ SCREEN_EDIT, TKEY_ENTER, ACT_EDIT },

@@ -34,7 +34,8 @@ struct screen_maps {
 };
 
 static const enum action maps_keys[] = {
-	ACT_ENTER, ACT_OPEN_PATH, ACT_SEARCH, ACT_SCREEN_FEED, ACT_SCREEN_EXPLAIN, ACT_NONE
+	ACT_ENTER, ACT_EDIT_MAINCF, ACT_OPEN_PATH, ACT_SEARCH, ACT_SCREEN_FEED, ACT_SCREEN_EXPLAIN,
+	ACT_NONE
 };
 
 static void
@@ -442,6 +443,18 @@ maps_handle(struct app *app, struct screen *s, enum action a)
 		return APP_REDRAW;
 	case ACT_SEARCH_NEXT:
 		return maps_search_accept(app, m, m->search);
+	case ACT_EDIT_MAINCF: {
+		/* the same editor as the tables: validated as typed (main.cf's
+		 * findings), saved atomically with FILE~, changes on disk noticed */
+		char path[4200];
+		struct con_doc *d;
+
+		snprintf(path, sizeof(path), "%s/main.cf", m->con->config_dir);
+		d = console_doc_open(m->con, "maincf", path);
+		if (d)
+			console_open_editor(m->con, d, 0);
+		return APP_REDRAW;
+	}
 	case ACT_OPEN_PATH:
 		app_prompt_text(app, s, "open table (TYPE:PATH or PATH): ", "", m, NULL,
 				maps_open_accept, NULL, NULL);
