@@ -986,11 +986,16 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 		char scope[400];
 		enum role r = table_scope(con, text, scope, sizeof(scope));
 
-		if (r == ROLE_WARNING)      /* on the note line: the prompt hides the status */
-			app_prompt_set_note(app, r, "this line %s %s", allow ? "allows" : "blocks", scope);
-		else
+		if (r == ROLE_WARNING) {    /* on the note line: the prompt hides the status */
+			char was[sizeof(app->prompt.note)];
+
+			snprintf(was, sizeof(was), "%s", app->prompt.note);
+			app_prompt_set_note(app, r, "%s%sthis line %s %s", was, was[0] ? "; " : "",
+					    allow ? "allows" : "blocks", scope);
+		} else {
 			app_status(app, ROLE_NORMAL, "%s %s: check the line, Enter adds it, then A applies",
 				   allow ? "allow" : "block", b->key);
+		}
 	}
 	else    /* on the note line: the prompt hides the status line */
 		app_prompt_set_note(app, ROLE_WARNING, "%s main.cf does not use: this line %s "

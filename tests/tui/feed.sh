@@ -94,7 +94,7 @@ tui_keys B
 tui_expect "B asks for the table, prefilled with the sender table" "block into table: hash:$rs"
 tui_keys Enter
 tui_expect "the editor opens with the line prefilled" 'new >qq\.com REJECT'
-tui_expect "and validated" '^ok$'
+tui_expect "and validated" '^ok(;|$)'
 tui_keys Enter
 tui_expect "Enter adds it (unsaved)" 'qq\.com REJECT'
 tui_expect "unsaved until saved" 'unsaved edits'
