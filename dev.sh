@@ -12,7 +12,7 @@ PKGS="build-essential autoconf automake pkgconf libncurses-dev libpcre2-dev
 libcdb-dev tinycdb libdb5.3-dev db5.3-util libicu-dev libcmocka-dev
 postfix postfix-cdb postfix-pcre postfix-lmdb tmux clang libclang-rt-14-dev python3
 procps locales time bc
-debhelper fakeroot lintian bash-completion man-db"
+debhelper fakeroot lintian bash-completion man-db ansible-core"
 
 deps() {
 	missing=""

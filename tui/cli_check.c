@@ -35,6 +35,8 @@ usage(FILE *fp)
 		"  --json        one JSON object per line\n"
 		"  --strict      warnings count as errors (exit 3 when only warnings)\n"
 		"  -t, --type T  table type for FILE... not referenced in main.cf\n"
+		"  --as PATH     check FILE with the role and type main.cf gives PATH\n"
+		"                (a new version before it replaces PATH: Ansible's validate)\n"
 		"                (hash, cdb, regexp, pcre ...)\n"
 		"  -c DIR        configuration directory (also before 'check')\n"
 		"\n"
@@ -65,6 +67,7 @@ print_diags(struct diag_list *dl, bool json)
 static const struct option check_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "type", required_argument, NULL, 't' },
+	{ "as", required_argument, NULL, 'a' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "strict", no_argument, NULL, 's' },
 	{ NULL, 0, NULL, 0 },
@@ -77,7 +80,7 @@ const struct cli_options cli_check_options = { "t:h", check_longopts };
 int
 cli_check(int argc, char **argv, const struct cli_global *g)
 {
-	const char *dir = g->config_dir, *type_opt = NULL;
+	const char *dir = g->config_dir, *type_opt = NULL, *as_path = NULL;
 	bool json = false, strict = false;
 	int c, rc = 0, i;
 
@@ -88,6 +91,9 @@ cli_check(int argc, char **argv, const struct cli_global *g)
 			break;
 		case 's':
 			strict = true;
+			break;
+		case 'a':
+			as_path = optarg;
 			break;
 		case 't':
 			type_opt = optarg;
@@ -135,7 +141,7 @@ cli_check(int argc, char **argv, const struct cli_global *g)
 		diag_list_init(&dl);
 		for (i = optind; i < argc; i++) {
 			const char *type = NULL;
-			enum maincf_role role = check_guess_role(cf, argv[i], &type);
+			enum maincf_role role = check_guess_role(cf, as_path ? as_path : argv[i], &type);
 			long n;
 
 			if (type_opt)

@@ -22,13 +22,14 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: pfconsole [-c DIR] reload [--if-needed] [--no-audit] [--strict]\n"
+		"usage: pfconsole [-c DIR] reload [--if-needed] [--no-audit] [--strict] [--json]\n"
 		"  validate main.cf and every table, build stale indexes, postfix check,\n"
 		"  postfix reload when Postfix is running\n"
 		"  --if-needed   reload only when a change needs it (main.cf, master.cf,\n"
 		"                regexp/pcre/cidr/texthash tables)\n"
 		"  --no-audit    do not write the audit line to syslog\n"
-		"  --strict      refuse on warnings too (exit 3 when only warnings)\n");
+		"  --strict      refuse on warnings too (exit 3 when only warnings)\n"
+		"  --json        the run as one JSON object (for Ansible/Salt handlers)\n");
 }
 
 static void
@@ -54,12 +55,67 @@ static const struct option reload_longopts[] = {
 	{ "no-audit", no_argument, NULL, 'A' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "strict", no_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* the parser in main.c reads this table to tell the command's options
  * (and their arguments) from the global ones */
 const struct cli_options cli_reload_options = { "h", reload_longopts };
+
+/* jstr - "name":"value" (JSON-escaped), with a leading comma unless FIRST */
+static void
+jstr(struct strbuf *sb, const char *name, const char *v, size_t n, bool first)
+{
+	strbuf_addf(sb, "%s\"%s\":", first ? "" : ",", name);
+	strbuf_add_json_string(sb, v, n);
+}
+
+/* print_json - the run as one JSON object on one line (for configuration
+ * management handlers): ok, refused, built, running, reloaded, exit, steps
+ * [{name, state, command, detail, output}], errors [{file, line, col,
+ * severity, code, message}], audit, git.  Returns the exit status. */
+static int
+print_json(const struct apply_result *res, int rc)
+{
+	struct strbuf sb, d;
+	size_t i;
+	int k, status = rc ? (res->refused && res->diags.n && !diag_count(&res->diags, DIAG_ERROR) ? 3 : 1) : 0;
+
+	strbuf_init(&sb);
+	strbuf_init(&d);
+	strbuf_addf(&sb, "{\"ok\":%s,\"refused\":%s,\"built\":%s,\"running\":%s,\"reloaded\":%s,"
+		    "\"exit\":%d,\"steps\":[", rc == 0 ? "true" : "false", res->refused ? "true" : "false",
+		    res->built ? "true" : "false", res->running ? "true" : "false",
+		    res->reloaded ? "true" : "false", status);
+	for (k = 0; k < APPLY_NSTEPS; k++) {
+		const struct apply_step *st = &res->steps[k];
+
+		strbuf_addstr(&sb, k ? ",{" : "{");
+		jstr(&sb, "name", st->name, strlen(st->name), true);
+		jstr(&sb, "state", apply_state_name(st->state), strlen(apply_state_name(st->state)), false);
+		jstr(&sb, "command", st->command.buf, st->command.len, false);
+		jstr(&sb, "detail", st->detail.buf, st->detail.len, false);
+		jstr(&sb, "output", st->output.buf, st->output.len, false);
+		strbuf_addch(&sb, '}');
+	}
+	strbuf_addstr(&sb, "],\"errors\":[");
+	for (i = 0; i < res->diags.n; i++) {
+		strbuf_reset(&d);
+		diag_format_json(&res->diags.v[i], &d);
+		if (i)
+			strbuf_addch(&sb, ',');
+		strbuf_add(&sb, d.buf, d.len);
+	}
+	strbuf_addstr(&sb, "]");
+	jstr(&sb, "audit", res->audit.buf, res->audit.len, false);
+	jstr(&sb, "git", res->vcs.buf, res->vcs.len, false);
+	strbuf_addstr(&sb, "}\n");
+	fwrite(sb.buf, 1, sb.len, stdout);
+	strbuf_fini(&sb);
+	strbuf_fini(&d);
+	return fflush(stdout) == EOF ? 1 : status;
+}
 
 int
 cli_reload(int argc, char **argv, const struct cli_global *g)
@@ -69,6 +125,7 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 	struct strbuf sb;
 	size_t i;
 	int c, k, rc;
+	bool json = false;
 
 	memset(&ao, 0, sizeof(ao));
 	ao.reload_always = true;
@@ -77,6 +134,7 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 		case 'n': ao.reload_always = false; break;
 		case 'A': ao.no_audit = true; break;
 		case 's': ao.strict = true; break;
+		case 'j': json = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -92,6 +150,11 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 		fprintf(stderr, "pfconsole: reload: out of memory\n");
 		apply_result_fini(&res);
 		return 1;
+	}
+	if (json) {
+		rc = print_json(&res, rc);
+		apply_result_fini(&res);
+		return rc;
 	}
 	strbuf_init(&sb);
 	for (k = 0; k < APPLY_NSTEPS; k++) {
