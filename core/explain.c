@@ -43,6 +43,7 @@
 #include "core/maincf.h"
 #include "core/pattern.h"
 #include "core/explain_int.h"
+#include "core/mastercf.h"
 #include "core/restriction.h"
 #include "maps/map.h"
 
@@ -880,107 +881,44 @@ has_required(struct explain *ex, struct words *w, int depth)
 	return false;
 }
 
-/* mcf_split - master.cf fields: whitespace separates (commas do not), a
- * "{ ... }" group is one field */
-static int
-mcf_split(struct words *w, const char *s)
-{
-	const char *p = s;
-
-	while (*p) {
-		const char *st;
-		int depth = 0;
-
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		for (st = p; *p; p++) {
-			if (*p == '{')
-				depth++;
-			else if (*p == '}' && depth > 0)
-				depth--;
-			else if (depth == 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-				break;
-		}
-		if (words_add(w, st, (size_t)(p - st)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* master_cf_note - which smtpd services of DIR/master.cf override what
  * explain evaluates (-o name=value): the answer is for main.cf's values,
  * i.e. the plain "smtp inet ... smtpd" service (postfix-reference.md 7.3) */
 static char *
 master_cf_note(const char *dir)
 {
-	char path[4096], *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *fp;
-	struct strbuf svc, note;
-	bool smtpd = false;
+	struct mastercf m;
+	struct strbuf note;
+	size_t i, k;
 
-	snprintf(path, sizeof(path), "%s/master.cf", dir);
-	if ((fp = fopen(path, "r")) == NULL)
+	if (mastercf_read(&m, dir) < 0) {
+		mastercf_free(&m);
 		return NULL;
-	strbuf_init(&svc);
-	strbuf_init(&note);
-	for (;;) {
-		n = getline(&line, &cap, fp);
-		if (n > 0 && line[0] == '#')
-			continue;
-		if (n > 0 && (line[0] == ' ' || line[0] == '\t')) {
-			strbuf_add(&svc, line, (size_t)n);      /* continuation */
-			continue;
-		}
-		/* a service ends: look at it */
-		if (svc.len) {
-			struct words w = { 0 };
-			size_t i;
-			struct strbuf over;
-
-			strbuf_init(&over);
-			mcf_split(&w, svc.buf);
-			smtpd = w.n >= 8 && (strcmp(w.v[7], "smtpd") == 0);
-			for (i = 8; smtpd && i + 1 < w.n; i++) {
-				const char *o = NULL;
-
-				if (strcmp(w.v[i], "-o") == 0)
-					o = w.v[++i];
-				else if (strncmp(w.v[i], "-o", 2) == 0)
-					o = w.v[i] + 2;
-				if (!o)
-					continue;
-				if (o[0] == '{')
-					o++;
-				while (*o == ' ')
-					o++;
-				if (strstr(o, "restrictions") || strncmp(o, "mynetworks", 10) == 0
-				    || strncmp(o, "smtpd_delay_reject", 18) == 0
-				    || strncmp(o, "relay_domains", 13) == 0
-				    || strncmp(o, "smtpd_restriction_classes", 25) == 0
-				    || strncmp(o, "smtpd_sasl_auth_enable", 22) == 0) {
-					size_t k = strcspn(o, "= ");
-
-					strbuf_addf(&over, "%s%.*s", over.len ? ", " : "", (int)k, o);
-				}
-			}
-			if (over.len)
-				strbuf_addf(&note, "%smaster.cf service %s overrides %s", note.len ? "; " : "",
-					    w.v[0], over.buf);
-			strbuf_fini(&over);
-			words_free(&w);
-			strbuf_reset(&svc);
-		}
-		if (n <= 0)
-			break;
-		strbuf_add(&svc, line, (size_t)n);
 	}
-	free(line);
-	fclose(fp);
-	strbuf_fini(&svc);
+	strbuf_init(&note);
+	for (i = 0; i < m.n; i++) {
+		const struct mastercf_service *sv = &m.v[i];
+		struct strbuf over;
+
+		if (strcmp(mastercf_command(sv), "smtpd") != 0)
+			continue;
+		strbuf_init(&over);
+		for (k = 0; k < sv->nopt; k++) {
+			const char *o = sv->opt[k].name;
+
+			if (strstr(o, "restrictions") || strncmp(o, "mynetworks", 10) == 0
+			    || strncmp(o, "smtpd_delay_reject", 18) == 0
+			    || strncmp(o, "relay_domains", 13) == 0
+			    || strncmp(o, "smtpd_restriction_classes", 25) == 0
+			    || strncmp(o, "smtpd_sasl_auth_enable", 22) == 0)
+				strbuf_addf(&over, "%s%s", over.len ? ", " : "", o);
+		}
+		if (over.len)
+			strbuf_addf(&note, "%smaster.cf service %s overrides %s", note.len ? "; " : "",
+				    sv->f[0].text, over.buf);
+		strbuf_fini(&over);
+	}
+	mastercf_free(&m);
 	if (!note.len) {
 		strbuf_fini(&note);
 		return NULL;
@@ -995,95 +933,48 @@ master_cf_note(const char *dir)
 static int
 service_overrides(struct explain *ex, const char *dir, const char *service, const char **why)
 {
-	char path[4096], *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *fp;
-	struct strbuf svc;
+	struct mastercf m;
+	size_t i, k;
 	int found = -1;
 
 	*why = "no such service in master.cf";
-	snprintf(path, sizeof(path), "%s/master.cf", dir);
-	if ((fp = fopen(path, "r")) == NULL) {
+	if (mastercf_read(&m, dir) < 0) {
+		mastercf_free(&m);
 		*why = "master.cf cannot be read";
 		return -1;
 	}
-	strbuf_init(&svc);
-	for (;;) {
-		n = getline(&line, &cap, fp);
-		if (n > 0 && line[0] == '#')
+	for (i = 0; i < m.n && found < 0; i++) {
+		const struct mastercf_service *sv = &m.v[i];
+		char nt[512];
+
+		if (sv->nf < 8)
 			continue;
-		if (n > 0 && (line[0] == ' ' || line[0] == '\t')) {
-			strbuf_add(&svc, line, (size_t)n);
+		snprintf(nt, sizeof(nt), "%s/%s", sv->f[0].text, sv->f[1].text);
+		if (strcmp(sv->f[0].text, service) != 0 && strcmp(nt, service) != 0)
+			continue;
+		if (strcmp(mastercf_command(sv), "smtpd") != 0) {
+			*why = "that master.cf service does not run smtpd";
 			continue;
 		}
-		if (svc.len && found < 0) {
-			struct words w = { 0 };
-			char nt[512];
-			size_t i;
+		found = 0;
+		for (k = 0; k < sv->nopt; k++) {
+			struct override *no = realloc(ex->over, (ex->nover + 1) * sizeof(*no));
 
-			mcf_split(&w, svc.buf);
-			if (w.n >= 2)
-				snprintf(nt, sizeof(nt), "%s/%s", w.v[0], w.v[1]);
-			if (w.n >= 8 && (strcmp(w.v[0], service) == 0 || strcmp(nt, service) == 0)) {
-				if (strcmp(w.v[7], "smtpd") != 0)
-					*why = "that master.cf service does not run smtpd";
-				else {
-					found = 0;
-					for (i = 8; i < w.n; i++) {
-						const char *o = NULL;
-						char *item, *eq, *name, *val, *e;
-
-						if (strcmp(w.v[i], "-o") == 0 && i + 1 < w.n)
-							o = w.v[++i];
-						else if (strncmp(w.v[i], "-o", 2) == 0 && w.v[i][2])
-							o = w.v[i] + 2;
-						if (!o || (item = xstrdup(o)) == NULL)
-							continue;
-						name = item;
-						if (*name == '{') {
-							name++;
-							if ((e = strrchr(name, '}')) != NULL)
-								*e = 0;
-						}
-						if ((eq = strchr(name, '=')) != NULL) {
-							*eq = 0;
-							val = eq + 1;
-							while (*name == ' ' || *name == '\t')
-								name++;
-							for (e = name + strlen(name); e > name && (e[-1] == ' ' || e[-1] == '\t');)
-								*--e = 0;
-							while (*val == ' ' || *val == '\t')
-								val++;
-							for (e = val + strlen(val); e > val && (e[-1] == ' ' || e[-1] == '\t');)
-								*--e = 0;
-							{
-								struct override *no = realloc(ex->over, (ex->nover + 1) * sizeof(*no));
-
-								if (no) {
-									ex->over = no;
-									no[ex->nover].name = xstrdup(name);
-									no[ex->nover].raw = xstrdup(val);
-									no[ex->nover].expanded = NULL;
-									if (no[ex->nover].name && no[ex->nover].raw)
-										ex->nover++;
-								}
-							}
-						}
-						free(item);
-					}
-				}
+			if (!no)
+				continue;
+			ex->over = no;
+			no[ex->nover].name = xstrdup(sv->opt[k].name);
+			no[ex->nover].raw = xstrdup(sv->opt[k].value);
+			no[ex->nover].expanded = NULL;
+			if (no[ex->nover].name && no[ex->nover].raw)
+				ex->nover++;
+			else {
+				free(no[ex->nover].name);
+				free(no[ex->nover].raw);
 			}
-			words_free(&w);
 		}
-		strbuf_reset(&svc);
-		if (n <= 0)
-			break;
-		strbuf_add(&svc, line, (size_t)n);
 	}
-	free(line);
-	fclose(fp);
-	strbuf_fini(&svc);
+	mastercf_free(&m);
 	return found;
 }
 

@@ -22,6 +22,7 @@
 
 #include "core/access.h"
 #include "core/maincf.h"
+#include "core/mastercf.h"
 #include "core/postconf.h"
 #include "core/restriction.h"
 #include "util/strbuf.h"
@@ -2230,143 +2231,35 @@ scan_override(struct maincf *cf, const char *name, const char *value, unsigned l
 	return rc;
 }
 
-/* scan_master - "-o name=value" and "-o { name = value }" in DIR/master.cf */
+/* scan_master - the -o name=value overrides of DIR/master.cf's services */
 static int
 scan_master(struct maincf *cf)
 {
-	char *path;
-	FILE *fp;
-	struct strbuf lbuf;
-	char line[8192];
-	unsigned lineno = 0, first = 0;
-	size_t segs[64];            /* start offset in lbuf of each physical line */
-	size_t nsegs = 0;
+	struct mastercf m;
+	size_t i, k;
 	int rc = 0;
-	bool have = false;
 
-	if (asprintf(&path, "%s/master.cf", cf->dir) < 0)
-		return -1;
-	fp = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0);
-	if (fp == NULL) {
-		free(path);
-		return 0;
+	if (mastercf_read(&m, cf->dir) < 0) {
+		rc = errno == ENOMEM ? -1 : 0;
+		mastercf_free(&m);
+		return rc;
 	}
-	cf->cur_file = own_str(cf, path);
-	free(path);
-	if (cf->cur_file == NULL) {
-		fclose(fp);
-		return -1;
+	cf->cur_file = own_str(cf, m.path);
+	if (cf->cur_file == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < m.n; i++) {
+		const struct mastercf_service *sv = &m.v[i];
+		char sname[200];
+
+		snprintf(sname, sizeof(sname), "%.90s/%.90s", sv->nf ? sv->f[0].text : "",
+			 sv->nf > 1 ? sv->f[1].text : "");
+		if ((cf->cur_service = own_str(cf, sname)) == NULL)
+			rc = -1;
+		for (k = 0; rc == 0 && k < sv->nopt; k++)
+			rc = scan_override(cf, sv->opt[k].name, sv->opt[k].value, sv->opt[k].line,
+					   sv->opt[k].col);
 	}
-	strbuf_init(&lbuf);
-	for (;;) {
-		char *got = fgets(line, sizeof(line), fp);
-		bool cont = got && (line[0] == ' ' || line[0] == '\t');
-		bool skip = got && (line[0] == '#' || line[0] == '\n');
-
-		if (got)
-			lineno++;
-		if (skip)
-			continue;
-		if (have && !cont) {
-			/* process the logical line in lbuf: fields by whitespace */
-			const char *b = lbuf.buf, *e = lbuf.buf + lbuf.len;
-			const char *svc = b, *p;
-			char sname[200];
-			size_t sl = 0;
-
-			while (svc + sl < e && !is_space((unsigned char)svc[sl]))
-				sl++;
-			p = svc + sl;
-			while (p < e && is_space((unsigned char)*p))
-				p++;
-			{
-				size_t tl = 0;
-
-				while (p + tl < e && !is_space((unsigned char)p[tl]))
-					tl++;
-				snprintf(sname, sizeof(sname), "%.*s/%.*s", (int)(sl < 90 ? sl : 90), svc,
-					 (int)(tl < 90 ? tl : 90), p);
-			}
-			cf->cur_service = own_str(cf, sname);
-			if (cf->cur_service == NULL)
-				rc = -1;
-			for (p = b; rc == 0 && p < e; p++) {
-				const char *nv, *ne, *eq;
-				char *nm, *val;
-
-				if (!(p[0] == '-' && p + 1 < e && p[1] == 'o'
-				      && (p == b || is_space((unsigned char)p[-1]))
-				      && (p + 2 == e || is_space((unsigned char)p[2]))))
-					continue;
-				nv = p + 2;
-				while (nv < e && is_space((unsigned char)*nv))
-					nv++;
-				if (nv < e && *nv == '{') {
-					ne = memchr(nv, '}', (size_t)(e - nv));
-					if (ne == NULL)
-						break;
-					nv++;
-				} else {
-					ne = nv;
-					while (ne < e && !is_space((unsigned char)*ne))
-						ne++;
-				}
-				eq = memchr(nv, '=', (size_t)(ne - nv));
-				if (eq == NULL)
-					continue;
-				{
-					const char *ns = nv, *nn = eq, *vs = eq + 1, *ve = ne;
-
-					while (ns < nn && is_space((unsigned char)*ns))
-						ns++;
-					while (nn > ns && is_space((unsigned char)nn[-1]))
-						nn--;
-					while (vs < ve && is_space((unsigned char)*vs))
-						vs++;
-					while (ve > vs && is_space((unsigned char)ve[-1]))
-						ve--;
-					nm = strndup(ns, (size_t)(nn - ns));
-					val = strndup(vs, (size_t)(ve - vs));
-				}
-				if (nm == NULL || val == NULL) {
-					rc = -1;
-				} else {
-					/* the physical line and column of the value */
-					size_t off = (size_t)(nv - b), k = 0;
-
-					while (k + 1 < nsegs && segs[k + 1] <= off)
-						k++;
-					rc = scan_override(cf, nm, val, first + (unsigned)k,
-							   (unsigned)(off - (nsegs ? segs[k] : 0)) + 1);
-				}
-				free(nm);
-				free(val);
-				p = ne;
-			}
-			have = false;
-		}
-		if (got == NULL || rc < 0)
-			break;
-		if (!cont) {
-			strbuf_reset(&lbuf);
-			first = lineno;
-			nsegs = 0;
-			have = true;
-		}
-		if (have) {
-			size_t n = strlen(line);
-
-			if (nsegs < sizeof(segs) / sizeof(segs[0]))
-				segs[nsegs++] = lbuf.len;
-
-			if (n && line[n - 1] == '\n')
-				line[--n] = '\0';
-			if (strbuf_add(&lbuf, line, n) < 0 || strbuf_addch(&lbuf, ' ') < 0)
-				rc = -1;
-		}
-	}
-	strbuf_fini(&lbuf);
-	fclose(fp);
+	mastercf_free(&m);
 	cf->cur_file = NULL;
 	cf->cur_service = NULL;
 	return rc;
@@ -2644,35 +2537,23 @@ maincf_find_class(const struct maincf *cf, const char *name)
 static int
 read_master(struct maincf *cf)
 {
-	char *path;
-	FILE *fp;
-	char line[4096];
+	struct mastercf m;
+	size_t i;
+	int rc = mastercf_read(&m, cf->dir);
 
-	if (asprintf(&path, "%s/master.cf", cf->dir) < 0)
-		return -1;
-	fp = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0);
-	free(path);
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp)) {
-		size_t n = 0;
-		char **v;
+	for (i = 0; rc == 0 && i < m.n; i++) {
+		char **v = realloc(cf->services, (cf->nservices + 1) * sizeof(*v));
 
-		if (line[0] == '#' || is_space((unsigned char)line[0]) || line[0] == '\0')
-			continue;
-		while (line[n] && !is_space((unsigned char)line[n]))
-			n++;
-		v = realloc(cf->services, (cf->nservices + 1) * sizeof(*v));
 		if (v == NULL)
 			break;
 		cf->services = v;
-		v[cf->nservices] = strndup(line, n);
+		v[cf->nservices] = strdup(m.v[i].nf ? m.v[i].f[0].text : "");
 		if (v[cf->nservices] == NULL)
 			break;
 		cf->nservices++;
 	}
-	fclose(fp);
-	return 0;
+	mastercf_free(&m);
+	return rc;
 }
 
 int
