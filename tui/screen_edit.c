@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -392,6 +394,88 @@ edit_change(struct app *app, void *ctx, const char *text)
 	else
 		app_prompt_set_note(app, ROLE_OK, "ok");
 	return APP_REDRAW;
+}
+
+/* a new table whose directory does not exist: create it, or open the file
+ * of that name in the configuration directory (a path mistyped) */
+static struct {
+	struct screen_edit *e;
+	char dir[4096];
+	char other[4200];
+} newdir;
+
+static unsigned
+newdir_answer(struct app *app, void *ctx, int key)
+{
+	char why[600];
+	int rc;
+
+	(void)ctx;
+	app_prompt_close(app);
+	if (key == 'c') {
+		char *p;
+
+		for (p = newdir.dir + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			if (mkdir(newdir.dir, 0755) < 0 && errno != EEXIST) {
+				app_status(app, ROLE_ERROR, "cannot create %s: %s", newdir.dir, strerror(errno));
+				*p = '/';
+				return APP_REDRAW;
+			}
+			*p = '/';
+		}
+		if (mkdir(newdir.dir, 0755) < 0 && errno != EEXIST) {
+			app_status(app, ROLE_ERROR, "cannot create %s: %s", newdir.dir, strerror(errno));
+			return APP_REDRAW;
+		}
+		rc = console_doc_save(newdir.e->con, newdir.e->doc, why, sizeof(why));
+		app_status(app, rc == 0 ? ROLE_OK : ROLE_ERROR, "created %s; %s", newdir.dir, why);
+	} else if (key == 'o' && newdir.other[0]) {
+		struct con_doc *d = console_doc_open(newdir.e->con, newdir.e->doc->type, newdir.other);
+
+		if (d)
+			console_open_editor(newdir.e->con, d, 0);
+		app_status(app, ROLE_WARNING, "opened %s; the new table's lines are still unsaved "
+			   "in the other editor", newdir.other);
+	} else {
+		app_status(app, ROLE_WARNING, "not saved; the lines stay in the editor");
+	}
+	return APP_REDRAW;
+}
+
+static bool
+missing_dir(struct app *app, struct screen_edit *e)
+{
+	const char *path = e->doc->path, *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!slash || slash == path || (size_t)(slash - path) >= sizeof(newdir.dir))
+		return false;
+	memcpy(newdir.dir, path, (size_t)(slash - path));
+	newdir.dir[slash - path] = '\0';
+	if (stat(newdir.dir, &st) == 0 || errno != ENOENT)
+		return false;
+	newdir.e = e;
+	/* the file of that name in the configuration directory, when it exists */
+	snprintf(newdir.other, sizeof(newdir.other), "%s/%s", e->con->config_dir, slash + 1);
+	if (stat(newdir.other, &st) < 0 || !S_ISREG(st.st_mode))
+		newdir.other[0] = '\0';
+	app_prompt_choice(app, NULL, "", NULL, newdir_answer);
+	{
+		const char *dn = strrchr(newdir.dir, '/') ? strrchr(newdir.dir, '/') + 1 : newdir.dir;
+
+		if (newdir.other[0])
+			snprintf(app->prompt.label, sizeof(app->prompt.label),
+				 "no %.100s/: c creates it and saves, o opens the config dir's %.100s ",
+				 dn, slash + 1);
+		else
+			snprintf(app->prompt.label, sizeof(app->prompt.label),
+				 "no %.100s/: c creates it and saves, Esc keeps the lines unsaved ", dn);
+	}
+	app_status(app, ROLE_ERROR, "not saved: %.300s does not exist", newdir.dir);
+	return true;
 }
 
 static unsigned
@@ -779,6 +863,8 @@ edit_handle(struct app *app, struct screen *s, enum action a)
 	case ACT_SAVE:
 		rc = console_doc_save(e->con, e->doc, why, sizeof(why));
 		app_status(app, rc == 0 ? ROLE_OK : ROLE_ERROR, "%s", why);
+		if (rc < 0 && missing_dir(app, e))
+			break;
 		if (rc == 2) {
 			/* someone else saved first: never overwrite that unseen */
 			console_conflict(app, e->con, e->doc);
