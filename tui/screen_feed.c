@@ -25,6 +25,7 @@
 
 #include "core/explain.h"
 #include "core/feed.h"
+#include "core/logmux.h"
 #include "core/logsrc.h"
 #include "core/textsafe.h"
 #include "tui/console.h"
@@ -35,7 +36,7 @@
 
 struct feedpane {
 	struct console *con;
-	struct logsrc *ls;
+	struct logmux *lm;          /* one source, or several merged (core/logmux) */
 	struct pf_event **ev;           /* ring: ev[(first + i) % FEED_KEEP] */
 	size_t first, n;
 	unsigned long long total;       /* events seen since start */
@@ -176,7 +177,7 @@ feed_ready(struct app *app, void *ctx)
 	long long now = loop_now_ms();
 
 	(void)app;
-	logsrc_poll(f->ls, sink_of(f), reason, sizeof(reason));
+	logmux_poll(f->lm, sink_of(f), reason, sizeof(reason));
 	/* at most five redraws a second however fast the log grows; the
 	 * tick shows the rest */
 	if (f->dirty && now - f->last_redraw_ms >= 200) {
@@ -196,17 +197,24 @@ feedpane_start(struct console *con, const char *spec, char *why, size_t size)
 		return -1;
 	f->con = con;
 	f->ev = calloc(FEED_KEEP, sizeof(*f->ev));
-	f->ls = f->ev ? logsrc_open(spec, true, why, size) : NULL;
-	if (!f->ls) {
+	/* SPEC may be a directory of per-host files: merged in time order */
+	f->lm = f->ev ? logmux_open(&spec, 1, true, why, size) : NULL;
+	if (!f->lm) {
 		free(f->ev);
 		free(f);
 		return -1;
 	}
-	logsrc_backlog(f->ls, 500, sink_of(f), why, size);
+	logmux_backlog(f->lm, 500, sink_of(f), why, size);
 	f->dirty = false;
 	con->feed = f;
-	if (logsrc_fd(f->ls) >= 0)
-		app_add_source(con->app, logsrc_fd(f->ls), feed_ready, f);
+	{
+		struct pollfd pfd[64];
+		size_t i, n = logmux_pollfds(f->lm, pfd, 64);
+
+		for (i = 0; i < n; i++)
+			if (pfd[i].fd >= 0)
+				app_add_source(con->app, pfd[i].fd, feed_ready, f);
+	}
 	return 0;
 }
 
@@ -218,9 +226,15 @@ feedpane_stop(struct console *con)
 
 	if (!f)
 		return;
-	if (logsrc_fd(f->ls) >= 0)
-		app_remove_source(con->app, logsrc_fd(f->ls));
-	logsrc_close(f->ls);
+	{
+		struct pollfd pfd[64];
+		size_t k, n = logmux_pollfds(f->lm, pfd, 64);
+
+		for (k = 0; k < n; k++)
+			if (pfd[k].fd >= 0)
+				app_remove_source(con->app, pfd[k].fd);
+	}
+	logmux_close(f->lm);
 	for (i = 0; i < f->n; i++)
 		pf_event_free(f->ev[(f->first + i) % FEED_KEEP]);
 	free(f->ev);
@@ -392,7 +406,30 @@ add_field(struct row *row, enum role role, struct pf_span sp, int width, bool la
 
 struct feed_cols {
 	int time, action, code, client, sender, rcpt, reason;
+	int host;               /* several log sources: the host column (0: none) */
 };
+
+/* host_col - with several sources (core/logmux), a HOST column as wide as
+ * the hosts shown (4-14 cells), taken from the reason */
+static void
+host_col(const struct feedpane *f, const struct pf_event *const *evs, size_t n,
+	 struct feed_cols *c)
+{
+	size_t i;
+
+	c->host = 0;
+	if (!f || logmux_count(f->lm) < 2)
+		return;
+	c->host = 4;
+	for (i = 0; i < n; i++)
+		if (evs[i]->host.p && (int)evs[i]->host.n > c->host)
+			c->host = (int)evs[i]->host.n;
+	if (c->host > 14)
+		c->host = 14;
+	c->reason -= c->host + 1;
+	if (c->reason < 10)
+		c->reason = 10;
+}
 
 static int
 span_cells(struct pf_span sp, int dflt)
@@ -516,6 +553,8 @@ static void
 cols_header(struct row *row, const struct feed_cols *c)
 {
 	rows_addf(row, ROLE_HEADER, "%-*s ", c->time, "TIME");
+	if (c->host)
+		rows_addf(row, ROLE_HEADER, "%-*s ", c->host, "HOST");
 	if (c->action)
 		rows_addf(row, ROLE_HEADER, "%-*s ", c->action, "ACTION");
 	rows_addf(row, ROLE_HEADER, "%-*s %-*s %-*s %-*s %-*s", c->code, "CODE", c->client, "CLIENT",
@@ -545,6 +584,8 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, const struct fe
 		strftime(tbuf, sizeof(tbuf), c->time >= 8 ? "%H:%M:%S" : "%H:%M", &tm);
 	}
 	rows_addf(row, base, "%-*.*s ", c->time, c->time, tbuf);
+	if (c->host)
+		add_field(row, base, ev->host, c->host, false);
 	if (c->action)
 		add_field(row, sel ? base : ar, act, c->action, false);
 	add_field(row, sel ? base : ar, event_code(ev, cbuf), c->code, false);
@@ -588,7 +629,13 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 	}
 	review(s);
 	rows_add(row, ROLE_DIM, "log ");
-	rows_add_bytes(row, ROLE_NORMAL, logsrc_name(f->ls), strlen(logsrc_name(f->ls)));
+	if (logmux_count(f->lm) == 1)
+		rows_add_bytes(row, ROLE_NORMAL, logsrc_name(logmux_src(f->lm, 0)),
+			       strlen(logsrc_name(logmux_src(f->lm, 0))));
+	else {
+		rows_add_bytes(row, ROLE_NORMAL, s->con->log_spec, strlen(s->con->log_spec));
+		rows_addf(row, ROLE_DIM, " (%zu sources)", logmux_count(f->lm));
+	}
 	rows_addf(row, ROLE_NORMAL, "  %llu events", f->total);
 	if (s->paused)
 		rows_addf(row, ROLE_BANNER, " PAUSED (+%llu) ", f->total - s->paused_total);
@@ -630,6 +677,7 @@ feed_render(struct app *app, struct screen *scr, struct rows *out, int w, int h)
 	for (pos = s->top, n = 0; pos < s->nview && (int)n < s->page && n < FEED_PAGE_MAX; pos++)
 		evs[n++] = shown(s, pos);
 	feed_cols(w, evs, n, &c);
+	host_col(f, evs, n, &c);
 	row = rows_new(out, ROLE_NORMAL);
 	cols_header(row, &c);
 	if (s->nview == 0) {
@@ -666,6 +714,7 @@ feedpane_render_recent(struct console *con, struct rows *out, int w, int n)
 	for (k = 0; k < n && (size_t)k < f->n && k < FEED_PAGE_MAX; k++)
 		evs[k] = event_at(f, f->n - 1 - (size_t)k);
 	feed_cols(w, evs, (size_t)k, &c);
+	host_col(f, evs, (size_t)k, &c);
 	for (i = 0; i < k; i++)
 		event_row(out, evs[i], false, &c);
 }
@@ -1388,7 +1437,7 @@ feed_tick(struct app *app, struct screen *scr)
 	if (!f)
 		return 0;
 	/* the safety net for file systems that do not notify */
-	logsrc_poll(f->ls, sink_of(f), reason, sizeof(reason));
+	logmux_poll(f->lm, sink_of(f), reason, sizeof(reason));
 	if (f->dirty) {
 		f->dirty = false;
 		return APP_REDRAW;
