@@ -289,7 +289,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		for (i = 0; i < chk.diags.n; i++) {
 			const struct diag *d = &chk.diags.v[i];
 
-			if (d->code == DIAG_STALE_INDEX) {
+			if (d->code == DIAG_STALE_INDEX || d->code == DIAG_UNREADABLE_MAP) {
 				nstale++;
 				continue;
 			}

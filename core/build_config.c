@@ -2,8 +2,9 @@
  * core/build_config.c - the tables `build` rebuilds when given no
  * TYPE:PATH (build_job_add_config in build.h): core/check.h validates
  * DIR/main.cf and every table it references; each indexed table whose
- * index is absent or older than its source becomes a target, and the
- * stale-index diagnostics the build fixes are dropped.
+ * index is absent, older than its source or unreadable becomes a target,
+ * and the stale-index and unreadable-map diagnostics the build fixes are
+ * dropped.
  */
 #include "config.h"
 
@@ -21,7 +22,7 @@ fixed_by_build(const struct diag *d, const struct check_result *res, const bool 
 {
 	size_t i;
 
-	if (d->code != DIAG_STALE_INDEX)
+	if (d->code != DIAG_STALE_INDEX && d->code != DIAG_UNREADABLE_MAP)
 		return false;
 	for (i = 0; i < res->ntables; i++)
 		if (targets[i] && res->tables[i].line == d->line && res->tables[i].col == d->col)

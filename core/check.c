@@ -1884,6 +1884,29 @@ inline_nomem:
 			t->nwarnings++;
 	}
 	t->state = t->nerrors ? CHECK_ERRORS : CHECK_OK;
+	if (t->index_path && have_idx
+	    && (strcmp(t->type, "hash") == 0 || strcmp(t->type, "cdb") == 0)) {
+		/* an index that exists but is not what Postfix can open (truncated,
+		 * corrupted, another format): what build rebuilds, like a stale one */
+		struct map_error err;
+		struct map *m;
+
+		memset(&err, 0, sizeof(err));
+		m = map_open(t->type, t->path, NULL, 0, 0, &err);
+		if (m != NULL) {
+			map_close(m);
+		} else if (err.errnum != EACCES && err.errnum != ENOMEM) {
+			if (t->state == CHECK_OK)
+				t->state = CHECK_STALE;
+			return diag_add(&res->diags, DIAG_UNREADABLE_MAP, t->file, t->line, t->col,
+					"%s exists but cannot be read as a %s table (%s): Postfix "
+					"cannot open it either (\"%s:%s is unavailable\", 451 4.3.5 "
+					"for the mail that reaches it); rebuild it: %s %s:%s",
+					t->index_path, t->type, err.text, t->type, t->path,
+					t->role == MAINCF_ROLE_ALIAS ? "postalias" : "pfconsole build",
+					t->type, t->path);
+		}
+	}
 	if (t->index_path) {
 		if (!have_idx) {
 			if (t->state == CHECK_OK)
