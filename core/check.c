@@ -1351,6 +1351,89 @@ pattern_rule_flags(const struct pattern_table *pt, size_t i, const char *type,
 	return 0;
 }
 
+/* always_matches - a top-level rule that matches every lookup: /^/, /./,
+ * /.*\/, /^.*\/ without flags (keys, header and body lines are never empty) */
+static bool
+always_matches(const struct map_rule *r)
+{
+	static const char *const any[] = { "^", ".", ".*", "^.*", "" };
+	size_t k;
+
+	if (r->kind != MAP_RULE_MATCH || r->negate || r->pattern2 || (r->flags && r->flags[0]))
+		return false;
+	for (k = 0; k < sizeof(any) / sizeof(any[0]); k++)
+		if (r->pattern_len == strlen(any[k]) && memcmp(r->pattern, any[k], r->pattern_len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+same_rule(const struct map_rule *a, const struct map_rule *b)
+{
+	return a->kind == b->kind && a->negate == b->negate && a->pattern_len == b->pattern_len
+	       && memcmp(a->pattern, b->pattern, a->pattern_len) == 0
+	       && strcmp(a->flags ? a->flags : "", b->flags ? b->flags : "") == 0
+	       && (a->pattern2 == NULL) == (b->pattern2 == NULL)
+	       && (a->pattern2 == NULL || (a->pattern2_len == b->pattern2_len
+					   && memcmp(a->pattern2, b->pattern2, a->pattern2_len) == 0));
+}
+
+/* shadowed_rules - top-level rules Postfix never reaches: after one that
+ * matches everything, or the same pattern as an earlier top-level rule
+ * (the first match wins) */
+static int
+shadowed_rules(const struct pattern_table *pt, const char *file, struct diag_list *dl)
+{
+	size_t i, k, all = (size_t)-1;
+	int depth = 0;
+
+	for (i = 0; i < pt->n; i++) {
+		const struct map_rule *r = &pt->rules[i];
+		int d = depth;
+
+		if (r->kind == MAP_RULE_IF)
+			depth++;
+		else if (r->kind == MAP_RULE_ENDIF) {
+			if (depth > 0)
+				depth--;
+			continue;
+		}
+		if (d != 0)
+			continue;
+		if (all != (size_t)-1) {
+			if (diag_add(dl, DIAG_SHADOWED_RULE, file, pt->pos[i].line, pt->pos[i].col,
+				     "this rule is never reached: /%.*s/ on line %u matches every "
+				     "input first (the first matching rule wins)",
+				     (int)pt->rules[all].pattern_len, pt->rules[all].pattern,
+				     pt->pos[all].line) < 0)
+				return -1;
+			continue;
+		}
+		if (r->kind == MAP_RULE_MATCH) {
+			int dd = 0;
+
+			for (k = 0; k < i; k++) {
+				if (pt->rules[k].kind == MAP_RULE_ENDIF) {
+					if (dd > 0)
+						dd--;
+					continue;
+				}
+				if (dd == 0 && same_rule(&pt->rules[k], r))
+					break;
+				if (pt->rules[k].kind == MAP_RULE_IF)
+					dd++;
+			}
+			if (k < i && diag_add(dl, DIAG_SHADOWED_RULE, file, pt->pos[i].line,
+					      pt->pos[i].col, "this rule never matches: line %u has the "
+					      "same pattern and matches first", pt->pos[k].line) < 0)
+				return -1;
+		}
+		if (always_matches(r))
+			all = i;
+	}
+	return 0;
+}
+
 static long
 check_pattern_buf(const char *type, const char *buf, size_t len, const char *file,
 		  enum maincf_role role, struct maincf *cf, struct diag_list *dl,
@@ -1397,6 +1480,10 @@ check_pattern_buf(const char *type, const char *buf, size_t len, const char *fil
 		}
 	}
 	if (role == MAINCF_ROLE_RECIPIENT && pattern_postmaster(&pt, type, file, cf, dl) < 0) {
+		pattern_table_fini(&pt);
+		return -1;
+	}
+	if (shadowed_rules(&pt, file, dl) < 0) {
 		pattern_table_fini(&pt);
 		return -1;
 	}
