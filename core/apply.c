@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,12 +208,12 @@ add_lines(struct strbuf *a, const char *text)
 		a->buf[--a->len] = '\0';
 }
 
-static void
-audit(const char *dir, const struct apply_opts *opts, struct apply_result *r)
+void
+apply_audit_text(const char *dir, const struct apply_opts *opts, const struct apply_result *r,
+		 struct strbuf *a)
 {
 	struct passwd *pw = getpwuid(getuid());
 	const char *who = getenv("SUDO_USER");
-	struct strbuf *a = &r->audit;
 
 	strbuf_reset(a);
 	strbuf_addf(a, "apply by %s%s%s (uid %u): config %s", pw ? pw->pw_name : "?",
@@ -226,10 +228,45 @@ audit(const char *dir, const struct apply_opts *opts, struct apply_result *r)
 	}
 	strbuf_addf(a, "; postfix %s", r->reloaded ? "reloaded" : r->running ? "not reloaded (not needed)"
 		    : "not running");
+}
+
+/* syslog_reachable - the local syslog socket takes datagrams (syslog(3)
+ * itself says nothing when it drops the line); 0, or -1 with WHY */
+static int
+syslog_reachable(char *why, size_t size)
+{
+	const char *path = getenv("PFCONSOLE_SYSLOG_SOCKET");   /* tests */
+	struct sockaddr_un sa;
+	int fd, rc;
+
+	if (!path || !*path)
+		path = "/dev/log";
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(why, size, "socket: %s", strerror(errno));
+		return -1;
+	}
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (rc < 0)
+		snprintf(why, size, "%s: %s", path, strerror(errno));
+	close(fd);
+	return rc < 0 ? -1 : 0;
+}
+
+static void
+audit(const char *dir, const struct apply_opts *opts, struct apply_result *r)
+{
+	apply_audit_text(dir, opts, r, &r->audit);
+	r->audit_lost[0] = '\0';
 	if (opts && opts->no_audit)
 		return;
+	if (syslog_reachable(r->audit_lost, sizeof(r->audit_lost)) < 0)
+		return;
 	openlog("pfconsole", LOG_PID, LOG_MAIL);
-	syslog(LOG_NOTICE, "%s", a->buf);
+	syslog(LOG_NOTICE, "%s", r->audit.buf);
 	closelog();
 }
 

@@ -64,12 +64,20 @@ struct apply_result {
 	bool running;               /* Postfix was running */
 	bool reloaded;
 	struct strbuf audit;        /* the audit line written (or that would be) */
+	char audit_lost[160];       /* not "": syslog could not be reached (why); the
+	                             * audit line was not logged */
 	struct strbuf vcs;          /* core/vcs: "git: committed 2 files in /etc (3f2a1c9)",
 	                             * or why not; "" when not in git */
 };
 
 void apply_result_init(struct apply_result *r);
 void apply_result_fini(struct apply_result *r);
+
+/* apply_audit_text - the audit line of R (who, configuration, what was
+ * built, reload) into A: the one place it is made (syslog, the screens,
+ * a commit message) */
+void apply_audit_text(const char *dir, const struct apply_opts *opts,
+		      const struct apply_result *r, struct strbuf *a);
 
 /* apply_state_name - "pending", "ok", "FAILED", "skipped" */
 const char *apply_state_name(enum apply_state st);

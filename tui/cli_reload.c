@@ -183,6 +183,11 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 		printf("audit:   ");
 		fflush(stdout);
 		print_safe("", res.audit.buf, res.audit.len);
+		if (res.audit_lost[0]) {
+			printf("warning: syslog cannot be reached, the audit line was NOT logged: ");
+			fflush(stdout);
+			print_safe("", res.audit_lost, strlen(res.audit_lost));
+		}
 	}
 	if (res.vcs.len) {
 		printf("git:     ");

@@ -285,6 +285,12 @@ console_apply_done(struct console *con, struct apply_result *res, int rc)
 		row = screen_text_row(t, ROLE_NORMAL);
 		rows_add(row, ROLE_DIM, "audit (syslog, facility mail): ");
 		rows_add_bytes(row, ROLE_DIM, res->audit.buf, res->audit.len);
+		if (res->audit_lost[0]) {
+			row = screen_text_row(t, ROLE_NORMAL);
+			rows_add(row, ROLE_WARNING, "syslog cannot be reached, this audit line was "
+				 "NOT logged: ");
+			rows_add_bytes(row, ROLE_WARNING, res->audit_lost, strlen(res->audit_lost));
+		}
 	}
 	if (res->vcs.len) {
 		/* core/vcs: the commit made in the configuration's git work tree */

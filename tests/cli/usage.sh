@@ -39,6 +39,14 @@ out=$("$PFCONSOLE" --json build -c "$d" "cdb:$d/senders" 2>&1); rc=$?
 is "a command option before the command, -c after it: exit 0" "$rc" 0
 out=$("$PFCONSOLE" reload -c "$d/nonexistent" --no-audit 2>&1); rc=$?
 like "reload -c DIR reads DIR" "$out" "$d/nonexistent/main.cf"
+# the audit line when syslog cannot take it: said, not lost silently
+printf 'new.example REJECT\n' >>"$d/senders"
+out=$(PFCONSOLE_SYSLOG_SOCKET="$d/no-such-socket" "$PFCONSOLE" reload -c "$d" 2>&1)
+like "the audit line is shown" "$out" '^audit: +apply by .*built cdb:'
+like "and that syslog could not take it" "$out" \
+	"^warning: syslog cannot be reached, the audit line was NOT logged: $d/no-such-socket"
+out=$(PFCONSOLE_SYSLOG_SOCKET="$d/no-such-socket" "$PFCONSOLE" reload -c "$d" --no-audit 2>&1)
+unlike "--no-audit: no such warning" "$out" 'NOT logged'
 out=$("$PFCONSOLE" console -c "$d" --bogus 2>&1); rc=$?
 is "console -c DIR --bogus: a usage error of the console" "$rc" 2
 like "and it is the console's usage" "$out" 'usage: pfconsole .*console'
