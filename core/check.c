@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -2113,6 +2114,75 @@ check_lists(struct maincf *cf, struct diag_list *dl)
 	return 0;
 }
 
+/* file_text - the whole of PATH (NULL if unreadable) */
+static char *
+file_text(const char *path)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	if (read_all(path, &sb) < 0) {
+		strbuf_fini(&sb);
+		return NULL;
+	}
+	return strbuf_export(&sb);
+}
+
+/* unused_maps - NAME.db / NAME.cdb next to NAME in the configuration
+ * directory that nothing references: Postfix never reads it.  When in
+ * doubt (NAME appears anywhere in main.cf or master.cf) nothing is said. */
+static int
+unused_maps(struct maincf *cf, struct check_result *res)
+{
+	const char *dir = maincf_dir(cf);
+	char *mtext, *ctext, *mpath = NULL;
+	DIR *dp;
+	struct dirent *de;
+	int rc = 0;
+
+	if (dir == NULL || (dp = opendir(dir)) == NULL)
+		return 0;
+	ctext = file_text(maincf_path(cf));
+	if (asprintf(&mpath, "%s/master.cf", dir) < 0)
+		mpath = NULL;
+	mtext = mpath ? file_text(mpath) : NULL;
+	free(mpath);
+	while (rc == 0 && (de = readdir(dp)) != NULL) {
+		size_t n = strlen(de->d_name), sl = 0, i;
+		char *src = NULL, *idx = NULL, base[256];
+		struct stat st;
+		bool used = false;
+
+		if (n > 3 && strcmp(de->d_name + n - 3, ".db") == 0)
+			sl = 3;
+		else if (n > 4 && strcmp(de->d_name + n - 4, ".cdb") == 0)
+			sl = 4;
+		if (sl == 0 || de->d_name[0] == '.' || n - sl >= sizeof(base))
+			continue;
+		snprintf(base, sizeof(base), "%.*s", (int)(n - sl), de->d_name);
+		if (asprintf(&src, "%s/%s", dir, base) < 0 || asprintf(&idx, "%s/%s", dir, de->d_name) < 0) {
+			free(src);
+			rc = -1;
+			break;
+		}
+		for (i = 0; i < res->ntables && !used; i++)
+			used = strcmp(res->tables[i].path, src) == 0;
+		used = used || (ctext && strstr(ctext, base)) || (mtext && strstr(mtext, base))
+			|| stat(src, &st) != 0 || !S_ISREG(st.st_mode);
+		if (!used && diag_add(&res->diags, DIAG_UNUSED_MAP, idx, 0, 0,
+				      "%s is built from %s, but nothing in main.cf or master.cf "
+				      "references it: Postfix never reads it (a leftover, or a "
+				      "reference that was lost)", idx, src) < 0)
+			rc = -1;
+		free(src);
+		free(idx);
+	}
+	closedir(dp);
+	free(ctext);
+	free(mtext);
+	return rc;
+}
+
 static int
 run_checks(struct maincf *cf, unsigned flags, struct check_result *res)
 {
@@ -2166,6 +2236,8 @@ run_checks(struct maincf *cf, unsigned flags, struct check_result *res)
 			goto nomem;
 	}
 	maincf_list_fini(&used);
+	if (!(flags & CHECK_NO_TABLES) && unused_maps(cf, res) < 0)
+		return -1;
 	return rc;
 nomem:
 	maincf_list_fini(&used);
