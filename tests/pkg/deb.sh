@@ -25,6 +25,7 @@ mkdir -p "$src"
 (cd "$top_srcdir" && git ls-files -z -c -o --exclude-standard | xargs -0 tar cf - ) |
 	tar xf - -C "$src" || bail "copy of the source tree"
 cp -a "$top_srcdir/.git" "$src/.git" 2>/dev/null
+# (a commit made while this runs would move HEAD under the copy's .git)
 commit=$(git -C "$top_srcdir" rev-parse --short=12 HEAD)
 version=$(sed -n 's/^AC_INIT(\[pfconsole\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
 arch=$(dpkg --print-architecture)
@@ -96,5 +97,6 @@ prefix=$(sed -n 's/^prefix = //p' "$build/Makefile")
 for f in bin/pfconsole share/man/man1/pfconsole.1 share/bash-completion/completions/pfconsole; do
 	check "make install puts $prefix/$f under DESTDIR" test -f "$dest$prefix/$f"
 done
-is "the DESTDIR binary runs" "$("$dest$prefix/bin/pfconsole" --version)" "pfconsole $version (git $commit)"
+# the installed binary is the build tree's (whose commit is configure's)
+is "the DESTDIR binary runs" "$("$dest$prefix/bin/pfconsole" --version)" "$("$build/pfconsole" --version)"
 tap_done
