@@ -1827,6 +1827,38 @@ star_key_check(const struct check_table *t, struct diag_list *dl)
 	return 0;
 }
 
+/* same_base_elsewhere - a regular file named like PATH's last component in
+ * DIR or one directory below it (not PATH itself): "did you mean" */
+static void
+same_base_elsewhere(const char *dir, const char *path, char *out, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	DIR *dp;
+	struct dirent *de;
+	struct stat st;
+	char cand[1024];
+
+	base = base ? base + 1 : path;
+	if (dir == NULL || *base == '\0' || (dp = opendir(dir)) == NULL)
+		return;
+	snprintf(cand, sizeof(cand), "%s/%s", dir, base);
+	if (strcmp(cand, path) != 0 && stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+		snprintf(out, size, "%s", cand);
+		closedir(dp);
+		return;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(cand, sizeof(cand), "%s/%s/%s", dir, de->d_name, base);
+		if (strcmp(cand, path) != 0 && stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			snprintf(out, size, "%s", cand);
+			break;
+		}
+	}
+	closedir(dp);
+}
+
 static int
 check_one_table(struct check_result *res, size_t ti, struct maincf *cf,
 		struct maincf_list *used)
@@ -1934,15 +1966,20 @@ inline_nomem:
 		have_idx = stat(t->index_path, &is) == 0;
 	}
 	if (!have_src && !(t->index_path && have_idx)) {
+		char alt[1024];
+
 		t->state = CHECK_MISSING;
+		alt[0] = '\0';
+		same_base_elsewhere(maincf_dir(cf), t->path, alt, sizeof(alt));
 		return diag_add(&res->diags, DIAG_MISSING_MAP, t->file, t->line, t->col,
 				"%s:%s (used by %s%s%s) does not exist: %s; smtpd logs \"%s:%s is "
 				"unavailable\" and answers 451 4.3.5 to the mail that reaches it: "
-				"create %s%s", t->type, t->path, t->param,
+				"create %s%s%s%s%s", t->type, t->path, t->param,
 				t->restriction ? " " : "", t->restriction ? t->restriction : "",
 				t->index_path ? "neither the source nor the index exists" : "no such file",
 				t->type, t->path, t->path,
-				t->index_path ? " and build it" : "");
+				t->index_path ? " and build it" : "",
+				alt[0] ? "; did you mean " : "", alt, alt[0] ? "?" : "");
 	}
 	if (!have_src) {
 		t->state = CHECK_OK;
