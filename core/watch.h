@@ -7,9 +7,10 @@
  * (core/logsrc.c stats and reads them).  Watching a file also watches its
  * directory, so creation, rename and deletion of the name are seen.
  *
- * One implementation per OS, chosen by configure (AM_CONDITIONAL):
- * core/watch_inotify.c (Linux), core/watch_kqueue.c (BSD, macOS).  Where
- * neither exists, watch_new() fails with ENOSYS and callers poll by time.
+ * One implementation per OS, chosen by configure (--with-watch, default
+ * the system's): core/watch_inotify.c (Linux), core/watch_kqueue.c (BSD,
+ * macOS), core/watch_none.c (neither, or --with-watch=none): there
+ * watch_new() fails with ENOSYS and callers poll by time.
  *
  * Errors: -1 / NULL with errno; REASON (may be NULL, >= 256 bytes) gets
  * "inotify_init1: ...".  Nothing prints.
@@ -36,7 +37,7 @@ int watch_fd(const struct watch *w);
 /* watch_drain - consume pending notifications without blocking; returns
  * true when at least one concerned a watched file or its directory entry. */
 bool watch_drain(struct watch *w);
-/* watch_backend - "inotify" or "kqueue" */
+/* watch_backend - "inotify", "kqueue" or "none" */
 const char *watch_backend(void);
 
 #endif

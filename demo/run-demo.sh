@@ -77,15 +77,4 @@ if [ -n "${DEMO_CMD:-}" ]; then
 fi
 
 echo "pfconsole demo: configuration $conf, log $log ($mode traffic)"
-if grep -aq "'console' is not built yet" "$pfc"; then
-	echo "The console is not built yet; this is what 'pfconsole check' finds:"
-	echo
-	"$pfc" -c "$conf" check
-	rc=$?
-	sleep 3
-	echo
-	echo "Newest rejects in $log:"
-	grep -E ': (NOQUEUE|[0-9A-F]+): reject: ' "$log" | tail -8
-	exit $rc
-fi
 "$pfc" -c "$conf"

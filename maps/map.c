@@ -303,7 +303,9 @@ keyset_grow_to(struct keyset *ks, size_t ncap)
 	if (ncap * sizeof(*ns) >= ((size_t)4 << 20)) {
 		if (posix_memalign((void **)&ns, (size_t)2 << 20, ncap * sizeof(*ns)) != 0)
 			return -1;
+#ifdef MADV_HUGEPAGE
 		madvise(ns, ncap * sizeof(*ns), MADV_HUGEPAGE);
+#endif
 		memset(ns, 0, ncap * sizeof(*ns));
 	} else if ((ns = calloc(ncap, sizeof(*ns))) == NULL) {
 		return -1;

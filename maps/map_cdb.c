@@ -1,5 +1,6 @@
 /*
- * maps/map_cdb.c - cdb: tables, read with tinycdb, built with cdb_make.
+ * maps/map_cdb.c - cdb: tables, read with tinycdb, written by our own writer
+ * (cdbw below; tinycdb's cdb_make is not called).
  *
  * Conventions as Postfix's dict_cdb.c with postmap's defaults: records are
  * written without a trailing NUL; readers try key+NUL first, then the bare
@@ -411,7 +412,7 @@ cdb_build_begin(const struct map_ops *ops, const char *name, struct map_error *e
 	}
 	free(path);
 	if (cdbw_start(&b->cdbm, b->af.fd) < 0) {
-		map_error_set(err, errno, "cdb_make_start %s: %s", b->af.tmp, strerror(errno));
+		map_error_set(err, errno, "write %s: %s", b->af.tmp, strerror(errno));
 		atomic_abort(&b->af);
 		free(b);
 		return NULL;

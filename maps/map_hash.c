@@ -73,6 +73,11 @@
 #include "util/hash.h"
 #include "util/safeopen.h"
 
+/* Linux's cheap clock; elsewhere the plain monotonic one */
+#ifndef CLOCK_MONOTONIC_COARSE
+#define CLOCK_MONOTONIC_COARSE CLOCK_MONOTONIC
+#endif
+
 #define HASH_NELEM 4096
 #define HASH_FFACTOR 128         /* ~ (4096 - 32) / (average record + 8) for access tables */
 #define HASH_BUILD_CACHE (16u * 1024 * 1024)   /* postmap's; raised by build_hint */

@@ -4,6 +4,8 @@
 #  2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #  3. make distcheck (unit tests inside it)
 #  4. the libFuzzer harness for the log line parser, for a fixed short time
+#  5. a build without a file watcher (--with-watch=none, the fallback of
+#     systems with neither inotify nor kqueue) and the follower's unit tests
 # Each step's TAP results are counted; a step that fails without TAP
 # results counts as one failure.
 set -u
@@ -83,6 +85,23 @@ if [ -f "$top/tests/fuzz/run.sh" ]; then
 	fi
 fi
 
+nowatch=$top/build-nowatch
+step "file watcher 'none' ($nowatch)"
+mkdir -p "$nowatch"
+if ( cd "$nowatch" &&
+     { [ -f Makefile ] || "$top/configure" -q --enable-werror --with-watch=none 2>configure.err ||
+	{ cat configure.err >&2; false; }; } &&
+     find . -name '*.trs' -delete &&
+     make -j"$jobs" -s >/dev/null &&
+     make check TESTS="tests/unit/test_watch tests/unit/test_logsrc" \
+	LOG_COMPILER="timeout -k 10 $tmo" >check.out 2>&1 ); then
+	count_trs "$nowatch"
+else
+	tail -40 "$nowatch/check.out" 2>/dev/null
+	count_trs "$nowatch"
+	step_fail "build or tests without a file watcher"
+fi
+
 pass=$(grep -c '^PASS$' "$results")
 xfail=$(grep -c '^XFAIL$' "$results")
 skip=$(grep -c '^SKIP$' "$results")
@@ -90,7 +109,7 @@ failed=$(grep -Ec '^(FAIL|ERROR|XPASS)$' "$results")
 # In CI a missing prerequisite is a failure, never a silent skip.
 if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
 	echo "CI: $skip skipped test(s) count as failed:"
-	find "$build" "$asan" -name '*.log' -exec grep -H '^ok .*# SKIP\|^1\.\.0 # SKIP' {} + 2>/dev/null | head -20
+	find "$build" "$asan" "$nowatch" -name '*.log' -exec grep -H '^ok .*# SKIP\|^1\.\.0 # SKIP' {} + 2>/dev/null | head -20
 	failed=$((failed + skip))
 fi
 echo "$((pass + xfail)) passed, $failed failed, $skip skipped"
