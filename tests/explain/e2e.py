@@ -6,8 +6,21 @@ usage: e2e.py list                      names of the configurations
                                         build them, print its main.cf lines
        e2e.py run NAME                  probe the running instance and
                                         pfconsole explain --batch; compare
+       e2e.py replay FILE...            compare pfconsole explain with the
+                                        smtpd answers recorded in FILE (no
+                                        Postfix needed; see below)
 
-Environment: PF_CONF, PF_PORT (tests/lib/postfix.sh), PFCONSOLE.
+Environment: PF_CONF, PF_DIR, PF_PORT (tests/lib/postfix.sh), PFCONSOLE;
+E2E_RECORD=DIR makes 'run' also write DIR/NAME.json: the configuration as
+the instance had it (main.cf, master.cf, table sources, with the instance
+directory written as @DIR@), every probe and the real smtpd's answer.
+tests/explain/recorded/ holds such files; tests/explain/recorded.sh replays
+them in every 'make check': the configuration is written to a temporary
+directory with the recorded hash/cdb index files (btree and lmdb, read
+through postmap anyway, are built by postmap when it exists, else the
+configuration is skipped) and 'pfconsole explain --batch' must give the
+recorded answers.  Regenerate them as root with
+  E2E_RECORD=$PWD/tests/explain/recorded make -C build check TESTS=tests/explain/e2e.sh
 
 Every configuration is a set of tables, main.cf settings and probe
 dimensions (clients with and without names, HELO names, senders,
@@ -20,6 +33,7 @@ is not 2xx/220, else the RCPT reply.  The same probes go through
 Output: "PASS name - N/N agree" or "FAIL name - ..." plus '#' detail lines.
 """
 
+import base64
 import json
 import os
 import random
@@ -28,6 +42,7 @@ import subprocess
 import sys
 
 CONF = os.environ.get("PF_CONF", "")
+PF_DIR = os.environ.get("PF_DIR", "")
 PORT = int(os.environ.get("PF_PORT", "0") or 0)
 PFCONSOLE = os.environ.get("PFCONSOLE", "pfconsole")
 POSTMAP = "/usr/sbin/postmap"
@@ -980,11 +995,8 @@ def make_probes(cfg):
     return probes
 
 
-def run(name):
-    cfg = CONFIGS[name]()
-    probes = make_probes(cfg)
-    real = probe_real(probes)
-    exp = probe_explain(probes, SERVICE if cfg.get("service") else None)
+def compare(name, probes, real, exp):
+    """print the PASS/FAIL line and details; returns (probes, agree)"""
     agree, diffs, unknown = 0, [], 0
     for p, (code, dsn, text, stage), e in zip(probes, real, exp):
         if e.get("decision") == "unknown" and code == 0 and "fatal:" in (e.get("depends") or ""):
@@ -1007,7 +1019,7 @@ def run(name):
     for p, r, e in diffs[:15]:
         (addr, cname), helo, sender, rcpt = p
         print("# client=%s,%s helo=%s sender=<%s> rcpt=<%s>" % (addr, cname or "", helo, sender, rcpt))
-        print("#   smtpd:   %s %s %s  (at %s)" % r)
+        print("#   smtpd:   %s %s %s  (at %s)" % tuple(r))
         if e.get("decision") == "unknown":
             print("#   explain: unknown: %s" % e.get("depends"))
         else:
@@ -1016,6 +1028,87 @@ def run(name):
     if len(diffs) > 15:
         print("# ... and %d more" % (len(diffs) - 15))
     return len(probes), agree
+
+
+def read_text(path):
+    with open(path, encoding="utf-8", errors="surrogateescape") as fp:
+        return fp.read()
+
+
+NATIVE = {"hash": ".db", "cdb": ".cdb"}      # indexes pfconsole reads itself
+
+
+def index_b64(base, ref):
+    t, fn = ref.split(":", 1)
+    with open(os.path.join(base, fn + NATIVE[t]), "rb") as fp:
+        return base64.b64encode(fp.read()).decode()
+
+
+def record(name, cfg, probes, real):
+    """E2E_RECORD: NAME's configuration, probes and smtpd's answers, one
+    probe per line so that a regeneration diffs readably"""
+    out = os.path.join(os.environ["E2E_RECORD"], name + ".json")
+    sub = lambda t: t.replace(PF_DIR, "@DIR@") if PF_DIR else t
+    base = d(name)
+    head = {
+        "name": name,
+        "service": SERVICE if cfg.get("service") else None,
+        "main.cf": sub(read_text(os.path.join(CONF, "main.cf"))),
+        "master.cf": sub(read_text(os.path.join(CONF, "master.cf"))),
+        "files": {fn: read_text(os.path.join(base, fn)) for fn in sorted(cfg["files"])},
+        "postmap": cfg["postmap"],
+        "indexes": {ref: index_b64(base, ref) for ref in cfg["postmap"] if ref.split(":")[0] in NATIVE},
+    }
+    with open(out + ".tmp", "w", encoding="utf-8", errors="surrogateescape") as fp:
+        fp.write("{\"config\": %s,\n\"probes\": [\n" % json.dumps(head, sort_keys=True))
+        fp.write(",\n".join(json.dumps([list(p[0]), p[1], p[2], p[3], list(r)]) for p, r in zip(probes, real)))
+        fp.write("\n]}\n")
+    os.rename(out + ".tmp", out)
+
+
+def run(name):
+    cfg = CONFIGS[name]()
+    probes = make_probes(cfg)
+    real = probe_real(probes)
+    if os.environ.get("E2E_RECORD"):
+        record(name, cfg, probes, real)
+    exp = probe_explain(probes, SERVICE if cfg.get("service") else None)
+    return compare(name, probes, real, exp)
+
+
+def replay(path, work):
+    """rebuild the recorded configuration under WORK, replay its probes"""
+    global CONF
+    with open(path, encoding="utf-8", errors="surrogateescape") as fp:
+        rec = json.load(fp)
+    cfg = rec["config"]
+    name = cfg["name"]
+    conf = os.path.join(work, "etc")
+    base = os.path.join(conf, name)
+    os.makedirs(base)
+    for fn in ("main.cf", "master.cf"):
+        with open(os.path.join(conf, fn), "w", encoding="utf-8", errors="surrogateescape") as fp:
+            fp.write(cfg[fn].replace("@DIR@", work))
+    for fn, text in cfg["files"].items():
+        with open(os.path.join(base, fn), "w", encoding="utf-8", errors="surrogateescape") as fp:
+            fp.write(text)
+    # the very index files smtpd read (hash, cdb: read natively); the
+    # others (btree, lmdb) are read through postmap anyway, so built by it
+    for ref in cfg["postmap"]:
+        t, fn = ref.split(":", 1)
+        if ref in cfg["indexes"]:
+            with open(os.path.join(base, fn + NATIVE[t]), "wb") as fp:
+                fp.write(base64.b64decode(cfg["indexes"][ref]))
+        elif not os.access(POSTMAP, os.X_OK):
+            print("SKIP %s - %s needs %s" % (name, ref, POSTMAP))
+            return 0, 0
+        else:
+            subprocess.run([POSTMAP, "-c", conf, "%s:%s" % (t, os.path.join(base, fn))], check=True)
+    probes = [((p[0][0], p[0][1]), p[1], p[2], p[3]) for p in rec["probes"]]
+    real = [tuple(p[4]) for p in rec["probes"]]
+    CONF = conf
+    exp = probe_explain(probes, cfg["service"])
+    return compare(name, probes, real, exp)
 
 
 def main():
@@ -1030,6 +1123,12 @@ def main():
         return 0
     if sys.argv[1] == "run":
         run(sys.argv[2])
+        return 0
+    if sys.argv[1] == "replay":
+        import tempfile
+        for path in sys.argv[2:]:
+            with tempfile.TemporaryDirectory(prefix="pfc-replay.") as work:
+                replay(path, work)
         return 0
     return 2
 

@@ -6,7 +6,9 @@
 # it, send every probe through a real SMTP session (XCLIENT, EHLO, MAIL,
 # RCPT) and through 'pfconsole explain --batch', and compare decision, code,
 # DSN and text.  One TAP line per configuration with its agreement; any
-# difference fails it.  E2E_ONLY="name ..." runs a subset.
+# difference fails it.  E2E_ONLY="name ..." runs a subset.  E2E_RECORD=DIR
+# also records every configuration with the real answers (tests/explain/
+# recorded/, replayed without Postfix by tests/explain/recorded.sh).
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/postfix.sh"
 pf_require
@@ -15,7 +17,7 @@ E2E="$top_srcdir/tests/explain/e2e.py"
 export PFCONSOLE
 
 pf_instance_create || bail "cannot create a Postfix instance"
-export PF_CONF PF_PORT
+export PF_CONF PF_DIR PF_PORT
 total=0
 agree=0
 for name in ${E2E_ONLY:-$("$PF_PYTHON" "$E2E" list)}; do

@@ -1,0 +1,40 @@
+#!/bin/sh
+# tests/explain/recorded.sh - explain's strongest test where Postfix cannot run.
+#
+# tests/explain/recorded/NAME.json holds one configuration of
+# tests/explain/e2e.py as a real smtpd ran it (main.cf, master.cf, table
+# sources and the hash/cdb index files smtpd read) with every probe and
+# smtpd's answer, recorded by the root test (E2E_RECORD=DIR
+# tests/explain/e2e.sh).  Here each configuration is written to a
+# temporary directory, the probes go through 'pfconsole explain --batch',
+# and every answer must be the recorded one: decision, code, DSN and text.
+# No root, no running Postfix; only btree/lmdb tables need postmap (a
+# configuration with them is skipped without it).
+. "$top_srcdir/tests/lib/tap.sh"
+[ -x "$PFCONSOLE" ] || bail "no pfconsole binary at $PFCONSOLE"
+command -v python3 >/dev/null 2>&1 || bail "python3 is needed"
+E2E="$top_srcdir/tests/explain/e2e.py"
+rec="$top_srcdir/tests/explain/recorded"
+set -- "$rec"/*.json
+[ -f "$1" ] || bail "no recorded configurations in $rec"
+is "every e2e configuration is recorded" "$(ls "$rec" | sed -n 's/\.json$//p' | sort)" \
+	"$(python3 "$E2E" list | sort)"
+total=0
+agree=0
+for f in "$@"; do
+	out=$(python3 "$E2E" replay "$f" 2>&1)
+	first=$(printf '%s\n' "$out" | head -1)
+	detail=$(printf '%s\n' "$out" | tail -n +2 | sed 's/^# //')
+	n=$(printf '%s\n' "$first" | sed -n 's|.* \([0-9]*\)/\([0-9]*\) probes.*|\2|p')
+	a=$(printf '%s\n' "$first" | sed -n 's|.* \([0-9]*\)/\([0-9]*\) probes.*|\1|p')
+	total=$((total + ${n:-0}))
+	agree=$((agree + ${a:-0}))
+	case $first in
+	PASS*) ok "replay ${first#PASS }" ;;
+	SKIP*) ok "replay ${first#SKIP } # SKIP" ;;
+	*) fail "replay $(basename "$f" .json): ${first#FAIL }" "$detail" ;;
+	esac
+done
+echo "# total: $agree/$total recorded smtpd answers given by pfconsole explain"
+[ "$total" -ge 1000 ] && ok "at least 1000 recorded probes ($total)" || fail "at least 1000 recorded probes ($total)"
+tap_done
