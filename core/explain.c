@@ -768,8 +768,6 @@ decided:
 			set_rule(r, &s->erule);
 		goto done;
 	}
-	if (!ex->delay_reject && strcmp(stage, "RCPT") != 0)
-		goto accept;
 accept:
 	r->code = 250;
 	snprintf(r->dsn, sizeof(r->dsn), "2.1.5");

@@ -19,6 +19,7 @@
 #include "core/kvparse.h"
 #include "core/maincf.h"
 #include "core/pattern.h"
+#include "util/hash.h"
 #include "util/strbuf.h"
 #include "maps/map.h"
 
@@ -288,7 +289,6 @@ int kv_put(struct kvtab *t, const char *k, size_t kl, const char *v, size_t vl, 
        bool with_val); const struct kvent *
 kv_get(const struct kvtab *t, const char *k, size_t kl);
 void kv_free(struct kvtab *t);
-uint64_t key_hash(const char *s, size_t n);
 int li_reserve(struct lineidx *li, size_t n);
 int li_finish(struct lineidx *li);
 unsigned li_get(const struct lineidx *li, uint64_t h);

@@ -29,23 +29,10 @@
 
 #include "core/explain_int.h"
 
-static uint64_t
-fnv(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct kvent *
 kv_slot(struct kvtab *t, const char *k, size_t kl)
 {
-	size_t i = (size_t)fnv(k, kl) & (t->cap - 1);
+	size_t i = (size_t)hash_words(k, kl) & (t->cap - 1);
 
 	while (t->v[i].key) {
 		if (t->v[i].klen == kl && memcmp(t->v[i].key, k, kl) == 0)
@@ -127,33 +114,6 @@ kv_free(struct kvtab *t)
 	t->n = t->cap = 0;
 }
 
-/* key_hash - 64-bit hash of a folded key, a word at a time (the line index
- * hashes every key of the source: 1,000,000 of them at startup) */
-uint64_t
-key_hash(const char *s, size_t n)
-{
-	const uint64_t k = 0x9e3779b97f4a7c15ULL;
-	uint64_t h = (uint64_t)n * k, w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 29;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, s, n);
-		h = (h ^ w) * k;
-		h ^= h >> 29;
-	}
-	/* murmur3's finalizer: every input bit reaches the upper bits */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
-}
-
 /* li_reserve - room for N more entries */
 int
 li_reserve(struct lineidx *li, size_t n)
@@ -188,7 +148,7 @@ li_add(struct lineidx *li, uint64_t h, unsigned line)
 static inline uint32_t
 li_group(const struct lineidx *li, uint32_t hi)
 {
-	return hi & li->mask;       /* key_hash's bits are already mixed */
+	return hi & li->mask;       /* hash_words's upper bits are already mixed */
 }
 
 /* li_finish - group the appended entries (stable counting sort) for li_get */
@@ -290,7 +250,7 @@ kvload_fn(void *ctx, const struct kv_entry *e)
 	if (l->fold && (k = fold_key(e->key, e->klen, buf, sizeof(buf), &heap, &fl)) == NULL)
 		return -1;
 	if (l->li)
-		ret = li_add(l->li, key_hash(k, fl), e->line);
+		ret = li_add(l->li, hash_words(k, fl), e->line);
 	else
 		ret = kv_put(l->t, k, fl, e->val, e->vlen, e->line, l->with_val);
 	free(heap);
@@ -380,7 +340,7 @@ build_line_index(struct xtable *t)
 		}
 		k = p + plain_run(p, end);
 		if (k < end && (is_blank((unsigned char)*k) || *k == '\n')) {
-			h = key_hash(p, (size_t)(k - p));
+			h = hash_words(p, (size_t)(k - p));
 		} else {
 			/* the byte by byte rules, then fold a copy */
 			const char *le;
@@ -406,7 +366,7 @@ build_line_index(struct xtable *t)
 				f = p;
 				fl = (size_t)(k - p);
 			}
-			h = key_hash(f, fl);
+			h = hash_words(f, fl);
 			free(heap);
 		}
 		ret = li_add(&t->lines, h, line);

@@ -435,7 +435,7 @@ source_line(struct xtable *t, const char *key, size_t kl)
 			return 0;
 		}
 	}
-	return li_get(&t->lines, key_hash(key, kl));
+	return li_get(&t->lines, hash_words(key, kl));
 }
 
 /* ------------------------------------------------------------------ */
