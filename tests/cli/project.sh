@@ -20,7 +20,8 @@ like "run-all.sh: prints N passed, N failed" "$(cat tests/run-all.sh)" 'echo "\$
 
 # every tests/**/*.sh except libraries, run-all.sh, benchmarks and fuzzing is
 # named in a Makefile fragment (TESTS, and so EXTRA_DIST)
-regs=$(cat tests/*.inc tests/Makefile.inc Makefile.am */Makefile.inc */*.inc 2>/dev/null)
+incs=$(find . -path './build*' -prune -o -name '*.inc' -print | sort)
+regs=$(cat Makefile.am $incs)
 n=$(find tests -name '*.sh' | wc -l)
 like "shell tests were found" "$n" '^[1-9]'
 missing=""
@@ -29,4 +30,12 @@ for f in $(find tests -name '*.sh' ! -path 'tests/lib/*' ! -name 'lib.sh' ! -nam
 	printf '%s\n' "$regs" | grep -qF "$f" || missing="$missing $f"
 done
 is "every shell test is named in a Makefile fragment" "$missing" ""
+
+# build files by module: one Makefile.inc per directory, no fragments named
+# after who wrote them or when, no "issue N" / "owner" labels
+is "the only Makefile fragments are DIR/Makefile.inc" \
+	"$(printf '%s\n' $incs | grep -v '/Makefile\.inc$')" ""
+like "there are Makefile fragments" "$(printf '%s\n' $incs | wc -l)" '^ *[1-9][0-9]'
+is "no issue or owner labels in build files" \
+	"$(grep -inE 'issue [0-9]|owner:' Makefile.am configure.ac $incs)" ""
 tap_done
