@@ -322,6 +322,7 @@ runcmd_exec(const char *const argv[], const struct runcmd_opts *opts,
 	int timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : RUNCMD_TIMEOUT_MS;
 	int rfd[2] = { -1, -1 }, wfd[2] = { -1, -1 }, status = 0, nopen;
 	long long deadline, drain = 0;
+	useconds_t backoff = 1000;
 	bool killed = false, exited = false;
 	pid_t pid;
 	int i;
@@ -398,7 +399,10 @@ runcmd_exec(const char *const argv[], const struct runcmd_opts *opts,
 		if (exited && now_ms() >= drain)
 			break;
 		if (nopen == 0) {
-			usleep(20000);
+			/* output closed: the exit is near (1, 2, 4 ... 32 ms) */
+			usleep(backoff);
+			if (backoff < 32000)
+				backoff *= 2;
 			continue;
 		}
 		for (i = 0; i < 2; i++)

@@ -11,6 +11,7 @@
 # recorded/, replayed without Postfix by tests/explain/recorded.sh).
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/postfix.sh"
+. "$top_srcdir/tests/lib/e2e.sh"
 pf_require
 [ -x "$PFCONSOLE" ] || bail "no pfconsole binary at $PFCONSOLE"
 E2E="$top_srcdir/tests/explain/e2e.py"
@@ -18,8 +19,6 @@ export PFCONSOLE
 
 pf_instance_create || bail "cannot create a Postfix instance"
 export PF_CONF PF_DIR PF_PORT
-total=0
-agree=0
 for name in ${E2E_ONLY:-$("$PF_PYTHON" "$E2E" list)}; do
 	edits=$("$PF_PYTHON" "$E2E" setup "$name") || { fail "$name: setup"; continue; }
 	keys=$(printf '%s\n' "$edits" | sed -n 's/^X //p')
@@ -40,18 +39,8 @@ for name in ${E2E_ONLY:-$("$PF_PYTHON" "$E2E" list)}; do
 		fail "$name: postfix start" "$(tail -5 "$PF_LOG")"
 		continue
 	fi
-	out=$("$PF_PYTHON" "$E2E" run "$name" 2>&1)
-	first=$(printf '%s\n' "$out" | head -1)
-	detail=$(printf '%s\n' "$out" | tail -n +2 | sed 's/^# //')
-	n=$(printf '%s\n' "$first" | sed -n 's|.* \([0-9]*\)/\([0-9]*\) probes.*|\2|p')
-	a=$(printf '%s\n' "$first" | sed -n 's|.* \([0-9]*\)/\([0-9]*\) probes.*|\1|p')
-	total=$((total + ${n:-0}))
-	agree=$((agree + ${a:-0}))
-	case $first in
-	PASS*) ok "${first#PASS }" ;;
-	*) fail "${first#FAIL }" "$detail" ;;
-	esac
+	e2e_tally "" "$("$PF_PYTHON" "$E2E" run "$name" 2>&1)"
 done
-echo "# total: $agree/$total probes agree with the real smtpd"
-[ "$total" -ge 1000 ] && ok "at least 1000 probes ($total)" || fail "at least 1000 probes ($total)"
+echo "# total: $e2e_agree/$e2e_total probes agree with the real smtpd"
+[ "$e2e_total" -ge 1000 ] && ok "at least 1000 probes ($e2e_total)" || fail "at least 1000 probes ($e2e_total)"
 tap_done

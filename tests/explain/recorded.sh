@@ -11,6 +11,7 @@
 # No root, no running Postfix; only btree/lmdb tables need postmap (a
 # configuration with them is skipped without it).
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/e2e.sh"
 [ -x "$PFCONSOLE" ] || bail "no pfconsole binary at $PFCONSOLE"
 command -v python3 >/dev/null 2>&1 || bail "python3 is needed"
 E2E="$top_srcdir/tests/explain/e2e.py"
@@ -19,22 +20,10 @@ set -- "$rec"/*.json
 [ -f "$1" ] || bail "no recorded configurations in $rec"
 is "every e2e configuration is recorded" "$(ls "$rec" | sed -n 's/\.json$//p' | sort)" \
 	"$(python3 "$E2E" list | sort)"
-total=0
-agree=0
 for f in "$@"; do
-	out=$(python3 "$E2E" replay "$f" 2>&1)
-	first=$(printf '%s\n' "$out" | head -1)
-	detail=$(printf '%s\n' "$out" | tail -n +2 | sed 's/^# //')
-	n=$(printf '%s\n' "$first" | sed -n 's|.* \([0-9]*\)/\([0-9]*\) probes.*|\2|p')
-	a=$(printf '%s\n' "$first" | sed -n 's|.* \([0-9]*\)/\([0-9]*\) probes.*|\1|p')
-	total=$((total + ${n:-0}))
-	agree=$((agree + ${a:-0}))
-	case $first in
-	PASS*) ok "replay ${first#PASS }" ;;
-	SKIP*) ok "replay ${first#SKIP } # SKIP" ;;
-	*) fail "replay $(basename "$f" .json): ${first#FAIL }" "$detail" ;;
-	esac
+	e2e_tally "replay " "$(python3 "$E2E" replay "$f" 2>&1)"
 done
-echo "# total: $agree/$total recorded smtpd answers given by pfconsole explain"
-[ "$total" -ge 1000 ] && ok "at least 1000 recorded probes ($total)" || fail "at least 1000 recorded probes ($total)"
+echo "# total: $e2e_agree/$e2e_total recorded smtpd answers given by pfconsole explain"
+[ "$e2e_total" -ge 1000 ] && ok "at least 1000 recorded probes ($e2e_total)" ||
+	fail "at least 1000 recorded probes ($e2e_total)"
 tap_done
