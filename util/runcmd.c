@@ -56,34 +56,6 @@ runcmd_format_argv(const char *const argv[], struct strbuf *out)
 	return 0;
 }
 
-int
-runcmd_search_path(const char *name, char *buf, size_t size)
-{
-	const char *path = getenv("PATH"), *p, *e;
-
-	if (name[0] == 0 || strchr(name, '/') != NULL || path == NULL) {
-		errno = ENOENT;
-		return -1;
-	}
-	for (p = path; *p; p = *e ? e + 1 : e) {
-		struct stat st;
-		int n;
-
-		e = strchr(p, ':');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (*p != '/')          /* "", "." and relative entries: never */
-			continue;
-		n = snprintf(buf, size, "%.*s/%s", (int)(e - p), p, name);
-		if (n < 0 || (size_t)n >= size)
-			continue;
-		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
-			return 0;
-	}
-	errno = ENOENT;
-	return -1;
-}
-
 static long long
 now_ms(void)
 {

@@ -100,11 +100,6 @@ int runcmd_stop(pid_t pid, int grace_ms);
  * runcmd_exec and runcmd_spawn refuse an untrusted ARGV[0] this way. */
 int runcmd_trusted(const char *path, char *reason, size_t size);
 
-/* runcmd_search_path - the first executable NAME in the absolute
- * directories of $PATH, into BUF: 0, or -1 (ENOENT).  Only for helpers
- * the user is meant to choose through PATH; prefer a fixed path. */
-int runcmd_search_path(const char *name, char *buf, size_t size);
-
 /* runcmd_format_argv - "postfix -c /x reload" (for display and the audit) */
 int runcmd_format_argv(const char *const argv[], struct strbuf *out);
 

@@ -36,6 +36,13 @@ is "every shell test is named in a Makefile fragment" "$missing" ""
 is "the only Makefile fragments are DIR/Makefile.inc" \
 	"$(printf '%s\n' $incs | grep -v '/Makefile\.inc$')" ""
 like "there are Makefile fragments" "$(printf '%s\n' $incs | wc -l)" '^ *[1-9][0-9]'
+# doc/design.md's file map names every module of util/ maps/ core/ tui/
+map=$(sed -n '/^## Files$/,/^## /p' doc/design.md)
+nomap=""
+for f in $(find util maps core tui -name '*.[ch]' | sort); do
+	printf '%s\n' "$map" | grep -qF "\`${f%.[ch]}" || nomap="$nomap ${f%.[ch]}"
+done
+is "every module is in doc/design.md's file map" "$nomap" ""
 is "no issue or owner labels in build files" \
 	"$(grep -inE 'issue [0-9]|owner:' Makefile.am configure.ac $incs)" ""
 tap_done

@@ -18,8 +18,18 @@ E2E="$top_srcdir/tests/explain/e2e.py"
 rec="$top_srcdir/tests/explain/recorded"
 set -- "$rec"/*.json
 [ -f "$1" ] || bail "no recorded configurations in $rec"
-is "every e2e configuration is recorded" "$(ls "$rec" | sed -n 's/\.json$//p' | sort)" \
-	"$(python3 "$E2E" list | sort)"
+# a configuration e2e.py no longer has must not linger; one added since the
+# last recording is reported (regenerate as root, see e2e.py's usage)
+names=$(python3 "$E2E" list | sort)
+recorded=$(ls "$rec" | sed -n 's/\.json$//p' | sort)
+is "every recording is of a configuration e2e.py has" \
+	"$(printf '%s\n' "$recorded" | grep -vxF "$names")" ""
+new=$(printf '%s\n' "$names" | grep -vxF "$recorded" | tr '\n' ' ')
+if [ -n "$new" ]; then
+	ok "every e2e configuration is recorded # SKIP not recorded yet: $new"
+else
+	ok "every e2e configuration is recorded"
+fi
 for f in "$@"; do
 	e2e_tally "replay " "$(python3 "$E2E" replay "$f" 2>&1)"
 done

@@ -248,23 +248,6 @@ test_runcmd_group_killed(void **state)
 	unlink(file);
 }
 
-static void
-test_runcmd_search_path(void **state)
-{
-	char buf[4096];
-
-	(void)state;
-	setenv("PATH", ".:relative:/nonexistent:/bin:/usr/bin", 1);
-	assert_int_equal(runcmd_search_path("sh", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "/bin/sh");
-	assert_int_equal(runcmd_search_path("no-such-program-here", buf, sizeof(buf)), -1);
-	assert_int_equal(runcmd_search_path("../bin/sh", buf, sizeof(buf)), -1);
-	/* relative PATH entries are never searched */
-	setenv("PATH", "bin", 1);
-	assert_int_equal(chdir("/"), 0);
-	assert_int_equal(runcmd_search_path("sh", buf, sizeof(buf)), -1);
-}
-
 int
 main(void)
 {
@@ -275,7 +258,6 @@ main(void)
 		cmocka_unit_test(test_text_width),
 		cmocka_unit_test(test_runcmd_rules),
 		cmocka_unit_test(test_runcmd_group_killed),
-		cmocka_unit_test(test_runcmd_search_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
