@@ -43,6 +43,8 @@ for f in $(find util maps core tui -name '*.[ch]' | sort); do
 	printf '%s\n' "$map" | grep -qF "\`${f%.[ch]}" || nomap="$nomap ${f%.[ch]}"
 done
 is "every module is in doc/design.md's file map" "$nomap" ""
+is "no issue or work labels in doc/design.md's headings" \
+	"$(grep -nE '^#+ .*\((issue [0-9]+|[a-z ]+ work)\)' doc/design.md)" ""
 is "no issue or owner labels in build files" \
 	"$(grep -inE 'issue [0-9]|owner:' Makefile.am configure.ac $incs)" ""
 tap_done
