@@ -630,6 +630,10 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 	strbuf_init(&s->dip.reason);
 	strbuf_init(&s->dir.reason);
 	s->addr = p->client_addr ? p->client_addr : "";
+	/* smtpd sees the address in canonical form (and a v4-mapped v6
+	 * address as IPv4): tables and networks are matched against that */
+	if (explain_client_addr(s->addr, s->addrbuf, sizeof(s->addrbuf)) == 0)
+		s->addr = s->addrbuf;
 	s->name = p->client_name && *p->client_name ? p->client_name : "unknown";
 	snprintf(s->namaddr, sizeof(s->namaddr), "%s[%s]", s->name, s->addr);
 	s->where = "RCPT";
@@ -1219,6 +1223,25 @@ explain_result_fini(struct explain_result *r)
 	strbuf_fini(&r->text);
 	strbuf_fini(&r->depends);
 	strbuf_fini(&r->stale_note);
+}
+
+int
+explain_client_addr(const char *addr, char *out, size_t size)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (addr == NULL || size < INET6_ADDRSTRLEN)
+		return -1;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return inet_ntop(AF_INET, &a4, out, (socklen_t)size) ? 0 : -1;
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, a6.s6_addr + 12, 4);
+		return inet_ntop(AF_INET, &a4, out, (socklen_t)size) ? 0 : -1;
+	}
+	return inet_ntop(AF_INET6, &a6, out, (socklen_t)size) ? 0 : -1;
 }
 
 int

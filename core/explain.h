@@ -110,6 +110,16 @@ void explain_free(struct explain *ex);
 int explain_run(struct explain *ex, const struct explain_probe *p, struct explain_result *r);
 
 /*
+ * explain_client_addr - ADDR as smtpd has it for a client: an IPv4
+ * address in dotted quad (inet_pton: "999.1.1.1", "1.2.3" refused), an
+ * IPv6 address in its canonical form (inet_ntop: "2001:db9:0::1" is
+ * "2001:db9::1"), an IPv4-mapped IPv6 address as the IPv4 address smtpd
+ * turns it into ("::ffff:1.2.3.4" is "1.2.3.4").  A scope ("%eth0"), a
+ * name or anything else is refused.  0 with OUT filled, or -1.
+ */
+int explain_client_addr(const char *addr, char *out, size_t size);
+
+/*
  * explain_hold - HOLD true: tables keep what they lock (a hash table's
  * shared flock, see maps/map_hash.c) from one explain_run to the next until
  * explain_release(), saving a lock pair and an fstat per probe.  Only for a

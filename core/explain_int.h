@@ -231,6 +231,7 @@ struct st {
 	struct explain *ex;
 	struct explain_result *r;
 	const char *addr, *name, *namaddr_s;
+	char addrbuf[64];           /* ADDR as smtpd has it (explain_client_addr) */
 	char namaddr[1100];
 	const char *helo_name;      /* NULL until HELO (or when not sent) */
 	const char *sender;         /* NULL before MAIL */

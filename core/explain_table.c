@@ -557,6 +557,8 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 	case XT_MAP:
 		memset(&err, 0, sizeof(err));
 		ret = map_lookup(t->m, key, kl, &mh, &err);
+		if (t->m->warning[0])
+			trail(s, "warning: %s (as Postfix does)", t->m->warning);
 		if (ret < 0) {
 			trail(s, "lookup '%s' in %s: error: %s", key, t->ref, err.text);
 			return -1;

@@ -81,6 +81,12 @@ query_lookup(struct query *q, const char *key, size_t klen, struct map_hit *hit,
 	return map_lookup(q->m, key, klen, hit, err);
 }
 
+const char *
+query_warning(const struct query *q)
+{
+	return q->m ? q->m->warning : "";
+}
+
 void
 query_close(struct query *q)
 {

@@ -29,6 +29,9 @@ struct query *query_open(const char *type, const char *name, unsigned flags,
 /* query_lookup - 1 found (HIT filled), 0 not found, -1 error (ERR) */
 int query_lookup(struct query *q, const char *key, size_t klen, struct map_hit *hit,
 		 struct map_error *err);
+/* query_warning - the last lookup's warning ("" when none): a pattern rule
+ * skipped after a matching error, as Postfix does */
+const char *query_warning(const struct query *q);
 void query_close(struct query *q);
 
 /* query_open_pattern - the pattern-table part (query_pattern.c) */

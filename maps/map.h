@@ -128,6 +128,10 @@ struct map {
 	const struct map_ops *ops;
 	unsigned open_flags;
 	char *name;
+	/* the last lookup's warning, "" when none: a regexp/pcre rule whose
+	 * matching failed (PCRE's match limit ...) was skipped, as Postfix's
+	 * dict_regexp/dict_pcre log a warning and go on with the next rule */
+	char warning[256];
 };
 
 /* map_find_type - the backend for TYPE ("cdb", "hash", ...); NULL if none.

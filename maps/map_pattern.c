@@ -339,6 +339,7 @@ map_pattern_lookup(struct map *m, const char *key, size_t klen, struct map_hit *
 	if (strbuf_add(&pm->key, key, klen) < 0)
 		return map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
 	key = pm->key.buf;
+	m->warning[0] = '\0';
 	while (i < pm->n) {
 		struct prule *pr = &pm->r[i];
 		size_t k;
@@ -350,15 +351,22 @@ map_pattern_lookup(struct map *m, const char *key, size_t klen, struct map_hit *
 		for (k = 0; k < pm->novec; k++)
 			pm->ovec[k] = -1;
 		r = pm->eng->match(pr->re, key, klen, pm->ovec, 2 * (pr->nsub + 1), why, sizeof(why));
-		if (r < 0)
-			return map_error_set(err, EINVAL, "%s, rule %zu: %s", m->name, pr->orig + 1, why);
-		r = pr->negate ? !r : r;
-		if (r && pr->re2 != NULL) {
-			int r2 = pm->eng->match(pr->re2, key, klen, NULL, 0, why, sizeof(why));
+		if (r >= 0) {
+			r = pr->negate ? !r : r;
+			if (r && pr->re2 != NULL) {
+				int r2 = pm->eng->match(pr->re2, key, klen, NULL, 0, why, sizeof(why));
 
-			if (r2 < 0)
-				return map_error_set(err, EINVAL, "%s, rule %zu: %s", m->name, pr->orig + 1, why);
-			r = !r2;
+				r = r2 < 0 ? -1 : !r2;
+			}
+		}
+		if (r < 0) {
+			/* Postfix: a warning, and the rule neither matches nor
+			 * fails to match: the next rule is tried (an "if" is
+			 * not entered) */
+			snprintf(m->warning, sizeof(m->warning), "%s map %s, rule %zu: %s; rule skipped",
+				 m->ops->type, m->name, pr->orig + 1, why);
+			i = pr->kind == MAP_RULE_IF ? pr->skip_to : i + 1;
+			continue;
 		}
 		if (pr->kind == MAP_RULE_IF) {
 			i = r ? i + 1 : pr->skip_to;

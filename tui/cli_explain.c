@@ -557,6 +557,7 @@ run_batch(struct explain *ex, const char *file)
 	struct strbuf out;
 	struct stat so;
 	unsigned long lineno = 0, nheld = 0;
+	char abuf[64];
 	int rc = 0;
 	bool hold;
 
@@ -645,6 +646,14 @@ run_batch(struct explain *ex, const char *file)
 		if (!p.client_addr || !p.recipient || !p.sender) {
 			printf("{\"error\":\"line %lu: a probe needs client (or client_ip), sender "
 			       "(or from) and recipient (or to)\"}\n", lineno);
+			rc = 1;
+		} else if (explain_client_addr(p.client_addr, abuf, sizeof(abuf)) < 0) {
+			strbuf_reset(&out);
+			strbuf_addf(&out, "{\"error\":\"line %lu: the client address is not an IPv4 "
+				    "or IPv6 address as smtpd sees one\",\"client\":", lineno);
+			strbuf_add_json_string(&out, p.client_addr, strlen(p.client_addr));
+			strbuf_addstr(&out, "}\n");
+			fwrite(out.buf, 1, out.len, stdout);
 			rc = 1;
 		} else if (explain_run(ex, &p, &r) < 0) {
 			printf("{\"error\":\"line %lu: out of memory\"}\n", lineno);
@@ -757,6 +766,22 @@ cli_explain(int argc, char **argv, const struct cli_global *g)
 		if (strcmp(p.sender, "<>") == 0)
 			p.sender = "";
 		p.recipient = addr_arg(rcpt);
+		{
+			char abuf[64];
+
+			if (explain_client_addr(p.client_addr, abuf, sizeof(abuf)) < 0) {
+				struct strbuf m;
+
+				strbuf_init(&m);
+				textsafe_append(&m, p.client_addr, strlen(p.client_addr), 200, NULL, NULL);
+				fprintf(stderr, "pfconsole: explain: --client %s: not an IPv4 or IPv6 "
+					"address as smtpd sees one (no scope, no name)\n", m.buf);
+				strbuf_fini(&m);
+				explain_free(ex);
+				rc = 2;
+				goto out;
+			}
+		}
 		explain_result_init(&r);
 		if (explain_run(ex, &p, &r) < 0) {
 			fprintf(stderr, "pfconsole: explain: out of memory\n");

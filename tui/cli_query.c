@@ -45,6 +45,8 @@ one(struct query *q, const char *ref, const char *key, size_t klen, bool with_ke
 		fprintf(stderr, "pfconsole: fatal: table %s: query error: %s\n", ref, err.text);
 		return -1;
 	}
+	if (query_warning(q)[0])
+		fprintf(stderr, "pfconsole: warning: %s\n", query_warning(q));
 	if (r == 0)
 		return 0;
 	if (hit.vlen == 0) {
