@@ -15,6 +15,7 @@
 
 #include "core/maincf.h"
 #include "core/postconf.h"
+#include "util/hash.h"
 #include "util/runcmd.h"
 #include "util/strbuf.h"
 
@@ -251,19 +252,6 @@ cache_dir(struct strbuf *dir)
 	return -1;
 }
 
-/* fnv1a - 64-bit FNV-1a of S (the cache file's name per binary path) */
-static unsigned long long
-fnv1a(const char *s)
-{
-	unsigned long long h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* read_file - at most 4 MiB of the regular file PATH (not a symlink) */
 static int
 read_file(const char *path, struct strbuf *out)
@@ -406,7 +394,8 @@ postconf_use(const char *command_dir, const char *config_dir)
 			(long long)dm.st_mtim.tv_sec, dm.st_mtim.tv_nsec) < 0)
 		goto out;
 	if (cache_dir(&cdir) == 0 &&
-	    strbuf_addf(&cpath, "%s/postconf-%016llx", cdir.buf, fnv1a(binary.buf)) == 0 &&
+	    strbuf_addf(&cpath, "%s/postconf-%016llx", cdir.buf,
+			(unsigned long long)hash_fnv1a(binary.buf, binary.len)) == 0 &&
 	    read_file(cpath.buf, &text) == 0 && text.len > key.len &&
 	    memcmp(text.buf, key.buf, key.len) == 0) {
 		if (parse(text.buf + key.len, text.len - key.len) < 0 || pc.nparams == 0)
