@@ -32,11 +32,11 @@ for l in sys.stdin:
 ' | sort -u)
 printf '%s\n' "$got" | sed 's/^/# check: /'
 for want in \
-	'restricted_senders:3 error reject-text-looks-like-code' \
-	'restricted_senders:4 error reject-text-looks-like-code' \
+	'restricted_senders:3 warning reject-text-looks-like-code' \
+	'restricted_senders:4 warning reject-text-looks-like-code' \
 	'protected_destinations:5 error undefined-class' \
 	'main\.cf:[0-9]+ warning unused-class' \
-	'access_recipient:1 error postmaster-rejected' \
+	'access_recipient:1 warning postmaster-rejected' \
 	'access_sender:18 warning duplicate-key' \
 	'access_sender\.pcre:3 error bad-regex' \
 	'transport:2 error bad-nexthop' \
@@ -50,7 +50,9 @@ unlike "only the stale transport index is reported stale" "$got" '^(restricted_s
 unlike "every line is a JSON object" "$got" '^not-json: '
 text=$("$PFCONSOLE" -c "$work/etc" check 2>&1)
 like "text form: FILE:LINE:COL: error: message [code]" "$text" \
-	"^$work/etc/restricted_senders:3:[0-9]+: error: .*521.* \\[reject-text-looks-like-code\\]\$"
+	"^$work/etc/protected_destinations:5:[0-9]+: error: .*451 4\\.3\\.5.* \\[undefined-class\\]\$"
+like "text form of a warning: FILE:LINE:COL: warning: message [code]" "$text" \
+	"^$work/etc/restricted_senders:3:[0-9]+: warning: .*521.* \\[reject-text-looks-like-code\\]\$"
 
 # -- run-demo.sh: traffic reaches the log, everything stops ----------------
 # probe.sh N [CMD] - DEMO_CMD: run CMD, wait up to 30 s for N reject lines in
