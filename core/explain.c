@@ -610,18 +610,19 @@ internal_form(const char *addr)
 	return strbuf_export(&sb);
 }
 
-static int
-evaluate(struct explain *ex, const struct explain_probe *p, struct explain_result *r)
+/* st_new - the state of one probe: the client as smtpd sees it, the
+ * sender and recipient in smtpd's internal (unquoted) form.  NULL when out
+ * of memory. */
+static struct st *
+st_new(struct explain *ex, const struct explain_probe *p, struct explain_result *r)
 {
 	struct st *s = calloc(1, sizeof(*s));
-	int status = ST_DUNNO;
-	const char *stage = "RCPT";
 
 	if (!s)
-		return -1;
+		return NULL;
 	if (!ex->stack && (ex->stack = malloc(STACK_MAX * sizeof(*ex->stack))) == NULL) {
 		free(s);
-		return -1;
+		return NULL;
 	}
 	s->stack = ex->stack;
 	s->ex = ex;
@@ -642,87 +643,120 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 	if (!s->isender || !s->ircpt) {
 		free(s->isender);
 		free(s->ircpt);
+		strbuf_fini(&s->etext);
+		strbuf_fini(&s->dip.reason);
+		strbuf_fini(&s->dir.reason);
 		free(s);
-		return -1;
+		return NULL;
 	}
+	return s;
+}
 
-	if (ex->service_note)
-		trail(s, "note: %s", ex->service_note);
-	if (ex->startup_error) {
-		strbuf_addstr(&r->depends, ex->startup_error);
-		trail(s, "smtpd cannot start, no reply (the daemon exits, the client sees the "
-		      "connection close): %s", ex->startup_error);
-		r->decision = EXPLAIN_UNKNOWN;
-		goto done;
-	}
-	if (strcasecmp(s->ircpt, "postmaster") == 0) {
-		trail(s, "RCPT TO:<postmaster> skips every restriction (RFC 5321)");
-		goto accept;
-	}
-	if (!ex->delay_reject) {
+static void
+st_free(struct st *s)
+{
+	free(s->isender);
+	free(s->ircpt);
+	strbuf_fini(&s->etext);
+	strbuf_fini(&s->dip.reason);
+	strbuf_fini(&s->dir.reason);
+	free(s);
+}
+
+/* decisive - a status that answers the probe (no later list runs) */
+static bool
+decisive(int status)
+{
+	return status == ST_REJECT || status == ST_UNKNOWN;
+}
+
+/* stages_before_rcpt - the client, HELO and sender lists: each at its own
+ * command (smtpd_delay_reject = no: *stage is where one rejected), or all
+ * at RCPT TO.  Sets the HELO name, sender and recipient smtpd knows by
+ * RCPT TO. */
+static int
+stages_before_rcpt(struct st *s, const struct explain_probe *p, const char **stage)
+{
+	int status;
+
+	if (!s->ex->delay_reject) {
 		/* each list at its own command; the first reject answers */
 		trail(s, "smtpd_delay_reject = no: each list runs at its own command");
 		s->where = "CONNECT";
-		if ((status = stage_client(s)) == ST_REJECT || status == ST_UNKNOWN) {
-			stage = "CONNECT";
-			goto decided;
+		if (decisive(status = stage_client(s))) {
+			*stage = "CONNECT";
+			return status;
 		}
 		s->helo_name = p->helo;
 		s->where = "HELO";
-		if ((status = stage_helo(s)) == ST_REJECT || status == ST_UNKNOWN) {
-			stage = "HELO";
-			goto decided;
+		if (decisive(status = stage_helo(s))) {
+			*stage = "HELO";
+			return status;
 		}
 		s->sender = s->isender;
 		s->where = "MAIL";
-		if ((status = stage_mail(s)) == ST_REJECT || status == ST_UNKNOWN) {
-			stage = "MAIL";
-			goto decided;
+		if (decisive(status = stage_mail(s))) {
+			*stage = "MAIL";
+			return status;
 		}
 		s->recipient = s->ircpt;
 		s->where = "RCPT";
-	} else {
-		s->helo_name = p->helo;
-		s->sender = s->isender;
-		s->recipient = s->ircpt;
-		trail(s, "smtpd_delay_reject = yes: client, HELO and sender lists run at RCPT TO");
-		if ((status = stage_client(s)) == ST_REJECT || status == ST_UNKNOWN)
-			goto decided;
-		if ((status = stage_helo(s)) == ST_REJECT || status == ST_UNKNOWN)
-			goto decided;
-		if ((status = stage_mail(s)) == ST_REJECT || status == ST_UNKNOWN)
-			goto decided;
+		return status;
 	}
+	s->helo_name = p->helo;
+	s->sender = s->isender;
+	s->recipient = s->ircpt;
+	trail(s, "smtpd_delay_reject = yes: client, HELO and sender lists run at RCPT TO");
+	if (decisive(status = stage_client(s)))
+		return status;
+	if (decisive(status = stage_helo(s)))
+		return status;
+	return stage_mail(s);
+}
 
-	/* smtpd_check_rcpt */
+/* rcpt_lists - smtpd_check_rcpt(): smtpd_relay_restrictions and
+ * smtpd_recipient_restrictions in the order compatibility_level and
+ * smtpd_relay_before_recipient_restrictions give them */
+static int
+rcpt_lists(struct st *s)
+{
+	struct explain *ex = s->ex;
+	struct words *lists[2];
+	const char *names[2];
+	int n, status = ST_DUNNO, rcpt_index = ex->relay_first && !ex->fake_relay ? 1 : 0;
+
+	lists[rcpt_index] = &ex->rcpt;
+	names[rcpt_index] = "smtpd_recipient_restrictions";
+	lists[!rcpt_index] = &ex->relay;
+	names[!rcpt_index] = ex->fake_relay ? "smtpd_relay_restrictions (compatibility_level < 1: "
+		"empty, never rejects)" : "smtpd_relay_restrictions";
+	for (n = 0; n < 2; n++) {
+		s->aborted = false;
+		if (lists[n] == &ex->relay && ex->fake_relay) {
+			trail(s, "%s", names[n]);
+			status = ST_DUNNO;
+			continue;
+		}
+		status = run_list(s, names[n], lists[n], s->ircpt, ACCESS_CTX_RECIPIENT,
+				  "check_recipient_access");
+		if (decisive(status))
+			break;
+	}
+	return status;
+}
+
+/* stage_rcpt - RCPT TO: the two lists, then a pending defer_if_permit,
+ * then smtpd_reject_unlisted_recipient */
+static int
+stage_rcpt(struct st *s)
+{
+	int status;
+
 	s->dip.active = s->dip_sender;
 	check_reset(s);
 	s->rcptmap_checked = false;
-	{
-		struct words *lists[2];
-		const char *names[2];
-		int n, rcpt_index = ex->relay_first && !ex->fake_relay ? 1 : 0;
-
-		lists[rcpt_index] = &ex->rcpt;
-		names[rcpt_index] = "smtpd_recipient_restrictions";
-		lists[!rcpt_index] = &ex->relay;
-		names[!rcpt_index] = ex->fake_relay ? "smtpd_relay_restrictions (compatibility_level < 1: "
-			"empty, never rejects)" : "smtpd_relay_restrictions";
-		for (n = 0; n < 2; n++) {
-			s->aborted = false;
-			if (lists[n] == &ex->relay && ex->fake_relay) {
-				trail(s, "%s", names[n]);
-				status = ST_DUNNO;
-				continue;
-			}
-			status = run_list(s, names[n], lists[n], s->ircpt, ACCESS_CTX_RECIPIENT,
-					  "check_recipient_access");
-			if (status == ST_REJECT || status == ST_UNKNOWN)
-				break;
-		}
-	}
-	if (status == ST_UNKNOWN)
-		goto decided;
+	if ((status = rcpt_lists(s)) == ST_UNKNOWN)
+		return status;
 	if (status != ST_REJECT && s->dip.active) {
 		trail(s, "a defer_if_permit is pending: the permit becomes a deferral");
 		s->depth = 0;
@@ -734,45 +768,56 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 				     s->dip.reason.len);
 		s->depth = 0;
 	}
-	if (ex->reject_unlisted_rcpt && status != ST_REJECT && !s->rcptmap_checked && !s->discard) {
+	if (s->ex->reject_unlisted_rcpt && status != ST_REJECT && !s->rcptmap_checked
+	    && !s->discard) {
 		trail(s, "smtpd_reject_unlisted_recipient = yes:");
 		s->indent++;
 		status = check_rcpt_maps(s, s->ircpt, ACCESS_CTX_RECIPIENT);
 		s->indent--;
 	}
-decided:
-	if (status == ST_UNKNOWN) {
-		r->decision = EXPLAIN_UNKNOWN;
-		r->stage = stage;
-		goto done;
-	}
-	if (status == ST_REJECT) {
-		enum maincf_source fsrc;
-		/* a raw parameter: $names are the footer's, not main.cf's */
-		const char *footer = cfraw(ex, "smtpd_reject_footer", &fsrc);
+	return status;
+}
 
-		fill_reject(s, stage);
-		/* the command's own argument is popped before the reply is sent */
-		if (strcmp(stage, "RCPT") == 0)
-			s->recipient = NULL;
-		else if (strcmp(stage, "MAIL") == 0)
-			s->sender = NULL;
-		else if (strcmp(stage, "HELO") == 0)
-			s->helo_name = NULL;
-		if (footer && *footer && apply_footer(s, footer) < 0) {
-			r->decision = EXPLAIN_UNKNOWN;
-			goto done;
-		}
-		if (*cfget(ex, "smtpd_reject_footer_maps", NULL)) {
-			unknown(s, "smtpd_reject_footer_maps (a footer chosen by the reply text)");
-			r->decision = EXPLAIN_UNKNOWN;
-			goto done;
-		}
-		if (s->have_erule && s->erule.table)
-			set_rule(r, &s->erule);
-		goto done;
+/* reply_reject - the 4xx/5xx reply of a reject at stage, with
+ * smtpd_reject_footer; unknown when the footer is one explain cannot
+ * build */
+static void
+reply_reject(struct st *s, const char *stage)
+{
+	struct explain *ex = s->ex;
+	struct explain_result *r = s->r;
+	enum maincf_source fsrc;
+	/* a raw parameter: $names are the footer's, not main.cf's */
+	const char *footer = cfraw(ex, "smtpd_reject_footer", &fsrc);
+
+	fill_reject(s, stage);
+	/* the command's own argument is popped before the reply is sent */
+	if (strcmp(stage, "RCPT") == 0)
+		s->recipient = NULL;
+	else if (strcmp(stage, "MAIL") == 0)
+		s->sender = NULL;
+	else if (strcmp(stage, "HELO") == 0)
+		s->helo_name = NULL;
+	if (footer && *footer && apply_footer(s, footer) < 0) {
+		r->decision = EXPLAIN_UNKNOWN;
+		return;
 	}
-accept:
+	if (*cfget(ex, "smtpd_reject_footer_maps", NULL)) {
+		unknown(s, "smtpd_reject_footer_maps (a footer chosen by the reply text)");
+		r->decision = EXPLAIN_UNKNOWN;
+		return;
+	}
+	if (s->have_erule && s->erule.table)
+		set_rule(r, &s->erule);
+}
+
+/* reply_accept - 250 2.1.5 Ok: accepted, discarded or held, with the rule
+ * that decided */
+static void
+reply_accept(struct st *s)
+{
+	struct explain_result *r = s->r;
+
 	r->code = 250;
 	snprintf(r->dsn, sizeof(r->dsn), "2.1.5");
 	strbuf_reset(&r->text);
@@ -791,13 +836,52 @@ accept:
 		if (s->have_prule)
 			set_rule(r, &s->prule);
 	}
-done:
-	free(s->isender);
-	free(s->ircpt);
-	strbuf_fini(&s->etext);
-	strbuf_fini(&s->dip.reason);
-	strbuf_fini(&s->dir.reason);
-	free(s);
+}
+
+/* run_probe - what smtpd answers at the end of RCPT TO (or earlier, when a
+ * list rejects at its own command) */
+static void
+run_probe(struct st *s, const struct explain_probe *p)
+{
+	struct explain *ex = s->ex;
+	struct explain_result *r = s->r;
+	const char *stage = "RCPT";
+	int status;
+
+	if (ex->service_note)
+		trail(s, "note: %s", ex->service_note);
+	if (ex->startup_error) {
+		strbuf_addstr(&r->depends, ex->startup_error);
+		trail(s, "smtpd cannot start, no reply (the daemon exits, the client sees the "
+		      "connection close): %s", ex->startup_error);
+		r->decision = EXPLAIN_UNKNOWN;
+		return;
+	}
+	if (strcasecmp(s->ircpt, "postmaster") == 0) {
+		trail(s, "RCPT TO:<postmaster> skips every restriction (RFC 5321)");
+		reply_accept(s);
+		return;
+	}
+	if (!decisive(status = stages_before_rcpt(s, p, &stage)))
+		status = stage_rcpt(s);
+	if (status == ST_UNKNOWN) {
+		r->decision = EXPLAIN_UNKNOWN;
+		r->stage = stage;
+	} else if (status == ST_REJECT)
+		reply_reject(s, stage);
+	else
+		reply_accept(s);
+}
+
+static int
+evaluate(struct explain *ex, const struct explain_probe *p, struct explain_result *r)
+{
+	struct st *s = st_new(ex, p, r);
+
+	if (!s)
+		return -1;
+	run_probe(s, p);
+	st_free(s);
 	return 0;
 }
 
