@@ -779,6 +779,9 @@ feed_event_text(const struct pf_event *ev, struct strbuf *out)
 	/* the line reads more than one way: the fields that differ are left out */
 	if (ev->ambiguous && strbuf_addstr(out, " AMBIGUOUS") < 0)
 		goto fail;
+	/* longer than LOGLINE_MAX: cut, its field list is lost */
+	if (ev->truncated && strbuf_addstr(out, " TRUNCATED") < 0)
+		goto fail;
 	/* Postfix's own failure: "TIME fatal postfix/smtpd: text" */
 	if (ev->stage.p == NULL && ev->service.p != NULL
 	    && (ev->action == PF_ACT_FATAL || ev->action == PF_ACT_PANIC

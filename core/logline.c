@@ -1248,11 +1248,16 @@ logline_parse(const char *line, size_t len, struct logline_ctx *ctx, struct pf_e
 	const char *e, *rest, *qe;
 	size_t ai;
 	enum pf_action act;
+	enum logline_result r;
 
 	if (line == NULL)
 		return LOGLINE_JUNK;
-	if (len > LOGLINE_MAX)
-		len = LOGLINE_MAX;
+	if (len > LOGLINE_MAX) {
+		r = logline_parse(line, LOGLINE_MAX, ctx, ev);
+		if (r == LOGLINE_EVENT)
+			logline_mark_truncated(ev);
+		return r;
+	}
 	e = line + len;
 	if (e > line && e[-1] == '\n')
 		e--;
@@ -1372,12 +1377,27 @@ event_to_json(const struct pf_event *ev, struct strbuf *out)
 	    json_field(out, "from", ev->from, true) || json_field(out, "to", ev->to, true) ||
 	    json_field(out, "proto", ev->proto, true) || json_field(out, "helo", ev->helo, true) ||
 	    json_field(out, "text", ev->text, true) ||
-	    (ev->ambiguous && strbuf_addstr(out, ",\"ambiguous\":true") < 0) || strbuf_addch(out, '}'))
+	    (ev->ambiguous && strbuf_addstr(out, ",\"ambiguous\":true") < 0) ||
+	    (ev->truncated && strbuf_addstr(out, ",\"truncated\":true") < 0) || strbuf_addch(out, '}'))
 		goto fail;
 	return 0;
 fail:
 	strbuf_truncate(out, mark);
 	return -1;
+}
+
+void
+logline_mark_truncated(struct pf_event *ev)
+{
+	static const struct pf_span none = { NULL, 0 };
+
+	ev->truncated = true;
+	ev->from = ev->to = ev->proto = ev->helo = none;
+	if (ev->text.p != NULL) {
+		/* cleanup: "header TEXT from ORIGIN; ...": ORIGIN follows the
+		 * attacker's text */
+		ev->text = ev->client_name = ev->client_ip = ev->client_port = none;
+	}
 }
 
 /* rebase - move span SP from the block at OLD to the copy at NEW */

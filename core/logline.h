@@ -113,6 +113,11 @@ struct pf_event {
 	bool ambiguous;         /* the line reads more than one way: fields that
 				 * differ between readings are absent; never a
 				 * block/allow key (JSON "ambiguous":true) */
+	bool truncated;         /* the line was longer than LOGLINE_MAX and was
+				 * cut: the field list at its end is lost, so
+				 * from/to/proto/helo (and cleanup's client and
+				 * text) are absent, never read from the cut text;
+				 * never a block/allow key (JSON "truncated":true) */
 };
 
 /* Parsing context: how to complete year-less, zone-less stamps. */
@@ -135,11 +140,20 @@ enum logline_result {
 
 /* logline_parse - parse LINE (LEN bytes, no trailing newline needed; a
  * trailing "\n" or "\r\n" is ignored).  Lines longer than LOGLINE_MAX are
- * parsed on their first LOGLINE_MAX bytes.  CTX may be NULL (ref = now, no
- * cache).  EV is filled only for LOGLINE_EVENT (its spans point into LINE). */
-#define LOGLINE_MAX 8192
+ * parsed on their first LOGLINE_MAX bytes and the event is marked
+ * truncated (logline_mark_truncated).  CTX may be NULL (ref = now, no
+ * cache).  EV is filled only for LOGLINE_EVENT (its spans point into LINE).
+ * LOGLINE_MAX is the longest line read whole (the documented 64 KiB; the
+ * follower, core/logsrc, cuts at the same length). */
+#define LOGLINE_MAX 65536
 enum logline_result logline_parse(const char *line, size_t len, struct logline_ctx *ctx,
 				  struct pf_event *ev);
+
+/* logline_mark_truncated - EV was parsed from the first part of a longer
+ * line: set EV->truncated and drop every field that Postfix writes after
+ * attacker-chosen text (the field list; for cleanup also the client and the
+ * matched text), since the cut text may end in a forged field list. */
+void logline_mark_truncated(struct pf_event *ev);
 
 /* logline_head - only the part every syslog line has: fills EV's line,
  * message (after "tag[pid]: "), host, service, program and pid, and with

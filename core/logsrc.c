@@ -298,19 +298,22 @@ logsrc_close(struct logsrc *ls)
 	free(ls);
 }
 
-/* deliver - one complete line (without newline) to the sink */
+/* deliver - one complete line (without newline) to the sink; CUT: it was
+ * longer and these are its first LOGSRC_LINE_MAX bytes */
 static void
-deliver(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink)
+deliver(struct logsrc *ls, const char *p, size_t n, bool cut, const struct feed_sink *sink)
 {
 	struct pf_event ev;
 	enum logline_result r;
 
 	ls->counts.lines++;
+	if (cut)
+		ls->counts.cut++;
 	r = logline_parse(p, n, &ls->ctx, &ev);
 	if (r == LOGLINE_JUNK) {
-		/* binary junk (NULs after a crash, a sparse copytruncate hole)
-		 * followed by a real line without a newline in between: look
-		 * for a stamp further on */
+		/* binary junk followed by a real line without a newline in
+		 * between: look for a stamp further on (NUL runs, the usual
+		 * crash hole, never get here: consume() ends a line at them) */
 		size_t i, lim = n < 8192 ? n : 8192;
 
 		for (i = 1; i < lim && r == LOGLINE_JUNK; i++) {
@@ -330,6 +333,8 @@ deliver(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink
 			sink->other(sink->arg, p, n);
 		return;
 	}
+	if (cut)
+		logline_mark_truncated(&ev);
 	if (sink->want != NULL && !sink->want(sink->arg, &ev))
 		return;
 	if (ls->ring != NULL) {
@@ -350,55 +355,78 @@ deliver(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink
 		ls->stopped = true;
 }
 
+/* line_done - the line that G->partial plus P..END (END excluded) make is
+ * complete: deliver it (cut to LOGSRC_LINE_MAX); AT_NUL: it ended at a NUL
+ * byte, where an empty line is no line */
+static void
+line_done(struct logsrc *ls, struct gen *g, const char *p, const char *end, bool at_nul,
+	  const struct feed_sink *sink)
+{
+	size_t len = (size_t)(end - p);
+
+	if (g->skipping) {
+		/* the rest of a line already delivered cut */
+		g->skipping = false;
+	} else if (g->partial.len > 0) {
+		size_t room = LOGSRC_LINE_MAX - g->partial.len;
+		bool cut = len > room;
+
+		(void)strbuf_add(&g->partial, p, cut ? room : len);
+		deliver(ls, g->partial.buf, g->partial.len, cut, sink);
+		strbuf_reset(&g->partial);
+	} else if (len > LOGSRC_LINE_MAX) {
+		deliver(ls, p, LOGSRC_LINE_MAX, true, sink);
+	} else if (len > 0 || !at_nul) {
+		deliver(ls, p, len, false, sink);
+	}
+}
+
 /*
  * consume - split DATA (N bytes, read from G) into lines; complete lines
- * are delivered, the tail is kept in G->partial.  Returns the number of
- * bytes of DATA consumed when the sink stopped early, else N.
+ * are delivered, the tail is kept in G->partial.  A line ends at a newline
+ * or at a NUL byte: no log line holds a NUL (syslog and postlogd write C
+ * strings), and a run of NULs is a crash hole (blocks the file system
+ * allocated but the writer never filled) or the hole a non-O_APPEND writer
+ * leaves after a copytruncate.  The run is skipped, whatever its length,
+ * and the line after it is read whole.  Returns the number of bytes of
+ * DATA consumed when the sink stopped early, else N.
  */
 static size_t
 consume(struct logsrc *ls, struct gen *g, const char *data, size_t n,
 	const struct feed_sink *sink)
 {
-	const char *p = data, *e = data + n, *nl;
+	const char *p = data, *e = data + n, *nl, *z;
 
+	z = memchr(p, '\0', n);
 	while (p < e && !ls->stopped) {
-		nl = memchr(p, '\n', (size_t)(e - p));
-		if (nl == NULL) {
+		if (z != NULL && z < p)
+			z = memchr(p, '\0', (size_t)(e - p));
+		nl = memchr(p, '\n', (size_t)((z != NULL ? z : e) - p));
+		if (nl == NULL && z == NULL) {
+			/* no end yet: keep the start, up to the limit */
 			size_t room = LOGSRC_LINE_MAX - g->partial.len;
 
 			if (g->skipping)
 				return n;
-			if ((size_t)(e - p) >= room) {
+			if ((size_t)(e - p) > room) {
 				/* over-long line: deliver its start, skip the rest */
 				if (strbuf_add(&g->partial, p, room) == 0)
-					deliver(ls, g->partial.buf, g->partial.len, sink);
+					deliver(ls, g->partial.buf, g->partial.len, true, sink);
 				strbuf_reset(&g->partial);
-				ls->counts.cut++;
 				g->skipping = true;
 				return n;
 			}
 			(void)strbuf_add(&g->partial, p, (size_t)(e - p));
 			return n;
 		}
-		if (g->skipping) {
-			g->skipping = false;
-		} else if (g->partial.len > 0) {
-			size_t room = LOGSRC_LINE_MAX - g->partial.len, take = (size_t)(nl - p);
-
-			if (take > room) {
-				take = room;
-				ls->counts.cut++;
-			}
-			(void)strbuf_add(&g->partial, p, take);
-			deliver(ls, g->partial.buf, g->partial.len, sink);
-			strbuf_reset(&g->partial);
-		} else if ((size_t)(nl - p) > LOGSRC_LINE_MAX) {
-			ls->counts.cut++;
-			deliver(ls, p, LOGSRC_LINE_MAX, sink);
+		if (nl != NULL) {
+			line_done(ls, g, p, nl, false, sink);
+			p = nl + 1;
 		} else {
-			deliver(ls, p, (size_t)(nl - p), sink);
+			line_done(ls, g, p, z, true, sink);
+			for (p = z; p < e && *p == '\0'; p++)
+				;
 		}
-		p = nl + 1;
 	}
 	return (size_t)(p - data);
 }
@@ -409,7 +437,7 @@ static void
 flush_partial(struct logsrc *ls, struct gen *g, const struct feed_sink *sink)
 {
 	if (g->partial.len > 0 && !g->skipping)
-		deliver(ls, g->partial.buf, g->partial.len, sink);
+		deliver(ls, g->partial.buf, g->partial.len, false, sink);
 	strbuf_reset(&g->partial);
 	g->skipping = false;
 }
@@ -648,7 +676,6 @@ static bool
 backlog_counts(struct logsrc *ls, const char *p, size_t n, const struct feed_sink *sink)
 {
 	struct pf_event ev;
-
 	if (!logline_is_event(p, n))
 		return false;
 	if (logline_parse(p, n, &ls->ctx, &ev) != LOGLINE_EVENT)
@@ -687,7 +714,7 @@ file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, cha
 		while (pos > 0 && (first || found < want_n)) {
 			size_t blk = pos > BACK_BLOCK ? BACK_BLOCK : (size_t)pos;
 			ssize_t n;
-			char *end, *q;
+			char *end, *q, *zl;
 
 			memmove(win + blk, win + BACK_BLOCK, carry);
 			pos -= (off_t)blk;
@@ -698,11 +725,19 @@ file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, cha
 				return -1;
 			}
 			end = win + blk + carry;
-			/* lines end at each '\n' from the right */
+			/* lines end at each '\n' from the right, and at each NUL
+			 * (consume() does the same) */
 			q = end;
+			zl = memrchr(win, '\0', (size_t)(end - win));
 			for (;;) {
 				char *nl = q > win ? memrchr(win, '\n', (size_t)(q - win)) : NULL;
-				char *ls_ = nl ? nl + 1 : win;
+				char *ls_;
+
+				if (zl != NULL && zl >= q)
+					zl = q > win ? memrchr(win, '\0', (size_t)(q - win)) : NULL;
+				if (zl != NULL && (nl == NULL || zl > nl))
+					nl = zl;
+				ls_ = nl ? nl + 1 : win;
 
 				if (nl == NULL && pos > 0)
 					break;  /* the line starts in an earlier block */
@@ -728,7 +763,10 @@ file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, cha
 			/* the unfinished start of the window becomes the carry */
 			{
 				char *nl = memchr(win, '\n', (size_t)(end - win));
+				char *z = memchr(win, '\0', (size_t)((nl ? nl : end) - win));
 
+				if (z != NULL)
+					nl = z;
 				carry = nl ? (size_t)(nl - win) : (size_t)(end - win);
 				if (carry > LOGSRC_LINE_MAX)
 					carry = 0;      /* over-long: never an event we show */

@@ -50,7 +50,7 @@
 #include "core/logline.h"
 #include "util/strbuf.h"
 
-#define LOGSRC_LINE_MAX 65536
+#define LOGSRC_LINE_MAX LOGLINE_MAX    /* 64 KiB: longer lines are cut, marked truncated */
 
 enum logsrc_note {
 	LOGSRC_NOTE_OPENED,     /* started reading TEXT (a path, "journal") */

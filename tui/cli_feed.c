@@ -217,7 +217,7 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 	struct feed_sink sink;
 	struct logsrc *ls = NULL;
 	struct sigaction sa;
-	unsigned long long junk = 0;
+	unsigned long long junk = 0, cut = 0;
 	int c, rc = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -379,6 +379,7 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 			goto done;
 		}
 		junk = cnt.junk;
+		cut = cnt.cut;
 		goto report;
 	}
 	if (follow || have_n) {
@@ -415,6 +416,7 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 
 		logmux_counts(lm, &cnt);
 		junk = cnt.junk;
+		cut = cnt.cut;
 	}
 report:
 	if (stats) {
@@ -432,6 +434,9 @@ report:
 	if (junk > 0)
 		fprintf(stderr, "pfconsole feed: skipped %llu line%s that were not log lines\n", junk,
 			junk == 1 ? "" : "s");
+	if (cut > 0)
+		fprintf(stderr, "pfconsole feed: cut %llu line%s longer than %d KiB (%s marked truncated)\n",
+			cut, cut == 1 ? "" : "s", LOGSRC_LINE_MAX / 1024, cut == 1 ? "its event is" : "their events are");
 	if (fflush(stdout) == EOF || interrupted)
 		rc = 1;
 done:

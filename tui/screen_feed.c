@@ -592,13 +592,17 @@ event_row(struct rows *out, const struct pf_event *ev, bool sel, const struct fe
 	{
 		/* a line that reads more than one way: its unsure fields say so */
 		const struct pf_span amb = { "?ambiguous", 10 };
+		/* a line longer than LOGLINE_MAX: its end, the field list, was cut */
+		const struct pf_span cut = { "?truncated", 10 };
 
 		/* a failure has no client: the service that failed instead */
 		add_field(row, base, failure(ev->action) && !ev->client_ip.p ? ev->service
-			  : ev->ambiguous && !ev->client_ip.p ? amb : ev->client_ip, c->client, false);
+			  : ev->ambiguous && !ev->client_ip.p ? amb
+			  : ev->truncated && !ev->client_ip.p ? cut : ev->client_ip, c->client, false);
 		/* the null sender is logged as from=<>: shown as <>, not as a blank */
 		add_field(row, base, ev->from.p && ev->from.n == 0 ? null_sender
-			  : ev->ambiguous && !ev->from.p ? amb : ev->from, c->sender, false);
+			  : ev->ambiguous && !ev->from.p ? amb
+			  : ev->truncated && !ev->from.p ? cut : ev->from, c->sender, false);
 	}
 	add_field(row, base, ev->to, c->rcpt, false);
 	add_field(row, base, short_reason(feed_reason_key(ev->reason), c->reason, rbuf, sizeof(rbuf)),
@@ -1070,6 +1074,12 @@ feed_block(struct app *app, struct console *con, const struct pf_event *ev, enum
 			   client ? "client" : "sender");
 		return APP_REDRAW;
 	}
+	if (ev->truncated && !(client ? ev->client_ip.p : ev->from.p)) {
+		app_status(app, ROLE_ERROR, "this line was longer than %d KiB and was cut: its field "
+			   "list is lost, so its %s is not known and it is not offered as a key",
+			   LOGLINE_MAX / 1024, client ? "client" : "sender");
+		return APP_REDRAW;
+	}
 	if (!sp.p || sp.n == 0 || sp.n >= sizeof(b->key)) {
 		app_status(app, ROLE_WARNING, "this event has no %s", client ? "client address"
 			   : "sender address");
@@ -1224,6 +1234,11 @@ open_detail(struct app *app, struct console *con, const struct pf_event *ev)
 		rows_add(row, ROLE_WARNING, "AMBIGUOUS: this line reads more than one way (a forged "
 			 "field list?); the fields that differ are not shown, and it cannot be blocked "
 			 "or allowed from here");
+	}
+	if (ev->truncated) {
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_addf(row, ROLE_WARNING, "TRUNCATED: this line was longer than %d KiB and was cut; "
+			  "its field list (sender, recipient, HELO) is lost and not shown", LOGLINE_MAX / 1024);
 	}
 	detail_field(t, "client", ev->client_name);
 	detail_field(t, "address", ev->client_ip);

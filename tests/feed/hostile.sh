@@ -65,4 +65,38 @@ PY
 then ok "--json is valid and keeps the bytes as read"
 else fail "--json is valid and keeps the bytes as read" "$(head -c 2000 "$tmp/json")"
 fi
+# crash holes: NUL runs of any length right before a line (no newline in
+# between) never lose it; lines up to 64 KiB are read whole, longer ones are
+# cut and marked (text TRUNCATED, JSON "truncated":true, a count on stderr)
+python3 - "$tmp/holes.log" <<'PY'
+import sys
+def ev(n, pad=b""):
+    return (b"Nov 22 12:30:27 mx postfix/smtpd[4711]: NOQUEUE: reject: RCPT from unknown[192.0.2.9]: "
+            b"554 5.7.1 <" + pad + b">: Sender address rejected; from=<s%d@x.example> to=<r%d@bar.org> "
+            b"proto=ESMTP helo=<h%d>\n" % (n, n, n))
+out = ev(0)
+for i, run in enumerate([8193, 20000, 65536, 70000, 500000, 2000000]):
+    out += b"\x00" * run + ev(i + 1)
+out += ev(7, b"x" * 60000) + ev(8, b"x" * 100000) + ev(9)
+open(sys.argv[1], "wb").write(out)
+PY
+"$PFCONSOLE" feed --log "$tmp/holes.log" >"$tmp/holes.text" 2>"$tmp/holes.err"
+is "NUL holes (8 KiB to 2 MiB): the line after each kept" \
+	"$(grep -o 'to=<r[0-9]*@' "$tmp/holes.text" | tr -dc '0-9\n' | tr '\n' ' ')" "0 1 2 3 4 5 6 7 9 "
+like "a 60 KiB line is read whole" "$(cat "$tmp/holes.text")" 'from=<s7@x\.example> to=<r7@bar\.org> helo=<h7>'
+like "a 100 KiB line is marked TRUNCATED" "$(sed -n 9p "$tmp/holes.text")" '^[^ ]+ reject RCPT TRUNCATED unknown\[192\.0\.2\.9\] 554 5\.7\.1: '
+like "cut lines counted on stderr" "$(cat "$tmp/holes.err")" 'cut 1 line longer than 64 KiB'
+"$PFCONSOLE" feed --log "$tmp/holes.log" --json >"$tmp/holes.json" 2>/dev/null
+if python3 - "$tmp/holes.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(rows) == 10, len(rows)
+assert [r["to"] for r in rows[:8]] == ["r%d@bar.org" % i for i in range(8)], [r["to"] for r in rows]
+assert not any(r.get("truncated") for r in rows[:8] + rows[9:])
+assert rows[8]["truncated"] is True and rows[8]["from"] is None and rows[8]["to"] is None
+assert rows[8]["helo"] is None and rows[8]["client_ip"] == "192.0.2.9"
+PY
+then ok "--json: truncated:true on the cut line only, its field list null"
+else fail "--json: truncated:true on the cut line only, its field list null" "$(cut -c1-300 "$tmp/holes.json")"
+fi
 tap_done

@@ -195,6 +195,169 @@ test_long_and_junk(void **state)
 	logsrc_close(ls);
 }
 
+/* write_nuls - N NUL bytes to FP */
+static void
+write_nuls(FILE *fp, size_t n)
+{
+	static const char z[4096];
+
+	while (n > 0) {
+		size_t k = n < sizeof(z) ? n : sizeof(z);
+
+		assert_int_equal(fwrite(z, 1, k, fp), k);
+		n -= k;
+	}
+}
+
+/*
+ * A crash hole: a run of NUL bytes, of any length, with the next line
+ * right after it (no newline in between).  The line after the run is never
+ * lost: read whole, read as the back-log, and followed while the hole and
+ * the line arrive in pieces.  (Before: a run over 8 KiB lost the line.)
+ */
+static void
+test_nul_holes(void **state)
+{
+	static const size_t runs[] = { 1, 8191, 8193, 65535, 65536, 65537, 131072 + 7,
+				       300000, 1000000 };
+	struct got g;
+	struct feed_sink sink = { &g, NULL, on_event, NULL, NULL };
+	char reason[256], want[32];
+	struct logsrc *ls;
+	FILE *fp;
+	size_t i;
+
+	(void)state;
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	event_line(fp, 0);
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		/* odd runs follow a torn line (the write the crash cut) */
+		if (i % 2)
+			fputs("Nov 22 12:30:27 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0", fp);
+		write_nuls(fp, runs[i]);
+		event_line(fp, (int)i + 1);
+	}
+	fclose(fp);
+	ls = logsrc_open(path, false, reason, sizeof(reason));
+	assert_non_null(ls);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(logsrc_read(ls, &sink, reason, sizeof(reason)), 0);
+	assert_int_equal(g.n, 1 + sizeof(runs) / sizeof(runs[0]));
+	for (i = 0; i < g.n; i++) {
+		snprintf(want, sizeof(want), "r%zu", i);
+		assert_string_equal(g.to[i], want);
+	}
+	logsrc_close(ls);
+
+	/* the back-log counts the lines after holes as events */
+	ls = logsrc_open(path, true, reason, sizeof(reason));
+	assert_non_null(ls);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(logsrc_backlog(ls, 3, &sink, reason, sizeof(reason)), 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.to[0], "r7");
+	assert_string_equal(g.to[2], "r9");
+	/* followed: a hole written in pieces, then the line in two pieces */
+	memset(&g, 0, sizeof(g));
+	fp = fopen(path, "a");
+	write_nuls(fp, 70000);
+	fclose(fp);
+	assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+	fp = fopen(path, "a");
+	write_nuls(fp, 70000);
+	fputs("Nov 22 12:30:27 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.1]: ", fp);
+	fclose(fp);
+	assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+	assert_int_equal(g.n, 0);
+	append("550 5.7.1 no; from=<s@x> to=<r10> proto=ESMTP helo=<h>\n");
+	assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.to[0], "r10");
+	logsrc_close(ls);
+}
+
+static int
+to_json(void *arg, const struct pf_event *ev)
+{
+	struct strbuf *out = arg;
+
+	assert_int_equal(event_to_json(ev, out), 0);
+	return strbuf_addch(out, '\n');
+}
+
+/*
+ * Lines up to the documented 64 KiB are read whole (from/to/helo at the
+ * end of a 60 KiB line are found); a longer line is cut there and its event
+ * says so ("truncated":true), with the field list absent - never read from
+ * the cut text, even when the cut text ends in a field list of its own.
+ * (Before: lines were cut at 8 KiB, and from/to/helo became null with no
+ * marker.)
+ */
+static void
+test_long_lines(void **state)
+{
+	static const size_t lens[] = { 9000, 30000, 60000, 65000 };
+	struct strbuf out;
+	struct feed_sink sink = { &out, NULL, to_json, NULL, NULL };
+	char reason[256], *pad;
+	struct logsrc *ls;
+	struct logsrc_counts c;
+	FILE *fp;
+	size_t i;
+	const char *q;
+
+	(void)state;
+	pad = malloc(200000);
+	assert_non_null(pad);
+	memset(pad, 'x', 200000);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		fprintf(fp, "Nov 22 12:30:27 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.1]: "
+			    "550 5.7.1 <%.*s>: Sender address rejected; from=<s%zu@x> to=<r%zu> "
+			    "proto=ESMTP helo=<h>\n", (int)lens[i], pad, i, i);
+	/* 100 KiB: the cut falls inside a forged field list the sender wrote */
+	{
+		const char *forged = "; from=<partner@good.example> to=<ceo@b.example> proto=ESMTP "
+				     "helo=<mail.good.example>";
+		size_t pre = strlen("Nov 22 12:30:27 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from "
+				    "a[192.0.2.1]: 550 5.7.1 <");
+
+		fprintf(fp, "Nov 22 12:30:27 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.1]: "
+			    "550 5.7.1 <%.*s%s%.*s>: Sender address rejected; from=<evil@x> to=<r9> "
+			    "proto=ESMTP helo=<h>\n", (int)(LOGLINE_MAX - pre - strlen(forged)), pad,
+			forged, 40000, pad);
+	}
+	fclose(fp);
+	strbuf_init(&out);
+	ls = logsrc_open(path, false, reason, sizeof(reason));
+	assert_non_null(ls);
+	assert_int_equal(logsrc_read(ls, &sink, reason, sizeof(reason)), 0);
+	logsrc_counts(ls, &c);
+	assert_int_equal(c.events, 5);
+	assert_int_equal(c.cut, 1);
+	q = out.buf;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		char want[64];
+		const char *nl = strchr(q, '\n');
+
+		assert_non_null(nl);
+		snprintf(want, sizeof(want), "\"from\":\"s%zu@x\",\"to\":\"r%zu\"", i, i);
+		if (memmem(q, (size_t)(nl - q), want, strlen(want)) == NULL)
+			fail_msg("line %zu (%zu bytes): no %s", i, lens[i], want);
+		assert_null(memmem(q, (size_t)(nl - q), "truncated", 9));
+		q = nl + 1;
+	}
+	assert_non_null(strstr(q, "\"from\":null,\"to\":null,\"proto\":null,\"helo\":null"));
+	assert_non_null(strstr(q, "\"client_ip\":\"192.0.2.1\""));
+	assert_non_null(strstr(q, ",\"truncated\":true}"));
+	assert_null(strstr(q, "good.example"));
+	logsrc_close(ls);
+	strbuf_fini(&out);
+	free(pad);
+}
+
 static void
 test_truncate_regrow(void **state)
 {
@@ -271,6 +434,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backlog),
 		cmocka_unit_test(test_long_and_junk),
+		cmocka_unit_test(test_nul_holes),
+		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_truncate_regrow),
 		cmocka_unit_test(test_discover),
 	};
