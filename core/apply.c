@@ -21,6 +21,7 @@
 #include "util/hash.h"
 #include "core/build.h"
 #include "core/check.h"
+#include "core/indexdiff.h"
 #include "core/maincf.h"
 #include "core/vcs.h"
 #include "util/runcmd.h"
@@ -46,6 +47,8 @@ apply_result_init(struct apply_result *r)
 		strbuf_init(&r->steps[i].output);
 	}
 	diag_list_init(&r->diags);
+	strbuf_init(&r->applied);
+	strbuf_init(&r->failed);
 	strbuf_init(&r->audit);
 	strbuf_init(&r->vcs);
 }
@@ -61,6 +64,8 @@ apply_result_fini(struct apply_result *r)
 		strbuf_fini(&r->steps[i].output);
 	}
 	diag_list_fini(&r->diags);
+	strbuf_fini(&r->applied);
+	strbuf_fini(&r->failed);
 	strbuf_fini(&r->audit);
 	strbuf_fini(&r->vcs);
 }
@@ -191,21 +196,190 @@ apply_reload_needed(const char *dir, char *why, size_t size)
 	return rc;
 }
 
-/* add_lines - TEXT to A on one line, its lines separated by "; ", with
- * the spaces that end it (and A) dropped */
-static void
-add_lines(struct strbuf *a, const char *text)
+/* table_name - PATH as the audit names it: relative to DIR when under it */
+static const char *
+table_name(const char *dir, const char *path)
 {
-	const char *p;
+	size_t n = strlen(dir);
 
-	for (p = text; *p; p++) {
-		if (*p != '\n')
-			strbuf_addch(a, *p);
-		else if (p[1])
-			strbuf_addstr(a, "; ");
+	if (strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1])
+		return path + n + 1;
+	return path;
+}
+
+/* applied_has - NAME is already an item of R->applied */
+static bool
+applied_has(const struct apply_result *r, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = r->applied.buf;
+
+	while (p && (p = strstr(p, name)) != NULL) {
+		if ((p == r->applied.buf || (p >= r->applied.buf + 2 && p[-2] == ',' && p[-1] == ' '))
+		    && (p[n] == '\0' || p[n] == ' ' || p[n] == ','))
+			return true;
+		p += n;
 	}
-	while (a->len && a->buf[a->len - 1] == ' ')
-		a->buf[--a->len] = '\0';
+	return false;
+}
+
+/* applied_item - add "NAME +A -R ~C" (the zero counts left out; no count
+ * at all: NAME alone, or NAME WHAT) */
+static void
+applied_item(struct apply_result *r, const char *name, const struct index_delta *d,
+	     const char *what)
+{
+	if (r->applied.len)
+		strbuf_addstr(&r->applied, ", ");
+	strbuf_addstr(&r->applied, name);
+	if (d) {
+		if (d->added)
+			strbuf_addf(&r->applied, " +%zu", d->added);
+		if (d->removed)
+			strbuf_addf(&r->applied, " -%zu", d->removed);
+		if (d->changed)
+			strbuf_addf(&r->applied, " ~%zu", d->changed);
+	}
+	if (what)
+		strbuf_addf(&r->applied, " %s", what);
+}
+
+struct net_line {
+	uint64_t h;
+	int sign;
+};
+
+static int
+net_cmp(const void *a, const void *b)
+{
+	const struct net_line *x = a, *y = b;
+
+	return x->h < y->h ? -1 : x->h > y->h;
+}
+
+/*
+ * session_net - the net effect of CHANGES' lines under the header
+ * "PATH:" ("+line" added, "-line" removed, in order): a line added then
+ * removed (or the reverse) counts for nothing.  Fills D (changed stays 0).
+ * 1 PATH has a section, 0 none, -1 ENOMEM.
+ */
+static int
+session_net(const char *changes, const char *path, struct index_delta *d)
+{
+	struct net_line *v = NULL;
+	size_t n = 0, cap = 0, plen = strlen(path), i;
+	const char *p = changes;
+	bool in = false, found = false;
+
+	memset(d, 0, sizeof(*d));
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (len && p[len - 1] == ':' && p[0] != '+' && p[0] != '-') {
+			in = len - 1 == plen && memcmp(p, path, plen) == 0;
+			found = found || in;
+		} else if (in && len && (p[0] == '+' || p[0] == '-')) {
+			if (n == cap) {
+				struct net_line *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+
+				if (!nv) {
+					free(v);
+					return -1;
+				}
+				v = nv;
+			}
+			v[n].h = hash_fnv1a(p + 1, len - 1);
+			v[n].sign = p[0] == '+' ? 1 : -1;
+			n++;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), net_cmp);
+	for (i = 0; i < n;) {
+		size_t j = i;
+		long net = 0;
+
+		while (j < n && v[j].h == v[i].h)
+			net += v[j++].sign;
+		if (net > 0)
+			d->added += (size_t)net;
+		else
+			d->removed += (size_t)-net;
+		i = j;
+	}
+	free(v);
+	return found ? 1 : 0;
+}
+
+/* session_items - every file of OPTS->changes not already listed (not an
+ * index built here) whose saved edits have a net effect */
+static void
+session_items(const char *dir, const struct apply_opts *opts, struct apply_result *r)
+{
+	const char *p = opts ? opts->changes : NULL;
+
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (len > 1 && p[len - 1] == ':' && p[0] != '+' && p[0] != '-' && len < PATH_MAX) {
+			char path[PATH_MAX];
+			struct index_delta d;
+			const char *name;
+
+			memcpy(path, p, len - 1);
+			path[len - 1] = '\0';
+			name = table_name(dir, path);
+			if (!applied_has(r, name) && session_net(opts->changes, path, &d) > 0
+			    && (d.added || d.removed))
+				applied_item(r, name, &d, NULL);
+		}
+		p = e ? e + 1 : NULL;
+	}
+}
+
+/* reload_items - what a reload is about to put live: main.cf, master.cf
+ * and the tables Postfix reads only at start, changed since it last
+ * (re)started; a table's counts come from the caller's saved edits */
+static void
+reload_items(struct maincf *cf, const char *dir, const struct apply_opts *opts,
+	     const struct check_result *chk, struct apply_result *r)
+{
+	char path[PATH_MAX + 16], stamp[PATH_MAX];
+	long long since = since_when(cf, dir, stamp, sizeof(stamp));
+	size_t i;
+
+	if (since == 0)
+		return;
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	if (mtime_of(path) > since && !applied_has(r, "main.cf"))
+		applied_item(r, "main.cf", NULL, NULL);
+	snprintf(path, sizeof(path), "%s/master.cf", dir);
+	if (mtime_of(path) > since && !applied_has(r, "master.cf"))
+		applied_item(r, "master.cf", NULL, NULL);
+	for (i = 0; chk && i < chk->ntables; i++) {
+		const struct check_table *t = &chk->tables[i];
+		struct index_delta d;
+		const char *name;
+
+		if (!t->type || !t->path || t->index_path)
+			continue;
+		if (!maincf_is_pattern_type(t->type) && strcmp(t->type, "cidr") != 0 &&
+		    strcmp(t->type, "texthash") != 0)
+			continue;
+		if (mtime_of(t->path) <= since)
+			continue;
+		name = table_name(dir, t->path);
+		if (applied_has(r, name))
+			continue;
+		if (opts && opts->changes && session_net(opts->changes, t->path, &d) > 0) {
+			if (d.added || d.removed)
+				applied_item(r, name, &d, NULL);
+		} else
+			applied_item(r, name, NULL, "changed");
+	}
 }
 
 void
@@ -214,20 +388,34 @@ apply_audit_text(const char *dir, const struct apply_opts *opts, const struct ap
 {
 	struct passwd *pw = getpwuid(getuid());
 	const char *who = getenv("SUDO_USER");
+	const struct apply_step *bld = &r->steps[1], *chk = &r->steps[2], *rel = &r->steps[3];
 
+	(void)opts;
 	strbuf_reset(a);
-	strbuf_addf(a, "apply by %s%s%s (uid %u): config %s", pw ? pw->pw_name : "?",
-		    who ? " via sudo from " : "", who ? who : "", (unsigned)getuid(), dir);
-	if (opts && opts->changes && *opts->changes) {
-		strbuf_addstr(a, "; changes:");
-		add_lines(a, opts->changes);
-	}
-	if (r->steps[1].detail.len) {
-		strbuf_addstr(a, "; ");
-		add_lines(a, r->steps[1].detail.buf);
-	}
-	strbuf_addf(a, "; postfix %s", r->reloaded ? "reloaded" : r->running ? "not reloaded (not needed)"
-		    : "not running");
+	strbuf_addf(a, "user=%s", pw ? pw->pw_name : "?");
+	if (!pw)
+		strbuf_addf(a, "(uid %u)", (unsigned)getuid());
+	if (who && *who)
+		strbuf_addf(a, " (sudo: %s)", who);
+	strbuf_addf(a, " config=%s applied: %s", dir, r->applied.len ? r->applied.buf :
+		    "no entry changed");
+	if (r->nbuilt)
+		strbuf_addf(a, "; built %zu table%s", r->nbuilt, r->nbuilt == 1 ? "" : "s");
+	else if (!r->nbuild_failed)
+		strbuf_addstr(a, "; nothing built");
+	if (r->nbuild_failed)
+		strbuf_addf(a, "%s%zu FAILED (%s)", r->nbuilt ? ", " : "; build ", r->nbuild_failed,
+			    r->failed.buf);
+	if (bld->state == APPLY_FAILED)
+		strbuf_addstr(a, "; postfix not reloaded (build failed)");
+	else if (chk->state == APPLY_FAILED)
+		strbuf_addstr(a, "; postfix check FAILED, not reloaded");
+	else if (r->reloaded)
+		strbuf_addstr(a, "; postfix reload ok");
+	else if (rel->state == APPLY_FAILED)
+		strbuf_addstr(a, "; postfix reload FAILED");
+	else
+		strbuf_addf(a, "; postfix %s", r->running ? "not reloaded (not needed)" : "not running");
 }
 
 /* syslog_reachable - the local syslog socket takes datagrams (syslog(3)
@@ -307,6 +495,10 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 	size_t i, nerr;
 	int rc, need;
 	struct strbuf built;        /* sources of the indexes built, one a line */
+	struct {
+		struct index_snap snap;
+		bool ok;            /* taken (or no index): a difference can be counted */
+	} *snaps = NULL;
 
 	strbuf_init(&built);
 	if (!realpath(dir_in, dir))
@@ -352,20 +544,51 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 	/* 2. build the stale indexes */
 	build_job_init(&job, BUILD_NO_DUP_WARN);
 	rc = build_job_add_config(&job, dir);
+	/* the indexes about to be replaced, for what the build changed */
+	if (rc == 0 && job.n && (snaps = calloc(job.n, sizeof(*snaps))) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < job.n; i++) {
+		struct map_error merr;
+
+		index_snap_init(&snaps[i].snap);
+		snaps[i].ok = index_snap_take(job.v[i].type, job.v[i].path, &snaps[i].snap, &merr) >= 0;
+	}
 	if (rc == 0)
 		rc = build_job_run(&job);
 	for (i = 0; i < job.n; i++) {
 		const struct build_target *t = &job.v[i];
 
 		if (t->state == BUILD_DONE) {
+			struct index_snap now;
+			struct index_delta d;
+			struct map_error merr;
+
 			strbuf_addf(&bld->detail, "built %s:%s (%zu entr%s)\n", t->type, t->path,
 				    t->stats.entries, t->stats.entries == 1 ? "y" : "ies");
 			strbuf_addf(&built, "%s\n", t->path);
 			r->built = true;
+			r->nbuilt++;
+			index_snap_init(&now);
+			if (snaps && snaps[i].ok && index_snap_take(t->type, t->path, &now, &merr) > 0) {
+				index_snap_diff(&snaps[i].snap, &now, &d);
+				if (d.added || d.removed || d.changed)
+					applied_item(r, table_name(dir, t->path), &d, NULL);
+			} else
+				applied_item(r, table_name(dir, t->path), NULL, "rebuilt");
+			index_snap_fini(&now);
 		} else if (t->state == BUILD_FAILED) {
 			strbuf_addf(&bld->detail, "failed %s:%s: %s\n", t->type, t->path,
 				    t->error ? t->error : "error");
+			strbuf_addf(&r->failed, "%s%s", r->nbuild_failed ? ", " : "",
+				    table_name(dir, t->path));
+			r->nbuild_failed++;
 		}
+	}
+	if (snaps) {
+		for (i = 0; i < job.n; i++)
+			index_snap_fini(&snaps[i].snap);
+		free(snaps);
+		snaps = NULL;
 	}
 	if (rc != 0) {
 		for (i = 0; i < job.diags.n; i++)
@@ -380,6 +603,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 			r->refused = true;
 		build_job_fini(&job);
 		check_result_fini(&chk);
+		session_items(dir, opts, r);
 		audit(dir, opts, r);
 		strbuf_fini(&built);
 		return 1;
@@ -398,6 +622,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		if (run_step(chkst, argv, opts) < 0) {
 			check_result_fini(&chk);
 			maincf_free(cf);
+			session_items(dir, opts, r);
 			audit(dir, opts, r);
 			strbuf_fini(&built);
 			return 1;
@@ -435,6 +660,8 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		const char *argv[] = { postfix, "-c", dir, "reload", NULL };
 
 		strbuf_addf(&rel->detail, "%s\n", why);
+		if (cf)
+			reload_items(cf, dir, opts, &chk, r);
 		if (run_step(rel, argv, opts) == 0) {
 			int fd;
 
@@ -450,7 +677,8 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 	}
 	check_result_fini(&chk);
 	maincf_free(cf);
-	if (r->built || r->reloaded || (opts && opts->changes && *opts->changes))
+	session_items(dir, opts, r);
+	if (r->built || r->reloaded || r->applied.len)
 		audit(dir, opts, r);
 	/* in a git work tree: commit the sources this Apply wrote or built from */
 	if (rel->state != APPLY_FAILED && r->audit.len)

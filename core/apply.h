@@ -63,6 +63,10 @@ struct apply_result {
 	bool built;                 /* at least one index was rebuilt */
 	bool running;               /* Postfix was running */
 	bool reloaded;
+	struct strbuf applied;      /* what went live, for the audit: "access_sender +2 -1 ~1,
+	                             * transport +1, main.cf" (see apply_audit_text) */
+	size_t nbuilt, nbuild_failed;   /* indexes built / that failed */
+	struct strbuf failed;       /* names of the tables whose build failed, ", " */
 	struct strbuf audit;        /* the audit line written (or that would be) */
 	char audit_lost[160];       /* not "": syslog could not be reached (why); the
 	                             * audit line was not logged */
@@ -73,9 +77,16 @@ struct apply_result {
 void apply_result_init(struct apply_result *r);
 void apply_result_fini(struct apply_result *r);
 
-/* apply_audit_text - the audit line of R (who, configuration, what was
- * built, reload) into A: the one place it is made (syslog, the screens,
- * a commit message) */
+/* apply_audit_text - the audit line of R into A: the one place it is made
+ * (syslog, the screens, a commit message):
+ *   user=root (sudo: alice) config=/etc/postfix applied: access_sender +2 -1 ~1,
+ *   transport +1; built 2 tables; postfix reload ok
+ * "applied:" lists each table whose entries changed against the index the
+ * build replaced (+ keys added, - keys removed, ~ keys with another value;
+ * a table built but unchanged is not listed), the files a reload put live
+ * (main.cf, master.cf, regexp/pcre/cidr/texthash tables changed since
+ * Postfix last (re)started: counted from OPTS->changes, the caller's saved
+ * edits, when it has them, else "changed"), or "no entry changed". */
 void apply_audit_text(const char *dir, const struct apply_opts *opts,
 		      const struct apply_result *r, struct strbuf *a);
 

@@ -90,6 +90,16 @@ map_open(const char *type, const char *name, const struct map_rule *rules,
 	return m;
 }
 
+/* map_walk - list every record through the backend, if it can */
+int
+map_walk(struct map *m, map_walk_fn *fn, void *ctx, struct map_error *err)
+{
+	if (m == NULL || m->ops->walk == NULL)
+		return map_error_set(err, ENOTSUP, "%s: a %s table cannot be listed", m ? m->name : "?",
+				     m ? m->ops->type : "?");
+	return m->ops->walk(m, fn, ctx, err);
+}
+
 /* fold_ascii_buf - KEY (KLEN bytes) in ASCII lower case into BUF (SIZE
  * bytes, NUL added) when it is plain ASCII and fits; false otherwise (the
  * caller then folds with map_fold, which also handles UTF-8) */

@@ -86,6 +86,11 @@ struct map_hit {
 	size_t rule;                /* pattern maps: index of the matching rule; else 0 */
 };
 
+/* map_walk_fn - one record of a walk (map_walk): KEY and VAL as Postfix reads
+ * them (a trailing NUL of the stored key dropped; the value ends at its
+ * first NUL).  Nonzero stops the walk. */
+typedef int map_walk_fn(void *ctx, const char *key, size_t klen, const char *val, size_t vlen);
+
 struct map_ops {
 	const char *type;           /* "cdb", "hash", "regexp", "pcre", ... */
 	const char *suffix;         /* index suffix (".cdb", ".db"), NULL for pattern types */
@@ -122,6 +127,10 @@ struct map_ops {
 	 * other work; build_commit or build_abort still follows.  0 or -1 (ERR;
 	 * the caller then aborts). */
 	int (*build_prepare)(struct map_builder *b, struct map_error *err);
+	/* walk - optional (NULL: the type cannot be listed): every record of
+	 * the index, in file order, under the reader's lock.  0 done (or
+	 * stopped by FN), -1 error (ERR). */
+	int (*walk)(struct map *m, map_walk_fn *fn, void *ctx, struct map_error *err);
 };
 
 struct map {
@@ -151,6 +160,11 @@ void map_close(struct map *m);
 /* map_release - drop what a MAP_OPEN_BATCH map keeps between lookups (the
  * hash table's shared lock); the next lookup takes it again.  NULL is fine. */
 void map_release(struct map *m);
+
+/* map_walk - every record of M's index through FN (see map_walk_fn); -1
+ * with ERR (errnum ENOTSUP) for a type that cannot be listed (patterns,
+ * postmap-driven types) */
+int map_walk(struct map *m, map_walk_fn *fn, void *ctx, struct map_error *err);
 
 /* map_index_path - NAME + the type's suffix, malloc'd; NULL for pattern types */
 char *map_index_path(const struct map_ops *ops, const char *name);

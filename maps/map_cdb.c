@@ -172,6 +172,32 @@ cdb_close(struct map *m)
 	free(cm);
 }
 
+/* cdb_walk - every record in file order (tinycdb's sequential reader) */
+static int
+cdb_walk(struct map *m, map_walk_fn *fn, void *ctx, struct map_error *err)
+{
+	struct cdb_map *cm = (struct cdb_map *)m;
+	unsigned pos;
+	int r;
+
+	cdb_seqinit(&pos, &cm->cdb);
+	while ((r = cdb_seqnext(&pos, &cm->cdb)) > 0) {
+		const char *k = cdb_getkey(&cm->cdb), *v = cdb_getdata(&cm->cdb);
+		size_t kl = cdb_keylen(&cm->cdb), vl = cdb_datalen(&cm->cdb);
+
+		if (k == NULL || v == NULL)
+			return map_error_set(err, EINVAL, "error reading %s: bad record", m->name);
+		if (kl && k[kl - 1] == '\0')
+			kl--;
+		if (fn(ctx, k, kl, v, strnlen(v, vl)))
+			return 0;
+	}
+	if (r < 0)
+		return map_error_set(err, errno ? errno : EINVAL, "error reading %s: %s", m->name,
+				     strerror(errno ? errno : EINVAL));
+	return 0;
+}
+
 #define CDBW_BUF (1u << 20)
 
 static void
@@ -521,4 +547,5 @@ const struct map_ops map_cdb_ops = {
 	.build_abort = cdb_build_abort,
 	.build_hint = cdb_build_hint,
 	.build_prepare = cdb_build_prepare,
+	.walk = cdb_walk,
 };

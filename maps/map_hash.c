@@ -681,6 +681,54 @@ hash_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, st
 	return r;
 }
 
+/* hash_walk - every record through a Berkeley DB cursor, under the shared lock */
+static int
+hash_walk(struct map *m, map_walk_fn *fn, void *ctx, struct map_error *err)
+{
+	struct hash_map *hm = (struct hash_map *)m;
+	DBC *cur = NULL;
+	DBT key, val;
+	int r, rc = 0;
+
+	if (acquire(hm, err) < 0)
+		return -1;
+	if (hm->db == NULL) {
+		struct stat st;
+
+		if (fstat(hm->lock_fd, &st) < 0)
+			rc = map_error_set(err, errno, "stat %s: %s", m->name, strerror(errno));
+		else if ((r = db_attach(hm, &st, err)) != 0)
+			rc = r < 0 ? -1 : map_error_set(err, EAGAIN, "error reading %s: %s", m->name,
+							  "the file was replaced");
+	}
+	if (rc == 0 && (r = hm->db->cursor(hm->db, NULL, &cur, 0)) != 0)
+		rc = map_error_set(err, r > 0 ? r : EIO, "error reading %s: %s", m->name, db_strerror(r));
+	while (rc == 0) {
+		size_t kl;
+
+		memset(&key, 0, sizeof(key));
+		memset(&val, 0, sizeof(val));
+		r = cur->get(cur, &key, &val, DB_NEXT);
+		if (r == DB_NOTFOUND)
+			break;
+		if (r != 0) {
+			rc = map_error_set(err, r > 0 ? r : EIO, "error reading %s: %s", m->name,
+					   db_strerror(r));
+			break;
+		}
+		kl = key.size;
+		if (kl && ((const char *)key.data)[kl - 1] == '\0')
+			kl--;
+		if (fn(ctx, key.data, kl, val.data, strnlen(val.data, val.size)))
+			break;
+	}
+	if (cur)
+		cur->close(cur);
+	if (!hm->batch)
+		unlock(hm);
+	return rc;
+}
+
 /* hash_release - end a MAP_OPEN_BATCH window */
 static void
 hash_release(struct map *m)
@@ -871,4 +919,5 @@ const struct map_ops map_hash_ops = {
 	.build_commit = hash_build_commit,
 	.build_abort = hash_build_abort,
 	.build_hint = hash_build_hint,
+	.walk = hash_walk,
 };

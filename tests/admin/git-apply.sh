@@ -49,7 +49,8 @@ printf 'ham@example.com OK\n' >>"$conf/access"
 out=$("$PFCONSOLE" -c "$conf" reload --no-audit 2>&1); rc=$?
 is "reload exits 0" "$rc" 0
 audit=$(printf '%s\n' "$out" | sed -n 's/^audit: *//p')
-like "reload printed an audit line naming the build" "$audit" "built hash:$conf/access"
+is "reload printed the audit line: the table counted against the index" "$audit" \
+	"user=$(id -un) config=$conf applied: access +2; built 1 table; postfix not running"
 is "exactly one commit was made" "$(git -C "$repo" rev-list --count "$before"..HEAD)" 1
 is "its message is the audit line" "$(git -C "$repo" log -1 --format=%B | sed '/^$/d')" "$audit"
 is "it holds only the table source Apply built from" \

@@ -40,8 +40,9 @@ out=$("$PFCONSOLE" -c "$PF_CONF" reload --if-needed 2>&1); rc=$?
 is "hash change, --if-needed: exit 0" "$rc" 0
 like "hash change: rebuilt" "$out" "built hash:$PF_CONF/restricted_senders \\(2 entries\\)"
 like "hash change: no reload needed" "$out" 'skipped +reload'
-like "the audit line says what was built and that Postfix was not reloaded" "$out" \
-	"^audit: +apply by root .*config $PF_CONF; built hash:$PF_CONF/restricted_senders \\(2 entries\\); postfix not reloaded"
+is "the audit line says what the build changed and that Postfix was not reloaded" \
+	"$(printf '%s\n' "$out" | sed -n 's/^audit: *//p')" \
+	"user=root config=$PF_CONF applied: restricted_senders +1; built 1 table; postfix not reloaded (not needed)"
 unlike "no reload in the log" "$(pf_log_since_mark)" 'reload --'
 
 # a pcre table change: reload needed
@@ -54,6 +55,8 @@ like "pcre change: reload runs, with the reason" "$out" "senders.pcre changed; P
 like "pcre change: postfix reload ran" "$out" "^ok +reload: /usr/sbin/postfix -c $PF_CONF reload"
 like "postfix reload's own output is shown (it prints only to a terminal)" "$out" 'refreshing the Postfix mail system'
 like "the master reloaded" "$(pf_wait_log 'reload -- version')" 'reload -- version'
+like "the audit line names the pcre table the reload put live" "$out" \
+	"^audit: +user=root config=$PF_CONF applied: senders.pcre changed; nothing built; postfix reload ok\$"
 out=$("$PFCONSOLE" -c "$PF_CONF" reload --if-needed --no-audit 2>&1)
 like "right after: nothing needs a reload" "$out" 'skipped +reload'
 

@@ -47,8 +47,10 @@ tui_expect "runs postfix check" "ok +postfix check +\\$ /usr/sbin/postfix -c $PF
 tui_expect "no reload for a hash table" 'skipped reload'
 tui_expect "and says so" 'Applied\.'
 tui_expect "in the title too" 'pfconsole \| Apply: done'
-tui_expect "the audit line (also sent to syslog) carries the change" 'audit \(syslog, facility mail\): apply by root'
-tui_expect "with the added line" '\+qq\.com REJECT'
+tui_expect "the audit line (also sent to syslog) names who and the table" \
+	'audit \(syslog, facility mail\): user=root config=.* applied: restricted_senders'
+tui_expect "and counts the change against the old index (wrapped at 80 columns)" \
+	'^ +\+1; built 1 table; postfix not reloaded \(not needed\)'
 like "the source holds the line" "$(cat "$PF_CONF/restricted_senders")" '^qq\.com REJECT$'
 isnt_inode=$(stat -c %i "$PF_CONF/restricted_senders.db")
 if [ "$isnt_inode" != "$db_before" ]; then ok "the index was replaced atomically (new inode)"; else fail "the index was replaced atomically (new inode)"; fi

@@ -1,5 +1,6 @@
 /* tests/unit/test_apply.c - util/runcmd (argv, pty or pipe, status,
- * timeout, output) and core/apply's pipeline with a stand-in postfix
+ * timeout, output), core/indexdiff (what a rebuild changed, read from the
+ * index itself) and core/apply's pipeline with a stand-in postfix
  * command (a shell script that records its arguments): the order of the
  * steps, refusal on errors with nothing run, nothing after a failed step,
  * reload only when Postfix runs and a change needs it.  The real Postfix is
@@ -21,6 +22,8 @@
 #include <cmocka.h>
 
 #include "core/apply.h"
+#include "core/build.h"
+#include "core/indexdiff.h"
 #include "util/runcmd.h"
 #include "tests/unit/unit_util.h"
 
@@ -182,7 +185,7 @@ test_apply_steps(void **state)
 	assert_non_null(strstr(read_calls(), "check\n"));
 	assert_null(strstr(read_calls(), "reload"));
 	/* the audit line is composed even when not written */
-	assert_non_null(strstr(r.audit.buf, "built hash:"));
+	assert_non_null(strstr(r.audit.buf, "applied: senders +1, rcpt +1; built 2 tables"));
 	assert_non_null(strstr(r.audit.buf, "postfix not running"));
 	apply_result_fini(&r);
 
@@ -249,6 +252,156 @@ test_apply_refused(void **state)
 	apply_result_fini(&r);
 }
 
+/* index_snap_diff: added, removed and changed keys, on small sets (qsort)
+ * and on big ones (the radix sort) */
+static void
+test_indexdiff_sets(void **state)
+{
+	struct index_snap a, b;
+	struct index_delta d;
+	char k[64], v[64];
+	int i;
+
+	(void)state;
+	index_snap_init(&a);
+	index_snap_init(&b);
+	index_snap_diff(&a, &b, &d);
+	assert_int_equal(d.added + d.removed + d.changed, 0);
+	assert_int_equal(index_snap_add(&a, "x@y", 3, "REJECT", 6), 0);
+	assert_int_equal(index_snap_add(&a, "gone", 4, "OK", 2), 0);
+	assert_int_equal(index_snap_add(&a, "same", 4, "OK", 2), 0);
+	assert_int_equal(index_snap_add(&b, "same", 4, "OK", 2), 0);
+	assert_int_equal(index_snap_add(&b, "x@y", 3, "OK", 2), 0);
+	assert_int_equal(index_snap_add(&b, "new1", 4, "REJECT", 6), 0);
+	assert_int_equal(index_snap_add(&b, "new2", 4, "", 0), 0);
+	index_snap_diff(&a, &b, &d);
+	assert_int_equal(d.added, 2);
+	assert_int_equal(d.removed, 1);
+	assert_int_equal(d.changed, 1);
+	/* from nothing: everything is new; to nothing: everything removed */
+	index_snap_fini(&a);
+	index_snap_diff(&a, &b, &d);
+	assert_int_equal(d.added, 4);
+	index_snap_diff(&b, &a, &d);
+	assert_int_equal(d.removed, 4);
+	assert_int_equal(d.added + d.changed, 0);
+	index_snap_fini(&b);
+	/* 200,000 entries in another order, 3 changed, 2 removed, 5 added */
+	for (i = 0; i < 200000; i++) {
+		int n = snprintf(k, sizeof(k), "user%d@example.com", i);
+
+		assert_int_equal(index_snap_add(&a, k, (size_t)n, "REJECT", 6), 0);
+	}
+	for (i = 200000 + 4; i >= 2; i--) {
+		int n = snprintf(k, sizeof(k), "user%d@example.com", i);
+		int m = snprintf(v, sizeof(v), "%s", i == 7 || i == 70000 || i == 199999 ? "OK" : "REJECT");
+
+		assert_int_equal(index_snap_add(&b, k, (size_t)n, v, (size_t)m), 0);
+	}
+	index_snap_diff(&a, &b, &d);
+	assert_int_equal(d.added, 5);
+	assert_int_equal(d.removed, 2);
+	assert_int_equal(d.changed, 3);
+	index_snap_fini(&a);
+	index_snap_fini(&b);
+}
+
+/* index_snap_take reads what a build wrote (cdb and hash), and an absent
+ * index is an empty set */
+static void
+test_indexdiff_take(void **state)
+{
+	static const char *const types[] = { "cdb", "hash" };
+	struct index_snap a, b;
+	struct index_delta d;
+	struct build_stats st;
+	struct map_error err;
+	struct diag_list dl;
+	char path[300];
+	size_t t;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/senders", dir);
+	for (t = 0; t < 2; t++) {
+		index_snap_init(&a);
+		index_snap_init(&b);
+		diag_list_init(&dl);
+		assert_int_equal(index_snap_take(types[t], path, &a, &err), 0);
+		assert_int_equal(a.n, 0);
+		ut_write_file(dir, "senders", "qq.com REJECT\n163.com REJECT\nQQ.com OK\nkeep OK\n");
+		assert_int_equal(build_one(types[t], path, BUILD_NO_DUP_WARN, &dl, &st, &err), 1);
+		assert_int_equal(index_snap_take(types[t], path, &a, &err), 1);
+		assert_int_equal(a.n, 3);       /* folded: QQ.com is a duplicate */
+		ut_write_file(dir, "senders", "qq.com OK\nkeep OK\nnew.example REJECT\nother REJECT\n");
+		assert_int_equal(build_one(types[t], path, BUILD_NO_DUP_WARN, &dl, &st, &err), 1);
+		assert_int_equal(index_snap_take(types[t], path, &b, &err), 1);
+		index_snap_diff(&a, &b, &d);
+		assert_int_equal(d.added, 2);
+		assert_int_equal(d.removed, 1);
+		assert_int_equal(d.changed, 1);
+		index_snap_fini(&a);
+		index_snap_fini(&b);
+		diag_list_fini(&dl);
+	}
+	/* a pattern table cannot be listed: an error, not an empty set */
+	assert_int_equal(index_snap_take("pcre", path, &a, &err), -1);
+	ut_write_file(dir, "senders", "qq.com REJECT\n");
+}
+
+/* the audit line: what the build put live against the index it replaced,
+ * also changes saved before this run; a session's undone edits and files
+ * never written are not in it; no "changes:" dump */
+static void
+test_apply_audit(void **state)
+{
+	struct apply_opts o;
+	struct apply_result r;
+	char changes[1024];
+	const char *p;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.postfix = fake;
+	o.no_audit = true;
+	make_fake("0", "1", "0");
+	apply_result_init(&r);
+	assert_int_equal(apply_run(dir, &o, &r), 0);
+	/* first build: every entry is new */
+	assert_non_null(strstr(r.audit.buf, " applied: senders +1, rcpt +1; built 2 tables; "
+			       "postfix not running"));
+	assert_non_null(strstr(r.audit.buf, "user="));
+	p = strstr(r.audit.buf, " config=");
+	assert_non_null(p);
+	apply_result_fini(&r);
+	/* saved "earlier" (no session edits given): 2 added, 1 changed */
+	sleep(1);   /* the sources newer than their indexes, whatever the clock's grain */
+	ut_write_file(dir, "senders", "qq.com OK\nspam.example REJECT\njunk.example REJECT\n");
+	/* this session: +X then -X in rcpt (undone, the file rewritten as it
+	 * was), and edits of a file never written */
+	snprintf(changes, sizeof(changes), "%s/rcpt:\n+x@y REJECT\n-x@y REJECT\n"
+		 "%s/never:\n+a b\n-a b\n", dir, dir);
+	o.changes = changes;
+	apply_result_init(&r);
+	assert_int_equal(apply_run(dir, &o, &r), 0);
+	p = strstr(r.audit.buf, " applied: ");
+	assert_non_null(p);
+	assert_string_equal(p, " applied: senders +2 ~1; built 1 table; postfix not running");
+	assert_null(strstr(r.audit.buf, "changes:"));
+	assert_null(strstr(r.audit.buf, "rcpt"));
+	assert_null(strstr(r.audit.buf, "never"));
+	apply_result_fini(&r);
+	/* rebuilt with the same entries: built, nothing changed */
+	sleep(1);
+	ut_write_file(dir, "senders", "# a comment\nqq.com OK\nspam.example REJECT\njunk.example REJECT\n");
+	o.changes = NULL;
+	apply_result_init(&r);
+	assert_int_equal(apply_run(dir, &o, &r), 0);
+	p = strstr(r.audit.buf, " applied: ");
+	assert_non_null(p);
+	assert_string_equal(p, " applied: no entry changed; built 1 table; postfix not running");
+	apply_result_fini(&r);
+}
+
 int
 main(void)
 {
@@ -257,6 +410,9 @@ main(void)
 		cmocka_unit_test(test_runcmd_background_child),
 		cmocka_unit_test_setup_teardown(test_apply_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_refused, setup, teardown),
+		cmocka_unit_test(test_indexdiff_sets),
+		cmocka_unit_test_setup_teardown(test_indexdiff_take, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_audit, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
