@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/explain_int.h"
+#include "util/safeopen.h"
 
 static struct kvent *
 kv_slot(struct kvtab *t, const char *k, size_t kl)
@@ -305,17 +306,20 @@ is_blank(unsigned char c)
 int
 build_line_index(struct xtable *t)
 {
-	int fd = open(t->src, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	/* util/safeopen: a FIFO source cannot block open(), a device or a
+	 * file over the table bound is refused (-1: the caller's kvparse
+	 * fallback then reports it) */
+	int fd = safeopen_read(t->src, SAFEOPEN_TABLE_MAX, &st, NULL, 0);
 	const char *buf, *p, *end;
 	unsigned line = 0;
 	int ret = 0;
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || st.st_size <= 0) {
+	if (st.st_size <= 0) {
 		close(fd);
-		return st.st_size == 0 ? 0 : -1;
+		return 0;
 	}
 	buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);

@@ -27,6 +27,7 @@
 
 #include "core/explain.h"
 #include "core/textsafe.h"
+#include "util/safeopen.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
 #include "tui/cli.h"
@@ -546,13 +547,63 @@ never_blocks(FILE *in)
 		&& so.st_rdev == sn.st_rdev;
 }
 
+/* a probe is a few hundred bytes; a feed --json event at most ~400 KiB
+ * (a 64 KiB line, escaped) */
+#define BATCH_LINE_MAX (1 << 20)
+
+/* batch_line - the next line of FP into *LINE (NUL-terminated, without its
+ * newline; NUL bytes inside are kept and counted), at most BATCH_LINE_MAX
+ * bytes: the rest of a longer line is read and dropped and *TOO_LONG set,
+ * so no input (`--batch - </dev/zero`) makes memory grow without bound.
+ * The length, or -1 at the end of the input. */
+static ssize_t
+batch_line(FILE *fp, char **line, size_t *cap, bool *too_long)
+{
+	size_t n = 0;
+	bool any = false;
+	int c;
+
+	*too_long = false;
+	while ((c = getc_unlocked(fp)) != EOF) {
+		any = true;
+		if (c == '\n')
+			break;
+		if (n >= BATCH_LINE_MAX) {
+			*too_long = true;
+			continue;
+		}
+		if (n + 2 > *cap) {
+			size_t nc = *cap < 4096 ? 4096 : *cap * 2;
+			char *nl = realloc(*line, nc);
+
+			if (nl == NULL)
+				return -1;
+			*line = nl;
+			*cap = nc;
+		}
+		(*line)[n++] = (char)c;
+	}
+	if (!any)
+		return -1;
+	if (*line == NULL && (*line = malloc(*cap = 16)) == NULL)
+		return -1;
+	(*line)[n] = '\0';
+	return (ssize_t)n;
+}
+
 static int
 run_batch(struct explain *ex, const char *file)
 {
-	FILE *fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	char why[600];
+	/* a named file through util/safeopen: a FIFO or device is refused
+	 * (O_NONBLOCK: no hang in open()); its size is bounded by the table
+	 * bound, since it is read line by line, each line bounded */
+	FILE *fp = strcmp(file, "-") == 0 ? stdin
+		   : safeopen_fopen(file, SAFEOPEN_TABLE_MAX, why, sizeof(why));
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	bool too_long;
 	struct explain_result r;
 	struct strbuf out;
 	struct stat so;
@@ -562,7 +613,7 @@ run_batch(struct explain *ex, const char *file)
 	bool hold;
 
 	if (!fp) {
-		fprintf(stderr, "pfconsole: explain: open %s: %s\n", file, strerror(errno));
+		fprintf(stderr, "pfconsole: explain: --batch %s\n", why);
 		return 1;
 	}
 	explain_result_init(&r);
@@ -578,7 +629,7 @@ run_batch(struct explain *ex, const char *file)
 
 		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	}
-	while ((n = getline(&line, &cap, fp)) > 0) {
+	while ((n = batch_line(fp, &line, &cap, &too_long)) >= 0) {
 		if (hold && ++nheld % HOLD_PROBES == 0)
 			explain_release(ex);
 
@@ -588,6 +639,11 @@ run_batch(struct explain *ex, const char *file)
 		const char *v;
 
 		lineno++;
+		if (too_long) {
+			printf("{\"error\":\"line %lu: longer than %d bytes\"}\n", lineno, BATCH_LINE_MAX);
+			rc = 1;
+			continue;
+		}
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = 0;
 		if (n == 0)

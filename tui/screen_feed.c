@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "core/textsafe.h"
 #include "tui/console.h"
 #include "tui/loop.h"
+#include "util/safeopen.h"
 
 #define FEED_KEEP 10000
 #define FEED_MINUTES 60
@@ -930,7 +932,10 @@ remembered_load(struct console *con)
 	char path[4200], line[5000];
 	FILE *fp;
 
-	if (state_path(path, sizeof(path), false) < 0 || !(fp = fopen(path, "r")))
+	/* util/safeopen: the state directory may be a user's ($HOME under
+	 * sudo): never block on a FIFO or read a device */
+	if (state_path(path, sizeof(path), false) < 0 ||
+	    !(fp = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0)))
 		return;
 	while (fgets(line, sizeof(line), fp)) {
 		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL, *nl;
@@ -959,9 +964,19 @@ remembered_save(struct console *con)
 	if (state_path(path, sizeof(path), true) < 0)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
-	if (!(out = fopen(tmp, "w")))
-		return;
-	if ((in = fopen(path, "r"))) {
+	/* a new file, never through a link planted in a user's directory */
+	{
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd < 0)
+			return;
+		if (!(out = fdopen(fd, "w"))) {
+			close(fd);
+			unlink(tmp);
+			return;
+		}
+	}
+	if ((in = safeopen_fopen(path, SAFEOPEN_CONFIG_MAX, NULL, 0))) {
 		size_t dl = strlen(con->config_dir);
 
 		while (fgets(line, sizeof(line), in))

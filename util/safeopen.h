@@ -25,7 +25,9 @@
 
 /* far above any real table (Postfix tables of 10M entries are ~500 MB) */
 #define SAFEOPEN_TABLE_MAX ((off_t)2 << 30)
-/* main.cf, master.cf, check FILE, explain --batch FILE, rescue copies */
+/* main.cf, master.cf, check FILE, rescue copies, the console's state file
+ * (explain --batch FILE is read line by line, each line bounded: the
+ * table bound) */
 #define SAFEOPEN_CONFIG_MAX ((off_t)64 << 20)
 
 /* safeopen_read - open PATH for reading as above; the descriptor or -1.
