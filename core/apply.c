@@ -390,15 +390,16 @@ apply_audit_text(const char *dir, const struct apply_opts *opts, const struct ap
 	const char *who = getenv("SUDO_USER");
 	const struct apply_step *bld = &r->steps[1], *chk = &r->steps[2], *rel = &r->steps[3];
 
-	(void)opts;
 	strbuf_reset(a);
 	strbuf_addf(a, "user=%s", pw ? pw->pw_name : "?");
 	if (!pw)
 		strbuf_addf(a, "(uid %u)", (unsigned)getuid());
 	if (who && *who)
 		strbuf_addf(a, " (sudo: %s)", who);
-	strbuf_addf(a, " config=%s applied: %s", dir, r->applied.len ? r->applied.buf :
-		    "no entry changed");
+	strbuf_addf(a, " config=%s", dir);
+	if (opts && opts->action && *opts->action)
+		strbuf_addf(a, " %s", opts->action);
+	strbuf_addf(a, " applied: %s", r->applied.len ? r->applied.buf : "no entry changed");
 	if (r->nbuilt)
 		strbuf_addf(a, "; built %zu table%s", r->nbuilt, r->nbuilt == 1 ? "" : "s");
 	else if (!r->nbuild_failed)
@@ -444,8 +445,8 @@ syslog_reachable(char *why, size_t size)
 	return rc < 0 ? -1 : 0;
 }
 
-static void
-audit(const char *dir, const struct apply_opts *opts, struct apply_result *r)
+void
+apply_audit(const char *dir, const struct apply_opts *opts, struct apply_result *r)
 {
 	apply_audit_text(dir, opts, r, &r->audit);
 	r->audit_lost[0] = '\0';
@@ -604,7 +605,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		build_job_fini(&job);
 		check_result_fini(&chk);
 		session_items(dir, opts, r);
-		audit(dir, opts, r);
+		apply_audit(dir, opts, r);
 		strbuf_fini(&built);
 		return 1;
 	}
@@ -623,7 +624,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 			check_result_fini(&chk);
 			maincf_free(cf);
 			session_items(dir, opts, r);
-			audit(dir, opts, r);
+			apply_audit(dir, opts, r);
 			strbuf_fini(&built);
 			return 1;
 		}
@@ -679,7 +680,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 	maincf_free(cf);
 	session_items(dir, opts, r);
 	if (r->built || r->reloaded || r->applied.len)
-		audit(dir, opts, r);
+		apply_audit(dir, opts, r);
 	/* in a git work tree: commit the sources this Apply wrote or built from */
 	if (rel->state != APPLY_FAILED && r->audit.len)
 		vcs_commit_apply(dir, opts ? opts->changes : NULL, built.buf, r->audit.buf, &r->vcs);

@@ -40,6 +40,8 @@ struct apply_opts {
 	const char *changes;        /* what the caller changed ("+key value\n-key value\n"
 	                             * per file, "FILE:" header lines); for the audit */
 	const char *postfix;        /* the postfix command; NULL: command_directory/postfix */
+	const char *action;         /* what ran, for the audit line after config=
+	                             * ("migrate=hash->lmdb"); NULL: an Apply */
 	int timeout_ms;             /* per command; <= 0: 60 s */
 };
 
@@ -89,6 +91,11 @@ void apply_result_fini(struct apply_result *r);
  * edits, when it has them, else "changed"), or "no entry changed". */
 void apply_audit_text(const char *dir, const struct apply_opts *opts,
 		      const struct apply_result *r, struct strbuf *a);
+
+/* apply_audit - R's audit line into R->audit (apply_audit_text) and, unless
+ * OPTS->no_audit, to syslog (facility mail, tag pfconsole); R->audit_lost
+ * says why when syslog cannot be reached */
+void apply_audit(const char *dir, const struct apply_opts *opts, struct apply_result *r);
 
 /* apply_state_name - "pending", "ok", "FAILED", "skipped" */
 const char *apply_state_name(enum apply_state st);

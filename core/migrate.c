@@ -15,6 +15,7 @@
 #include "core/maincf.h"
 #include "core/migrate.h"
 #include "core/tabledoc.h"
+#include "core/vcs.h"
 #include "maps/map.h"
 #include "util/runcmd.h"
 
@@ -439,9 +440,10 @@ migrate_apply(const char *dir, const struct migrate_plan *plan, unsigned flags,
 
 	memset(sv, 0, sizeof(sv));
 	/* 1. the new indexes, next to the old ones, by the real postmap: the
-	 * same entries the old index holds, whatever check thinks of them */
+	 * same entries the old index holds, whatever check thinks of them
+	 * (RES's build step: what the audit line says was built) */
 	for (i = 0; i < plan->ntables; i++) {
-		struct apply_step st;
+		struct apply_step st, *bld = &res->steps[1];
 		const char *argv[] = { postmap_path(dir, opts), "-c", dir, plan->tables[i].new_ref,
 				       NULL };
 
@@ -450,10 +452,18 @@ migrate_apply(const char *dir, const struct migrate_plan *plan, unsigned flags,
 		strbuf_init(&st.command);
 		strbuf_init(&st.output);
 		if (run(&st, argv, opts ? opts->timeout_ms : 0) == 0) {
-			strbuf_addf(note, "built %s\n", plan->tables[i].new_ref);
+			strbuf_addf(&bld->detail, "built %s\n", plan->tables[i].new_ref);
+			res->built = true;
+			res->nbuilt++;
 		} else {
-			strbuf_addf(note, "FAILED: %s", st.command.buf);
-			strbuf_addf(note, "\n%s%s", st.detail.buf, st.output.buf);
+			strbuf_reset(&bld->command);
+			strbuf_add(&bld->command, st.command.buf, st.command.len);
+			strbuf_add(&bld->detail, st.detail.buf, st.detail.len);
+			strbuf_add(&bld->output, st.output.buf, st.output.len);
+			bld->status = st.status;
+			res->nbuild_failed++;
+			strbuf_addf(&res->failed, "%s%s", res->failed.len ? ", " : "",
+				    plan->tables[i].new_ref);
 			rc = 1;
 		}
 		strbuf_fini(&st.detail);
@@ -462,6 +472,7 @@ migrate_apply(const char *dir, const struct migrate_plan *plan, unsigned flags,
 		if (rc)
 			break;
 	}
+	res->steps[1].state = rc ? APPLY_FAILED : APPLY_OK;
 	if (rc != 0) {
 		strbuf_addstr(note, "nothing else done: main.cf and master.cf unchanged\n");
 		return 1;
@@ -505,6 +516,28 @@ migrate_apply(const char *dir, const struct migrate_plan *plan, unsigned flags,
 			strbuf_addf(note, "removed %s\n", old);
 		else
 			strbuf_addf(note, "could not remove %s: %s\n", old, strerror(errno));
+	}
+	/* 5. the audit line (syslog), and in a git work tree one commit of
+	 * main.cf/master.cf (never the indexes) with it as the message */
+	{
+		struct apply_opts ao;
+		char action[64];
+
+		memset(&ao, 0, sizeof(ao));
+		if (opts)
+			ao = *opts;
+		snprintf(action, sizeof(action), "migrate=%s->%s", plan->from, plan->to);
+		ao.action = action;
+		/* what went live: the files written (the tables hold the entries
+		 * the old indexes held) */
+		for (i = 0; i < nf; i++) {
+			const char *base = strrchr(files[i], '/');
+
+			strbuf_addf(&res->applied, "%s%s", res->applied.len ? ", " : "",
+				    base ? base + 1 : files[i]);
+		}
+		apply_audit(dir, &ao, res);
+		vcs_commit(dir, files, nf, res->audit.buf, &res->vcs);
 	}
 	for (i = 0; i < nsv; i++) {
 		free(sv[i].file);

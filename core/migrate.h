@@ -19,7 +19,13 @@
  * not stop a migration that leaves them as they were.)  When a step fails,
  * main.cf and master.cf get their old text back.  The old index files stay; they
  * are removed only with MIGRATE_REMOVE_OLD and only after the reload
- * succeeded.  Nothing prints.
+ * succeeded.  A migration that went through writes the audit line as Apply
+ * does (core/apply: "user=root config=/etc/postfix migrate=hash->lmdb
+ * applied: main.cf, master.cf; built 7 tables; postfix reload ok"; syslog
+ * unless opts->no_audit) and,
+ * when DIR is in a git work tree, commits main.cf and master.cf with it
+ * (core/vcs: only those two, never the indexes nor the table sources;
+ * RES->vcs says what).  Nothing prints.
  */
 #ifndef CORE_MIGRATE_H
 #define CORE_MIGRATE_H
@@ -67,9 +73,9 @@ int migrate_plan(const char *dir, const char *from, const char *to, struct migra
 /*
  * migrate_apply - carry PLAN out (see above); OPTS give the postfix
  * command and the deadline.  RES gets the postfix check and reload steps
- * (struct apply_result's steps 3 and 4); NOTE one
- * line per fact ("built cdb:/x", "wrote main.cf", "removed /x.db", "kept
- * /x.db: ...").  0 done, 1 a step failed (main.cf/master.cf restored), -1
+ * (struct apply_result's steps 2 to 4: build, postfix check, reload),
+ * RES->audit and RES->vcs; NOTE one line per other fact ("wrote main.cf",
+ * "removed /x.db", "kept /x.db: ...").  0 done, 1 a step failed (main.cf/master.cf restored), -1
  * on ENOMEM.
  */
 int migrate_apply(const char *dir, const struct migrate_plan *plan, unsigned flags,

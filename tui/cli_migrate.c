@@ -6,7 +6,9 @@
  * left alone and why); without --dry-run builds the new indexes, writes
  * main.cf/master.cf atomically, runs validate + postfix check + reload
  * (core/apply) and keeps the old indexes unless --remove-old and the
- * reload succeeded.  Exit 0 done (or planned), 1 a step failed, 2 usage.
+ * reload succeeded; then the audit line (syslog unless --no-audit) and, in
+ * a git work tree, one commit of main.cf/master.cf with it (core/vcs).
+ * Exit 0 done (or planned), 1 a step failed, 2 usage.
  */
 #include "config.h"
 
@@ -38,7 +40,8 @@ usage(FILE *fp)
 		"Move the FROM tables (hash, btree, dbm) of main.cf and master.cf to TO (cdb,\n"
 		"lmdb): build the new indexes, rewrite the references atomically, postfix\n"
 		"check, reload.  The old indexes stay unless --remove-old (and only after a\n"
-		"successful reload).\n"
+		"successful reload).  In a git work tree main.cf/master.cf are committed\n"
+		"with the audit line as the message (never the indexes).\n"
 		"  -n, --dry-run   print the plan only\n"
 		"  --remove-old    remove the old indexes once Postfix was reloaded\n"
 		"  --no-audit      no audit line in the system log\n");
