@@ -38,6 +38,42 @@ stale_warning(const struct map_ops *ops, const char *type, const char *name,
 	return r;
 }
 
+/* query_cidr_note - a cidr line Postfix skips (or an IF without ENDIF)
+ * as a diagnostic in DL; rules kept add nothing.  0 or -1 (ENOMEM) */
+int
+query_cidr_note(struct diag_list *dl, const char *file, const struct map_cidr_note *n)
+{
+	switch (n->kind) {
+	case MAP_CIDR_RULE:
+		return 0;
+	case MAP_CIDR_NO_ENDIF:
+		return diag_add(dl, DIAG_SYNTAX, file, n->line, n->col,
+				"cidr: IF has no matching ENDIF: when this IF does not match, "
+				"Postfix stops the lookup here and no later rule is ever reached: "
+				"add ENDIF");
+	case MAP_CIDR_BAD_LINE:
+		return diag_add(dl, DIAG_SYNTAX, file, n->line, n->col,
+				"cidr: %s: Postfix skips this line", n->why);
+	case MAP_CIDR_SKIPPED:
+	default:
+		return diag_add(dl, DIAG_SYNTAX, file, n->line, n->col,
+				"cidr: %s: skipping this rule (as Postfix does)", n->why);
+	}
+}
+
+struct cidr_notes {
+	struct diag_list *dl;
+	const char *file;
+};
+
+static int
+cidr_note(void *ctx, const struct map_cidr_note *n)
+{
+	struct cidr_notes *c = ctx;
+
+	return c->dl ? query_cidr_note(c->dl, c->file, n) : 0;
+}
+
 /* query_open - open TYPE:NAME */
 struct query *
 query_open(const char *type, const char *name, unsigned flags, struct diag_list *dl,
@@ -55,7 +91,11 @@ query_open(const char *type, const char *name, unsigned flags, struct diag_list 
 		map_error_set(err, ENOMEM, "%s", strerror(ENOMEM));
 		return NULL;
 	}
-	if (ops->flags & MAP_PATTERN) {
+	if (ops->flags & MAP_SOURCE) {
+		struct cidr_notes c = { dl, name };
+
+		q->m = map_cidr_open(name, cidr_note, &c, err);
+	} else if (ops->flags & MAP_PATTERN) {
 		q->m = query_open_pattern(type, name, oflags | MAP_OPEN_SKIP_BAD, dl, err);
 	} else {
 		q->m = map_open(type, name, NULL, 0, oflags, err);

@@ -4,7 +4,8 @@
  * query_open() opens TYPE:NAME for lookups of exactly the key given
  * (folded for fixed-key types unless QUERY_NOFOLD, as postmap -f):
  * indexed types are answered from the built file (NAME.cdb, NAME.db ...),
- * regexp/pcre from the source, parsed with core/pattern.h; rules Postfix
+ * regexp/pcre from the source, parsed with core/pattern.h, cidr from the
+ * source by maps/map_cidr.c; rules Postfix
  * drops are reported in DL and left out, as postmap does.
  * A hit's value belongs to the query and is valid until the next call.
  * Nothing here prints.
@@ -33,6 +34,10 @@ int query_lookup(struct query *q, const char *key, size_t klen, struct map_hit *
  * skipped after a matching error, as Postfix does */
 const char *query_warning(const struct query *q);
 void query_close(struct query *q);
+
+/* query_cidr_note - a cidr line Postfix skips, as a diagnostic (a
+ * syntax error at FILE:LINE:COL); nothing for a rule kept.  0 or -1 */
+int query_cidr_note(struct diag_list *dl, const char *file, const struct map_cidr_note *n);
 
 /* query_open_pattern - the pattern-table part (query_pattern.c) */
 struct map *query_open_pattern(const char *type, const char *name, unsigned open_flags,

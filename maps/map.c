@@ -33,6 +33,7 @@ static const struct map_ops *const registry[] = {
 	&map_hash_ops,
 	&map_regexp_ops,
 	&map_pcre_ops,
+	&map_cidr_ops,
 };
 
 /* map_find_type - the backend for TYPE */

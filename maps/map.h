@@ -3,7 +3,7 @@
  *
  * maps/ is bytes in, bytes out: it knows nothing of main.cf, diagnostics or
  * curses, and includes nothing from core/ or tui/.  One file per backend
- * (map_cdb.c, map_hash.c, map_regexp.c, map_pcre.c, map_postmap.c) fills a
+ * (map_cdb.c, map_hash.c, map_regexp.c, map_pcre.c, map_cidr.c, map_postmap.c) fills a
  * struct map_ops; map.c is the registry.  Keys and values are pointer +
  * length.  Failures return -1 (or NULL) and fill struct map_error.
  *
@@ -63,6 +63,8 @@ enum {
 	MAP_INDEXED = 1,            /* built from a source into an index file */
 	MAP_PATTERN = 2,            /* compiled from rules at open time */
 	MAP_FOLD_KEYS = 4,          /* keys folded to lower case by default */
+	MAP_SOURCE = 8,             /* read from its source by the backend itself at
+	                             * open time (cidr): no index, no rule list */
 };
 
 enum {
@@ -188,6 +190,43 @@ int map_fold(const char *key, size_t klen, char **out, size_t *outlen);
 /* map_error_set - fill ERR (printf format) and return -1 */
 int map_error_set(struct map_error *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * cidr: tables (map_cidr.c, Postfix's dict_cidr).  map_open("cidr", NAME)
+ * reads NAME (a file, or "{ {rule}, ... }") and drops the rules Postfix
+ * skips; map_cidr_open() does the same and tells FN (may be NULL) about
+ * each line: a rule kept, a rule or line skipped with Postfix's reason, an
+ * IF without ENDIF.  FN returns 0, or -1 to stop (the open then fails).
+ */
+enum map_cidr_note_kind {
+	MAP_CIDR_RULE,              /* a network rule kept (IF/ENDIF are not reported) */
+	MAP_CIDR_SKIPPED,           /* "cidr map X, line N: WHY: skipping this rule" */
+	MAP_CIDR_BAD_LINE,          /* readllines: a logical line starting with
+	                             * whitespace, skipped */
+	MAP_CIDR_NO_ENDIF,          /* "IF has no matching ENDIF" (the IF is kept) */
+};
+
+struct map_cidr_note {
+	enum map_cidr_note_kind kind;
+	unsigned line, col;         /* 1-based: the rule, or what WHY is about */
+	const char *why;            /* Postfix's reason, NULL for MAP_CIDR_RULE */
+	const char *pattern;        /* RULE: the pattern as written ("!10.0.0.0/8") */
+	const char *value;          /* RULE: the result */
+	unsigned vline, vcol;       /* RULE: where the result starts */
+};
+
+typedef int map_cidr_fn(void *ctx, const struct map_cidr_note *note);
+
+/* map_cidr_open - NULL with ERR filled ("open X: reason", an inline syntax
+ * error "cidr map: ...") */
+struct map *map_cidr_open(const char *name, map_cidr_fn *fn, void *ctx,
+			  struct map_error *err);
+/* map_cidr_check - parse SRC (LEN bytes, e.g. an editor buffer) and tell
+ * FN about each line as map_cidr_open does; 0, or -1 (ENOMEM or FN's -1) */
+int map_cidr_check(const char *src, size_t len, map_cidr_fn *fn, void *ctx);
+/* map_cidr_rule - the source line and pattern (as written) of rule I of
+ * the cidr map M (struct map_hit's rule); false if M is not cidr */
+bool map_cidr_rule(const struct map *m, size_t i, unsigned *line, const char **pattern);
 
 /* map_postmap_set_program - the postmap that reads btree, lmdb, dbm and
  * sdbm tables: an absolute path (Postfix's command_directory/postmap of

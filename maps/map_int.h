@@ -20,6 +20,7 @@ extern const struct map_ops map_cdb_ops;
 extern const struct map_ops map_hash_ops;
 extern const struct map_ops map_regexp_ops;
 extern const struct map_ops map_pcre_ops;
+extern const struct map_ops map_cidr_ops;
 
 /* map_hash_native - M (a hash: map) answers through the native reader,
  * not Berkeley DB (for tests) */
