@@ -15,7 +15,7 @@
  *                       resolution, permit_auth_destination, recipient maps
  *   explain_lists.c     domain and name/address lists (mynetworks),
  *                       hostname checks (reject_invalid_*, reject_non_fqdn_*)
- *   explain_table.c     the table cache: open_table(), xt_find(), cidr
+ *   explain_table.c     the table cache: open_table(), xt_find()
  *   explain_kv.c        the in-memory key store and the source line index
  */
 #include "config.h"

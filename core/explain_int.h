@@ -127,26 +127,9 @@ struct kvload {
 };
 
 /* ------------------------------------------------------------------ */
-/* cidr tables                                                          */
-
-struct cidr_rule {
-	int family;                 /* AF_INET or AF_INET6 */
-	unsigned char net[16];
-	unsigned bits;
-	char *result;
-	char *pattern;
-	unsigned line;
-};
-
-struct cidr_tab {
-	struct cidr_rule *v;
-	size_t n, cap;
-};
-
-/* ------------------------------------------------------------------ */
 /* tables                                                               */
 
-enum xt_kind { XT_MAP, XT_KV, XT_CIDR, XT_PASSWD, XT_ERROR };
+enum xt_kind { XT_MAP, XT_KV, XT_PASSWD, XT_ERROR };
 
 struct xtable {
 	char *ref;                  /* "hash:/etc/postfix/access" as written */
@@ -155,6 +138,7 @@ struct xtable {
 	bool fixed;                 /* DICT_FLAG_FIXED: partial keys are looked up */
 	bool fold;                  /* fixed tables fold the query (FOLD_FIX) */
 	bool pattern;               /* regexp/pcre */
+	bool cidr;                  /* cidr (maps/map_cidr.c) */
 	struct map *m;
 	struct pattern_table pt;
 	bool have_pt;
@@ -162,7 +146,6 @@ struct xtable {
 	struct lineidx lines;       /* indexed: key -> source line, built on demand */
 	bool lines_built;
 	struct map *index;          /* --sources: the built index, for staleness */
-	struct cidr_tab cidr;
 	char *src;                  /* source file shown in FILE:LINE; NULL inline */
 	char *error;                /* XT_ERROR: the reason (Postfix's wording) */
 	struct xtable *next;
@@ -299,15 +282,15 @@ int kvload_fn(void *ctx, const struct kv_entry *e);
 int build_line_index(struct xtable *t);
 
 /* explain_table.c */
-bool parse_ip(const char *s, int *family, unsigned char *out);
-bool net_match(int fam, const unsigned char *net, unsigned bits, int afam, const unsigned char *a);
-bool parse_net(const char *s, int *fam, unsigned char *net, unsigned *bits);
 void xt_free(struct xtable *t);
 struct xtable * open_table(struct explain *ex, const char *ref);
 int xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const char **val,
 	struct hit *h);
 
 /* explain_lists.c */
+bool parse_ip(const char *s, int *family, unsigned char *out);
+bool net_match(int fam, const unsigned char *net, unsigned bits, int afam, const unsigned char *a);
+bool parse_net(const char *s, int *fam, unsigned char *net, unsigned *bits);
 int words_add(struct words *w, const char *s, size_t n);
 void words_free(struct words *w);
 int words_split(struct words *w, const char *s);

@@ -223,6 +223,79 @@ is_my_interface_literal(struct explain *ex, const char *lit)
 	return r;
 }
 
+/* parse_ip, parse_net, net_match - addresses and networks in name/address
+ * lists (mynetworks ...: Postfix's match_ops.c).  cidr: tables are
+ * maps/map_cidr.c. */
+bool
+parse_ip(const char *s, int *family, unsigned char *out)
+{
+	char buf[64];
+	size_t n = strlen(s);
+
+	if (n >= sizeof(buf))
+		return false;
+	if (s[0] == '[' && n > 2 && s[n - 1] == ']') {
+		memcpy(buf, s + 1, n - 2);
+		buf[n - 2] = 0;
+	} else
+		memcpy(buf, s, n + 1);
+	if (inet_pton(AF_INET, buf, out) == 1) {
+		*family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, buf, out) == 1) {
+		*family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+bool
+net_match(int fam, const unsigned char *net, unsigned bits, int afam, const unsigned char *a)
+{
+	unsigned i, full = bits / 8, rest = bits % 8;
+
+	if (fam != afam)
+		return false;
+	for (i = 0; i < full; i++)
+		if (net[i] != a[i])
+			return false;
+	if (rest) {
+		unsigned char m = (unsigned char)(0xff << (8 - rest));
+
+		if ((net[full] & m) != (a[full] & m))
+			return false;
+	}
+	return true;
+}
+
+/* parse_net - "a.b.c.d/n", "a.b.c.d", "[v6]/n", "v6/n" */
+bool
+parse_net(const char *s, int *fam, unsigned char *net, unsigned *bits)
+{
+	char buf[80];
+	const char *slash = strrchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	char *end;
+	long b;
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	if (!parse_ip(buf, fam, net))
+		return false;
+	if (!slash) {
+		*bits = *fam == AF_INET ? 32 : 128;
+		return true;
+	}
+	b = strtol(slash + 1, &end, 10);
+	if (*end || slash[1] == 0 || b < 0 || b > (*fam == AF_INET ? 32 : 128))
+		return false;
+	*bits = (unsigned)b;
+	return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* mynetworks, hostnames                                                */
 

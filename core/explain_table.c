@@ -2,8 +2,8 @@
  * core/explain_table.c - explain's table cache: tables named in the
  * restriction lists are opened once (struct xtable, open_table) and looked
  * up as Postfix's maps_find() would (xt_find): cdb/hash/regexp/pcre
- * through maps/, btree/lmdb via postmap, texthash/inline/--sources from the
- * key store (explain_kv.c), cidr by its own matcher (dict_cidr), and the
+ * through maps/ (cidr too: maps/map_cidr.c), btree/lmdb via postmap,
+ * texthash/inline/--sources from the key store (explain_kv.c), and the
  * FILE:LINE of each entry found.
  */
 #include "config.h"
@@ -26,125 +26,6 @@
 #include <unistd.h>
 
 #include "core/explain_int.h"
-
-bool
-parse_ip(const char *s, int *family, unsigned char *out)
-{
-	char buf[64];
-	size_t n = strlen(s);
-
-	if (n >= sizeof(buf))
-		return false;
-	if (s[0] == '[' && n > 2 && s[n - 1] == ']') {
-		memcpy(buf, s + 1, n - 2);
-		buf[n - 2] = 0;
-	} else
-		memcpy(buf, s, n + 1);
-	if (inet_pton(AF_INET, buf, out) == 1) {
-		*family = AF_INET;
-		return true;
-	}
-	if (inet_pton(AF_INET6, buf, out) == 1) {
-		*family = AF_INET6;
-		return true;
-	}
-	return false;
-}
-
-bool
-net_match(int fam, const unsigned char *net, unsigned bits, int afam, const unsigned char *a)
-{
-	unsigned i, full = bits / 8, rest = bits % 8;
-
-	if (fam != afam)
-		return false;
-	for (i = 0; i < full; i++)
-		if (net[i] != a[i])
-			return false;
-	if (rest) {
-		unsigned char m = (unsigned char)(0xff << (8 - rest));
-
-		if ((net[full] & m) != (a[full] & m))
-			return false;
-	}
-	return true;
-}
-
-/* parse_net - "a.b.c.d/n", "a.b.c.d", "[v6]/n", "v6/n" */
-bool
-parse_net(const char *s, int *fam, unsigned char *net, unsigned *bits)
-{
-	char buf[80];
-	const char *slash = strrchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	char *end;
-	long b;
-
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	if (!parse_ip(buf, fam, net))
-		return false;
-	if (!slash) {
-		*bits = *fam == AF_INET ? 32 : 128;
-		return true;
-	}
-	b = strtol(slash + 1, &end, 10);
-	if (*end || slash[1] == 0 || b < 0 || b > (*fam == AF_INET ? 32 : 128))
-		return false;
-	*bits = (unsigned)b;
-	return true;
-}
-
-struct cidr_load {
-	struct cidr_tab *t;
-};
-
-static int
-cidr_fn(void *ctx, const struct kv_entry *e)
-{
-	struct cidr_load *l = ctx;
-	struct cidr_rule r;
-	char *pat = xstrndup(e->key, e->klen);
-
-	memset(&r, 0, sizeof(r));
-	if (!pat)
-		return -1;
-	if (!parse_net(pat, &r.family, r.net, &r.bits)) {
-		free(pat);
-		return 0;               /* Postfix skips it with a warning */
-	}
-	r.pattern = pat;
-	r.result = xstrndup(e->val, e->vlen);
-	r.line = e->line;
-	if (l->t->n == l->t->cap) {
-		size_t nc = l->t->cap ? l->t->cap * 2 : 16;
-		struct cidr_rule *nv = realloc(l->t->v, nc * sizeof(*nv));
-
-		if (!nv) {
-			free(pat);
-			free(r.result);
-			return -1;
-		}
-		l->t->v = nv;
-		l->t->cap = nc;
-	}
-	l->t->v[l->t->n++] = r;
-	return 0;
-}
-
-static void
-cidr_free(struct cidr_tab *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		free(t->v[i].pattern);
-		free(t->v[i].result);
-	}
-	free(t->v);
-}
 
 static bool
 type_is_fixed(const char *type)
@@ -174,7 +55,6 @@ xt_free(struct xtable *t)
 		pattern_table_fini(&t->pt);
 	kv_free(&t->kv);
 	li_free(&t->lines);
-	cidr_free(&t->cidr);
 	free(t->src);
 	free(t->error);
 	free(t);
@@ -321,25 +201,13 @@ open_table(struct explain *ex, const char *ref)
 		return t;
 	}
 	if (strcmp(t->type, "cidr") == 0) {
-		struct cidr_load l = { &t->cidr };
-		struct diag_list dl;
-
-		t->kind = XT_CIDR;
-		diag_list_init(&dl);
-		if (t->name[0] == '{') {
-			/* cidr:{ {net result}, ... } (3.7): one rule per braced item */
-			struct strbuf sb;
-
-			strbuf_init(&sb);
-			inline_items(t->name, &sb);
-			kvparse_buf(sb.buf, sb.len, t->ref, cidr_fn, &l, &dl);
-			strbuf_fini(&sb);
-		} else {
-			if (kvparse_file(t->name, cidr_fn, &l, &dl) < 0)
-				xt_set_error(t, "open %s: %s", t->name, strerror(errno));
+		/* dict_cidr (maps/map_cidr.c): the file, or cidr:{ {net result}, ... } */
+		t->cidr = true;
+		if (t->name[0] != '{')
 			t->src = xstrdup(t->name);
-		}
-		diag_list_fini(&dl);
+		t->m = map_open(t->type, t->name, NULL, 0, 0, &err);
+		if (!t->m)
+			xt_set_error(t, "%s", err.text);
 		return t;
 	}
 	if (strcmp(t->type, "texthash") == 0) {
@@ -492,28 +360,6 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 		}
 		break;
 	}
-	case XT_CIDR: {
-		int fam;
-		unsigned char a[16];
-		size_t i;
-
-		if (!parse_ip(key, &fam, a))
-			break;
-		for (i = 0; i < t->cidr.n; i++) {
-			const struct cidr_rule *c = &t->cidr.v[i];
-
-			if (net_match(c->family, c->net, c->bits, fam, a)) {
-				*val = c->result;
-				h->line = c->line;
-				snprintf(h->key, sizeof(h->key), "%s", c->pattern);
-				snprintf(h->value, sizeof(h->value), "%s", c->result);
-				trail(s, "lookup '%s' in %s: found %s:%u '%s' -> %s", key, t->ref,
-				      t->src ? t->src : t->ref, c->line, c->pattern, c->result);
-				return 1;
-			}
-		}
-		break;
-	}
 	case XT_KV: {
 		char *f = NULL;
 		size_t fl = kl;
@@ -571,7 +417,15 @@ xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const cha
 		}
 		*val = mh.val;
 		copy_str(h->value, sizeof(h->value), mh.val, mh.vlen);
-		if (t->pattern && mh.rule < t->pt.n) {
+		if (t->cidr) {
+			const char *pat = "";
+
+			if (map_cidr_rule(t->m, mh.rule, &h->line, &pat))
+				snprintf(h->key, sizeof(h->key), "%s", pat);
+			trail(s, "lookup '%s' in %s: found %s:%u '%s' -> %s", key, t->ref,
+			      t->src ? t->src : t->ref, h->line, h->key, h->value);
+			return 1;
+		} else if (t->pattern && mh.rule < t->pt.n) {
 			h->line = t->pt.rules[mh.rule].line;
 			snprintf(h->key, sizeof(h->key), "%.*s", (int)t->pt.rules[mh.rule].pattern_len,
 				 t->pt.rules[mh.rule].pattern);
