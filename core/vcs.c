@@ -111,7 +111,7 @@ int
 vcs_commit(const char *dir, const char *const *files, size_t n, const char *message,
 	   struct strbuf *note)
 {
-	struct strbuf out, top;
+	struct strbuf out, top, others;
 	char **rel = NULL;          /* paths relative to TOP, changed ones */
 	size_t nrel = 0, i, nother = 0;
 	int rc = 0;
@@ -120,6 +120,7 @@ vcs_commit(const char *dir, const char *const *files, size_t n, const char *mess
 		return 0;
 	strbuf_init(&out);
 	strbuf_init(&top);
+	strbuf_init(&others);
 	{
 		const char *a[] = { "rev-parse", "--show-toplevel", NULL };
 
@@ -217,13 +218,29 @@ vcs_commit(const char *dir, const char *const *files, size_t n, const char *mess
 		}
 	}
 	{
-		const char *a[] = { "status", "--porcelain=v1", NULL };
-		const char *p;
+		/* the admin's other changes, the first three named; untracked
+		 * indexes and FILE~ backups (what pfconsole itself leaves next
+		 * to the sources) are not counted; -z: paths as they are */
+		const char *a[] = { "status", "--porcelain=v1", "-z", "--untracked-files=normal", NULL };
+		size_t off = 0;
 
 		if (git(top.buf, &out, a) == 0)
-			for (p = out.buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-				if (*p != '\n')
-					nother++;
+			while (off + 3 < out.len) {
+				const char *ent = out.buf + off;        /* "XY PATH" */
+				const char *path = ent + 3;
+				size_t plen = strnlen(path, out.len - off - 3);
+
+				off += 3 + plen + 1;
+				if ((ent[0] == 'R' || ent[0] == 'C') && off < out.len)
+					off += strnlen(out.buf + off, out.len - off) + 1;  /* old name */
+				if (ent[0] == '?' && (is_index(path) || (plen && path[plen - 1] == '~')))
+					continue;
+				if (nother < 3)
+					strbuf_addf(&others, "%s%s", nother ? ", " : "", path);
+				else if (nother == 3)
+					strbuf_addstr(&others, ", ...");
+				nother++;
+			}
 	}
 	{
 		const char *a[] = { "rev-parse", "--short", "HEAD", NULL };
@@ -234,8 +251,8 @@ vcs_commit(const char *dir, const char *const *files, size_t n, const char *mess
 	strbuf_addf(note, "git: committed %zu file%s in %s (%s)", nrel, nrel == 1 ? "" : "s",
 		    top.buf, out.buf);
 	if (nother)
-		strbuf_addf(note, "; %zu other change%s left uncommitted", nother,
-			    nother == 1 ? "" : "s");
+		strbuf_addf(note, "; %zu other change%s left uncommitted: %s", nother,
+			    nother == 1 ? "" : "s", others.buf);
 	rc = 1;
 	goto done;
 nomem:
@@ -247,6 +264,7 @@ done:
 	free(rel);
 	strbuf_fini(&out);
 	strbuf_fini(&top);
+	strbuf_fini(&others);
 	return rc;
 }
 

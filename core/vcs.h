@@ -7,7 +7,9 @@
  * from, with the audit line as the message:
  *   - only FILES that git sees changed or new are committed
  *     (`git commit --only -- FILES`); everything else in the tree, staged
- *     or not, is left as it was, and NOTE says how many other changes stay;
+ *     or not, is left as it was, and NOTE says how many other changes stay
+ *     and names the first three (untracked indexes and FILE~ backups, what
+ *     pfconsole leaves next to the sources, are not counted);
  *   - indexes (.db .cdb .lmdb .dir .pag) are never committed;
  *   - files git ignores are left out;
  *   - not in a git work tree, or no git installed: nothing happens, NOTE
@@ -29,7 +31,8 @@
 /*
  * vcs_commit - commit FILES (N absolute or DIR-relative paths) in the git
  * work tree holding DIR, with MESSAGE.  1 committed (NOTE: "git: committed
- * 2 files in /etc (3f2a1c9)..."), 0 nothing to commit or not in git, -1 git
+ * 2 files in /etc (3f2a1c9); 2 other changes left uncommitted: postfix/NOTES,
+ * aliases"), 0 nothing to commit or not in git, -1 git
  * failed (NOTE says why; nothing else is touched).
  */
 int vcs_commit(const char *dir, const char *const *files, size_t n, const char *message,
