@@ -84,6 +84,44 @@ echo "commit an edited line (Enter): $(awk '/^key/ {printf "%.1f ms wall, %.1f m
 end=$(( $(ms) + 60000 ))
 while screen | grep -q 'validating' && [ "$(ms)" -lt "$end" ]; do sleep 0.05; done
 
+# a series of commits (COMMITS of each: edit a line, insert one, delete
+# one), one key at a time, 0.3 s apart (a background validation of the
+# whole table runs meanwhile, as it does for a user); the figure of each is
+# the committing key's line in the timing log: wall and the loop thread's CPU
+C=${COMMITS:-20}
+one_key() { # KEY...: send, wait for its screen, print "WALL_US CPU_US"
+	: >"$timing"
+	tmux -L "$sock" send-keys -t b "$@"
+	end=$(( $(ms) + 10000 ))
+	until grep -q '^key' "$timing" 2>/dev/null || [ "$(ms)" -ge "$end" ]; do sleep 0.01; done
+	awk '/^key/ {print $2, $4; exit}' "$timing"
+}
+stats() { # NAME FILE: median and p95 of wall and CPU
+	sort -n "$2" | awk -v name="$1" '{w[NR]=$1} END {printf "%s (n=%d): wall median %.1f ms, p95 %.1f ms", name, NR, w[int((NR+1)/2)]/1000, w[int(NR*0.95+0.5)]/1000}'
+	sort -n -k2 "$2" | awk '{c[NR]=$2} END {printf "; CPU median %.1f ms, p95 %.1f ms\n", c[int((NR+1)/2)]/1000, c[int(NR*0.95+0.5)]/1000}'
+}
+for kind in edit insert delete; do
+	: >"$dir/commits.$kind"
+	i=0
+	while [ $i -lt "$C" ]; do
+		case $kind in
+		edit) tmux -L "$sock" send-keys -t b e; sleep 0.05; tmux -L "$sock" send-keys -t b C-u; sleep 0.05
+			tmux -L "$sock" send-keys -t b -l "edit$i@spam.example REJECT"; sleep 0.1
+			one_key Enter >>"$dir/commits.$kind" ;;
+		insert) tmux -L "$sock" send-keys -t b a; sleep 0.05
+			tmux -L "$sock" send-keys -t b -l "ins$i@spam.example REJECT"; sleep 0.1
+			one_key Enter >>"$dir/commits.$kind" ;;
+		delete) one_key d >>"$dir/commits.$kind" ;;
+		esac
+		sleep 0.3
+		i=$((i + 1))
+	done
+	stats "commit: $kind a line" "$dir/commits.$kind"
+done
+echo "(commits on line 42 of $N entries; load average $(cut -d' ' -f1 /proc/loadavg))"
+end=$(( $(ms) + 60000 ))
+while screen | grep -q 'validating' && [ "$(ms)" -lt "$end" ]; do sleep 0.05; done
+
 # save + build in the console, against sed -i + postmap
 t0=$(ms)
 tmux -L "$sock" send-keys -t b s
