@@ -3,10 +3,21 @@
  * The contract is in core/tabledoc.h.
  *
  * The document is one byte buffer; items are (offset, length) spans of it
- * that cover it without gaps.  Every edit splices the buffer and re-reads
- * the whole document (kvparse for postmap input, pattern_lines for pattern
- * files), so the items always say what Postfix would read.  Keys and values
- * (joined, trimmed) live in a separate arena rebuilt by each re-read.
+ * that cover it without gaps.  An edit splices the buffer and re-reads the
+ * lines around it (kvparse for postmap input, pattern_lines for pattern
+ * files; the whole document when it is small), so the items always say
+ * what Postfix would read.  Keys and values (joined, trimmed) live in a
+ * separate arena.
+ *
+ * Items are stored in chunks of at most chunk_max (1024) items.  A chunk
+ * keeps the offset and line deltas of the edits before it that it has not
+ * applied yet (doff, dline) and the arena generation its key/value pointers
+ * were set for; reading an item first brings its chunk up to date.  So an
+ * edit touches the chunks around it, adds its deltas to each later chunk
+ * (one add per chunk, not per item) and recounts the chunks' first
+ * indices: a 1,000,000-item document has about 1,000 chunks.  Reading an
+ * item through a const pointer therefore writes to its chunk: a tabledoc
+ * must not be read by two threads at once.
  */
 #include "config.h"
 
@@ -35,13 +46,24 @@ struct disk_state {
 	uint64_t hash;
 };
 
+struct chunk {
+	struct tabledoc_item *it;
+	size_t *koff, *voff;        /* arena offsets of the keys and values */
+	size_t n, cap;
+	long long doff, dline;      /* not yet added to it[].off, .line, .value_line */
+	unsigned agen;              /* arena generation of it[].key / .value */
+};
+
 struct tabledoc {
 	char *path;
 	enum tabledoc_syntax syntax;
 	struct strbuf text;
-	struct tabledoc_item *items;
-	size_t n, cap;
-	size_t *koff, *voff;        /* arena offsets while re-reading */
+	struct chunk *ch;
+	size_t nch, capch;
+	size_t *cstart;             /* index of chunk c's first item; cstart[nch] == n */
+	size_t hint;                /* the chunk found last */
+	size_t n;                   /* items */
+	unsigned agen;              /* bumped when the arena moves */
 	struct strbuf arena;
 	struct diag_list diags;
 	bool dirty;
@@ -90,37 +112,212 @@ col_of(const char *b, size_t ls, size_t off)
 	return diag_column(tmp, off - ls);
 }
 
+/* ---- item storage (chunks; see the top) ---- */
+
+#define CHUNK_DEFAULT 1024
+static size_t chunk_max = CHUNK_DEFAULT;
+
+void
+tabledoc_debug_chunk(size_t n)
+{
+	chunk_max = n >= 2 ? n : CHUNK_DEFAULT;
+}
+
+static void
+chunk_fini(struct chunk *k)
+{
+	free(k->it);
+	free(k->koff);
+	free(k->voff);
+	memset(k, 0, sizeof(*k));
+}
+
+static int
+chunk_reserve(struct chunk *k, size_t need)
+{
+	size_t cap;
+	void *p;
+
+	if (need <= k->cap)
+		return 0;
+	cap = k->cap ? k->cap : 16;
+	while (cap < need)
+		cap *= 2;
+	if ((p = realloc(k->it, cap * sizeof(*k->it))) == NULL)
+		return -1;
+	k->it = p;
+	if ((p = realloc(k->koff, cap * sizeof(*k->koff))) == NULL)
+		return -1;
+	k->koff = p;
+	if ((p = realloc(k->voff, cap * sizeof(*k->voff))) == NULL)
+		return -1;
+	k->voff = p;
+	k->cap = cap;
+	return 0;
+}
+
+/* chunks_clear - no items, no chunks */
+static void
+chunks_clear(struct tabledoc *d)
+{
+	size_t c;
+
+	for (c = 0; c < d->nch; c++)
+		chunk_fini(&d->ch[c]);
+	d->nch = 0;
+	d->n = 0;
+	d->hint = 0;
+}
+
+/* chunks_room - K empty chunk slots at AT (cstart sized for them) */
+static int
+chunks_room(struct tabledoc *d, size_t at, size_t k)
+{
+	if (d->nch + k > d->capch || d->cstart == NULL) {
+		size_t cap = d->capch ? d->capch : 16;
+		struct chunk *v;
+		size_t *cs;
+
+		while (cap < d->nch + k)
+			cap *= 2;
+		if ((v = realloc(d->ch, cap * sizeof(*v))) == NULL)
+			return -1;
+		d->ch = v;
+		if ((cs = realloc(d->cstart, (cap + 1) * sizeof(*cs))) == NULL)
+			return -1;
+		d->cstart = cs;
+		d->capch = cap;
+	}
+	memmove(d->ch + at + k, d->ch + at, (d->nch - at) * sizeof(*d->ch));
+	memset(d->ch + at, 0, k * sizeof(*d->ch));
+	d->nch += k;
+	return 0;
+}
+
+/* recount - the first indices of chunks FROM.. and the item count */
+static void
+recount(struct tabledoc *d, size_t from)
+{
+	size_t c;
+
+	if (d->cstart == NULL)
+		return;
+	d->cstart[0] = 0;
+	for (c = from; c < d->nch; c++)
+		d->cstart[c + 1] = d->cstart[c] + d->ch[c].n;
+	d->n = d->cstart[d->nch];
+	d->hint = 0;
+}
+
+/* fresh - chunk C with its pending deltas applied and its key/value
+ * pointers set for the arena as it is now (the lazy part: written through
+ * a const document) */
+static struct chunk *
+fresh(const struct tabledoc *cd, size_t c)
+{
+	struct tabledoc *d = (struct tabledoc *)cd;
+	struct chunk *k = &d->ch[c];
+	size_t j;
+
+	if (k->doff || k->dline) {
+		for (j = 0; j < k->n; j++) {
+			struct tabledoc_item *it = &k->it[j];
+
+			it->off = (size_t)((long long)it->off + k->doff);
+			it->line = (unsigned)((long long)it->line + k->dline);
+			if (it->kind == TABLEDOC_ENTRY)
+				it->value_line = (unsigned)((long long)it->value_line + k->dline);
+		}
+		k->doff = k->dline = 0;
+	}
+	if (k->agen != d->agen) {
+		for (j = 0; j < k->n; j++) {
+			if (k->it[j].kind != TABLEDOC_ENTRY)
+				continue;
+			k->it[j].key = d->arena.buf + k->koff[j];
+			k->it[j].value = d->arena.buf + k->voff[j];
+		}
+		k->agen = d->agen;
+	}
+	return k;
+}
+
+/* locate - the chunk of item I (< n), *J its place there */
+static size_t
+locate(const struct tabledoc *cd, size_t i, size_t *j)
+{
+	struct tabledoc *d = (struct tabledoc *)cd;
+	size_t c = d->hint, lo, hi;
+
+	if (c < d->nch && d->cstart[c] <= i && i < d->cstart[c + 1])
+		;
+	else if (c + 1 < d->nch && d->cstart[c + 1] <= i && i < d->cstart[c + 2])
+		c++;
+	else {
+		/* the last chunk starting at or before I (chunks are never empty) */
+		lo = 0;
+		hi = d->nch;
+		while (hi - lo > 1) {
+			size_t m = lo + (hi - lo) / 2;
+
+			if (d->cstart[m] <= i)
+				lo = m;
+			else
+				hi = m;
+		}
+		c = lo;
+	}
+	d->hint = c;
+	*j = i - d->cstart[c];
+	return c;
+}
+
+/* item_at - item I (< n), up to date */
+static struct tabledoc_item *
+item_at(const struct tabledoc *d, size_t i)
+{
+	size_t j, c = locate(d, i, &j);
+
+	return &fresh(d, c)->it[j];
+}
+
+/* push_item - a new last item (while re-reading) */
 static int
 push_item(struct tabledoc *d, enum tabledoc_kind kind, size_t off, size_t len)
 {
+	struct chunk *k;
 	struct tabledoc_item *it;
 
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct tabledoc_item *v = realloc(d->items, cap * sizeof(*v));
-		size_t *k, *vv;
-
-		if (v == NULL)
+	if (d->nch == 0 || d->ch[d->nch - 1].n >= chunk_max) {
+		if (chunks_room(d, d->nch, 1) < 0)
 			return -1;
-		d->items = v;
-		k = realloc(d->koff, cap * sizeof(*k));
-		if (k == NULL)
-			return -1;
-		d->koff = k;
-		vv = realloc(d->voff, cap * sizeof(*vv));
-		if (vv == NULL)
-			return -1;
-		d->voff = vv;
-		d->cap = cap;
+		d->cstart[d->nch - 1] = d->n;
+		d->ch[d->nch - 1].agen = d->agen;
 	}
-	it = &d->items[d->n];
+	k = &d->ch[d->nch - 1];
+	if (chunk_reserve(k, k->n + 1) < 0)
+		return -1;
+	it = &k->it[k->n];
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
 	it->off = off;
 	it->len = len;
-	d->koff[d->n] = d->voff[d->n] = (size_t)-1;
+	k->koff[k->n] = k->voff[k->n] = (size_t)-1;
+	k->n++;
 	d->n++;
+	d->cstart[d->nch] = d->n;
 	return 0;
+}
+
+/* last_item - the item push_item added last, and its arena offsets */
+static struct tabledoc_item *
+last_item(struct tabledoc *d, size_t **koff, size_t **voff)
+{
+	struct chunk *k = &d->ch[d->nch - 1];
+
+	*koff = &k->koff[k->n - 1];
+	*voff = &k->voff[k->n - 1];
+	return &k->it[k->n - 1];
 }
 
 /* fill_gap - physical lines in [from, to) become comment/blank/skipped items */
@@ -171,17 +368,18 @@ kv_item(void *ctx, const struct kv_entry *e)
 {
 	struct rctx *c = ctx;
 	struct tabledoc *d = c->d;
-	size_t i;
+	struct tabledoc_item *it;
+	size_t *ko, *vo;
 
 	if (fill_gap(d, c->pos, e->start) < 0)
 		return -1;
 	if (push_item(d, TABLEDOC_ENTRY, e->start, e->end - e->start) < 0)
 		return -1;
-	i = d->n - 1;
-	d->items[i].klen = e->klen;
-	d->items[i].vlen = e->vlen;
-	if (arena_add(&d->arena, e->key, e->klen, &d->koff[i]) < 0
-	    || arena_add(&d->arena, e->val, e->vlen, &d->voff[i]) < 0)
+	it = last_item(d, &ko, &vo);
+	it->klen = e->klen;
+	it->vlen = e->vlen;
+	if (arena_add(&d->arena, e->key, e->klen, ko) < 0
+	    || arena_add(&d->arena, e->val, e->vlen, vo) < 0)
 		return -1;
 	/* value position: val_off is a source offset */
 	{
@@ -194,8 +392,8 @@ kv_item(void *ctx, const struct kv_entry *e)
 				line++;
 		while (ls > e->start && b[ls - 1] != '\n')
 			ls--;
-		d->items[i].value_line = line;
-		d->items[i].value_col = col_of(b, ls, e->val_off);
+		it->value_line = line;
+		it->value_col = col_of(b, ls, e->val_off);
 	}
 	c->pos = e->end;
 	return 0;
@@ -236,7 +434,8 @@ pat_item(void *ctx, const char *text, size_t len, unsigned line, unsigned nlines
 {
 	struct rctx *c = ctx;
 	struct tabledoc *d = c->d;
-	size_t i, kl, vs, ve;
+	struct tabledoc_item *it;
+	size_t kl, vs, ve, *ko, *vo;
 
 	(void)line;
 	(void)nlines;
@@ -250,7 +449,7 @@ pat_item(void *ctx, const char *text, size_t len, unsigned line, unsigned nlines
 	}
 	if (push_item(d, TABLEDOC_ENTRY, start, end - start) < 0)
 		return -1;
-	i = d->n - 1;
+	it = last_item(d, &ko, &vo);
 	while (len > 0 && is_ws((unsigned char)text[len - 1]))
 		len--;
 	kl = pattern_key_len(text, len);
@@ -258,26 +457,39 @@ pat_item(void *ctx, const char *text, size_t len, unsigned line, unsigned nlines
 	while (vs < len && is_ws((unsigned char)text[vs]))
 		vs++;
 	ve = len;
-	d->items[i].klen = kl;
-	d->items[i].vlen = ve - vs;
-	if (arena_add(&d->arena, text, kl, &d->koff[i]) < 0
-	    || arena_add(&d->arena, text + vs, ve - vs, &d->voff[i]) < 0)
+	it->klen = kl;
+	it->vlen = ve - vs;
+	if (arena_add(&d->arena, text, kl, ko) < 0
+	    || arena_add(&d->arena, text + vs, ve - vs, vo) < 0)
 		return -1;
-	d->items[i].value_col = col_of(text, 0, vs);
-	d->items[i].value_line = line;
+	it->value_col = col_of(text, 0, vs);
+	it->value_line = line;
 	c->pos = end;
 	return 0;
+}
+
+static size_t
+count_nl(const char *b, size_t n)
+{
+	size_t k = 0;
+	const char *p = b, *e = b + n;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
 }
 
 static int
 reread(struct tabledoc *d)
 {
 	struct rctx c = { d, 0 };
-	size_t i, k;
+	size_t ci, j, k = 0;
 	unsigned line = 1;
 	int r;
 
-	d->n = 0;
+	chunks_clear(d);
 	strbuf_reset(&d->arena);
 	diag_list_clear(&d->diags);
 	if (d->syntax == TABLEDOC_KV)
@@ -290,22 +502,25 @@ reread(struct tabledoc *d)
 		return -1;
 	}
 	/* lines, pointers */
-	for (i = 0, k = 0; i < d->n; i++) {
-		struct tabledoc_item *it = &d->items[i];
-		size_t j;
-		unsigned nl = 0;
+	for (ci = 0; ci < d->nch; ci++) {
+		struct chunk *ch = &d->ch[ci];
 
-		it->line = line;
-		for (j = it->off; j < it->off + it->len; j++)
-			nl += d->text.buf[j] == '\n';
-		it->nlines = nl + (it->len > 0 && d->text.buf[it->off + it->len - 1] != '\n');
-		line += nl;
-		if (it->kind == TABLEDOC_ENTRY) {
-			it->key = d->arena.buf + d->koff[i];
-			it->value = d->arena.buf + d->voff[i];
-			it->key_col = 1;
-			k++;
+		for (j = 0; j < ch->n; j++) {
+			struct tabledoc_item *it = &ch->it[j];
+			size_t nl = count_nl(d->text.buf + it->off, it->len);
+
+			it->line = line;
+			it->nlines = (unsigned)nl
+				+ (it->len > 0 && d->text.buf[it->off + it->len - 1] != '\n');
+			line += (unsigned)nl;
+			if (it->kind == TABLEDOC_ENTRY) {
+				it->key = d->arena.buf + ch->koff[j];
+				it->value = d->arena.buf + ch->voff[j];
+				it->key_col = 1;
+				k++;
+			}
 		}
+		ch->agen = d->agen;
 	}
 	d->nentries = k;
 	d->crlf = false;
@@ -347,9 +562,9 @@ tabledoc_free(struct tabledoc *d)
 	strbuf_fini(&d->text);
 	strbuf_fini(&d->arena);
 	diag_list_fini(&d->diags);
-	free(d->items);
-	free(d->koff);
-	free(d->voff);
+	chunks_clear(d);
+	free(d->ch);
+	free(d->cstart);
 	free(d);
 }
 
@@ -483,7 +698,7 @@ tabledoc_count(const struct tabledoc *d)
 const struct tabledoc_item *
 tabledoc_item(const struct tabledoc *d, size_t i)
 {
-	return i < d->n ? &d->items[i] : NULL;
+	return i < d->n ? item_at(d, i) : NULL;
 }
 
 const char *
@@ -494,9 +709,13 @@ tabledoc_item_text(const struct tabledoc *d, size_t i, size_t *len)
 			*len = 0;
 		return NULL;
 	}
-	if (len)
-		*len = d->items[i].len;
-	return d->text.buf + d->items[i].off;
+	{
+		const struct tabledoc_item *it = item_at(d, i);
+
+		if (len)
+			*len = it->len;
+		return d->text.buf + it->off;
+	}
 }
 
 size_t
@@ -531,7 +750,7 @@ tabledoc_find(const struct tabledoc *d, const char *key, size_t klen, unsigned f
 		k = fk;
 	}
 	for (i = from; i < d->n; i++) {
-		const struct tabledoc_item *it = &d->items[i];
+		const struct tabledoc_item *it = item_at(d, i);
 
 		if (it->kind != TABLEDOC_ENTRY)
 			continue;
@@ -562,15 +781,24 @@ tabledoc_find(const struct tabledoc *d, const char *key, size_t klen, unsigned f
 int
 tabledoc_find_line(const struct tabledoc *d, unsigned line, size_t *idx)
 {
-	size_t i;
+	size_t lo = 0, hi = d->n;
+	const struct tabledoc_item *it;
 
-	for (i = 0; i < d->n; i++) {
-		const struct tabledoc_item *it = &d->items[i];
+	/* the last item starting at or before LINE (items are in line order) */
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
 
-		if (line >= it->line && line < it->line + (it->nlines ? it->nlines : 1)) {
-			*idx = i;
-			return 1;
-		}
+		if (item_at(d, m)->line <= line)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	if (lo == 0)
+		return 0;
+	it = item_at(d, lo - 1);
+	if (line >= it->line && line < it->line + (it->nlines ? it->nlines : 1)) {
+		*idx = lo - 1;
+		return 1;
 	}
 	return 0;
 }
@@ -602,25 +830,13 @@ eolify(const struct tabledoc *d, const char *text, size_t len, bool want_eol, st
 static bool
 anchor(const struct tabledoc *d, size_t i)
 {
+	const struct tabledoc_item *it = item_at(d, i);
 	unsigned char c;
 
-	if (d->items[i].len == 0)
+	if (it->len == 0)
 		return false;
-	c = (unsigned char)d->text.buf[d->items[i].off];
+	c = (unsigned char)d->text.buf[it->off];
 	return !is_ws(c) && c != '#';
-}
-
-static size_t
-count_nl(const char *b, size_t n)
-{
-	size_t k = 0;
-	const char *p = b, *e = b + n;
-
-	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-		k++;
-		p++;
-	}
-	return k;
 }
 
 /* splice_text - [off, off+len) of the text replaced by REPL, in place */
@@ -638,18 +854,170 @@ splice_text(struct tabledoc *d, size_t off, size_t len, const struct strbuf *rep
 	return 0;
 }
 
+/* put_items - items [lo, hi) of D replaced by the NK items of the window
+ * document T (its offsets from W0, lines from LINE0, arena offsets from
+ * BASE), the items after them moved by DELTA bytes and DL lines.  Only the
+ * chunks holding [lo, hi) are rebuilt (with a small next one, so deletions
+ * leave no crumbs); later chunks just note the deltas.  0 or -1 (ENOMEM:
+ * D unchanged). */
+static int
+put_items(struct tabledoc *d, size_t lo, size_t hi, const struct tabledoc *t, size_t w0,
+	  unsigned line0, size_t base, long long delta, long long dl)
+{
+	size_t nk = t->n, c0, c1, j, first, last, total, nparts, p, c, i, w;
+	struct tabledoc_item *v = NULL;
+	size_t *ko = NULL, *vo = NULL;
+	struct chunk *nc = NULL;
+
+	if (d->nch == 0) {
+		if (chunks_room(d, 0, 1) < 0)
+			return -1;
+		d->cstart[0] = d->cstart[1] = 0;
+		d->ch[0].agen = d->agen;
+	}
+	c0 = lo < d->n ? locate(d, lo, &j) : d->nch - 1;
+	c1 = hi > lo ? locate(d, hi - 1, &j) : c0;
+	first = d->cstart[c0];
+	last = d->cstart[c1 + 1];
+	total = last - first - (hi - lo) + nk;
+	while (c1 + 1 < d->nch && total < chunk_max / 4) {
+		c1++;
+		total += d->ch[c1].n;
+		last = d->cstart[c1 + 1];
+	}
+	nparts = (total + chunk_max - 1) / chunk_max;
+	if (total && ((v = malloc(total * sizeof(*v))) == NULL
+		      || (ko = malloc(total * sizeof(*ko))) == NULL
+		      || (vo = malloc(total * sizeof(*vo))) == NULL))
+		goto fail;
+	if (nparts && (nc = calloc(nparts, sizeof(*nc))) == NULL)
+		goto fail;
+	/* the items of chunks c0..c1 with the window's in place of [lo, hi) */
+	w = 0;
+	for (c = c0; c <= c1; c++) {
+		struct chunk *k = fresh(d, c);
+
+		for (j = 0; j < k->n; j++) {
+			i = d->cstart[c] + j;
+			if (i == lo) {
+				for (p = 0; p < nk; p++) {
+					size_t tj, tc = locate(t, p, &tj);
+					const struct chunk *tk = &t->ch[tc];
+					struct tabledoc_item *it = &v[w];
+
+					*it = tk->it[tj];
+					it->off += w0;
+					it->line += line0 - 1;
+					if (it->kind == TABLEDOC_ENTRY) {
+						it->value_line += line0 - 1;
+						ko[w] = base + tk->koff[tj];
+						vo[w] = base + tk->voff[tj];
+					} else {
+						ko[w] = vo[w] = (size_t)-1;
+					}
+					w++;
+				}
+			}
+			if (i >= lo && i < hi)
+				continue;
+			v[w] = k->it[j];
+			ko[w] = k->koff[j];
+			vo[w] = k->voff[j];
+			if (i >= hi) {
+				v[w].off = (size_t)((long long)v[w].off + delta);
+				v[w].line = (unsigned)((long long)v[w].line + dl);
+				if (v[w].kind == TABLEDOC_ENTRY)
+					v[w].value_line = (unsigned)((long long)v[w].value_line + dl);
+			}
+			w++;
+		}
+	}
+	if (lo == last) {
+		/* appended after the last item of c1 (the end of the document) */
+		for (p = 0; p < nk; p++) {
+			size_t tj, tc = locate(t, p, &tj);
+			const struct chunk *tk = &t->ch[tc];
+			struct tabledoc_item *it = &v[w];
+
+			*it = tk->it[tj];
+			it->off += w0;
+			it->line += line0 - 1;
+			if (it->kind == TABLEDOC_ENTRY) {
+				it->value_line += line0 - 1;
+				ko[w] = base + tk->koff[tj];
+				vo[w] = base + tk->voff[tj];
+			} else {
+				ko[w] = vo[w] = (size_t)-1;
+			}
+			w++;
+		}
+	}
+	if (w != total) {
+		errno = EINVAL;         /* cannot happen: [lo, hi) lies in c0..c1 */
+		goto fail;
+	}
+	/* cut into nparts even chunks */
+	for (p = 0, w = 0; p < nparts; p++) {
+		size_t m = total / nparts + (p < total % nparts);
+
+		if (chunk_reserve(&nc[p], m) < 0)
+			goto fail;
+		memcpy(nc[p].it, v + w, m * sizeof(*v));
+		memcpy(nc[p].koff, ko + w, m * sizeof(*ko));
+		memcpy(nc[p].voff, vo + w, m * sizeof(*vo));
+		nc[p].n = m;
+		nc[p].agen = d->agen - 1;       /* fresh() sets the pointers */
+		w += m;
+	}
+	/* chunks c0..c1 become nc[0..nparts) */
+	if (nparts > c1 - c0 + 1 && chunks_room(d, c1 + 1, nparts - (c1 - c0 + 1)) < 0)
+		goto fail;
+	for (c = c0; c <= c1; c++)
+		chunk_fini(&d->ch[c]);
+	if (nparts < c1 - c0 + 1) {
+		size_t gone = c1 - c0 + 1 - nparts;
+
+		memmove(d->ch + c0 + nparts, d->ch + c1 + 1, (d->nch - c1 - 1) * sizeof(*d->ch));
+		d->nch -= gone;
+	}
+	for (p = 0; p < nparts; p++) {
+		d->ch[c0 + p] = nc[p];
+		fresh(d, c0 + p);
+	}
+	for (c = c0 + nparts; c < d->nch; c++) {
+		d->ch[c].doff += delta;
+		d->ch[c].dline += dl;
+	}
+	recount(d, c0);
+	free(nc);
+	free(v);
+	free(ko);
+	free(vo);
+	return 0;
+fail:
+	if (nc)
+		for (p = 0; p < nparts; p++)
+			chunk_fini(&nc[p]);
+	free(nc);
+	free(v);
+	free(ko);
+	free(vo);
+	return -1;
+}
+
 /* resplice - the incremental re-read after an edit of [off, off+len) by
  * REPL: only the items from the last anchor before the edit to the first
- * anchor after it are parsed again; the items after it move (offsets and
- * lines shifted), the ones before stay.  The cost is the parse of those few
- * lines plus a memmove of the text and item tail and one pass adding two
- * deltas, instead of parsing the whole document.  1 when it cannot (the
- * caller re-reads everything), 0 done, -1 ENOMEM. */
+ * anchor after it are parsed again; the items after it move (their chunks
+ * note the offset and line deltas), the ones before stay.  The cost is the
+ * parse of those few lines, the chunks around them, one add per later chunk
+ * and a memmove of the text after the edit, instead of parsing the whole
+ * document.  1 when it cannot (the caller re-reads everything), 0 done, -1
+ * ENOMEM. */
 static int
 resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 {
 	struct tabledoc t;
-	size_t a, b, lo, hi, w0, w1, k, nk, i, base, oldlines, newlines, need;
+	size_t a, b, lo, hi, w0, w1, k, i, base, oldlines, newlines;
 	long long delta = (long long)repl->len - (long long)len, dl;
 	unsigned line0;
 	char *arena_before;
@@ -661,14 +1029,14 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 	for (a = 0, k = d->n; a < k;) {
 		size_t m = a + (k - a) / 2;
 
-		if (d->items[m].off < off)
+		if (item_at(d, m)->off < off)
 			a = m + 1;
 		else
 			k = m;
 	}
-	if (a < d->n && d->items[a].off != off)
+	if (a < d->n && item_at(d, a)->off != off)
 		return 1;       /* not at an item boundary */
-	for (b = a; b < d->n && d->items[b].off < off + len; b++)
+	for (b = a; b < d->n && item_at(d, b)->off < off + len; b++)
 		;
 	lo = a;
 	while (lo > 0) {
@@ -678,12 +1046,17 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 	}
 	for (hi = b; hi < d->n && !anchor(d, hi); hi++)
 		;
-	w0 = lo < d->n ? d->items[lo].off : off;
+	w0 = lo < d->n ? item_at(d, lo)->off : off;
 	if (w0 > off)
 		w0 = off;
-	w1 = hi < d->n ? d->items[hi].off : d->text.len;
-	line0 = lo < d->n ? d->items[lo].line
-		: d->n ? d->items[d->n - 1].line + d->items[d->n - 1].nlines : 1;
+	w1 = hi < d->n ? item_at(d, hi)->off : d->text.len;
+	if (lo < d->n)
+		line0 = item_at(d, lo)->line;
+	else {
+		const struct tabledoc_item *z = item_at(d, d->n - 1);
+
+		line0 = z->line + z->nlines;
+	}
 	oldlines = count_nl(d->text.buf + w0, w1 - w0);
 	if (splice_text(d, off, len, repl) < 0)
 		return -1;
@@ -703,72 +1076,18 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 	r = reread(&t);
 	if (r < 0)
 		goto fail;
-	/* the window's items replace items [lo, hi) */
-	nk = t.n;
-	k = hi - lo;
-	need = d->n - k + nk;
-	if (need > d->cap) {
-		size_t cap = d->cap * 2 > need ? d->cap * 2 : need;
-		struct tabledoc_item *v = realloc(d->items, cap * sizeof(*v));
-		size_t *ko, *vo;
-
-		if (!v)
-			goto fail;
-		d->items = v;
-		if (!(ko = realloc(d->koff, cap * sizeof(*ko))))
-			goto fail;
-		d->koff = ko;
-		if (!(vo = realloc(d->voff, cap * sizeof(*vo))))
-			goto fail;
-		d->voff = vo;
-		d->cap = cap;
-	}
 	arena_before = d->arena.buf;
 	base = d->arena.len;
 	if (strbuf_add(&d->arena, t.arena.buf, t.arena.len) < 0)
 		goto fail;
+	if (d->arena.buf != arena_before)
+		d->agen++;      /* every chunk resets its pointers when next read */
+	k = 0;
 	for (i = lo; i < hi; i++)
-		d->nentries -= d->items[i].kind == TABLEDOC_ENTRY;
-	d->nentries += t.nentries;
-	if (nk != k) {
-		memmove(d->items + lo + nk, d->items + hi, (d->n - hi) * sizeof(*d->items));
-		memmove(d->koff + lo + nk, d->koff + hi, (d->n - hi) * sizeof(*d->koff));
-		memmove(d->voff + lo + nk, d->voff + hi, (d->n - hi) * sizeof(*d->voff));
-	}
-	for (i = 0; i < nk; i++) {
-		struct tabledoc_item *it = &d->items[lo + i];
-
-		*it = t.items[i];
-		it->off += w0;
-		it->line += line0 - 1;
-		if (it->kind == TABLEDOC_ENTRY) {
-			it->value_line += line0 - 1;
-			d->koff[lo + i] = base + t.koff[i];
-			d->voff[lo + i] = base + t.voff[i];
-			it->key = d->arena.buf + d->koff[lo + i];
-			it->value = d->arena.buf + d->voff[lo + i];
-		} else {
-			d->koff[lo + i] = d->voff[lo + i] = (size_t)-1;
-		}
-	}
-	d->n = need;
-	for (i = lo + nk; i < d->n; i++) {
-		struct tabledoc_item *it = &d->items[i];
-
-		it->off = (size_t)((long long)it->off + delta);
-		it->line = (unsigned)((long long)it->line + dl);
-		if (it->kind == TABLEDOC_ENTRY)
-			it->value_line = (unsigned)((long long)it->value_line + dl);
-	}
-	if (d->arena.buf != arena_before) {
-		/* the arena moved (it grows by doubling: rarely) */
-		for (i = 0; i < d->n; i++) {
-			if (d->items[i].kind != TABLEDOC_ENTRY)
-				continue;
-			d->items[i].key = d->arena.buf + d->koff[i];
-			d->items[i].value = d->arena.buf + d->voff[i];
-		}
-	}
+		k += item_at(d, i)->kind == TABLEDOC_ENTRY;
+	if (put_items(d, lo, hi, &t, w0, line0, base, delta, dl) < 0)
+		goto fail;
+	d->nentries = d->nentries - k + t.nentries;
 	/* diagnostics: the window's replace the old ones there, later ones move */
 	{
 		struct diag_list nd;
@@ -804,16 +1123,16 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 
 		d->crlf = nl && nl > d->text.buf && nl[-1] == '\r';
 	}
-	free(t.items);
-	free(t.koff);
-	free(t.voff);
+	chunks_clear(&t);
+	free(t.ch);
+	free(t.cstart);
 	strbuf_fini(&t.arena);
 	diag_list_fini(&t.diags);
 	return 0;
 fail:
-	free(t.items);
-	free(t.koff);
-	free(t.voff);
+	chunks_clear(&t);
+	free(t.ch);
+	free(t.cstart);
 	strbuf_fini(&t.arena);
 	diag_list_fini(&t.diags);
 	/* the text is already spliced: a full re-read makes the items match */
@@ -848,8 +1167,9 @@ doc_splice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl
 		/* the first item ending after OFF (items are in order) */
 		while (lo < hi) {
 			size_t m = lo + (hi - lo) / 2;
+			const struct tabledoc_item *it = item_at(d, m);
 
-			if (d->items[m].off + d->items[m].len > off)
+			if (it->off + it->len > off)
 				hi = m;
 			else
 				lo = m + 1;
@@ -872,7 +1192,7 @@ tabledoc_replace(struct tabledoc *d, size_t i, const char *text, size_t len, siz
 		errno = EINVAL;
 		return -1;
 	}
-	it = &d->items[i];
+	it = item_at(d, i);
 	had_eol = it->len > 0 && d->text.buf[it->off + it->len - 1] == '\n';
 	strbuf_init(&r);
 	if (eolify(d, text, len, had_eol, &r) < 0) {
@@ -903,7 +1223,7 @@ tabledoc_insert(struct tabledoc *d, size_t i, const char *text, size_t len, size
 		    && strbuf_addstr(&r, d->crlf ? "\r\n" : "\n") < 0)
 			goto nomem;
 	} else {
-		off = d->items[i].off;
+		off = item_at(d, i)->off;
 	}
 	textoff = off + r.len;
 	if (eolify(d, text, len, true, &r) < 0)
@@ -915,7 +1235,7 @@ tabledoc_insert(struct tabledoc *d, size_t i, const char *text, size_t len, size
 		while (lo < hi) {       /* the first item at or after TEXTOFF */
 			size_t m = lo + (hi - lo) / 2;
 
-			if (d->items[m].off >= textoff)
+			if (item_at(d, m)->off >= textoff)
 				hi = m;
 			else
 				lo = m + 1;
@@ -941,7 +1261,11 @@ tabledoc_delete(struct tabledoc *d, size_t i)
 		return -1;
 	}
 	strbuf_init(&r);
-	rc = doc_splice(d, d->items[i].off, d->items[i].len, &r, NULL);
+	{
+		const struct tabledoc_item *it = item_at(d, i);
+
+		rc = doc_splice(d, it->off, it->len, &r, NULL);
+	}
 	strbuf_fini(&r);
 	return rc;
 }
@@ -982,11 +1306,11 @@ tabledoc_set_value(struct tabledoc *d, size_t i, const char *value, size_t vlen,
 	struct strbuf t;
 	int rc;
 
-	if (i >= d->n || d->items[i].kind != TABLEDOC_ENTRY) {
+	if (i >= d->n || item_at(d, i)->kind != TABLEDOC_ENTRY) {
 		errno = EINVAL;
 		return -1;
 	}
-	it = &d->items[i];
+	it = item_at(d, i);
 	b = d->text.buf + it->off;
 	lend = 0;
 	while (lend < it->len && b[lend] != '\n')

@@ -37,6 +37,12 @@
  *
  * Ownership: the tabledoc owns its buffer and items; item pointers and the
  * strings in them are valid until the next edit, load or free.
+ *
+ * Cost of an edit: the lines re-read around it, the few storage chunks
+ * (about 1,000 items each) holding them, one addition per later chunk and
+ * a memmove of the text after it; reading an item brings its chunk's
+ * offsets and lines up to date first (so even the const readers write: a
+ * tabledoc is for one thread at a time).
  */
 #ifndef CORE_TABLEDOC_H
 #define CORE_TABLEDOC_H
@@ -166,6 +172,9 @@ int tabledoc_save_as(struct tabledoc *doc, const char *path, unsigned flags,
 /* tabledoc_changed_on_disk - 1 the file differs from what was loaded/saved
  * (or vanished/appeared), 0 same, -1 error reading it */
 int tabledoc_changed_on_disk(const struct tabledoc *doc);
+/* tabledoc_debug_chunk - items per storage chunk from now on (tests use
+ * small chunks to exercise their edges); 0 restores the default (1024) */
+void tabledoc_debug_chunk(size_t n);
 /* tabledoc_hash - hash_fnv1a (util/hash.h) of BUF (used for change detection) */
 uint64_t tabledoc_hash(const char *buf, size_t len);
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,8 +449,49 @@ same_items(const struct tabledoc *doc)
 		}
 	}
 	assert_int_equal(tabledoc_diags(doc)->n, tabledoc_diags(full)->n);
-	for (i = 0; i < tabledoc_diags(doc)->n; i++)
-		assert_int_equal(tabledoc_diags(doc)->v[i].line, tabledoc_diags(full)->v[i].line);
+	for (i = 0; i < tabledoc_diags(doc)->n; i++) {
+		const struct diag *x = &tabledoc_diags(doc)->v[i], *y = &tabledoc_diags(full)->v[i];
+
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->col, y->col);
+		assert_int_equal(x->code, y->code);
+		assert_int_equal(x->severity, y->severity);
+		assert_string_equal(x->message, y->message);
+	}
+	tabledoc_free(full);
+}
+
+/* same_lookups - line and key lookups answer as in a full parse */
+static void
+same_lookups(const struct tabledoc *doc)
+{
+	struct tabledoc *full;
+	size_t len, i, a, b;
+	const char *text = tabledoc_text(doc, &len);
+	unsigned line, last;
+
+	assert_int_equal(tabledoc_parse(&full, text, len, "f", tabledoc_get_syntax(doc), NULL), 0);
+	last = tabledoc_count(doc) ? tabledoc_item(doc, tabledoc_count(doc) - 1)->line
+		+ tabledoc_item(doc, tabledoc_count(doc) - 1)->nlines : 1;
+	for (line = 0; line <= last + 1; line += 1 + (unsigned)rand() % 5) {
+		int ra = tabledoc_find_line(doc, line, &a), rb = tabledoc_find_line(full, line, &b);
+
+		assert_int_equal(ra, rb);
+		if (ra == 1)
+			assert_int_equal(a, b);
+	}
+	for (i = 0; i < 5 && tabledoc_count(doc); i++) {
+		const struct tabledoc_item *it = tabledoc_item(doc, (size_t)rand() % tabledoc_count(doc));
+		int ra, rb;
+
+		if (it->kind != TABLEDOC_ENTRY)
+			continue;
+		ra = tabledoc_find(doc, it->key, it->klen, 0, 0, &a);
+		rb = tabledoc_find(full, it->key, it->klen, 0, 0, &b);
+		assert_int_equal(ra, 1);
+		assert_int_equal(rb, 1);
+		assert_int_equal(a, b);
+	}
 	tabledoc_free(full);
 }
 
@@ -499,6 +541,104 @@ test_incremental_edits(void **state)
 	}
 }
 
+/* the chunked item storage (offsets and lines applied lazily per chunk):
+ * with chunks of 2, 3, 8 and the default 1024 items, random replaces,
+ * inserts (several lines at once too), deletes and value changes give
+ * exactly the items, lines, diagnostics and lookups of a fresh parse of the
+ * text after every step, and the text is the one edited alongside as a
+ * plain string */
+static void
+test_chunked_storage(void **state)
+{
+	static const char *const lines[] = {
+		"k%u REJECT %u", "# comment %u", "", "  continued %u", "lonely%u",
+		"k%u OK\n  more %u", "# c\n  joined %u", "/^x%u/ REJECT %u", "k%u\tv%u\r",
+		"a%u OK\nb%u REJECT\n\nc OK", "\"q%u REJECT",
+	};
+	static const size_t sizes[] = { 2, 3, 8, 0 };
+	size_t si;
+	int syn;
+
+	(void)state;
+	srand(11);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		tabledoc_debug_chunk(sizes[si]);
+		for (syn = 0; syn < 2; syn++) {
+			struct tabledoc *doc;
+			struct strbuf sb, mirror;
+			unsigned i, step;
+			char line[128];
+
+			strbuf_init(&sb);
+			for (i = 0; i < 200; i++)
+				strbuf_addf(&sb, i % 17 == 5 ? "  cont %u\n" : i % 13 == 0 ? "# c %u\n" :
+					    syn ? "/^u%u@/ REJECT\n" : "u%u@example.com REJECT\n", i);
+			assert_int_equal(tabledoc_parse(&doc, sb.buf, sb.len, "big",
+							syn ? TABLEDOC_PATTERN : TABLEDOC_KV, NULL), 0);
+			for (step = 0; step < 300; step++) {
+				size_t n = tabledoc_count(doc), at = (size_t)rand() % (n + 1), idx = 0;
+				size_t len, off = 0, ilen = 0;
+				unsigned which = (unsigned)rand() % (sizeof(lines) / sizeof(lines[0]));
+				int op = rand() % 4;
+				const char *t;
+
+				snprintf(line, sizeof(line), lines[which], step, step);
+				/* the expected text: the same splice on a plain copy */
+				t = tabledoc_text(doc, &len);
+				strbuf_init(&mirror);
+				strbuf_add(&mirror, t, len);
+				if (at < n) {
+					off = tabledoc_item(doc, at)->off;
+					ilen = tabledoc_item(doc, at)->len;
+				}
+				if (op == 0 && at < n) {
+					bool eol = t[off + ilen - 1] == '\n';
+
+					assert_int_equal(tabledoc_replace(doc, at, line, strlen(line), &idx), 0);
+					strbuf_reset(&sb);
+					strbuf_add(&sb, mirror.buf, off);
+					strbuf_addstr(&sb, line);
+					if (eol)
+						strbuf_addch(&sb, '\n');
+					strbuf_add(&sb, mirror.buf + off + ilen, len - off - ilen);
+				} else if (op == 1 && at < n && n > 150) {
+					assert_int_equal(tabledoc_delete(doc, at), 0);
+					strbuf_reset(&sb);
+					strbuf_add(&sb, mirror.buf, off);
+					strbuf_add(&sb, mirror.buf + off + ilen, len - off - ilen);
+				} else if (op == 2 && at < n && tabledoc_item(doc, at)->kind == TABLEDOC_ENTRY
+					   && tabledoc_item(doc, at)->nlines == 1 && !strchr(line, '\n')) {
+					/* keeps the key and its separator (checked by a full parse) */
+					assert_int_equal(tabledoc_set_value(doc, at, "OK", 2, &idx), 0);
+					strbuf_reset(&sb);
+					t = tabledoc_text(doc, &len);
+					strbuf_add(&sb, t, len);
+				} else {
+					if (at == n && len && mirror.buf[len - 1] != '\n')
+						strbuf_addch(&mirror, '\n'), len++;
+					off = at < n ? off : len;
+					assert_int_equal(tabledoc_insert(doc, at, line, strlen(line), &idx), 0);
+					strbuf_reset(&sb);
+					strbuf_add(&sb, mirror.buf, off);
+					strbuf_addstr(&sb, line);
+					strbuf_addch(&sb, '\n');
+					strbuf_add(&sb, mirror.buf + off, len - off);
+				}
+				strbuf_fini(&mirror);
+				t = tabledoc_text(doc, &len);
+				assert_int_equal(len, sb.len);
+				assert_memory_equal(t, sb.buf, len);
+				same_items(doc);
+				if (step % 10 == 0)
+					same_lookups(doc);
+			}
+			tabledoc_free(doc);
+			strbuf_fini(&sb);
+		}
+	}
+	tabledoc_debug_chunk(0);
+}
+
 int
 main(void)
 {
@@ -514,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_save_symlink_and_special),
 		cmocka_unit_test(test_format_entry),
 		cmocka_unit_test(test_incremental_edits),
+		cmocka_unit_test(test_chunked_storage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
