@@ -18,6 +18,13 @@
  * indices: a 1,000,000-item document has about 1,000 chunks.  Reading an
  * item through a const pointer therefore writes to its chunk: a tabledoc
  * must not be read by two threads at once.
+ *
+ * The text is a gap buffer: the bytes before logical offset gs, glen free
+ * bytes, then the rest.  The gap sits where the last edit was (at an item
+ * boundary, so no item straddles it); an edit moves it there (a memmove of
+ * the bytes between), so editing one region costs the bytes touched, not
+ * the bytes after them.  tabledoc_text() closes it (the whole text
+ * contiguous, as a reader expects); tabledoc_copy_text() does not.
  */
 #include "config.h"
 
@@ -57,7 +64,8 @@ struct chunk {
 struct tabledoc {
 	char *path;
 	enum tabledoc_syntax syntax;
-	struct strbuf text;
+	struct strbuf text;         /* the bytes, with a gap at gs of glen bytes */
+	size_t gs, glen;
 	struct chunk *ch;
 	size_t nch, capch;
 	size_t *cstart;             /* index of chunk c's first item; cstart[nch] == n */
@@ -110,6 +118,125 @@ col_of(const char *b, size_t ls, size_t off)
 	memcpy(tmp, b + ls, off - ls);
 	tmp[off - ls] = '\0';
 	return diag_column(tmp, off - ls);
+}
+
+static size_t
+count_nl(const char *b, size_t n)
+{
+	size_t k = 0;
+	const char *p = b, *e = b + n;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* ---- the text's gap ---- */
+
+/* tlen - the text's length (without the gap) */
+static size_t
+tlen(const struct tabledoc *d)
+{
+	return d->text.len - d->glen;
+}
+
+/* at - the byte at logical offset OFF (< tlen) */
+static const char *
+at(const struct tabledoc *d, size_t off)
+{
+	return d->text.buf + off + (off >= d->gs ? d->glen : 0);
+}
+
+/* gap_move - the gap to logical offset TO */
+static void
+gap_move(struct tabledoc *d, size_t to)
+{
+	char *b = d->text.buf;
+
+	if (d->glen == 0) {
+		d->gs = to;
+		return;
+	}
+	if (to < d->gs)
+		memmove(b + to + d->glen, b + to, d->gs - to);
+	else if (to > d->gs)
+		memmove(b + d->gs, b + d->gs + d->glen, to - d->gs);
+	d->gs = to;
+}
+
+/* gap_close - the text contiguous and NUL-terminated (the const readers
+ * call it: see the top) */
+static void
+gap_close(const struct tabledoc *cd)
+{
+	struct tabledoc *d = (struct tabledoc *)cd;
+
+	if (d->glen == 0)
+		return;
+	gap_move(d, tlen(d));
+	d->text.len -= d->glen;
+	d->glen = 0;
+	d->text.buf[d->text.len] = '\0';
+}
+
+/* gap_splice - logical [off, off+len) replaced by REPL; the gap ends up
+ * right after REPL */
+static int
+gap_splice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
+{
+	char *b;
+
+	gap_move(d, off);
+	d->glen += len;         /* the replaced bytes join the gap */
+	if (repl->len > d->glen) {
+		size_t more = repl->len - d->glen + 65536 + tlen(d) / 256, after;
+
+		if (strbuf_reserve(&d->text, more) < 0) {
+			d->glen -= len;
+			return -1;
+		}
+		b = d->text.buf;
+		after = d->text.len - d->gs - d->glen;
+		memmove(b + d->gs + d->glen + more, b + d->gs + d->glen, after);
+		d->glen += more;
+		d->text.len += more;
+		b[d->text.len] = '\0';
+	}
+	b = d->text.buf;
+	memcpy(b + d->gs, repl->buf, repl->len);
+	d->gs += repl->len;
+	d->glen -= repl->len;
+	return 0;
+}
+
+/* count_span - line ends in logical [from, to), the gap skipped */
+static size_t
+count_span(const struct tabledoc *d, size_t from, size_t to)
+{
+	size_t n = 0, m;
+
+	if (from < d->gs) {
+		m = to < d->gs ? to : d->gs;
+		n += count_nl(d->text.buf + from, m - from);
+		from = m;
+	}
+	if (from < to)
+		n += count_nl(d->text.buf + from + d->glen, to - from);
+	return n;
+}
+
+/* first_crlf - the first line ends in CRLF */
+static bool
+first_crlf(const struct tabledoc *d)
+{
+	size_t i, n = tlen(d);
+
+	for (i = 0; i < n; i++)
+		if (*at(d, i) == '\n')
+			return i > 0 && *at(d, i - 1) == '\r';
+	return false;
 }
 
 /* ---- item storage (chunks; see the top) ---- */
@@ -468,19 +595,6 @@ pat_item(void *ctx, const char *text, size_t len, unsigned line, unsigned nlines
 	return 0;
 }
 
-static size_t
-count_nl(const char *b, size_t n)
-{
-	size_t k = 0;
-	const char *p = b, *e = b + n;
-
-	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-		k++;
-		p++;
-	}
-	return k;
-}
-
 static int
 reread(struct tabledoc *d)
 {
@@ -489,6 +603,7 @@ reread(struct tabledoc *d)
 	unsigned line = 1;
 	int r;
 
+	gap_close(d);
 	chunks_clear(d);
 	strbuf_reset(&d->arena);
 	diag_list_clear(&d->diags);
@@ -523,13 +638,7 @@ reread(struct tabledoc *d)
 		ch->agen = d->agen;
 	}
 	d->nentries = k;
-	d->crlf = false;
-	{
-		const char *nl = memchr(d->text.buf, '\n', d->text.len);
-
-		if (nl && nl > d->text.buf && nl[-1] == '\r')
-			d->crlf = true;
-	}
+	d->crlf = first_crlf(d);
 	return 0;
 }
 
@@ -684,9 +793,23 @@ tabledoc_get_syntax(const struct tabledoc *d)
 const char *
 tabledoc_text(const struct tabledoc *d, size_t *len)
 {
+	gap_close(d);
 	if (len)
 		*len = d->text.len;
 	return d->text.buf;
+}
+
+size_t
+tabledoc_length(const struct tabledoc *d)
+{
+	return tlen(d);
+}
+
+void
+tabledoc_copy_text(const struct tabledoc *d, char *dst)
+{
+	memcpy(dst, d->text.buf, d->gs);
+	memcpy(dst + d->gs, d->text.buf + d->gs + d->glen, d->text.len - d->gs - d->glen);
 }
 
 size_t
@@ -714,7 +837,7 @@ tabledoc_item_text(const struct tabledoc *d, size_t i, size_t *len)
 
 		if (len)
 			*len = it->len;
-		return d->text.buf + it->off;
+		return at(d, it->off);
 	}
 }
 
@@ -835,23 +958,8 @@ anchor(const struct tabledoc *d, size_t i)
 
 	if (it->len == 0)
 		return false;
-	c = (unsigned char)d->text.buf[it->off];
+	c = (unsigned char)*at(d, it->off);
 	return !is_ws(c) && c != '#';
-}
-
-/* splice_text - [off, off+len) of the text replaced by REPL, in place */
-static int
-splice_text(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
-{
-	size_t tail = d->text.len - off - len;
-
-	if (repl->len > len && strbuf_reserve(&d->text, repl->len - len) < 0)
-		return -1;
-	memmove(d->text.buf + off + repl->len, d->text.buf + off + len, tail);
-	memcpy(d->text.buf + off, repl->buf, repl->len);
-	d->text.len = off + repl->len + tail;
-	d->text.buf[d->text.len] = '\0';
-	return 0;
 }
 
 /* put_items - items [lo, hi) of D replaced by the NK items of the window
@@ -1049,7 +1157,7 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 	w0 = lo < d->n ? item_at(d, lo)->off : off;
 	if (w0 > off)
 		w0 = off;
-	w1 = hi < d->n ? item_at(d, hi)->off : d->text.len;
+	w1 = hi < d->n ? item_at(d, hi)->off : tlen(d);
 	if (lo < d->n)
 		line0 = item_at(d, lo)->line;
 	else {
@@ -1057,10 +1165,13 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 
 		line0 = z->line + z->nlines;
 	}
-	oldlines = count_nl(d->text.buf + w0, w1 - w0);
-	if (splice_text(d, off, len, repl) < 0)
+	oldlines = count_span(d, w0, w1);
+	if (gap_splice(d, off, len, repl) < 0)
 		return -1;
 	w1 = (size_t)((long long)w1 + delta);
+	/* the gap after the window: its bytes contiguous, and the gap at an
+	 * item boundary again (the start of item hi, or the end) */
+	gap_move(d, w1);
 	newlines = count_nl(d->text.buf + w0, w1 - w0);
 	dl = (long long)newlines - (long long)oldlines;
 
@@ -1118,11 +1229,7 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 		diag_list_fini(&d->diags);
 		d->diags = nd;
 	}
-	{
-		const char *nl = memchr(d->text.buf, '\n', d->text.len);
-
-		d->crlf = nl && nl > d->text.buf && nl[-1] == '\r';
-	}
+	d->crlf = first_crlf(d);
 	chunks_clear(&t);
 	free(t.ch);
 	free(t.cstart);
@@ -1156,7 +1263,7 @@ doc_splice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl
 		return -1;
 	}
 	if (r > 0) {
-		if (splice_text(d, off, len, repl) < 0 || reread(d) < 0) {
+		if (gap_splice(d, off, len, repl) < 0 || reread(d) < 0) {
 			errno = ENOMEM;
 			return -1;
 		}
@@ -1193,7 +1300,7 @@ tabledoc_replace(struct tabledoc *d, size_t i, const char *text, size_t len, siz
 		return -1;
 	}
 	it = item_at(d, i);
-	had_eol = it->len > 0 && d->text.buf[it->off + it->len - 1] == '\n';
+	had_eol = it->len > 0 && *at(d, it->off + it->len - 1) == '\n';
 	strbuf_init(&r);
 	if (eolify(d, text, len, had_eol, &r) < 0) {
 		strbuf_fini(&r);
@@ -1218,8 +1325,8 @@ tabledoc_insert(struct tabledoc *d, size_t i, const char *text, size_t len, size
 	}
 	strbuf_init(&r);
 	if (i == d->n) {
-		off = d->text.len;
-		if (off > 0 && d->text.buf[off - 1] != '\n'
+		off = tlen(d);
+		if (off > 0 && *at(d, off - 1) != '\n'
 		    && strbuf_addstr(&r, d->crlf ? "\r\n" : "\n") < 0)
 			goto nomem;
 	} else {
@@ -1274,6 +1381,7 @@ int
 tabledoc_set_text(struct tabledoc *d, const char *buf, size_t len)
 {
 	strbuf_reset(&d->text);
+	d->gs = d->glen = 0;
 	if (strbuf_add(&d->text, buf, len) < 0 || reread(d) < 0) {
 		errno = ENOMEM;
 		return -1;
@@ -1311,7 +1419,7 @@ tabledoc_set_value(struct tabledoc *d, size_t i, const char *value, size_t vlen,
 		return -1;
 	}
 	it = item_at(d, i);
-	b = d->text.buf + it->off;
+	b = at(d, it->off);
 	lend = 0;
 	while (lend < it->len && b[lend] != '\n')
 		lend++;
@@ -1471,6 +1579,7 @@ tabledoc_save(struct tabledoc *d, unsigned flags, struct map_error *err)
 		if (c == 1)
 			return 1;
 	}
+	gap_close(d);
 	if ((target = save_target(d->path, err)) == NULL)
 		return -1;
 	c = atomic_begin(&af, target, NULL, 0, err);

@@ -40,8 +40,9 @@
  *
  * Cost of an edit: the lines re-read around it, the few storage chunks
  * (about 1,000 items each) holding them, one addition per later chunk and
- * a memmove of the text after it; reading an item brings its chunk's
- * offsets and lines up to date first (so even the const readers write: a
+ * moving the text's gap from the last edit to this one; reading an item
+ * brings its chunk's offsets and lines up to date first, and
+ * tabledoc_text closes the gap (so even the const readers write: a
  * tabledoc is for one thread at a time).
  */
 #ifndef CORE_TABLEDOC_H
@@ -105,8 +106,17 @@ enum tabledoc_syntax tabledoc_syntax_for_type(const char *type);
 
 const char *tabledoc_path(const struct tabledoc *doc);
 enum tabledoc_syntax tabledoc_get_syntax(const struct tabledoc *doc);
-/* The whole text (NUL follows it); valid until the next edit. */
+/* The whole text (NUL follows it); valid until the next edit.  The text is
+ * kept with a gap at the last edit; this closes the gap (a memmove of the
+ * bytes after it, and the next edit opens it again where it is): a reader
+ * that only needs a copy uses tabledoc_copy_text.  Pointers from
+ * tabledoc_item_text are not valid after it. */
 const char *tabledoc_text(const struct tabledoc *doc, size_t *len);
+/* tabledoc_length - the text's length in bytes */
+size_t tabledoc_length(const struct tabledoc *doc);
+/* tabledoc_copy_text - the whole text copied to DST (tabledoc_length bytes,
+ * no NUL added), the gap left where it is */
+void tabledoc_copy_text(const struct tabledoc *doc, char *dst);
 size_t tabledoc_count(const struct tabledoc *doc);
 const struct tabledoc_item *tabledoc_item(const struct tabledoc *doc, size_t i);
 /* tabledoc_item_text - the item's exact bytes (not NUL-terminated) */

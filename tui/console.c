@@ -444,11 +444,12 @@ console_doc_validate(struct console *con, struct con_doc *d)
 static void
 doc_validate(struct console *con, struct con_doc *d, bool now)
 {
-	const char *text;
 	size_t len;
 	struct bg_job *j;
 
-	text = tabledoc_text(d->doc, &len);
+	/* the length only: tabledoc_text would close the document's gap,
+	 * which the next edit would open again (a memmove of the text) */
+	len = tabledoc_length(d->doc);
 	if (len < VALIDATE_ASYNC_BYTES || con->bg_pipe[1] <= 0) {
 		console_doc_validate_sync(con, d);
 		return;
@@ -482,7 +483,7 @@ doc_validate(struct console *con, struct con_doc *d, bool now)
 		console_doc_validate_sync(con, d);
 		return;
 	}
-	memcpy(j->text, text, len);
+	tabledoc_copy_text(d->doc, j->text);
 	j->text[len] = '\0';
 	j->len = len;
 	j->kind = BG_VALIDATE;

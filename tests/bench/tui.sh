@@ -97,8 +97,8 @@ one_key() { # KEY...: send, wait for its screen, print "WALL_US CPU_US"
 	awk '/^key/ {print $2, $4; exit}' "$timing"
 }
 stats() { # NAME FILE: median and p95 of wall and CPU
-	sort -n "$2" | awk -v name="$1" '{w[NR]=$1} END {printf "%s (n=%d): wall median %.1f ms, p95 %.1f ms", name, NR, w[int((NR+1)/2)]/1000, w[int(NR*0.95+0.5)]/1000}'
-	sort -n -k2 "$2" | awk '{c[NR]=$2} END {printf "; CPU median %.1f ms, p95 %.1f ms\n", c[int((NR+1)/2)]/1000, c[int(NR*0.95+0.5)]/1000}'
+	sort -n "$2" | awk -v name="$1" '{w[NR]=$1} END {printf "%s (n=%d): wall median %.1f ms, p95 %.1f ms, max %.1f ms", name, NR, w[int((NR+1)/2)]/1000, w[int(NR*0.95+0.5)]/1000, w[NR]/1000}'
+	sort -n -k2 "$2" | awk '{c[NR]=$2} END {printf "; CPU median %.1f ms, p95 %.1f ms, max %.1f ms\n", c[int((NR+1)/2)]/1000, c[int(NR*0.95+0.5)]/1000, c[NR]/1000}'
 }
 for kind in edit insert delete; do
 	: >"$dir/commits.$kind"
