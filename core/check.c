@@ -28,6 +28,7 @@
 #include "core/keydup.h"
 #include "core/kvparse.h"
 #include "core/pattern.h"
+#include "core/query.h"
 #include "util/strbuf.h"
 #include "core/transport.h"
 #include "util/utf8.h"
@@ -755,7 +756,6 @@ struct kvctx {
 	char *fbuf;                 /* the folded key (ASCII case), reused */
 	size_t fcap;
 	bool pdms;                  /* parent_domain_matches_subdomains has smtpd_access_maps */
-	bool cidr;                  /* type is cidr (keys are networks) */
 	struct keydup dups;         /* every key, for duplicate-key after the pass */
 	/* where each entry's diagnostics start in DL, recorded where it
 	 * changes: a duplicate found after the pass is put where it would
@@ -1035,8 +1035,7 @@ kv_entry(void *ctx, const struct kv_entry *e)
 			}
 	}
 	if (maincf_role_is_access(c->role)) {
-		if (!c->cidr
-		    && check_access_key(e->key, e->klen, c->role, c->cf, c->pdms, c->file,
+		if (check_access_key(e->key, e->klen, c->role, c->cf, c->pdms, c->file,
 					e->line, c->dl) < 0) {
 			free(owned);
 			return -1;
@@ -1239,7 +1238,6 @@ check_kv_buf(const char *type, const char *buf, size_t len, const char *file,
 	c.fold = type_folds(type);
 	c.utf8fold = cf ? maincf_get_bool(cf, "smtputf8_enable", true) : true;
 	c.pdms = maincf_role_is_access(role) && access_pdms(cf);
-	c.cidr = strcmp(type, "cidr") == 0;
 	c.base_n = c.last_n = dl->n;
 	/* about one entry per 24 source bytes */
 	keydup_init(&c.dups, buf, len, c.fold, len / 24);
@@ -1512,6 +1510,51 @@ alias_count(const char *buf, size_t len)
 	return n;
 }
 
+/* a cidr table (maps/map_cidr.c parses it, as dict_cidr): the lines Postfix
+ * skips are errors, each result is checked as the role's values */
+struct cidr_check {
+	const char *file;
+	enum maincf_role role;
+	struct maincf *cf;
+	struct diag_list *dl;
+	struct maincf_list *used;
+	const char *relay_list;
+	long n;
+};
+
+static int
+cidr_rule(void *ctx, const struct map_cidr_note *n)
+{
+	struct cidr_check *c = ctx;
+	size_t vl;
+
+	if (n->kind != MAP_CIDR_RULE)
+		return query_cidr_note(c->dl, c->file, n);
+	c->n++;
+	vl = strlen(n->value);
+	if (maincf_role_is_access(c->role))
+		return check_access_value(n->value, vl, c->role, c->cf, c->file, n->vline,
+					  n->vcol, c->dl, c->used) < 0
+			|| relay_check(n->pattern[0] == '!' ? NULL : c->relay_list, c->role,
+				       n->value, vl, c->file, n->vline, n->vcol, c->dl) < 0 ? -1 : 0;
+	return check_value(c->role, NULL, 0, n->value, vl, c->cf, c->file, n->vline, n->vcol,
+			   c->dl);
+}
+
+static long
+check_cidr_buf(const char *buf, size_t len, const char *file, enum maincf_role role,
+	       struct maincf *cf, struct diag_list *dl, struct maincf_list *used,
+	       const char *relay_list)
+{
+	struct cidr_check c = { file, role, cf, dl, used, relay_list, 0 };
+
+	if (map_cidr_check(buf, len, cidr_rule, &c) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return c.n;
+}
+
 static long
 table_buf(const char *type, const char *buf, size_t len, const char *file,
 	  enum maincf_role role, struct maincf *cf, struct diag_list *dl,
@@ -1521,6 +1564,8 @@ table_buf(const char *type, const char *buf, size_t len, const char *file,
 		return check_pattern_buf(type, buf, len, file, role, cf, dl, used, relay_list);
 	if (role == MAINCF_ROLE_ALIAS)
 		return alias_count(buf, len);
+	if (strcmp(type, "cidr") == 0)
+		return check_cidr_buf(buf, len, file, role, cf, dl, used, relay_list);
 	return check_kv_buf(type, buf, len, file, role, cf, dl, used, relay_list);
 }
 

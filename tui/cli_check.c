@@ -1,9 +1,9 @@
 /*
- * tui/cli_check.c - pfconsole check [-c DIR] [--json] [FILE...]
+ * tui/cli_check.c - pfconsole check [-c DIR] [--json] [[TYPE:]FILE...]
  *
  * Without FILE: check DIR/main.cf and every table it references.  With
  * FILEs: check just those table sources, each by the role main.cf gives it
- * (or guessed from its name).  Output: sorted "FILE:LINE:COL: severity:
+ * (or guessed from its name); TYPE:FILE gives the type as main.cf does.  Output: sorted "FILE:LINE:COL: severity:
  * message [code]" lines, or one JSON object per line with --json.
  * Exit 0 no errors, 1 errors, 2 usage, 3 warnings with --strict.
  */
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/check.h"
 #include "core/diag.h"
@@ -26,11 +27,11 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: pfconsole [-c DIR] check [--json] [--strict] [--type TYPE] [FILE...]\n"
+		"usage: pfconsole [-c DIR] check [--json] [--strict] [--type TYPE] [[TYPE:]FILE...]\n"
 		"\n"
 		"Check DIR/main.cf and every lookup table it references, or just the\n"
 		"table sources FILE... (their role taken from main.cf, else guessed\n"
-		"from the name).\n"
+		"from the name; TYPE:FILE as in main.cf, e.g. cidr:/etc/postfix/clients).\n"
 		"\n"
 		"  --json        one JSON object per line\n"
 		"  --strict      warnings count as errors (exit 3 when only warnings)\n"
@@ -42,6 +43,27 @@ usage(FILE *fp)
 		"\n"
 		"Exit status: 0 no errors, 1 errors found, 2 usage error, 3 warnings\n"
 		"found with --strict (and no error).\n");
+}
+
+/* split_ref - ARG is TYPE:FILE with a table type Postfix knows and no file
+ * is named ARG: *TYPE gets TYPE (malloc'd) */
+static bool
+split_ref(const char *arg, char **type)
+{
+	const char *colon = strchr(arg, ':');
+	struct stat st;
+
+	*type = NULL;
+	if (colon == NULL || colon == arg || colon[1] == 0 || stat(arg, &st) == 0)
+		return false;
+	if ((*type = strndup(arg, (size_t)(colon - arg))) == NULL)
+		return false;
+	if (!maincf_is_map_type(*type)) {
+		free(*type);
+		*type = NULL;
+		return false;
+	}
+	return true;
 }
 
 /* verdict - the exit status for the findings in DL */
@@ -140,13 +162,22 @@ cli_check(int argc, char **argv, const struct cli_global *g)
 			cf = NULL;
 		diag_list_init(&dl);
 		for (i = optind; i < argc; i++) {
-			const char *type = NULL;
-			enum maincf_role role = check_guess_role(cf, as_path ? as_path : argv[i], &type);
+			const char *type = NULL, *path = argv[i];
+			char *ref_type = NULL;
+			enum maincf_role role;
 			long n;
 
+			/* TYPE:FILE (cidr:/etc/postfix/clients), as main.cf names it,
+			 * unless a file of that name exists */
+			if (!type_opt && split_ref(path, &ref_type))
+				path = strchr(path, ':') + 1;
+			role = check_guess_role(cf, as_path ? as_path : argv[i], &type);
 			if (type_opt)
 				type = type_opt;
-			n = check_table(type, argv[i], role, cf, &dl, NULL);
+			else if (ref_type)
+				type = ref_type;
+			n = check_table(type, path, role, cf, &dl, NULL);
+			free(ref_type);
 			if (n < 0) {
 				if (errno == ENOMEM) {
 					fprintf(stderr, "pfconsole: check: out of memory\n");
