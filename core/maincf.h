@@ -247,6 +247,18 @@ int maincf_master_service(struct maincf *cf, const char *name);
  * $shlib_directory.  1 yes, 0 no, -1 cannot tell (no dynamicmaps.cf). */
 int maincf_type_available(struct maincf *cf, const char *type);
 
+/* maincf_list_insert - the main.cf logical line LINE ("name = a, b" or
+ * "name =", continuation lines included, no final line end) with WORDS
+ * (e.g. "check_client_access cdb:/etc/postfix/access_client") added as a
+ * restriction that is reached: before the first permit* restriction of
+ * the list (a permit ends the list for the mail it permits), else at its
+ * end; the rest of the line's bytes stay as written.  OUT gets the line;
+ * BEFORE (may be NULL) the restriction it was put before ("" at the end).
+ * 0, or -1 when LINE has no '=' or on ENOMEM. */
+struct strbuf;
+int maincf_list_insert(const char *line, size_t len, const char *words, struct strbuf *out,
+		       char *before, size_t bsize);
+
 /* Restriction classes listed in smtpd_restriction_classes, in that order. */
 size_t maincf_class_count(const struct maincf *cf);
 const struct maincf_class *maincf_class_at(const struct maincf *cf, size_t i);

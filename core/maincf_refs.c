@@ -1182,3 +1182,55 @@ maincf_type_available(struct maincf *cf, const char *type)
 		return r == 1 ? 1 : 0;
 	}
 }
+
+int
+maincf_list_insert(const char *line, size_t len, const char *words, struct strbuf *out,
+		   char *before, size_t bsize)
+{
+	const char *eq = memchr(line, '=', len), *p, *end = line + len;
+	size_t at = 0, n;
+	int depth = 0;
+	bool any = false;
+
+	if (before && bsize)
+		before[0] = '\0';
+	if (!eq)
+		return -1;
+	for (p = eq + 1; p < end;) {
+		const char *w;
+
+		if (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n' || *p == '\r') {
+			p++;
+			continue;
+		}
+		if (*p == '{' || *p == '}') {
+			depth += *p == '{' ? 1 : -1;
+			p++;
+			any = true;
+			continue;
+		}
+		w = p;
+		while (p < end && !strchr(" \t,\n\r{}", *p))
+			p++;
+		any = true;
+		if (depth == 0 && p - w >= 6 && strncmp(w, "permit", 6) == 0) {
+			at = (size_t)(w - line);
+			if (before && bsize)
+				snprintf(before, bsize, "%.*s", (int)(p - w), w);
+			break;
+		}
+	}
+	strbuf_reset(out);
+	if (at) {
+		if (strbuf_add(out, line, at) < 0 || strbuf_addf(out, "%s, ", words) < 0 ||
+		    strbuf_add(out, line + at, len - at) < 0)
+			return -1;
+		return 0;
+	}
+	n = len;
+	while (n > (size_t)(eq - line) + 1 && strchr(" \t\r\n,", line[n - 1]))
+		n--;
+	if (strbuf_add(out, line, n) < 0 || strbuf_addf(out, "%s%s", any ? ", " : " ", words) < 0)
+		return -1;
+	return 0;
+}

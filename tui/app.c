@@ -578,6 +578,38 @@ render_prompt(struct app *app, struct rows *out, int w)
 	out->cursor_col = lw + (int)before_w;
 }
 
+#define NOTE_ROWS 3
+
+/* note_wrap - NOTE cut into at most NOTE_ROWS rows of W cells, at spaces
+ * where it can (AT/LEN: byte offset and length of each); the row count */
+static int
+note_wrap(const char *note, int w, size_t *at, size_t *len)
+{
+	size_t n = strlen(note), off = 0;
+	int k = 0;
+
+	while (off < n && k < NOTE_ROWS) {
+		size_t fit = text_fit(note + off, n - off, w);
+
+		if (fit == 0)
+			break;
+		if (off + fit < n && k < NOTE_ROWS - 1) {
+			size_t sp = fit;
+
+			while (sp > 0 && note[off + sp] != ' ')
+				sp--;
+			if (sp > fit / 2)
+				fit = sp;
+		}
+		at[k] = off;
+		len[k++] = fit;
+		off += fit;
+		while (off < n && note[off] == ' ')
+			off++;
+	}
+	return k;
+}
+
 void
 app_render(struct app *app, struct rows *out, int w, int h)
 {
@@ -585,7 +617,8 @@ app_render(struct app *app, struct rows *out, int w, int h)
 	struct rows body;
 	struct row *row;
 	const char *title;
-	int bh, i;
+	int bh, i, nnote;
+	size_t note_at[NOTE_ROWS], note_len[NOTE_ROWS];
 	bool inline_prompt;
 
 	rows_clear(out);
@@ -630,6 +663,14 @@ app_render(struct app *app, struct rows *out, int w, int h)
 	bh = h - 3;
 	if (app->readonly)
 		bh--;
+	/* a note longer than the status row wraps onto rows taken from the
+	 * body (at most NOTE_ROWS): block's scope and its explained reply do
+	 * not fit 80 columns */
+	nnote = 0;
+	if (inline_prompt && app->prompt.note[0])
+		nnote = note_wrap(app->prompt.note, w, note_at, note_len);
+	if (nnote > 1)
+		bh -= nnote - 1;
 	rows_init(&body);
 	if (app->readonly) {
 		row = rows_new(out, ROLE_BANNER);
@@ -664,7 +705,15 @@ app_render(struct app *app, struct rows *out, int w, int h)
 	} else {
 		row = rows_new(out, ROLE_NORMAL);
 		if (row) {
-			if (inline_prompt || (app->prompt.kind != PROMPT_NONE && app->prompt.note[0]))
+			if (nnote > 1) {
+				for (i = 0; i < nnote; i++) {
+					if (i && !(row = rows_new(out, ROLE_NORMAL)))
+						break;
+					rows_addn(row, app->prompt.note_role,
+						  app->prompt.note + note_at[i], note_len[i]);
+				}
+			} else if (inline_prompt || (app->prompt.kind != PROMPT_NONE &&
+						     app->prompt.note[0]))
 				rows_add(row, app->prompt.note_role, app->prompt.note);
 			else
 				rows_add(row, app->status_role, app->status);

@@ -72,7 +72,8 @@ struct prompt {
 	prompt_fn *on_cancel;       /* Esc or C-g */
 	prompt_key_fn *on_key;      /* CHOICE: every key */
 	prompt_complete_fn *complete;   /* Tab */
-	char note[512];             /* line under the prompt: diagnostic, hint */
+	char note[1536];            /* line under the prompt: diagnostic, hint (wraps
+	                             * onto up to 3 rows under an editor's prompt) */
 	enum role note_role;
 };
 

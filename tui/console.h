@@ -175,6 +175,14 @@ struct con_doc *screen_edit_doc(struct screen *s);
 void screen_edit_prepare_add(struct app *app, struct screen *s, const char *text);
 struct screen *screen_feed_new(struct console *con);
 struct screen *screen_explain_new(struct console *con);
+/* console_explain_with - the reply smtpd would give PROBE (client
+ * "ADDR[,NAME]", HELO, sender, recipient; "" for none) against the saved
+ * sources and every unsaved edit, with LINE added at the end of the table
+ * PATH (before anything is saved): "554 5.7.1 <x@y>: Sender address
+ * rejected: Access denied" into OUT, made displayable.  0, or -1 with OUT
+ * saying why. */
+int console_explain_with(struct console *con, const char *const probe[4], const char *path,
+			 const char *line, char *out, size_t size);
 
 /* The live feed model (screen_feed.c): started once, keeps collecting
  * while other screens are shown. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/explain.h"
+#include "core/textsafe.h"
 #include "tui/console.h"
 #include "util/safeopen.h"
 
@@ -64,10 +65,13 @@ ends_path(const char *p)
 }
 
 /* scratch_config - a copy of main.cf in a new directory where every table
- * with unsaved edits is replaced by a file holding the edits; *MAP gets
- * "scratch-path\toriginal-path\n" lines.  The scratch directory, or NULL. */
+ * with unsaved edits is replaced by a file holding the edits (and the table
+ * EXTRA_PATH, if not NULL, by its buffer with EXTRA_LINE added at the end);
+ * *MAP gets "scratch-path\toriginal-path\n" lines.  The scratch directory,
+ * or NULL. */
 static char *
-scratch_config(struct console *con, struct strbuf *map)
+scratch_config(struct console *con, struct strbuf *map, const char *extra_path,
+	       const char *extra_line)
 {
 	char tmpl[512], path[4200], *dir;
 	struct strbuf cf, out;
@@ -97,7 +101,9 @@ scratch_config(struct console *con, struct strbuf *map)
 		const char *text, *p, *hit;
 		size_t len, plen = strlen(d->path);
 
-		if (!console_doc_dirty(d))
+		bool extra = extra_path && strcmp(d->path, extra_path) == 0;
+
+		if (!console_doc_dirty(d) && !extra)
 			continue;
 		snprintf(path, sizeof(path), "%s/%zu-%s", dir, k++, base);
 		text = tabledoc_text(d->doc, &len);
@@ -105,6 +111,8 @@ scratch_config(struct console *con, struct strbuf *map)
 		if (!fp)
 			continue;
 		fwrite(text, 1, len, fp);
+		if (extra)
+			fprintf(fp, "%s%s\n", len && text[len - 1] != '\n' ? "\n" : "", extra_line);
 		fclose(fp);
 		strbuf_addf(map, "%s\t%s\n", path, d->path);
 		/* replace each whole occurrence of the path in main.cf */
@@ -199,7 +207,7 @@ run(struct screen_explain *x)
 	opts.sources = x->against != AGAINST_BUILT;
 	strbuf_init(&map);
 	if (x->against == AGAINST_UNSAVED && console_unsaved(x->con)) {
-		scratch = scratch_config(x->con, &map);
+		scratch = scratch_config(x->con, &map, NULL, NULL);
 		if (scratch)
 			dir = scratch;
 	}
@@ -242,6 +250,76 @@ run(struct screen_explain *x)
 	x->stale_index[0] = '\0';
 	if (x->ran && x->against == AGAINST_BUILT && x->res.rule.table)
 		note_stale(x);
+}
+
+int
+console_explain_with(struct console *con, const char *const probe[4], const char *path,
+		     const char *line, char *out, size_t size)
+{
+	struct explain_opts opts;
+	struct explain_probe p;
+	struct explain_result res;
+	struct explain *ex;
+	struct strbuf map, txt;
+	char *scratch, client[512], *comma;
+	int rc = -1;
+
+	out[0] = '\0';
+	strbuf_init(&map);
+	scratch = scratch_config(con, &map, path, line);
+	strbuf_fini(&map);
+	if (!scratch) {
+		snprintf(out, size, "cannot copy main.cf to explain with the new line");
+		return -1;
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.sources = true;
+	ex = explain_new(scratch, &opts, NULL);
+	if (!ex) {
+		snprintf(out, size, "cannot read %s/main.cf", con->config_dir);
+		remove_scratch(scratch);
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	snprintf(client, sizeof(client), "%s", probe[0]);
+	comma = strchr(client, ',');
+	if (comma)
+		*comma++ = '\0';
+	p.client_addr = client[0] ? client : "192.0.2.1";
+	p.client_name = comma && *comma ? comma : NULL;
+	p.helo = probe[1][0] ? probe[1] : NULL;
+	p.sender = probe[2];
+	p.recipient = probe[3];
+	explain_result_init(&res);
+	strbuf_init(&txt);
+	if (explain_run(ex, &p, &res) == 0) {
+		if (res.code) {
+			strbuf_addf(&txt, "%d %s ", res.code, res.dsn);
+			strbuf_add(&txt, res.text.buf, res.text.len);
+		} else {
+			strbuf_addf(&txt, "%s", explain_decision_name(res.decision));
+			if (res.depends.len) {
+				strbuf_addstr(&txt, " (depends on ");
+				strbuf_add(&txt, res.depends.buf, res.depends.len);
+				strbuf_addstr(&txt, ")");
+			}
+		}
+		rc = 0;
+	} else
+		strbuf_addstr(&txt, "explain failed (out of memory)");
+	{
+		struct strbuf safe;
+
+		strbuf_init(&safe);
+		textsafe_append(&safe, txt.buf, txt.len, TEXTSAFE_NOLIMIT, NULL, NULL);
+		snprintf(out, size, "%s", safe.buf ? safe.buf : "");
+		strbuf_fini(&safe);
+	}
+	strbuf_fini(&txt);
+	explain_result_fini(&res);
+	explain_free(ex);
+	remove_scratch(scratch);
+	return rc;
 }
 
 static const char *

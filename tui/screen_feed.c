@@ -783,9 +783,13 @@ struct block_req {
 	struct console *con;
 	enum action a;
 	char key[512];
+	char probe[4][512];         /* the event's client "ADDR[,NAME]", HELO, sender,
+	                             * recipient: explained with the pending line */
 };
 
 static struct block_req pending_block;
+
+static bool has_client_table(const struct console *con);
 
 /* in_class - T is used (first) inside a restriction class: it decides only
  * for the mail that reaches the class */
@@ -888,6 +892,10 @@ block_table_change(struct app *app, void *ctx, const char *text)
 
 	if (scope[0])
 		app_prompt_set_note(app, r, "%s", scope);
+	else if ((b->a == ACT_BLOCK_CLIENT || b->a == ACT_ALLOW_CLIENT) && !has_client_table(b->con))
+		app_prompt_set_note(app, ROLE_WARNING, "no table checks the client address: Enter "
+				    "shows this new table and the main.cf line that uses it "
+				    "(nothing changes before y)");
 	else
 		app_prompt_set_note(app, ROLE_DIM, "TYPE:PATH of the table (remembered); Enter opens it "
 				    "with the new line prefilled");
@@ -1003,6 +1011,257 @@ remember_slot(enum action a)
 	return (allow ? 2 : 0) + (client ? 1 : 0);
 }
 
+/* has_client_table - main.cf uses a table whose keys are client addresses */
+static bool
+has_client_table(const struct console *con)
+{
+	size_t i;
+
+	for (i = 0; i < con->chk.ntables; i++)
+		if (con->chk.tables[i].role == MAINCF_ROLE_CLIENT && con->chk.tables[i].path &&
+		    con->chk.tables[i].state != CHECK_NOT_FILE)
+			return true;
+	return false;
+}
+
+/* new_client_table - "TYPE:PATH" proposed for a new client table: the
+ * indexed type the configuration already uses (else cdb when this Postfix
+ * has it, else default_database_type), a name in the configuration
+ * directory that no file has yet */
+static void
+new_client_table(struct console *con, char *buf, size_t size)
+{
+	static const char *const names[] = { "access_client", "client_access", "access_client.pfc" };
+	const char *type = NULL;
+	char path[4200];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < con->chk.ntables && !type; i++)
+		if (con->chk.tables[i].index_path && con->chk.tables[i].type)
+			type = con->chk.tables[i].type;
+	if (!type && con->cf && maincf_type_available(con->cf, "cdb") == 1)
+		type = "cdb";
+	if (!type && con->cf)
+		type = maincf_get(con->cf, "default_database_type", NULL);
+	if (!type || !*type)
+		type = "hash";
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", con->config_dir, names[i]);
+		if (stat(path, &st) != 0)
+			break;
+	}
+	snprintf(buf, size, "%s:%s", type, path);
+}
+
+/* the offer of a new client table: the table with its line and the main.cf
+ * line that uses it, shown before anything changes; y makes both edits */
+struct newclient {
+	struct console *con;
+	enum action a;
+	char type[32];
+	char path[4096];
+	char line[700];             /* the table's line */
+	char words[4200];           /* "check_client_access TYPE:PATH" */
+};
+
+#define NEWCLIENT_PARAM "smtpd_client_restrictions"
+
+/* newclient_cf_edit - the main.cf document and what the edit does to it:
+ * *IDX the item to replace (*REPLACE) or where to insert; OUT the new
+ * logical line; BEFORE the permit it goes before.  0 or -1 */
+static int
+newclient_cf_edit(struct newclient *n, struct con_doc **dcf, size_t *idx, bool *replace,
+		  struct strbuf *out, char *before, size_t bsize)
+{
+	char path[4200];
+	struct con_doc *d;
+	size_t i, pl = strlen(NEWCLIENT_PARAM);
+
+	snprintf(path, sizeof(path), "%s/main.cf", n->con->config_dir);
+	d = console_doc_open(n->con, "maincf", path);
+	if (!d)
+		return -1;
+	*dcf = d;
+	*replace = false;
+	before[0] = '\0';
+	/* the last definition is the one Postfix uses */
+	for (i = 0; i < tabledoc_count(d->doc); i++) {
+		const struct tabledoc_item *it = tabledoc_item(d->doc, i);
+
+		if (it->kind == TABLEDOC_ENTRY && it->klen >= pl &&
+		    strncmp(it->key, NEWCLIENT_PARAM, pl) == 0 &&
+		    (it->klen == pl || it->key[pl] == '='))
+			*idx = i, *replace = true;
+	}
+	if (*replace) {
+		size_t len;
+		const char *text = tabledoc_item_text(d->doc, *idx, &len);
+
+		while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+			len--;
+		return maincf_list_insert(text, len, n->words, out, before, bsize);
+	}
+	*idx = tabledoc_count(d->doc);
+	strbuf_reset(out);
+	return strbuf_addf(out, "%s = %s", NEWCLIENT_PARAM, n->words) < 0 ? -1 : 0;
+}
+
+static unsigned
+newclient_action(struct app *app, void *ctx, enum action a)
+{
+	struct newclient *n = ctx;
+	struct console *con = n->con;
+	struct con_doc *dcf, *dt;
+	struct strbuf out;
+	char before[128];
+	size_t idx, tidx = 0;
+	bool replace;
+	int rc;
+
+	if (a != ACT_CONFIRM)
+		return 0;
+	strbuf_init(&out);
+	rc = newclient_cf_edit(n, &dcf, &idx, &replace, &out, before, sizeof(before));
+	if (rc == 0)
+		rc = replace ? console_doc_replace(con, dcf, idx, out.buf) :
+			console_doc_insert(con, dcf, idx, out.buf, NULL);
+	strbuf_fini(&out);
+	if (rc < 0) {
+		app_status(app, ROLE_ERROR, "main.cf could not be edited");
+		return APP_REDRAW;
+	}
+	dt = console_doc_open(con, n->type, n->path);
+	if (!dt || console_doc_insert(con, dt, tabledoc_count(dt->doc), n->line, &tidx) < 0) {
+		app_status(app, ROLE_ERROR, "%s could not be opened (main.cf is edited, unsaved)",
+			   n->path);
+		return APP_REDRAW;
+	}
+	{
+		char *slot = con->remembered[remember_slot(n->a)];
+		size_t tl = strlen(n->type), pl = strlen(n->path);
+
+		if (tl + 1 + pl < sizeof(con->remembered[0])) {
+			memcpy(slot, n->type, tl);
+			slot[tl] = ':';
+			memcpy(slot + tl + 1, n->path, pl + 1);
+			remembered_save(con);
+		}
+	}
+	app_pop(app);               /* frees N */
+	console_open_editor(con, dt, tidx);
+	app_status(app, ROLE_OK, "table and main.cf line added (unsaved): A saves both, builds, "
+		   "reloads");
+	return APP_REDRAW;
+}
+
+static const enum action newclient_keys[] = { ACT_CONFIRM, ACT_NONE };
+
+/* newclient_offer - show the new table and the main.cf edit; y makes them */
+static unsigned
+newclient_offer(struct app *app, struct block_req *b, const char *type, const char *path,
+		bool allow)
+{
+	struct newclient *n = calloc(1, sizeof(*n));
+	struct screen_text *t;
+	struct con_doc *dcf;
+	struct strbuf out;
+	struct row *row;
+	char before[128], def[4300];
+	size_t idx, len;
+	bool replace;
+	const char *p, *nl;
+
+	if (!n)
+		return APP_REDRAW;
+	n->con = b->con;
+	n->a = b->a;
+	if (!type || !*type) {
+		const char *colon;
+
+		new_client_table(b->con, def, sizeof(def));
+		colon = strchr(def, ':');
+		snprintf(n->type, sizeof(n->type), "%.*s", (int)(colon - def), def);
+	} else
+		snprintf(n->type, sizeof(n->type), "%s", type);
+	snprintf(n->path, sizeof(n->path), "%s", path);
+	snprintf(n->line, sizeof(n->line), "%s %s", b->key, allow ? "OK" : "REJECT");
+	snprintf(n->words, sizeof(n->words), "check_client_access %s:%s", n->type, n->path);
+	strbuf_init(&out);
+	if (newclient_cf_edit(n, &dcf, &idx, &replace, &out, before, sizeof(before)) < 0) {
+		strbuf_fini(&out);
+		free(n);
+		app_status(app, ROLE_ERROR, "%s/main.cf cannot be edited", b->con->config_dir);
+		return APP_REDRAW;
+	}
+	t = screen_text_new("Block client: a new client table", newclient_action, n, free);
+	if (!t) {
+		strbuf_fini(&out);
+		free(n);
+		return APP_REDRAW;
+	}
+	screen_text_keyline(t, newclient_keys);
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_WARNING, "No table in main.cf checks the client address. A new one, "
+		 "and the main.cf line that makes smtpd use it:");
+	screen_text_row(t, ROLE_NORMAL);
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_HEADER, "new table ");
+	rows_add_bytes(row, ROLE_STATUS, n->type, strlen(n->type));
+	rows_add(row, ROLE_STATUS, ":");
+	rows_add_bytes(row, ROLE_STATUS, n->path, strlen(n->path));
+	rows_add(row, ROLE_DIM, " (a new file)");
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_OK, "  + ");
+	rows_add_bytes(row, ROLE_NORMAL, n->line, strlen(n->line));
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_HEADER, "main.cf ");
+	if (replace)
+		rows_addf(row, ROLE_DIM, "line %u, %s", tabledoc_item(dcf->doc, idx)->line,
+			  NEWCLIENT_PARAM);
+	else
+		rows_addf(row, ROLE_DIM, "a new line at the end (%s is not set)", NEWCLIENT_PARAM);
+	if (replace) {
+		const char *text = tabledoc_item_text(dcf->doc, idx, &len);
+
+		for (p = text; p < text + len; p = nl + 1) {
+			size_t l;
+
+			nl = memchr(p, '\n', (size_t)(text + len - p));
+			if (!nl)
+				nl = text + len;
+			l = (size_t)(nl - p);
+			if (l && p[l - 1] == '\r')
+				l--;
+			row = screen_text_row(t, ROLE_NORMAL);
+			rows_add(row, ROLE_ERROR, "  - ");
+			rows_add_bytes(row, ROLE_NORMAL, p, l);
+		}
+	}
+	for (p = out.buf; *p; p = *nl ? nl + 1 : nl) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		row = screen_text_row(t, ROLE_NORMAL);
+		rows_add(row, ROLE_OK, "  + ");
+		rows_add_bytes(row, ROLE_NORMAL, p, (size_t)(nl - p));
+	}
+	row = screen_text_row(t, ROLE_NORMAL);
+	if (before[0])
+		rows_addf(row, ROLE_DIM, "    before %s: a permit ends the list for the mail it "
+			  "permits", before);
+	else
+		rows_add(row, ROLE_DIM, "    at the end of the list: no permit comes before it");
+	screen_text_row(t, ROLE_NORMAL);
+	row = screen_text_row(t, ROLE_NORMAL);
+	rows_add(row, ROLE_STATUS, "y: make both edits (unsaved; A saves both atomically, builds "
+		 "the table and reloads Postfix); q: cancel, nothing changes");
+	strbuf_fini(&out);
+	app_push(app, screen_text_screen(t));
+	app_status(app, ROLE_WARNING, "y adds the new table and the main.cf line (unsaved); q cancels");
+	return APP_REDRAW;
+}
+
 static unsigned
 block_table_accept(struct app *app, void *ctx, const char *text)
 {
@@ -1034,6 +1293,10 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 	}
 	for (i = 0; i < con->chk.ntables && !used; i++)
 		used = con->chk.tables[i].path && strcmp(con->chk.tables[i].path, path) == 0;
+	/* no client table at all: offer a new one with its main.cf line */
+	if (!used && !exists && (b->a == ACT_BLOCK_CLIENT || b->a == ACT_ALLOW_CLIENT) &&
+	    !has_client_table(con))
+		return newclient_offer(app, b, type, path, allow);
 	snprintf(con->remembered[remember_slot(b->a)], sizeof(con->remembered[0]), "%s", text);
 	remembered_save(con);
 	d = console_doc_open(con, type[0] ? type : NULL, path);
@@ -1055,11 +1318,20 @@ block_table_accept(struct app *app, void *ctx, const char *text)
 		enum role r = table_scope(con, text, scope, sizeof(scope));
 
 		if (r == ROLE_WARNING) {    /* on the note line: the prompt hides the status */
-			char was[sizeof(app->prompt.note)];
+			char was[sizeof(app->prompt.note)], reply[1024] = "";
 
 			snprintf(was, sizeof(was), "%s", app->prompt.note);
-			app_prompt_set_note(app, r, "%s%sthis line %s %s", was, was[0] ? "; " : "",
-					    allow ? "allows" : "blocks", scope);
+			/* the effect on the event's own mail, before anything is
+			 * saved: explain with the pending line in the table */
+			if (b->probe[3][0]) {
+				const char *const probe[4] = { b->probe[0], b->probe[1], b->probe[2],
+							       b->probe[3] };
+
+				console_explain_with(con, probe, path, line, reply, sizeof(reply));
+			}
+			app_prompt_set_note(app, r, "%s%sthis line %s %s%s%s", was, was[0] ? "; " : "",
+					    allow ? "allows" : "blocks", scope,
+					    reply[0] ? "; this mail would now get: " : "", reply);
 		} else {
 			app_status(app, ROLE_NORMAL, "%s %s: check the line, Enter adds it, then A applies",
 				   allow ? "allow" : "block", b->key);
@@ -1109,6 +1381,22 @@ feed_block(struct app *app, struct console *con, const struct pf_event *ev, enum
 	b->a = a;
 	memcpy(b->key, sp.p, sp.n);
 	b->key[sp.n] = '\0';
+	memset(b->probe, 0, sizeof(b->probe));
+	if (ev->to.p && ev->to.n) {
+		if (ev->client_name.p && ev->client_name.n &&
+		    !(ev->client_name.n == 7 && memcmp(ev->client_name.p, "unknown", 7) == 0))
+			snprintf(b->probe[0], sizeof(b->probe[0]), "%.*s,%.*s", (int)ev->client_ip.n,
+				 ev->client_ip.p ? ev->client_ip.p : "", (int)ev->client_name.n,
+				 ev->client_name.p);
+		else
+			snprintf(b->probe[0], sizeof(b->probe[0]), "%.*s", (int)ev->client_ip.n,
+				 ev->client_ip.p ? ev->client_ip.p : "");
+		snprintf(b->probe[1], sizeof(b->probe[1]), "%.*s", (int)ev->helo.n,
+			 ev->helo.p ? ev->helo.p : "");
+		snprintf(b->probe[2], sizeof(b->probe[2]), "%.*s", (int)ev->from.n,
+			 ev->from.p ? ev->from.p : "");
+		snprintf(b->probe[3], sizeof(b->probe[3]), "%.*s", (int)ev->to.n, ev->to.p);
+	}
 	if (a == ACT_BLOCK_DOMAIN || a == ACT_ALLOW_DOMAIN) {
 		at = strrchr(b->key, '@');
 		if (!at || !at[1]) {
@@ -1120,6 +1408,8 @@ feed_block(struct app *app, struct console *con, const struct pf_event *ev, enum
 	snprintf(def, sizeof(def), "%s", con->remembered[remember_slot(a)]);
 	if (!def[0])
 		default_table(con, client, def, sizeof(def));
+	if (!def[0] && client && !has_client_table(con))
+		new_client_table(con, def, sizeof(def));
 	app_prompt_text(app, NULL, allow ? "allow into table: " : "block into table: ", def, b,
 			block_table_change, block_table_accept, NULL, NULL);
 	block_table_change(app, b, def);

@@ -3,7 +3,10 @@
 # offers first the sender table that all mail passes (access_sender), not
 # restricted_senders, which only the restriction class good_senders_only
 # uses; choosing that class-only table says which mail it affects (only
-# mail to foo@bar.org), while typing and again in the editor.
+# mail to foo@bar.org), while typing and again in the editor, where, before
+# anything is saved, explain runs the event's own probe with the pending
+# line in the table and shows the reply that mail would now get (wrapped
+# under the prompt at 80 columns).
 TUI_W=80 TUI_H=24
 . "$top_srcdir/tests/tui/lib.sh"
 
@@ -23,6 +26,11 @@ tui_expect "the class-only table: which mail it affects" 'only mail to foo@bar\.
 tui_keys Enter
 tui_expect "the editor opens with the line prefilled" 'bulk@spam\.example REJECT'
 tui_expect "and says again what the line blocks" 'this line blocks only mail to foo@bar\.org'
+tui_expect "with the reply explain gives the event's mail with the pending line" \
+	'this mail would now get: 554 5\.7\.1$'
+tui_expect "the reply's text, on the next row" \
+	'^<bulk@spam\.example>: Sender address rejected: Access denied$'
+is "nothing was saved yet" "$(grep -c 'bulk@spam' "$TUI_DIR/etc/restricted_senders")" 0
 tui_keys Escape q q
 tui_quit
 tap_done

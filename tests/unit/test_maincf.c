@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/maincf.h"
+#include "util/strbuf.h"
 
 static struct maincf *
 parse(const char *text, struct diag_list *dl)
@@ -527,6 +528,44 @@ test_against_postconf(void **state)
 	}
 }
 
+/* maincf_list_insert: a restriction goes before the first permit* (never
+ * inside a { } group), else at the end; the rest of the line stays */
+static void
+test_list_insert(void **state)
+{
+	struct strbuf out;
+	char before[64];
+	const char *w = "check_client_access hash:/e/c";
+	const char *l1 = "smtpd_client_restrictions = permit_mynetworks";
+	const char *l2 = "smtpd_client_restrictions =\n    reject_unknown_client_hostname,\n"
+			 "    permit_sasl_authenticated, reject";
+	const char *l3 = "smtpd_client_restrictions = reject_rbl_client zen.example,";
+	const char *l4 = "smtpd_client_restrictions =";
+	const char *l5 = "x = check_sender_access { inline:{ a=permit } }, permit";
+
+	(void)state;
+	strbuf_init(&out);
+	assert_int_equal(maincf_list_insert(l1, strlen(l1), w, &out, before, sizeof(before)), 0);
+	assert_string_equal(out.buf, "smtpd_client_restrictions = check_client_access hash:/e/c, "
+			    "permit_mynetworks");
+	assert_string_equal(before, "permit_mynetworks");
+	assert_int_equal(maincf_list_insert(l2, strlen(l2), w, &out, before, sizeof(before)), 0);
+	assert_string_equal(out.buf, "smtpd_client_restrictions =\n    reject_unknown_client_hostname,\n"
+			    "    check_client_access hash:/e/c, permit_sasl_authenticated, reject");
+	assert_string_equal(before, "permit_sasl_authenticated");
+	assert_int_equal(maincf_list_insert(l3, strlen(l3), w, &out, before, sizeof(before)), 0);
+	assert_string_equal(out.buf, "smtpd_client_restrictions = reject_rbl_client zen.example, "
+			    "check_client_access hash:/e/c");
+	assert_string_equal(before, "");
+	assert_int_equal(maincf_list_insert(l4, strlen(l4), w, &out, before, sizeof(before)), 0);
+	assert_string_equal(out.buf, "smtpd_client_restrictions = check_client_access hash:/e/c");
+	assert_int_equal(maincf_list_insert(l5, strlen(l5), w, &out, before, sizeof(before)), 0);
+	assert_string_equal(out.buf, "x = check_sender_access { inline:{ a=permit } }, "
+			    "check_client_access hash:/e/c, permit");
+	assert_int_equal(maincf_list_insert("no equals", 9, w, &out, NULL, 0), -1);
+	strbuf_fini(&out);
+}
+
 int
 main(void)
 {
@@ -545,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_master_overrides),
 		cmocka_unit_test(test_type_available),
 		cmocka_unit_test(test_against_postconf),
+		cmocka_unit_test(test_list_insert),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
