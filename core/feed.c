@@ -311,7 +311,10 @@ struct cnt_item {
 	unsigned long long n;
 };
 
-/* one hash slot: 16 bytes, so that the probe touches one cache line */
+/* one hash slot: 16 bytes, so that the probe touches one cache line.  Not
+ * util/htable.h's table, on purpose: there the count would live beside the
+ * key, one more cache miss per event, and the key bytes would be compared
+ * (see counter_add); feed --stats is held to 3x grep (doc/performance.md). */
 struct cnt_slot {
 	uint64_t hash;
 	uint32_t n;

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "util/hash.h"
+#include "util/htable.h"
 #include "core/impact.h"
 #include "core/kvparse.h"
 #include "core/maincf.h"
@@ -72,8 +73,9 @@ struct cslot {
 };
 
 struct ctab {
-	struct cslot *v;
+	struct cslot *v;            /* dense, in insertion order */
 	size_t cap, n;
+	struct htable t;            /* id: index in v + 1 */
 };
 
 static void
@@ -81,11 +83,12 @@ ctab_fini(struct ctab *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->cap; i++) {
+	for (i = 0; i < t->n; i++) {
 		free(t->v[i].key);
 		free(t->v[i].file);
 	}
 	free(t->v);
+	htable_fini(&t->t);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -93,39 +96,37 @@ static struct cslot *
 ctab_get(struct ctab *t, const char *key, size_t n, bool add)
 {
 	uint64_t h = hash_words(key, n);
-	size_t i;
+	struct htable_probe p;
+	struct cslot *s;
+	uint32_t id;
 
-	if (add && (t->n + 1) * 2 > t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 256, j;
-		struct cslot *nv = calloc(nc, sizeof(*nv));
+	if (add && (t->n >= UINT32_MAX - 1 || htable_reserve(&t->t, t->n + 1) < 0))
+		return NULL;
+	htable_probe_start(&t->t, &p, h);
+	while ((id = htable_probe_next(&t->t, &p)) != 0) {
+		s = &t->v[id - 1];
+		if (s->h == h && strlen(s->key) == n && memcmp(s->key, key, n) == 0)
+			return s;
+	}
+	if (!add)
+		return NULL;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 256;
+		struct cslot *nv = realloc(t->v, nc * sizeof(*nv));
 
 		if (nv == NULL)
 			return NULL;
-		for (j = 0; j < t->cap; j++) {
-			if (t->v[j].key == NULL)
-				continue;
-			i = t->v[j].h & (nc - 1);
-			while (nv[i].key != NULL)
-				i = (i + 1) & (nc - 1);
-			nv[i] = t->v[j];
-		}
-		free(t->v);
 		t->v = nv;
 		t->cap = nc;
 	}
-	if (t->cap == 0)
+	s = &t->v[t->n];
+	memset(s, 0, sizeof(*s));
+	if ((s->key = strndup(key, n)) == NULL)
 		return NULL;
-	for (i = h & (t->cap - 1); t->v[i].key != NULL; i = (i + 1) & (t->cap - 1))
-		if (t->v[i].h == h && strlen(t->v[i].key) == n && memcmp(t->v[i].key, key, n) == 0)
-			return &t->v[i];
-	if (!add)
-		return NULL;
-	t->v[i].key = strndup(key, n);
-	if (t->v[i].key == NULL)
-		return NULL;
-	t->v[i].h = h;
+	s->h = h;
 	t->n++;
-	return &t->v[i];
+	htable_insert(&t->t, &p, (uint32_t)t->n);
+	return s;
 }
 
 static int
@@ -720,7 +721,7 @@ export(struct ctab *t, struct impact_count **out, size_t *n, int (*cmp)(const vo
 	*out = calloc(t->n ? t->n : 1, sizeof(**out));
 	if (*out == NULL)
 		return -1;
-	for (i = 0; i < t->cap; i++) {
+	for (i = 0; i < t->n; i++) {
 		if (t->v[i].key == NULL)
 			continue;
 		(*out)[k].key = t->v[i].key;
@@ -951,7 +952,7 @@ impact_run(const struct impact_opts *o, const struct replay_log *log, struct imp
 		nchanges += w[i].nchanges;
 		nund += w[i].nund;
 		for (k = 0; k < 3; k++) {
-			for (j = 0; j < src[k]->cap; j++) {
+			for (j = 0; j < src[k]->n; j++) {
 				struct cslot *s = &src[k]->v[j], *d;
 
 				if (s->key == NULL)

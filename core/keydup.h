@@ -10,7 +10,9 @@
  * partition at a time, with a probe table small enough to stay in cache.
  * Keys that are a plain slice of the source are not copied: they are
  * read back from it (folded again on the fly) only for the rare equal
- * hashes.
+ * hashes.  This is why duplicate keys are not util/htable.h's table (the
+ * one pfconsole uses elsewhere): the figures above are that table's access
+ * pattern.
  *
  * The order of entries is the order of keydup_add calls; the first of
  * equal keys is the one Postfix uses.

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "util/hash.h"
+#include "util/htable.h"
 #include "core/logline.h"
 #include "core/replay.h"
 #include "util/strbuf.h"
@@ -54,7 +56,7 @@ struct msg {
 	size_t *rcpt;               /* arena offsets of recipients seen */
 	unsigned char *done;        /* already a transaction (discard/hold at RCPT) */
 	size_t nrcpt, caprcpt;
-	int next;                   /* hash chain / free list */
+	int next;                   /* free list */
 };
 
 struct replay_log {
@@ -67,8 +69,7 @@ struct replay_log {
 	struct msg *msgs;
 	size_t nmsgs, capmsgs;
 	int freelist;
-	int *bucket;
-	size_t nbucket;
+	struct htable bymsg;        /* queue ID -> index in msgs + 1 */
 	size_t live;
 	time_t since;
 	bool oom;
@@ -118,64 +119,35 @@ add_txn(struct replay_log *rl, const struct itxn *t)
 
 /* ---- messages in flight, by queue ID ---------------------------------- */
 
-static size_t
-qhash(const struct replay_log *rl, const char *q, size_t n)
-{
-	return (size_t)(hash_words(q, n) & (rl->nbucket - 1));
-}
-
 static struct msg *
 msg_find(struct replay_log *rl, const char *q, size_t n)
 {
-	int i;
+	struct htable_probe p;
+	uint32_t id;
 
-	if (rl->bucket == NULL || n >= sizeof(rl->msgs[0].qid))
+	if (n >= sizeof(rl->msgs[0].qid))
 		return NULL;
-	for (i = rl->bucket[qhash(rl, q, n)]; i >= 0; i = rl->msgs[i].next)
-		if (rl->msgs[i].qlen == n && memcmp(rl->msgs[i].qid, q, n) == 0)
-			return &rl->msgs[i];
+	htable_probe_start(&rl->bymsg, &p, hash_words(q, n));
+	while ((id = htable_probe_next(&rl->bymsg, &p)) != 0)
+		if (rl->msgs[id - 1].qlen == n && memcmp(rl->msgs[id - 1].qid, q, n) == 0)
+			return &rl->msgs[id - 1];
 	return NULL;
-}
-
-static int
-rehash(struct replay_log *rl, size_t nb)
-{
-	int *b = malloc(nb * sizeof(*b));
-	size_t i;
-
-	if (b == NULL)
-		return -1;
-	for (i = 0; i < nb; i++)
-		b[i] = -1;
-	free(rl->bucket);
-	rl->bucket = b;
-	rl->nbucket = nb;
-	for (i = 0; i < rl->nmsgs; i++) {
-		struct msg *m = &rl->msgs[i];
-		size_t h;
-
-		if (!m->used)
-			continue;
-		h = qhash(rl, m->qid, m->qlen);
-		m->next = b[h];
-		b[h] = (int)i;
-	}
-	return 0;
 }
 
 static struct msg *
 msg_new(struct replay_log *rl, const char *q, size_t n)
 {
 	struct msg *m;
-	size_t i, h;
+	struct htable_probe p;
+	size_t i;
 
-	if (n >= sizeof(m->qid))
+	if (n >= sizeof(m->qid) || rl->nmsgs >= INT_MAX - 1
+	    || htable_reserve(&rl->bymsg, rl->live + 1) < 0)
 		return NULL;
-	if (rl->bucket == NULL || rl->live + 1 > rl->nbucket) {
-		/* rebuilt below after the slot is taken; grow first */
-		if (rehash(rl, rl->nbucket ? rl->nbucket * 2 : 1024) < 0)
-			return NULL;
-	}
+	/* msg_find found none: the probe ends on the free slot */
+	htable_probe_start(&rl->bymsg, &p, hash_words(q, n));
+	while (htable_probe_next(&rl->bymsg, &p) != 0)
+		;
 	if (rl->freelist >= 0) {
 		i = (size_t)rl->freelist;
 		rl->freelist = rl->msgs[i].next;
@@ -209,9 +181,7 @@ msg_new(struct replay_log *rl, const char *q, size_t n)
 	m->qlen = n;
 	m->used = true;
 	m->name = m->addr = m->sasl = m->helo = m->sender = NOSTR;
-	h = qhash(rl, q, n);
-	m->next = rl->bucket[h];
-	rl->bucket[h] = (int)i;
+	htable_insert(&rl->bymsg, &p, (uint32_t)(i + 1));
 	rl->live++;
 	return m;
 }
@@ -219,13 +189,9 @@ msg_new(struct replay_log *rl, const char *q, size_t n)
 static void
 msg_unlink(struct replay_log *rl, struct msg *m)
 {
-	int *pp = &rl->bucket[qhash(rl, m->qid, m->qlen)];
 	int i = (int)(m - rl->msgs);
 
-	while (*pp >= 0 && *pp != i)
-		pp = &rl->msgs[*pp].next;
-	if (*pp == i)
-		*pp = m->next;
+	htable_remove(&rl->bymsg, hash_words(m->qid, m->qlen), (uint32_t)(i + 1));
 	m->used = false;
 	m->next = rl->freelist;
 	rl->freelist = i;
@@ -623,8 +589,7 @@ replay_parse(const char *buf, size_t len, const struct replay_opts *opts, struct
 	free(rl->msgs);
 	rl->msgs = NULL;
 	rl->nmsgs = 0;
-	free(rl->bucket);
-	rl->bucket = NULL;
+	htable_fini(&rl->bymsg);
 	*out = rl;
 	return 0;
 oom:
@@ -724,7 +689,7 @@ replay_free(struct replay_log *rl)
 		free(rl->msgs[i].done);
 	}
 	free(rl->msgs);
-	free(rl->bucket);
+	htable_fini(&rl->bymsg);
 	free(rl->it);
 	free(rl->txn);
 	strbuf_fini(&rl->arena);

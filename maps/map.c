@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <unicode/ucasemap.h>
 
@@ -304,108 +303,49 @@ map_strndup(const char *s, size_t n)
 	return p;
 }
 
-static int
-keyset_grow_to(struct keyset *ks, size_t ncap)
-{
-	uint64_t *ns = NULL;
-	size_t i;
-
-	/* a big table is one random access per key: huge pages spare the TLB */
-	if (ncap * sizeof(*ns) >= ((size_t)4 << 20)) {
-		if (posix_memalign((void **)&ns, (size_t)2 << 20, ncap * sizeof(*ns)) != 0)
-			return -1;
-#ifdef MADV_HUGEPAGE
-		madvise(ns, ncap * sizeof(*ns), MADV_HUGEPAGE);
-#endif
-		memset(ns, 0, ncap * sizeof(*ns));
-	} else if ((ns = calloc(ncap, sizeof(*ns))) == NULL) {
-		return -1;
-	}
-	if (ks->slot) {
-		for (i = 0; i <= ks->mask; i++) {
-			uint64_t s = ks->slot[i];
-			size_t j;
-
-			if (s == 0)
-				continue;
-			/* the stored 32 bits are the hash's high half: spread again */
-			j = (size_t)((s >> 32) * 2654435761U) & (ncap - 1);
-			while (ns[j])
-				j = (j + 1) & (ncap - 1);
-			ns[j] = s;
-		}
-		free(ks->slot);
-	}
-	ks->slot = ns;
-	ks->mask = ncap - 1;
-	return 0;
-}
-
-static int
-keyset_grow(struct keyset *ks)
-{
-	return keyset_grow_to(ks, ks->slot ? (ks->mask + 1) * 2 : 1024);
-}
-
 /* keyset_presize - room for N keys without growing */
 int
 keyset_presize(struct keyset *ks, size_t n)
 {
-	size_t cap = 1024;
-
-	while (cap < n * 2 && cap < ((size_t)1 << 40))
-		cap *= 2;
-	if (ks->slot && ks->mask + 1 >= cap)
-		return 0;
 	if (strbuf_reserve(&ks->arena, n * 20) < 0)
 		return -1;
-	return keyset_grow_to(ks, cap);
+	return htable_reserve(&ks->t, n);
 }
 
 /* keyset_add - 0 added, 1 already there, -1 ENOMEM */
 int
 keyset_add(struct keyset *ks, const char *k, size_t n)
 {
-	uint32_t h32, len32;
-	size_t j, off;
+	struct htable_probe p;
+	uint32_t off, len32;
 
-	if (n > UINT32_MAX)
+	if (n > UINT32_MAX || htable_reserve(&ks->t, ks->t.n + 1) < 0)
 		return -1;
-	if ((ks->n + 1) * 2 > (ks->slot ? ks->mask + 1 : 0) && keyset_grow(ks) < 0)
-		return -1;
-	h32 = (uint32_t)(hash_words(k, n) >> 32);
-	j = (size_t)(h32 * 2654435761U) & ks->mask;
-	while (ks->slot[j]) {
-		uint64_t s = ks->slot[j];
-
-		if ((uint32_t)(s >> 32) == h32) {
-			off = (size_t)(s & 0xffffffffU);
-			memcpy(&len32, ks->arena.buf + off, 4);
-			if (len32 == n && memcmp(ks->arena.buf + off + 4, k, n) == 0)
-				return 1;
-		}
-		j = (j + 1) & ks->mask;
+	htable_probe_start(&ks->t, &p, hash_words(k, n));
+	while ((off = htable_probe_next(&ks->t, &p)) != 0) {
+		memcpy(&len32, ks->arena.buf + off, 4);
+		if (len32 == n && memcmp(ks->arena.buf + off + 4, k, n) == 0)
+			return 1;
 	}
 	if (ks->arena.len == 0 && strbuf_add(&ks->arena, "", 1) < 0)
 		return -1;
-	off = ks->arena.len;
-	if (off + 4 + n > UINT32_MAX)
+	if (ks->arena.len + 4 + n > UINT32_MAX)
 		return -1;
+	off = (uint32_t)ks->arena.len;
 	len32 = (uint32_t)n;
 	if (strbuf_reserve(&ks->arena, 4 + n) < 0)
 		return -1;
 	memcpy(ks->arena.buf + off, &len32, 4);
 	memcpy(ks->arena.buf + off + 4, k, n);
 	ks->arena.len += 4 + n;
-	ks->slot[j] = ((uint64_t)h32 << 32) | off;
-	ks->n++;
+	htable_insert(&ks->t, &p, off);
 	return 0;
 }
 
 void
 keyset_fini(struct keyset *ks)
 {
-	free(ks->slot);
+	htable_fini(&ks->t);
 	strbuf_fini(&ks->arena);
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "maps/map.h"
+#include "util/htable.h"
 #include "util/strbuf.h"
 
 extern const struct map_ops map_cdb_ops;
@@ -33,11 +34,10 @@ const struct map_ops *map_postmap_find(const char *type);
 /* map_strndup - copy N bytes and NUL-terminate */
 char *map_strndup(const char *s, size_t n);
 
-/* keyset - open-addressing set of keys, for duplicate detection */
+/* keyset - the set of keys seen, for duplicate detection: util/htable.h's
+ * table, each key's id its offset in the arena */
 struct keyset {
-	uint64_t *slot;             /* (hash32 << 32) | arena offset; 0 = empty */
-	size_t mask;
-	size_t n;
+	struct htable t;
 	struct strbuf arena;        /* [uint32 len][bytes]..., starts with one pad byte */
 };
 

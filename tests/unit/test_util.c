@@ -1,5 +1,5 @@
 /* tests/unit/test_util.c - util/: hashes against published values, the
- * strbuf zeroed, strict UTF-8, display widths, and the command runner's
+ * hash table against a plain array, the strbuf zeroed, strict UTF-8, display widths, and the command runner's
  * rules (absolute path, clean environment, process group, cap, deadline). */
 #include "config.h"
 
@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "util/hash.h"
+#include "util/htable.h"
 #include "util/runcmd.h"
 #include "util/strbuf.h"
 #include "util/textwidth.h"
@@ -52,6 +53,84 @@ test_hash(void **state)
 	h = hash_words(key, 9);
 	key[8] = 'y';
 	assert_true(hash_words(key, 9) >> 32 != h >> 32);
+}
+
+/* the hash table against a plain array: N keys with few distinct hashes
+ * (long probe runs, equal tags), lookups, removals in random order
+ * (backward shift), growth to a mapped table; every state checked */
+static uint64_t
+ht_hash(uint32_t k, int spread)
+{
+	/* spread 0: 64 distinct hashes for every key; else hash_words */
+	return spread ? hash_words(&k, sizeof(k)) : (uint64_t)(k % 64) * 0x9e3779b97f4a7c15ULL;
+}
+
+static uint32_t
+ht_find(const struct htable *t, const uint32_t *key_of, uint32_t k, int spread)
+{
+	struct htable_probe p;
+	uint32_t id;
+
+	htable_probe_start(t, &p, ht_hash(k, spread));
+	while ((id = htable_probe_next(t, &p)) != 0)
+		if (key_of[id] == k)
+			return id;
+	return 0;
+}
+
+static void
+ht_run(uint32_t n, int spread)
+{
+	struct htable t;
+	uint32_t *key_of = calloc(n + 1, sizeof(*key_of));
+	unsigned char *in = calloc(n + 1, 1);
+	uint32_t i, id, seed = 12345;
+
+	assert_non_null(key_of);
+	assert_non_null(in);
+	htable_init(&t);
+	assert_int_equal(ht_find(&t, key_of, 7, spread), 0);
+	for (i = 1; i <= n; i++) {
+		struct htable_probe p;
+		uint32_t k = i * 2654435761U;
+
+		key_of[i] = k;
+		assert_int_equal(htable_reserve(&t, t.n + 1), 0);
+		htable_probe_start(&t, &p, ht_hash(k, spread));
+		while ((id = htable_probe_next(&t, &p)) != 0)
+			assert_int_not_equal(key_of[id], k);
+		htable_insert(&t, &p, i);
+		in[i] = 1;
+	}
+	assert_int_equal(t.n, n);
+	assert_true(t.mask + 1 >= 2 * (size_t)n);
+	for (i = 1; i <= n; i++)
+		assert_int_equal(ht_find(&t, key_of, key_of[i], spread), i);
+	/* remove about half, in a pseudo-random order */
+	for (i = 0; i < n / 2 + 1; i++) {
+		seed = seed * 1103515245U + 12345U;
+		id = 1 + (seed >> 8) % n;
+		if (in[id]) {
+			assert_int_equal(htable_remove(&t, ht_hash(key_of[id], spread), id), 0);
+			in[id] = 0;
+		} else {
+			assert_int_equal(htable_remove(&t, ht_hash(key_of[id], spread), id), -1);
+		}
+	}
+	for (i = 1; i <= n; i++)
+		assert_int_equal(ht_find(&t, key_of, key_of[i], spread), in[i] ? i : 0);
+	htable_fini(&t);
+	assert_null(t.slot);
+	free(key_of);
+	free(in);
+}
+
+static void
+test_htable(void **state)
+{
+	(void)state;
+	ht_run(3000, 0);        /* 64 hashes: runs of ~47 equal tags */
+	ht_run(300000, 1);      /* past 4 MiB of slots: the mapped table */
 }
 
 static void
@@ -253,6 +332,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_htable),
 		cmocka_unit_test(test_strbuf_zeroed),
 		cmocka_unit_test(test_utf8_strict),
 		cmocka_unit_test(test_text_width),
