@@ -20,6 +20,7 @@
 #include "core/maincf.h"
 #include "core/pattern.h"
 #include "util/hash.h"
+#include "util/htable.h"
 #include "util/strbuf.h"
 #include "maps/map.h"
 
@@ -95,8 +96,9 @@ struct kvent {
 };
 
 struct kvtab {
-	struct kvent *v;
-	size_t n, cap;              /* cap is a power of two */
+	struct kvent *v;            /* dense, in insertion order */
+	size_t n, cap;
+	struct htable t;            /* folded key -> index in v + 1 */
 };
 
 /* line index of an indexed table's source: key hash -> first line (postmap

@@ -1,8 +1,8 @@
 /*
  * core/explain_kv.c - explain's in-memory key store and line index.
  *
- * The key store (struct kvtab) holds texthash, inline and --sources tables
- * as Postfix would fold and look them up.  The line index maps a key of an
+ * The key store (struct kvtab, on util/htable.h) holds texthash, inline
+ * and --sources tables as Postfix would fold and look them up.  The line index maps a key of an
  * indexed table's source to its first line (FILE:LINE in explain's
  * answers); build_line_index() is the speed-tuned single pass over the
  * mmap'd source (word-at-a-time key scan), with kvparse as the plain
@@ -30,35 +30,17 @@
 #include "core/explain_int.h"
 #include "util/safeopen.h"
 
+/* kv_find - the entry of KEY, or NULL; P ends on the free slot for it */
 static struct kvent *
-kv_slot(struct kvtab *t, const char *k, size_t kl)
+kv_find(const struct kvtab *t, const char *k, size_t kl, struct htable_probe *p)
 {
-	size_t i = (size_t)hash_words(k, kl) & (t->cap - 1);
+	uint32_t id;
 
-	while (t->v[i].key) {
-		if (t->v[i].klen == kl && memcmp(t->v[i].key, k, kl) == 0)
-			return &t->v[i];
-		i = (i + 1) & (t->cap - 1);
-	}
-	return &t->v[i];
-}
-
-static int
-kv_grow(struct kvtab *t)
-{
-	struct kvtab nt;
-	size_t i;
-
-	nt.cap = t->cap ? t->cap * 2 : 64;
-	nt.n = t->n;
-	if ((nt.v = calloc(nt.cap, sizeof(*nt.v))) == NULL)
-		return -1;
-	for (i = 0; i < t->cap; i++)
-		if (t->v[i].key)
-			*kv_slot(&nt, t->v[i].key, t->v[i].klen) = t->v[i];
-	free(t->v);
-	*t = nt;
-	return 0;
+	htable_probe_start(&t->t, p, hash_words(k, kl));
+	while ((id = htable_probe_next(&t->t, p)) != 0)
+		if (t->v[id - 1].klen == kl && memcmp(t->v[id - 1].key, k, kl) == 0)
+			return &t->v[id - 1];
+	return NULL;
 }
 
 /* kv_put - first one wins (postmap's default); KEY already folded */
@@ -66,18 +48,28 @@ int
 kv_put(struct kvtab *t, const char *k, size_t kl, const char *v, size_t vl, unsigned line,
        bool with_val)
 {
+	struct htable_probe pr;
 	struct kvent *e;
 	char *p;
 
-	if ((t->n + 1) * 2 > t->cap && kv_grow(t) < 0)
+	if (t->n >= UINT32_MAX - 1 || htable_reserve(&t->t, t->n + 1) < 0)
 		return -1;
-	e = kv_slot(t, k, kl);
-	if (e->key)
+	if (kv_find(t, k, kl, &pr) != NULL)
 		return 0;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		struct kvent *nv = realloc(t->v, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		t->v = nv;
+		t->cap = nc;
+	}
 	if ((p = malloc(kl + 1 + (with_val ? vl + 1 : 0))) == NULL)
 		return -1;
 	memcpy(p, k, kl);
 	p[kl] = 0;
+	e = &t->v[t->n];
 	e->val = NULL;
 	if (with_val) {
 		memcpy(p + kl + 1, v, vl);
@@ -88,19 +80,16 @@ kv_put(struct kvtab *t, const char *k, size_t kl, const char *v, size_t vl, unsi
 	e->klen = kl;
 	e->line = line;
 	t->n++;
+	htable_insert(&t->t, &pr, (uint32_t)t->n);
 	return 0;
 }
 
 const struct kvent *
 kv_get(const struct kvtab *t, const char *k, size_t kl)
 {
-	if (t->cap == 0)
-		return NULL;
-	{
-		const struct kvent *e = kv_slot((struct kvtab *)t, k, kl);
+	struct htable_probe pr;
 
-		return e->key ? e : NULL;
-	}
+	return kv_find(t, k, kl, &pr);
 }
 
 void
@@ -108,11 +97,12 @@ kv_free(struct kvtab *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->cap; i++)
+	for (i = 0; i < t->n; i++)
 		free(t->v[i].key);
 	free(t->v);
 	t->v = NULL;
 	t->n = t->cap = 0;
+	htable_fini(&t->t);
 }
 
 /* li_reserve - room for N more entries */
