@@ -459,17 +459,15 @@ apply_audit(const char *dir, const struct apply_opts *opts, struct apply_result 
 	closelog();
 }
 
-static int
-run_step(struct apply_step *st, const char *const argv[], const struct apply_opts *opts)
+int
+apply_run_step(struct apply_step *st, const char *const argv[], int timeout_ms)
 {
 	struct runcmd_result rr;
 	char reason[256];
-	int rc;
 
 	runcmd_format_argv(argv, &st->command);
 	runcmd_result_init(&rr);
-	rc = runcmd_run(argv, RUNCMD_PTY, opts ? opts->timeout_ms : 0, &rr, reason, sizeof(reason));
-	if (rc < 0) {
+	if (runcmd_run(argv, RUNCMD_PTY, timeout_ms, &rr, reason, sizeof(reason)) < 0) {
 		strbuf_addf(&st->detail, "could not run %s: %s\n", argv[0], reason);
 		st->state = APPLY_FAILED;
 		runcmd_result_fini(&rr);
@@ -478,7 +476,7 @@ run_step(struct apply_step *st, const char *const argv[], const struct apply_opt
 	st->status = rr.status;
 	strbuf_add(&st->output, rr.output.buf, rr.output.len);
 	if (rr.timed_out)
-		strbuf_addf(&st->detail, "timed out\n");
+		strbuf_addstr(&st->detail, "timed out\n");
 	st->state = rr.status == 0 && !rr.timed_out ? APPLY_OK : APPLY_FAILED;
 	runcmd_result_fini(&rr);
 	return st->state == APPLY_OK ? 0 : -1;
@@ -620,7 +618,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 	{
 		const char *argv[] = { postfix, "-c", dir, "check", NULL };
 
-		if (run_step(chkst, argv, opts) < 0) {
+		if (apply_run_step(chkst, argv, opts ? opts->timeout_ms : 0) < 0) {
 			check_result_fini(&chk);
 			maincf_free(cf);
 			session_items(dir, opts, r);
@@ -663,7 +661,7 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		strbuf_addf(&rel->detail, "%s\n", why);
 		if (cf)
 			reload_items(cf, dir, opts, &chk, r);
-		if (run_step(rel, argv, opts) == 0) {
+		if (apply_run_step(rel, argv, opts ? opts->timeout_ms : 0) == 0) {
 			int fd;
 
 			r->reloaded = true;

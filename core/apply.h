@@ -97,6 +97,12 @@ void apply_audit_text(const char *dir, const struct apply_opts *opts,
  * says why when syslog cannot be reached */
 void apply_audit(const char *dir, const struct apply_opts *opts, struct apply_result *r);
 
+/* apply_run_step - run ARGV (absolute argv[0]) on a pseudo-terminal
+ * (postfix prints only to a terminal) for step ST: its command line,
+ * output, exit status and state; TIMEOUT_MS <= 0: 60 s.  0 when it
+ * succeeded, -1 when it could not run, failed or timed out. */
+int apply_run_step(struct apply_step *st, const char *const argv[], int timeout_ms);
+
 /* apply_state_name - "pending", "ok", "FAILED", "skipped" */
 const char *apply_state_name(enum apply_state st);
 

@@ -337,30 +337,6 @@ restore(const struct saved *sv, struct strbuf *note)
 	tabledoc_free(doc);
 }
 
-/* run - ARGV into step ST (pty: postfix prints only to a terminal) */
-static int
-run(struct apply_step *st, const char *const argv[], int timeout_ms)
-{
-	struct runcmd_result rr;
-	char reason[256];
-
-	runcmd_format_argv(argv, &st->command);
-	runcmd_result_init(&rr);
-	if (runcmd_run(argv, RUNCMD_PTY, timeout_ms, &rr, reason, sizeof(reason)) < 0) {
-		strbuf_addf(&st->detail, "could not run %s: %s\n", argv[0], reason);
-		st->state = APPLY_FAILED;
-		runcmd_result_fini(&rr);
-		return -1;
-	}
-	st->status = rr.status;
-	strbuf_add(&st->output, rr.output.buf, rr.output.len);
-	if (rr.timed_out)
-		strbuf_addstr(&st->detail, "timed out\n");
-	st->state = rr.status == 0 && !rr.timed_out ? APPLY_OK : APPLY_FAILED;
-	runcmd_result_fini(&rr);
-	return st->state == APPLY_OK ? 0 : -1;
-}
-
 /* postmap_path - DIR's main.cf command_directory/postmap */
 static const char *
 postmap_path(const char *dir, const struct apply_opts *opts)
@@ -401,7 +377,7 @@ postfix_steps(const char *dir, const struct apply_opts *opts, struct apply_resul
 	{
 		const char *argv[] = { postfix, "-c", dir, "check", NULL };
 
-		if (run(&res->steps[2], argv, tmo) < 0)
+		if (apply_run_step(&res->steps[2], argv, tmo) < 0)
 			return 1;
 	}
 	{
@@ -422,7 +398,7 @@ postfix_steps(const char *dir, const struct apply_opts *opts, struct apply_resul
 	{
 		const char *argv[] = { postfix, "-c", dir, "reload", NULL };
 
-		if (run(&res->steps[3], argv, tmo) < 0)
+		if (apply_run_step(&res->steps[3], argv, tmo) < 0)
 			return 1;
 	}
 	res->reloaded = true;
@@ -451,7 +427,7 @@ migrate_apply(const char *dir, const struct migrate_plan *plan, unsigned flags,
 		strbuf_init(&st.detail);
 		strbuf_init(&st.command);
 		strbuf_init(&st.output);
-		if (run(&st, argv, opts ? opts->timeout_ms : 0) == 0) {
+		if (apply_run_step(&st, argv, opts ? opts->timeout_ms : 0) == 0) {
 			strbuf_addf(&bld->detail, "built %s\n", plan->tables[i].new_ref);
 			res->built = true;
 			res->nbuilt++;
