@@ -1217,6 +1217,19 @@ fill_head(const char *line, const char *e, const struct prefix *px, struct pf_ev
 	}
 }
 
+/* line_end - the end of LINE (LEN bytes) without its "\n" or "\r\n" */
+static const char *
+line_end(const char *line, size_t len)
+{
+	const char *e = line + len;
+
+	if (e > line && e[-1] == '\n')
+		e--;
+	if (e > line && e[-1] == '\r')
+		e--;
+	return e;
+}
+
 enum logline_result
 logline_head(const char *line, size_t len, struct logline_ctx *ctx, bool want_time,
 	     struct pf_event *ev)
@@ -1228,11 +1241,7 @@ logline_head(const char *line, size_t len, struct logline_ctx *ctx, bool want_ti
 		return LOGLINE_JUNK;
 	if (len > LOGLINE_MAX)
 		len = LOGLINE_MAX;
-	e = line + len;
-	if (e > line && e[-1] == '\n')
-		e--;
-	if (e > line && e[-1] == '\r')
-		e--;
+	e = line_end(line, len);
 	if (!parse_prefix(line, e, &px))
 		return LOGLINE_JUNK;
 	fill_head(line, e, &px, ev);
@@ -1258,11 +1267,7 @@ logline_parse(const char *line, size_t len, struct logline_ctx *ctx, struct pf_e
 			logline_mark_truncated(ev);
 		return r;
 	}
-	e = line + len;
-	if (e > line && e[-1] == '\n')
-		e--;
-	if (e > line && e[-1] == '\r')
-		e--;
+	e = line_end(line, len);
 	if (!parse_prefix(line, e, &px))
 		return LOGLINE_JUNK;
 	rest = event_shape(px.msg, e, &qe, &ai);
