@@ -278,6 +278,14 @@ session_net(const char *changes, const char *path, struct index_delta *d)
 
 		if (len && p[len - 1] == ':' && p[0] != '+' && p[0] != '-') {
 			in = len - 1 == plen && memcmp(p, path, plen) == 0;
+			if (!in && len < PATH_MAX) {
+				/* the caller's name for the file may not be the real path */
+				char hdr[PATH_MAX], real[PATH_MAX];
+
+				memcpy(hdr, p, len - 1);
+				hdr[len - 1] = '\0';
+				in = realpath(hdr, real) && strcmp(real, path) == 0;
+			}
 			found = found || in;
 		} else if (in && len && (p[0] == '+' || p[0] == '-')) {
 			if (n == cap) {
@@ -329,8 +337,12 @@ session_items(const char *dir, const struct apply_opts *opts, struct apply_resul
 			struct index_delta d;
 			const char *name;
 
+			char real[PATH_MAX];
+
 			memcpy(path, p, len - 1);
 			path[len - 1] = '\0';
+			if (realpath(path, real))
+				memcpy(path, real, strlen(real) + 1);
 			name = table_name(dir, path);
 			if (!applied_has(r, name) && session_net(opts->changes, path, &d) > 0
 			    && (d.added || d.removed))
@@ -353,12 +365,19 @@ reload_items(struct maincf *cf, const char *dir, const struct apply_opts *opts,
 
 	if (since == 0)
 		return;
-	snprintf(path, sizeof(path), "%s/main.cf", dir);
-	if (mtime_of(path) > since && !applied_has(r, "main.cf"))
-		applied_item(r, "main.cf", NULL, NULL);
-	snprintf(path, sizeof(path), "%s/master.cf", dir);
-	if (mtime_of(path) > since && !applied_has(r, "master.cf"))
-		applied_item(r, "master.cf", NULL, NULL);
+	for (i = 0; i < 2; i++) {
+		const char *name = i ? "master.cf" : "main.cf";
+		struct index_delta d;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (mtime_of(path) <= since || applied_has(r, name))
+			continue;
+		if (opts && opts->changes && session_net(opts->changes, path, &d) > 0 &&
+		    (d.added || d.removed))
+			applied_item(r, name, &d, NULL);
+		else
+			applied_item(r, name, NULL, NULL);
+	}
 	for (i = 0; chk && i < chk->ntables; i++) {
 		const struct check_table *t = &chk->tables[i];
 		struct index_delta d;

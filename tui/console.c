@@ -872,7 +872,15 @@ console_doc_save(struct console *con, struct con_doc *d, char *why, size_t size)
 	{
 		const char *base = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
 
-		snprintf(why, size, "saved %s (previous version kept as %s~)", base, base);
+		char bak[4200];
+		struct stat bst;
+
+		/* a new file has no previous version */
+		snprintf(bak, sizeof(bak), "%s~", d->path);
+		if (lstat(bak, &bst) == 0)
+			snprintf(why, size, "saved %s (previous version kept as %s~)", base, base);
+		else
+			snprintf(why, size, "saved %s (a new file)", base);
 	}
 	console_load(con);
 	return 0;

@@ -6,7 +6,8 @@
 # that makes smtpd use it (check_client_access put before the permit that
 # would end the list first), nothing written; y makes both edits (unsaved);
 # Apply saves both atomically (main.cf~ kept), builds the table, reloads
-# Postfix, and real smtpd then rejects that client.
+# Postfix (the audit line counts both), and real smtpd then rejects that
+# client.
 TUI_W=80 TUI_H=24
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/postfix.sh"
@@ -64,10 +65,12 @@ tui_expect "the log's event would now be decided otherwise" \
 	"access_client:1: 203\\.0\\.113\\.9 REJECT"
 tui_keys y
 tui_expect "Apply saves main.cf" 'saved +saved main\.cf'
-tui_expect "and the new table" 'saved +saved access_client'
+tui_expect "and the new table (a new file: no previous version)" 'saved +saved access_client \(a new file\)'
 tui_expect "builds it" "built hash:$PF_CONF/access_client \\(1 entry\\)"
 tui_expect "and reloads Postfix" 'ok +reload'
 tui_expect "done" 'Apply: done, Postfix reloaded'
+tui_expect "the audit line: the new table's entry against no index, main.cf's net edit" \
+	'access_client \+1, main\.cf \+1 -1; built 1 table; postfix reload ok'
 like "main.cf holds the new restriction before the permit" "$(cat "$PF_CONF/main.cf")" \
 	"^smtpd_client_restrictions = check_client_access hash:$PF_CONF/access_client, permit_mynetworks\$"
 check "the previous main.cf is kept as main.cf~" cmp -s "$PF_CONF/main.cf~" "$TUI_DIR/main.cf.before"
