@@ -9,6 +9,7 @@
  * cli_*.c files decide output and exit status.
  */
 #include "config.h"
+#include "gitcommit.h"
 
 #include <getopt.h>
 #include <locale.h>
@@ -196,7 +197,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (version) {
-		/* the git commit when configure found the source in a git work tree */
+		/* the git commit of the source when built from a git work tree
+		 * (gitcommit.h, written by make) */
 		if (PFCONSOLE_GIT_COMMIT[0])
 			printf("pfconsole %s (git %s)\n", PACKAGE_VERSION, PFCONSOLE_GIT_COMMIT);
 		else

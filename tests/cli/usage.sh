@@ -12,6 +12,12 @@ out=$("$PFCONSOLE" --version); rc=$?
 is "--version exits 0" "$rc" 0
 like "--version prints the version (and the git commit when built from git)" "$out" \
 	'^pfconsole [0-9]+\.[0-9]+\.[0-9]+( \(git [0-9a-f]+\))?$'
+# the commit is the one make read (gitcommit.h, tests/cli/gitcommit.sh)
+commit=$(sed -n 's/^#define PFCONSOLE_GIT_COMMIT "\(.*\)"$/\1/p' "$top_builddir/gitcommit.h")
+case $commit in
+"") unlike "--version: no commit when make found none" "$out" 'git' ;;
+*) like "--version names the commit make read" "$out" " \\(git $commit\\)\$" ;;
+esac
 out=$("$PFCONSOLE" frobnicate 2>&1); rc=$?
 is "unknown command exits 2" "$rc" 2
 like "unknown command is named" "$out" "unknown command 'frobnicate'"
