@@ -247,15 +247,48 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 		rows_add(row, ROLE_ERROR, con->cf_error);
 		return;
 	}
-	rows_addf(row, ROLE_NORMAL, "%zu table%s referenced by ", chk->ntables,
-		  chk->ntables == 1 ? "" : "s");
-	rows_add_bytes(row, ROLE_NORMAL, maincf_path(con->cf), strlen(maincf_path(con->cf)));
-	rows_addf(row, nerr ? ROLE_ERROR : ROLE_OK, "   %zu error%s, %zu warning%s", nerr,
-		  nerr == 1 ? "" : "s", diag_count(&chk->diags, DIAG_WARNING),
-		  diag_count(&chk->diags, DIAG_WARNING) == 1 ? "" : "s");
-	/* the Postfix whose defaults the answers follow (core/postconf) */
-	rows_addf(row, ROLE_DIM, "   Postfix %s (%s)", postconf_version(),
-		  strcmp(postconf_origin(), "built-in table") ? "postconf -d" : "built-in defaults");
+	{
+		/* the Postfix whose defaults the answers follow (core/postconf)
+		 * stays visible at 80 columns: main.cf's path (the title bar
+		 * names the directory) gives way first, from the left, then the
+		 * words around the version */
+		const char *path = maincf_path(con->cf);
+		bool builtin = strcmp(postconf_origin(), "built-in table") == 0;
+		char head[64], counts[96], ver[96];
+		size_t fixed, pw = textsafe_width(path, strlen(path));
+		struct strbuf sb;
+
+		snprintf(head, sizeof(head), "%zu table%s referenced by ", chk->ntables,
+			 chk->ntables == 1 ? "" : "s");
+		snprintf(counts, sizeof(counts), "   %zu error%s, %zu warning%s", nerr,
+			 nerr == 1 ? "" : "s", diag_count(&chk->diags, DIAG_WARNING),
+			 diag_count(&chk->diags, DIAG_WARNING) == 1 ? "" : "s");
+		snprintf(ver, sizeof(ver), "   Postfix %s (%s)", postconf_version(),
+			 builtin ? "built-in defaults" : "postconf -d");
+		fixed = strlen(head) + strlen(counts) + strlen(ver);
+		if (w > 0 && fixed + 12 > (size_t)w)
+			snprintf(ver, sizeof(ver), "  Postfix %s%s", postconf_version(),
+				 builtin ? " (built-in)" : "");
+		fixed = strlen(head) + strlen(counts) + strlen(ver);
+		strbuf_init(&sb);
+		if (w > 0 && fixed + pw > (size_t)w && (size_t)w > fixed + 8) {
+			size_t room = (size_t)w - fixed, off = 0, len = strlen(path);
+
+			while (off < len && textsafe_width(path + off, len - off) + 1 > room)
+				off++;
+			strbuf_addstr(&sb, "\xe2\x80\xa6");      /* … */
+			textsafe_fit(&sb, path + off, len - off, room - 1);
+		} else if (w > 0 && fixed + pw > (size_t)w) {
+			strbuf_addstr(&sb, "main.cf");
+		} else {
+			strbuf_addstr(&sb, path);
+		}
+		rows_add(row, ROLE_NORMAL, head);
+		rows_add_bytes(row, ROLE_NORMAL, sb.buf, sb.len);
+		rows_add(row, nerr ? ROLE_ERROR : ROLE_OK, counts);
+		rows_add(row, ROLE_DIM, ver);
+		strbuf_fini(&sb);
+	}
 	{
 		/* the log says smtpd is failing: said before anything else */
 		char fail[512];

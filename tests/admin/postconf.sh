@@ -81,6 +81,9 @@ sed -i "s|^command_directory = .*|command_directory = $fake|" "$etc/main.cf"
 tui_start -c "$etc" console --log "$TUI_DIR/mail.log"
 tui_expect "the Maps screen names the Postfix version the answers follow" \
 	'Postfix 3\.10\.1 \(postconf -d\)'
+tui_resize 80 24
+tui_expect "... at 80x24 too (main.cf's path gives way)" \
+	'^[0-9]+ tables? referenced by .*main\.cf +[0-9]+ errors?, [0-9]+ warnings? +Postfix 3\.10\.1$'
 tui_keys Q
 tui_exited >/dev/null
 tap_done

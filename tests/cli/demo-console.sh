@@ -28,9 +28,10 @@ wait_for() {
 tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 \
 	"DEMO_DELAY=0.2 sh '$top_srcdir/demo/run-demo.sh' '$PFCONSOLE'; echo \$? >'$work/exit'; sleep 600" ||
 	bail "tmux did not start"
-check "the console opens on the demo's Maps screen" wait_for 'tables referenced by /.*/pfconsole-demo\.[A-Za-z0-9]+/etc/main\.cf'
+# (the title bar names the configuration directory)
+check "the console opens on the demo's Maps screen" wait_for 'pfconsole \| Maps .* /.*/pfconsole-demo\.[A-Za-z0-9]+/etc *$'
 scr=$(screen)
-dir=$(printf '%s\n' "$scr" | sed -n 's|.*\(/[^ ]*/pfconsole-demo\.[A-Za-z0-9]*\)/etc/main\.cf.*|\1|p' | head -1)
+dir=$(printf '%s\n' "$scr" | sed -n 's#.*pfconsole | Maps .* \(/[^ ]*/pfconsole-demo\.[A-Za-z0-9]*\)/etc *$#\1#p' | head -1)
 like "it lists the 2019 class and its table" "$scr" 'good_senders_only'
 like "it lists the 2008 transport table" "$scr" 'transport_maps'
 like "the scratch copy exists while the console runs" "$dir" '^/.+/pfconsole-demo\.'
