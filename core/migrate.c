@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/maincf.h"
+#include "core/postconf.h"
 #include "core/migrate.h"
 #include "core/tabledoc.h"
 #include "core/vcs.h"
@@ -154,6 +155,13 @@ migrate_plan(const char *dir, const char *from, const char *to, struct migrate_p
 		goto nomem;
 	if (maincf_load(&cf, dir, NULL) < 0) {
 		snprintf(reason, size, "%s/main.cf: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* the installed Postfix must read TO (core/postconf: postconf -m) */
+	if (postconf_has_type(to) == 0) {
+		snprintf(reason, size, "this Postfix has no %s tables (postconf -m does not list %s; "
+			 "Debian: install postfix-%s): nothing planned", to, to, to);
+		maincf_free(cf);
 		return -1;
 	}
 	for (i = 0; i < maincf_ref_count(cf); i++) {

@@ -66,7 +66,7 @@ void migrate_plan_fini(struct migrate_plan *p);
 
 /* migrate_plan - plan FROM -> TO for DIR.  0, or -1 with REASON (main.cf
  * unreadable, an unsupported pair: FROM must be hash, btree or dbm, TO
- * cdb, lmdb or hash...). */
+ * cdb, lmdb or hash...; TO not in the installed Postfix's postconf -m). */
 int migrate_plan(const char *dir, const char *from, const char *to, struct migrate_plan *p,
 		 char *reason, size_t size);
 

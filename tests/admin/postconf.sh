@@ -86,4 +86,20 @@ tui_expect "... at 80x24 too (main.cf's path gives way)" \
 	'^[0-9]+ tables? referenced by .*main\.cf +[0-9]+ errors?, [0-9]+ warnings? +Postfix 3\.10\.1$'
 tui_keys Q
 tui_exited >/dev/null
+
+# migrate to a type the installed Postfix cannot read: refused before
+# anything is planned (a postconf -m without lmdb)
+etc2=$TUI_DIR/etc2 fake2=$TUI_DIR/sbin2
+mkdir -p "$etc2" "$fake2"
+sed '/^-m)/s/ lmdb//' "$fake/postconf" >"$fake2/postconf"
+chmod +x "$fake2/postconf"
+printf 'command_directory = %s\ntransport_maps = hash:%s/transport\n' "$fake2" "$etc2" >"$etc2/main.cf"
+printf 'example.com smtp:[192.0.2.1]\n' >"$etc2/transport"
+sum=$(md5sum <"$etc2/main.cf")
+out=$("$PFCONSOLE" -c "$etc2" migrate hash lmdb 2>&1); rc=$?
+is "migrate hash lmdb without lmdb in postconf -m: exit 1" "$rc" 1
+like "... says why" "$out" 'this Postfix has no lmdb tables \(postconf -m does not list lmdb; Debian: install postfix-lmdb\)'
+is "... main.cf untouched" "$(md5sum <"$etc2/main.cf")" "$sum"
+out=$("$PFCONSOLE" -c "$etc2" migrate --dry-run hash cdb 2>&1); rc=$?
+is "... while hash -> cdb (listed) plans" "$rc:$(printf '%s\n' "$out" | grep -c '^build cdb:')" "0:1"
 tap_done
