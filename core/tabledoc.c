@@ -1113,6 +1113,51 @@ fail:
 	return -1;
 }
 
+/* move_diags - in DL (sorted by line), the diagnostics on lines [from, to)
+ * replaced by those of WIN (lines counted from FROM; taken over, WIN left
+ * empty), the ones after moved by DL lines.  No message is copied.  0 or
+ * -1 (ENOMEM: DL unchanged) */
+static int
+move_diags(struct diag_list *dl, struct diag_list *win, unsigned from, unsigned to, long long dlines)
+{
+	size_t i0, i1, lo, hi, k, n;
+
+	for (lo = 0, hi = dl->n; lo < hi;) {
+		size_t m = lo + (hi - lo) / 2;
+
+		if (dl->v[m].line < from)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	i0 = lo;
+	for (i1 = i0; i1 < dl->n && dl->v[i1].line < to; i1++)
+		;
+	n = dl->n - (i1 - i0) + win->n;
+	if (n > dl->cap) {
+		struct diag *v = realloc(dl->v, n * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		dl->v = v;
+		dl->cap = n;
+	}
+	for (k = i0; k < i1; k++) {
+		free(dl->v[k].file);
+		free(dl->v[k].message);
+	}
+	memmove(dl->v + i0 + win->n, dl->v + i1, (dl->n - i1) * sizeof(*dl->v));
+	for (k = 0; k < win->n; k++) {
+		dl->v[i0 + k] = win->v[k];
+		dl->v[i0 + k].line += from - 1;
+	}
+	for (k = i0 + win->n; k < n; k++)
+		dl->v[k].line = (unsigned)((long long)dl->v[k].line + dlines);
+	dl->n = n;
+	win->n = 0;             /* its messages are DL's now */
+	return 0;
+}
+
 /* resplice - the incremental re-read after an edit of [off, off+len) by
  * REPL: only the items from the last anchor before the edit to the first
  * anchor after it are parsed again; the items after it move (their chunks
@@ -1199,36 +1244,10 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 	if (put_items(d, lo, hi, &t, w0, line0, base, delta, dl) < 0)
 		goto fail;
 	d->nentries = d->nentries - k + t.nentries;
-	/* diagnostics: the window's replace the old ones there, later ones move */
-	{
-		struct diag_list nd;
-		unsigned wend = line0 + (unsigned)oldlines;
-
-		diag_list_init(&nd);
-		/* in line order, as a full parse gives them */
-		for (i = 0; i < d->diags.n; i++) {
-			const struct diag *x = &d->diags.v[i];
-
-			if (x->line < line0)
-				diag_add_sev(&nd, x->severity, x->code, x->file, x->line, x->col, "%s",
-					     x->message);
-		}
-		for (i = 0; i < t.diags.n; i++) {
-			const struct diag *x = &t.diags.v[i];
-
-			diag_add_sev(&nd, x->severity, x->code, x->file, x->line + line0 - 1, x->col,
-				     "%s", x->message);
-		}
-		for (i = 0; i < d->diags.n; i++) {
-			const struct diag *x = &d->diags.v[i];
-
-			if (x->line >= wend)
-				diag_add_sev(&nd, x->severity, x->code, x->file,
-					     (unsigned)((long long)x->line + dl), x->col, "%s", x->message);
-		}
-		diag_list_fini(&d->diags);
-		d->diags = nd;
-	}
+	/* diagnostics (in line order): the window's replace the old ones
+	 * there, in place; the later ones move by DL lines */
+	if (move_diags(&d->diags, &t.diags, line0, line0 + (unsigned)oldlines, dl) < 0)
+		goto fail;
 	d->crlf = first_crlf(d);
 	chunks_clear(&t);
 	free(t.ch);
