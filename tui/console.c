@@ -56,7 +56,7 @@ struct bg_job {
 	struct check_result chk;        /* BG_CHECK */
 	struct con_doc *doc;            /* BG_VALIDATE: compared, never dereferenced in the thread */
 	char *type, *path, *text;
-	size_t len;
+	size_t len, cap;                /* cap: bytes allocated at text (BG_VALIDATE) */
 	enum maincf_role role;
 	struct diag_list dl;
 	struct apply_opts opts;         /* BG_APPLY (text = the changes) */
@@ -207,6 +207,12 @@ bg_ready(struct app *app, void *ctx)
 			struct con_doc *d = j->doc;
 
 			d->vrunning = false;
+			if (!d->vbuf) {
+				/* the copy's buffer serves the next validation */
+				d->vbuf = j->text;
+				d->vcap = j->cap;
+				j->text = NULL;
+			}
 			if (j->gen == d->vgen) {
 				struct diag_list tmp = d->diags;
 
@@ -409,6 +415,7 @@ doc_free(struct con_doc *d)
 	free(d->edits);
 	tabledoc_free(d->doc);
 	diag_list_fini(&d->diags);
+	free(d->vbuf);
 	strbuf_fini(&d->changes);
 	strbuf_fini(&d->base);
 	free(d->type);
@@ -478,7 +485,18 @@ doc_validate(struct console *con, struct con_doc *d, bool now)
 	}
 	d->vpending = false;
 	j = calloc(1, sizeof(*j));
-	if (!j || !(j->text = malloc(len + 1))) {
+	if (j && d->vbuf && d->vcap >= len + 1) {
+		j->text = d->vbuf;
+		j->cap = d->vcap;
+		d->vbuf = NULL;
+	} else if (j) {
+		free(d->vbuf);
+		d->vbuf = NULL;
+		/* some room to grow: the next copies reuse it */
+		j->cap = len + 1 + len / 16;
+		j->text = malloc(j->cap);
+	}
+	if (!j || !j->text) {
 		free(j);
 		console_doc_validate_sync(con, d);
 		return;

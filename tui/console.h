@@ -42,6 +42,8 @@ struct con_doc {
 	bool vrunning;                  /* a validation thread for this document is in flight */
 	bool vpending;                  /* one is to start after the screen is drawn */
 	struct diag_list diags;         /* validation of the whole buffer (after each edit) */
+	char *vbuf;                     /* the last background validation's copy of the text, */
+	size_t vcap;                    /* kept for the next one (no fresh pages to fault in) */
 	size_t nerrors;
 	bool conflict;                  /* changed on disk while we have unsaved edits */
 	bool force_save;                /* the admin chose "keep mine": overwrite the disk version */

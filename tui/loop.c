@@ -100,8 +100,11 @@ loop_now_ms(void)
 }
 
 /* Timing for tests/bench/tui.sh: with PFCONSOLE_TIMING=FILE, one line per
- * event, "first-screen MS" (since the process started) and "key US" (a key
- * read to its screen drawn). */
+ * event, "first-screen MS" (since the process started), "key US cpu US" (a
+ * key read to its screen drawn; the loop thread's CPU time) and "source US
+ * cpu US" (a descriptor's handler that used 0.1 ms of CPU or more:
+ * background results, the log, file watches, work put off until after a
+ * draw). */
 static FILE *timing;
 
 static long long
@@ -245,8 +248,16 @@ loop_run(struct app *app)
 			if (pfd[i].revents) {
 				struct app_source *src = &app->sources[i - 2];
 
-				if (i - 2 < app->nsources && src->fd == pfd[i].fd && src->ready)
+				if (i - 2 < app->nsources && src->fd == pfd[i].fd && src->ready) {
+					long long s_us = timing ? now_us() : 0, s_cpu = timing ? thread_cpu_us() : 0;
+
 					fl |= src->ready(app, src->ctx);
+					/* only handlers that did work: the log follower
+					 * watches its directory, which may hold this file */
+					if (timing && thread_cpu_us() - s_cpu >= 100)
+						fprintf(timing, "source %lld cpu %lld\n", now_us() - s_us,
+							thread_cpu_us() - s_cpu);
+				}
 			}
 		}
 		if (loop_now_ms() >= next_tick) {
