@@ -25,6 +25,7 @@
 #include "core/access.h"
 #include "core/check.h"
 #include "util/hash.h"
+#include "util/htable.h"
 #include "core/keydup.h"
 #include "core/kvparse.h"
 #include "core/pattern.h"
@@ -77,11 +78,10 @@ check_result_fini(struct check_result *res)
 }
 
 /* ---- key set ----
- * Open addressing with 8-byte slots: 32 bits of the key's hash (compared
- * before anything else) and its index + 1 in an array of entries (0 =
- * empty), which holds the offset of the NUL-terminated key in an arena and
- * a value.  Used for the few keys the postmaster rule needs; duplicate
- * keys of the whole table are core/keydup's. */
+ * Keys with a value, on util/htable.h: an entry holds the offset of the
+ * NUL-terminated key in an arena and the value; its id is its index + 1.
+ * Used for the few keys the postmaster rule needs; duplicate keys of the
+ * whole table are core/keydup's. */
 
 struct kent {
 	size_t off;
@@ -90,11 +90,9 @@ struct kent {
 };
 
 struct kset {
-	uint64_t *slot;
-	size_t cap, n;              /* slots, entries */
-	size_t slot_bytes;          /* mmap'd size of slot, or 0 (calloc) */
+	struct htable t;
 	struct kent *ent;
-	size_t ecap;
+	size_t n, ecap;
 	struct strbuf arena;
 };
 
@@ -106,95 +104,32 @@ kset_init(struct kset *ks)
 }
 
 static void
-slots_free(uint64_t *slot, size_t bytes)
-{
-	if (bytes)
-		munmap(slot, bytes);
-	else
-		free(slot);
-}
-
-static void
 kset_fini(struct kset *ks)
 {
-	slots_free(ks->slot, ks->slot_bytes);
+	htable_fini(&ks->t);
 	free(ks->ent);
 	strbuf_fini(&ks->arena);
 	kset_init(ks);
 }
 
-/* kset_resize - NCAP slots (a power of two) */
-static int
-kset_resize(struct kset *ks, size_t ncap)
-{
-	size_t bytes = 0, i;
-	uint64_t *ns = NULL;
-
-	if (ncap > SIZE_MAX / sizeof(*ns))
-		return -1;
-	if (ncap * sizeof(*ns) >= ((size_t)4 << 20)) {
-		/* big: anonymous pages (zeroed), huge pages if possible */
-		void *p = mmap(NULL, ncap * sizeof(*ns), PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p != MAP_FAILED) {
-			bytes = ncap * sizeof(*ns);
-#ifdef MADV_HUGEPAGE
-			madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-			ns = p;
-		}
-	}
-	if (ns == NULL && (ns = calloc(ncap, sizeof(*ns))) == NULL)
-		return -1;
-	for (i = 0; i < ks->n; i++) {
-		const struct kent *e = &ks->ent[i];
-		uint64_t h = hash_words(ks->arena.buf + e->off, e->len);
-		size_t j = h & (ncap - 1);
-
-		while (ns[j])
-			j = (j + 1) & (ncap - 1);
-		ns[j] = (h & 0xffffffff00000000ULL) | (uint64_t)(i + 1);
-	}
-	slots_free(ks->slot, ks->slot_bytes);
-	ks->slot = ns;
-	ks->cap = ncap;
-	ks->slot_bytes = bytes;
-	return 0;
-}
-
-/* kset_full - N keys need more than CAP slots (load factor 0.7) */
-static bool
-kset_full(size_t n, size_t cap)
-{
-	return n * 10 > cap * 7;
-}
-
 /* kset_add - KEY (N bytes): 1 with *FIRST = its value when present, 0 added
  * with value LINE, -1 ENOMEM */
 static int
-kset_addh(struct kset *ks, const char *key, size_t n, uint64_t h, unsigned line,
-	  unsigned *first)
+kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *first)
 {
-	uint64_t tag = h & 0xffffffff00000000ULL, sv;
-	size_t j;
+	struct htable_probe p;
+	uint32_t id;
 
-	if (n > UINT32_MAX || ks->n >= UINT32_MAX - 1)
+	if (n > UINT32_MAX || ks->n >= UINT32_MAX - 1 || htable_reserve(&ks->t, ks->n + 1) < 0)
 		return -1;
-	if ((ks->cap == 0 || kset_full(ks->n + 1, ks->cap))
-	    && kset_resize(ks, ks->cap ? ks->cap * 2 : 1024) < 0)
-		return -1;
-	j = h & (ks->cap - 1);
-	while ((sv = ks->slot[j]) != 0) {
-		if ((sv & 0xffffffff00000000ULL) == tag) {
-			const struct kent *e = &ks->ent[(sv & 0xffffffffULL) - 1];
+	htable_probe_start(&ks->t, &p, hash_words(key, n));
+	while ((id = htable_probe_next(&ks->t, &p)) != 0) {
+		const struct kent *e = &ks->ent[id - 1];
 
-			if (e->len == n && memcmp(ks->arena.buf + e->off, key, n) == 0) {
-				*first = e->val;
-				return 1;
-			}
+		if (e->len == n && memcmp(ks->arena.buf + e->off, key, n) == 0) {
+			*first = e->val;
+			return 1;
 		}
-		j = (j + 1) & (ks->cap - 1);
 	}
 	if (ks->n == ks->ecap) {
 		size_t nc = ks->ecap ? ks->ecap * 2 : 256;
@@ -214,14 +149,8 @@ kset_addh(struct kset *ks, const char *key, size_t n, uint64_t h, unsigned line,
 	ks->arena.buf[ks->arena.len + n] = '\0';
 	ks->arena.len += n + 1;
 	ks->n++;
-	ks->slot[j] = tag | (uint64_t)ks->n;
+	htable_insert(&ks->t, &p, (uint32_t)ks->n);
 	return 0;
-}
-
-static int
-kset_addn(struct kset *ks, const char *key, size_t n, unsigned line, unsigned *first)
-{
-	return kset_addh(ks, key, n, hash_words(key, n), line, first);
 }
 
 static int
@@ -743,7 +672,6 @@ struct kvctx {
 	struct maincf *cf;
 	struct diag_list *dl;
 	struct maincf_list *used;
-	struct kset seen;
 	bool fold;
 	bool utf8fold;              /* smtputf8_enable: ICU folding, else ASCII only */
 	long n;
