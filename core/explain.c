@@ -167,6 +167,8 @@ trail(struct st *s, const char *fmt, ...)
 	size_t mark;
 	int i;
 
+	if (s->mute)
+		return;
 	if (r->ntrail == r->captrail) {
 		size_t nc = r->captrail ? r->captrail * 2 : 32;
 		char **nv = realloc(r->trail, nc * sizeof(*nv));
@@ -210,6 +212,8 @@ trail_parts(struct st *s, const char *a, const char *b, const char *c, const cha
 	char *w;
 	int i;
 
+	if (s->mute)
+		return;
 	if (r->ntrail == r->captrail) {
 		trail(s, "%s%s%s%s%s", a, b, c, d, e);
 		return;
@@ -627,6 +631,7 @@ st_new(struct explain *ex, const struct explain_probe *p, struct explain_result 
 	s->stack = ex->stack;
 	s->ex = ex;
 	s->r = r;
+	s->mute = r->brief;
 	strbuf_init(&s->etext);
 	strbuf_init(&s->dip.reason);
 	strbuf_init(&s->dir.reason);

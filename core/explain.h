@@ -40,7 +40,8 @@ struct explain_opts {
 	                             * whose -o options override main.cf; NULL: main.cf */
 	const char *const *source_tables;   /* without `sources`: these tables ("type:name",
 	                             * proxy: left out) are read from their sources, the
-	                             * others from their indexes; NULL-terminated, may be NULL */
+	                             * others from their indexes; NULL-terminated, may be NULL */	const char *const *watch_tables;    /* same form: their lookups stay in a brief
+	                             * trail (explain_result.brief); may be NULL */
 };
 
 /* One probe: strings are borrowed for the call. */
@@ -88,6 +89,10 @@ struct explain_result {
 	size_t *trail_off;          /* internal: offset of each line */
 	bool stale;                 /* --sources: a built index would answer differently */
 	struct strbuf stale_note;
+	/* set by the caller: a brief trail keeps only the lookups in the
+	 * instance's watch_tables and the "... is in mynetworks" line (what a
+	 * replay reads); every other field is the same as with the full trail */
+	bool brief;
 };
 
 void explain_result_init(struct explain_result *r);

@@ -83,6 +83,8 @@ struct words {
 	char **v;
 	size_t n, cap;
 	struct wnet *net;           /* NULL, or one per item: filled as used */
+	const struct restriction **rs; /* NULL, or one per item: restriction_find's
+	                                * answer, filled as used (words_restriction) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -152,6 +154,7 @@ struct xtable {
 	struct map *index;          /* --sources: the built index, for staleness */
 	char *src;                  /* source file shown in FILE:LINE; NULL inline */
 	char *error;                /* XT_ERROR: the reason (Postfix's wording) */
+	bool watch;                 /* opts.watch_tables names it: lookups kept in a brief trail */
 	struct xtable *next;
 };
 
@@ -249,6 +252,7 @@ struct st {
 	struct hit *stack;          /* STACK_MAX entries, owned by struct explain */
 	int depth;
 	int indent;
+	bool mute;                  /* a brief trail (explain_result.brief): trail lines dropped */
 };
 
 /* resolve class of a recipient: domain list matching */
@@ -298,6 +302,8 @@ bool parse_net(const char *s, int *fam, unsigned char *net, unsigned *bits);
 int words_add(struct words *w, const char *s, size_t n);
 void words_free(struct words *w);
 int words_split(struct words *w, const char *s);
+/* words_restriction - restriction_find of item I, looked up once per list */
+const struct restriction *words_restriction(struct words *w, size_t i);
 struct words * param_words(struct explain *ex, const char *name);
 int list_match_domain(struct st *s, const char *param, const char *domain, bool parent);
 bool is_my_interface_literal(struct explain *ex, const char *lit);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/explain_int.h"
+#include "core/restriction.h"
 
 int
 words_add(struct words *w, const char *s, size_t n)
@@ -33,6 +34,8 @@ words_add(struct words *w, const char *s, size_t n)
 	/* the parsed items no longer match the list */
 	free(w->net);
 	w->net = NULL;
+	free(w->rs);
+	w->rs = NULL;
 	if (w->n == w->cap) {
 		size_t nc = w->cap ? w->cap * 2 : 8;
 		char **nv = realloc(w->v, nc * sizeof(*nv));
@@ -57,9 +60,29 @@ words_free(struct words *w)
 		free(w->v[i]);
 	free(w->v);
 	free(w->net);
+	free(w->rs);
 	w->v = NULL;
 	w->net = NULL;
+	w->rs = NULL;
 	w->n = w->cap = 0;
+}
+
+/* an item that names no restriction (a class, a table, a typo) */
+static const struct restriction no_restriction;
+
+const struct restriction *
+words_restriction(struct words *w, size_t i)
+{
+	const struct restriction *r;
+
+	if (w->rs == NULL && w->n > 0)
+		w->rs = calloc(w->n, sizeof(*w->rs));
+	if (w->rs != NULL && w->rs[i] != NULL)
+		return w->rs[i] == &no_restriction ? NULL : w->rs[i];
+	r = restriction_find(w->v[i], strlen(w->v[i]));
+	if (w->rs != NULL)
+		w->rs[i] = r ? r : &no_restriction;
+	return r;
 }
 
 /* split like smtpd_check_parse/mystrtokq: commas and blanks; { } groups */

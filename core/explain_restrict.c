@@ -154,7 +154,11 @@ HANDLER(r_mynetworks)
 	if (m < 0)
 		return unknown(s, "mynetworks refers to a file or table we cannot read");
 	if (m > 0) {
+		bool mute = s->mute;
+
+		s->mute = false;        /* a brief trail keeps it (impact's own users) */
 		trail(s, "%s is in mynetworks", s->namaddr);
+		s->mute = mute;
 		return ST_OK;
 	}
 	trail(s, "%s is not in mynetworks", s->namaddr);
@@ -566,7 +570,7 @@ generic_checks(struct st *s, struct words *list, const char *reply_name, enum ac
 
 		if (s->discard)
 			break;
-		r = restriction_find(c.name, strlen(c.name));
+		r = words_restriction(list, i);
 		if (r && r->id == RESTR_WARN_IF_REJECT) {
 			trail(s, "warn_if_reject");
 			if (s->warn_if_reject == 0)

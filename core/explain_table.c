@@ -148,14 +148,14 @@ load_source_kv(struct xtable *t, const char *path, bool with_val)
 	return ret;
 }
 
-/* source_listed - opts.source_tables names T ("type:name") */
+/* listed - LIST (opts.source_tables, opts.watch_tables) names T ("type:name") */
 static bool
-source_listed(const struct explain *ex, const struct xtable *t)
+listed(const char *const *list, const struct xtable *t)
 {
 	const char *const *p;
 	size_t tl = strlen(t->type);
 
-	for (p = ex->opts.source_tables; p != NULL && *p != NULL; p++)
+	for (p = list; p != NULL && *p != NULL; p++)
 		if (strncmp(*p, t->type, tl) == 0 && (*p)[tl] == ':' && strcmp(*p + tl + 1, t->name) == 0)
 			return true;
 	return false;
@@ -186,6 +186,7 @@ open_table(struct explain *ex, const char *ref)
 		return NULL;
 	t->fixed = type_is_fixed(t->type);
 	t->fold = t->fixed;
+	t->watch = listed(ex->opts.watch_tables, t);
 	t->kind = XT_MAP;
 	memset(&err, 0, sizeof(err));
 
@@ -258,7 +259,7 @@ open_table(struct explain *ex, const char *ref)
 		return t;
 	}
 	t->src = xstrdup(t->name);
-	if (ex->opts.sources || source_listed(ex, t)) {
+	if (ex->opts.sources || listed(ex->opts.source_tables, t)) {
 		t->kind = XT_KV;
 		if (load_source_kv(t, t->name, true) < 0)
 			xt_set_error(t, "open %s: %s", t->name, strerror(errno));
@@ -321,10 +322,28 @@ copy_str(char *dst, size_t size, const char *src, size_t n)
 	dst[n] = 0;
 }
 
-/* xt_find - maps_find() on one table: 1 found (*val, hit filled), 0, -1 */
+static int xt_find1(struct st *s, struct xtable *t, const char *key, bool partial,
+		    const char **val, struct hit *h);
+
+/* xt_find - maps_find() on one table: 1 found (*val, hit filled), 0, -1;
+ * a watched table's lookups stay in a brief trail */
 int
 xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const char **val,
 	struct hit *h)
+{
+	bool mute = s->mute;
+	int ret;
+
+	if (t->watch)
+		s->mute = false;
+	ret = xt_find1(s, t, key, partial, val, h);
+	s->mute = mute;
+	return ret;
+}
+
+static int
+xt_find1(struct st *s, struct xtable *t, const char *key, bool partial, const char **val,
+	 struct hit *h)
 {
 	size_t kl = strlen(key);
 	struct map_hit mh;

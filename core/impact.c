@@ -222,6 +222,7 @@ struct version {
 	const char *dir;
 	bool sources;
 	const char *const *source_tables;
+	const char *const *watch_tables;
 };
 
 struct worker {
@@ -266,6 +267,7 @@ version_get(struct version *v, const char *sasl, char *reason, size_t size)
 	memset(&eo, 0, sizeof(eo));
 	eo.sources = v->sources;
 	eo.source_tables = v->source_tables;
+	eo.watch_tables = v->watch_tables;
 	eo.sasl_user = sasl;
 	v->ex[v->n] = explain_new(v->dir, &eo, NULL);
 	if (v->ex[v->n] == NULL) {
@@ -473,11 +475,11 @@ reads_changed(const struct worker *w, const struct explain_result *r)
 	for (i = 0; i < r->ntrail; i++) {
 		const char *t = ltrim(r->trail[i]);
 
+		if (strncmp(t, "lookup '", 8) != 0)
+			continue;       /* not a lookup (a restriction's own line ...) */
 		for (j = 0; j < w->nchanged; j++) {
 			if (strstr(t, w->changed[j].ref) == NULL)
 				continue;
-			if (strncmp(t, "lookup '", 8) != 0)
-				continue;       /* the restriction's own line */
 			if (ptab_differs(&w->changed[j], t + 8))
 				return true;
 		}
@@ -500,6 +502,10 @@ one_txn(struct worker *w, const struct replay_txn *t)
 	pr.helo = t->helo_known ? t->helo : NULL;
 	pr.sender = t->sender;
 	pr.recipient = t->recipient;
+	/* the trail is read for the lookups in changed tables (watched), for
+	 * "is in mynetworks" (both kept in a brief trail) and, when the log
+	 * lacks the HELO, for the HELO restrictions reached (full trail) */
+	w->rl.brief = w->rp.brief = t->helo_known;
 	if ((le = version_get(&w->live, t->sasl_user, w->reason, sizeof(w->reason))) == NULL)
 		return errno == E2BIG ? 1 : -1;
 	if (w->o->pending &&
@@ -892,6 +898,8 @@ impact_run(const struct impact_opts *o, const struct replay_log *log, struct imp
 		 * directory: every source */
 		w[i].pend.sources = o->pending_dir != NULL;
 		w[i].pend.source_tables = srcs;
+		/* live: the changed tables' lookups are what reads_changed reads */
+		w[i].live.watch_tables = srcs;
 		w[i].helo_list = helo_list;
 		w[i].changed = changed;
 		w[i].nchanged = nchg;

@@ -450,6 +450,28 @@ client_line(struct replay_log *rl, const char *qid, size_t qn, const char *p, co
 	return 0;
 }
 
+/* may_matter - a cheap test before the line's head is parsed: every line
+ * one_line acts on holds "=<" (from=<, to=<, orig_to=<), "client=" or
+ * ends in "removed"; connect, disconnect and most other lines hold none */
+static bool
+may_matter(const char *line, size_t len)
+{
+	const char *p = line, *e = line + len, *q;
+
+	while (e > line && (e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	if (e - line >= 7 && memcmp(e - 7, "removed", 7) == 0)
+		return true;
+	while ((q = memchr(p, '=', (size_t)(e - p))) != NULL) {
+		if (q + 1 < e && q[1] == '<')
+			return true;
+		if (q - line >= 6 && memcmp(q - 6, "client", 6) == 0)
+			return true;
+		p = q + 1;
+	}
+	return false;
+}
+
 static int
 one_line(struct replay_log *rl, const char *line, size_t len, unsigned long lineno)
 {
@@ -457,6 +479,8 @@ one_line(struct replay_log *rl, const char *line, size_t len, unsigned long line
 	const char *p, *e;
 	size_t qn;
 
+	if (!may_matter(line, len))
+		return 0;
 	if (logline_head(line, len, &rl->ctx, false, &ev) != LOGLINE_OTHER)
 		return 0;
 	p = ev.message.p;
