@@ -446,7 +446,7 @@ stage_mail(struct st *s)
 			  ACCESS_CTX_SENDER, "check_sender_access");
 	s->dip_sender = s->dip.active;
 	if (status != ST_REJECT && status != ST_UNKNOWN && !s->discard && *s->sender
-	    && cfbool(s->ex, "smtpd_reject_unlisted_sender", false))
+	    && s->ex->reject_unlisted_sender)
 		status = unknown(s, "whether the sender %s is a known address "
 				 "(smtpd_reject_unlisted_sender = yes)", s->sender);
 	return status;
@@ -1157,6 +1157,7 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 	ex->soft_bounce = cfbool(ex, "soft_bounce", false);
 	ex->allow_untrusted_routing = cfbool(ex, "allow_untrusted_routing", false);
 	ex->reject_unlisted_rcpt = cfbool(ex, "smtpd_reject_unlisted_recipient", true);
+	ex->reject_unlisted_sender = cfbool(ex, "smtpd_reject_unlisted_sender", false);
 	ex->append_dot_mydomain = cfbool(ex, "append_dot_mydomain", compat_below(ex, "1"));
 	ex->sasl_enable = cfbool(ex, "smtpd_sasl_auth_enable", false);
 	ex->parent_style = maincf_in_list(ex->cf, "parent_domain_matches_subdomains", "smtpd_access_maps");

@@ -139,6 +139,7 @@ enum xt_kind { XT_MAP, XT_KV, XT_PASSWD, XT_ERROR };
 
 struct xtable {
 	char *ref;                  /* "hash:/etc/postfix/access" as written */
+	size_t reflen;
 	char *type, *name;
 	enum xt_kind kind;
 	bool fixed;                 /* DICT_FLAG_FIXED: partial keys are looked up */
@@ -169,6 +170,7 @@ struct explain {
 	struct words *class_lists;  /* parallel */
 	bool delay_reject, relay_first, fake_relay, parent_style, soft_bounce;
 	bool allow_untrusted_routing, reject_unlisted_rcpt, append_dot_mydomain;
+	bool reject_unlisted_sender;
 	int map_reject_code, map_defer_code, reject_code, defer_code, relay_code;
 	int non_fqdn_code, bad_name_code, unk_client_code, plaintext_code, mul_rcpt_code;
 	int virt_alias_code;

@@ -169,12 +169,15 @@ open_table(struct explain *ex, const char *ref)
 	struct map_error err;
 	const struct map_ops *ops;
 
+	size_t rl = strlen(ref);
+
 	for (t = ex->tables; t; t = t->next)
-		if (strcmp(t->ref, ref) == 0)
+		if (t->reflen == rl && memcmp(t->ref, ref, rl) == 0)
 			return t;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	t->ref = xstrdup(ref);
+	t->reflen = rl;
 	colon = strchr(ref, ':');
 	if (strncmp(ref, "proxy:", 6) == 0 && strchr(ref + 6, ':'))
 		colon = strchr(ref + 6, ':'), ref += 6;

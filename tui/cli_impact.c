@@ -23,6 +23,7 @@
 
 #include "core/feed.h"
 #include "core/impact.h"
+#include "core/kvparse.h"
 #include "core/logsrc.h"
 #include "core/maincf.h"
 #include "core/replay.h"
@@ -450,13 +451,6 @@ cli_impact(int argc, char **argv, const struct cli_global *g)
 
 /* ---- hits ---------------------------------------------------------------- */
 
-struct hline {
-	const char *file;
-	unsigned line;
-	char *key, *value;
-	const struct impact_count *hit;
-};
-
 static bool
 wanted(const struct args *a, const struct maincf_ref *r)
 {
@@ -474,6 +468,96 @@ wanted(const struct args *a, const struct maincf_ref *r)
 	return false;
 }
 
+/* The lines that decided nothing, written as the tables are read (a
+ * 1,000,000-line table is never held): the entries of one file come in
+ * line order, and so do its hits (rep.hits is in file, line order). */
+struct unused {
+	struct strbuf out;
+	size_t count;
+	bool json;
+	bool werr;                  /* JSON: a write failed */
+	const char *file;
+	const struct impact_count *h, *he;  /* this file's hits, by line */
+};
+
+static void
+unused_entry(struct unused *u, unsigned line, const char *key, size_t klen, const char *val,
+	     size_t vlen)
+{
+	while (u->h < u->he && u->h->line < line)
+		u->h++;
+	if (u->h < u->he && u->h->line == line)
+		return;
+	u->count++;
+	klen = strnlen(key, klen);
+	vlen = strnlen(val, vlen);
+	if (u->json) {
+		strbuf_addstr(&u->out, "{\"file\":");
+		strbuf_add_json_string(&u->out, u->file, strlen(u->file));
+		strbuf_addf(&u->out, ",\"line\":%u,\"key\":", line);
+		strbuf_add_json_string(&u->out, key, klen);
+		strbuf_addstr(&u->out, ",\"value\":");
+		strbuf_add_json_string(&u->out, val, vlen);
+		strbuf_addstr(&u->out, ",\"count\":0,\"last\":null}\n");
+		if (u->out.len > (1 << 20) && flush(&u->out) < 0)
+			u->werr = true;
+	} else {
+		safe(&u->out, u->file);
+		strbuf_addf(&u->out, ":%u: ", line);
+		textsafe_append(&u->out, key, klen, TEXTSAFE_NOLIMIT, NULL, NULL);
+		strbuf_addch(&u->out, ' ');
+		textsafe_append(&u->out, val, vlen, TEXTSAFE_NOLIMIT, NULL, NULL);
+		strbuf_addch(&u->out, '\n');
+	}
+}
+
+static int
+unused_kv(void *ctx, const struct kv_entry *e)
+{
+	unused_entry(ctx, e->line, e->key, e->klen, e->val, e->vlen);
+	return 0;
+}
+
+/* unused_table - the entries of table file PATH that no hit names */
+static void
+unused_table(struct unused *u, const struct impact_report *rep, const char *path, const char *type)
+{
+	size_t i;
+
+	u->file = path;
+	u->h = u->he = NULL;
+	for (i = 0; i < rep->nhits; i++) {
+		const struct impact_count *h = &rep->hits[i];
+
+		if (h->file == NULL || strcmp(h->file, path) != 0)
+			continue;
+		if (u->h == NULL)
+			u->h = h;
+		u->he = h + 1;
+	}
+	if (tabledoc_syntax_for_type(type) == TABLEDOC_KV) {
+		struct diag_list dl;
+
+		diag_list_init(&dl);
+		(void)kvparse_file(path, unused_kv, u, &dl);
+		diag_list_fini(&dl);
+	} else {
+		struct tabledoc *doc;
+		struct map_error me;
+
+		if (tabledoc_load(&doc, path, TABLEDOC_PATTERN, NULL, &me) != 0 || doc == NULL)
+			return;
+		for (i = 0; i < tabledoc_count(doc); i++) {
+			const struct tabledoc_item *it = tabledoc_item(doc, i);
+
+			if (it->kind == TABLEDOC_ENTRY)
+				unused_entry(u, it->line, it->key, strlen(it->key), it->value,
+					     strlen(it->value));
+		}
+		tabledoc_free(doc);
+	}
+}
+
 int
 cli_hits(int argc, char **argv, const struct cli_global *g)
 {
@@ -483,11 +567,11 @@ cli_hits(int argc, char **argv, const struct cli_global *g)
 	struct impact_opts io;
 	struct maincf *cf = NULL;
 	struct strbuf sb;
-	struct hline *hl = NULL;
-	struct tabledoc **docs = NULL;
-	size_t nhl = 0, caphl = 0, ndocs = 0, i, j, unused = 0;
+	struct unused u;
+	size_t i, j;
 	char spec[4096], reason[1024];
 	int rc = 0;
+	bool werr = false;
 
 	if ((rc = parse_args(argc, argv, g, &a)) >= 0)
 		return rc;
@@ -504,67 +588,6 @@ cli_hits(int argc, char **argv, const struct cli_global *g)
 		replay_free(rl);
 		return 1;
 	}
-	/* every entry of every access table main.cf references */
-	if (maincf_load(&cf, a.dir, NULL) == 0) {
-		for (i = 0; i < maincf_ref_count(cf); i++) {
-			const struct maincf_ref *r = maincf_ref_at(cf, i);
-			struct tabledoc *doc;
-			struct map_error me;
-			bool dup = false;
-
-			if (!maincf_role_is_access(r->role) || r->inline_body ||
-			    !maincf_is_file_type(r->type) || !wanted(&a, r))
-				continue;
-			for (j = 0; j < ndocs && !dup; j++)
-				dup = strcmp(tabledoc_path(docs[j]), r->name) == 0;
-			if (dup)
-				continue;
-			if (tabledoc_load(&doc, r->name, tabledoc_syntax_for_type(r->type), NULL, &me) != 0 ||
-			    doc == NULL)
-				continue;
-			{
-				struct tabledoc **nd = realloc(docs, (ndocs + 1) * sizeof(*nd));
-
-				if (nd == NULL) {
-					tabledoc_free(doc);
-					break;
-				}
-				docs = nd;
-				docs[ndocs++] = doc;
-			}
-			for (j = 0; j < tabledoc_count(doc); j++) {
-				const struct tabledoc_item *it = tabledoc_item(doc, j);
-
-				if (it->kind != TABLEDOC_ENTRY)
-					continue;
-				if (nhl == caphl) {
-					size_t nc = caphl ? caphl * 2 : 256;
-					struct hline *x = realloc(hl, nc * sizeof(*x));
-
-					if (x == NULL)
-						break;
-					hl = x;
-					caphl = nc;
-				}
-				hl[nhl].file = tabledoc_path(doc);
-				hl[nhl].line = it->line;
-				hl[nhl].key = (char *)it->key;
-				hl[nhl].value = (char *)it->value;
-				hl[nhl].hit = NULL;
-				nhl++;
-			}
-		}
-	}
-	/* attach the counts (both lists are in file, line order for a file) */
-	for (i = 0; i < rep.nhits; i++) {
-		const struct impact_count *h = &rep.hits[i];
-
-		for (j = 0; j < nhl; j++)
-			if (h->file && hl[j].line == h->line && strcmp(hl[j].file, h->file) == 0) {
-				hl[j].hit = h;
-				break;
-			}
-	}
 	strbuf_init(&sb);
 	if (a.json) {
 		for (i = 0; i < rep.nhits; i++) {
@@ -580,16 +603,7 @@ cli_hits(int argc, char **argv, const struct cli_global *g)
 			jstr(&sb, "last", tb, true);
 			strbuf_addstr(&sb, "}\n");
 		}
-		for (j = 0; j < nhl; j++) {
-			if (hl[j].hit)
-				continue;
-			strbuf_addch(&sb, '{');
-			jstr(&sb, "file", hl[j].file, false);
-			strbuf_addf(&sb, ",\"line\":%u", hl[j].line);
-			jstr(&sb, "key", hl[j].key, true);
-			jstr(&sb, "value", hl[j].value, true);
-			strbuf_addstr(&sb, ",\"count\":0,\"last\":null}\n");
-		}
+		werr = flush(&sb) < 0;
 	} else {
 		unsigned long tot = 0;
 
@@ -608,34 +622,39 @@ cli_hits(int argc, char **argv, const struct cli_global *g)
 			safe(&sb, h->key);
 			strbuf_addch(&sb, '\n');
 		}
-		for (j = 0; j < nhl; j++)
-			unused += hl[j].hit == NULL;
-		if (unused) {
-			strbuf_addf(&sb, "\ndecided nothing in this log (%zu line%s; absence here is no "
-					 "proof they are unused):\n", unused, unused == 1 ? "" : "s");
-			for (j = 0; j < nhl; j++) {
-				if (hl[j].hit)
-					continue;
-				safe(&sb, hl[j].file);
-				strbuf_addf(&sb, ":%u: ", hl[j].line);
-				safe(&sb, hl[j].key);
-				strbuf_addch(&sb, ' ');
-				safe(&sb, hl[j].value);
-				strbuf_addch(&sb, '\n');
-				if (sb.len > (1 << 20))
-					flush(&sb);
+	}
+	/* every entry of every access table main.cf references that decided
+	 * nothing (JSON: written as found; text: after their count) */
+	memset(&u, 0, sizeof(u));
+	strbuf_init(&u.out);
+	u.json = a.json;
+	if (maincf_load(&cf, a.dir, NULL) == 0) {
+		for (i = 0; i < maincf_ref_count(cf); i++) {
+			const struct maincf_ref *r = maincf_ref_at(cf, i);
+			bool dup = false;
+
+			if (!maincf_role_is_access(r->role) || r->inline_body ||
+			    !maincf_is_file_type(r->type) || !wanted(&a, r))
+				continue;
+			for (j = 0; j < i && !dup; j++) {
+				const struct maincf_ref *o = maincf_ref_at(cf, j);
+
+				dup = maincf_role_is_access(o->role) && !o->inline_body &&
+				      maincf_is_file_type(o->type) && strcmp(o->name, r->name) == 0;
 			}
+			if (!dup)
+				unused_table(&u, &rep, r->name, r->type);
 		}
 	}
-	if (flush(&sb) < 0 || fflush(stdout) == EOF) {
+	if (!a.json && u.count)
+		strbuf_addf(&sb, "\ndecided nothing in this log (%zu line%s; absence here is no "
+				 "proof they are unused):\n", u.count, u.count == 1 ? "" : "s");
+	if (werr || u.werr || flush(&sb) < 0 || flush(&u.out) < 0 || fflush(stdout) == EOF) {
 		fprintf(stderr, "pfconsole hits: write error: %s\n", strerror(errno));
 		rc = 1;
 	}
 	strbuf_fini(&sb);
-	free(hl);
-	for (i = 0; i < ndocs; i++)
-		tabledoc_free(docs[i]);
-	free(docs);
+	strbuf_fini(&u.out);
 	maincf_free(cf);
 	impact_report_fini(&rep);
 	replay_free(rl);
