@@ -8,7 +8,9 @@
 #   variables ($EXTENSION, $home, $client_address), a numeric nexthop;
 # and the misses it reports: a parameter for a service master.cf does not
 # define, "*" in sender_dependent_relayhost_maps, a bare "all" access key;
-# and main.cf macro loops / runaway nesting (an error, fast, never a hang).
+# and main.cf macro loops / runaway nesting (an error, fast, never a hang);
+# reject_unknown_address in sender and recipient restrictions (known to
+# check, run by explain on the sender as smtpd 3.7 does).
 . "$top_srcdir/tests/lib/tap.sh"
 command -v postconf >/dev/null 2>&1 && command -v postmap >/dev/null 2>&1 ||
 	skip_all "Postfix (postconf, postmap) is not installed"
@@ -120,4 +122,36 @@ took=$(( $(date +%s) - start ))
 is "a 40-level doubling chain: exit 1, not a hang (timeout)" "$rc" 1
 check "in under 5 seconds (took ${took}s)" [ "$took" -lt 5 ]
 like "reported as macro-nesting" "$out" 'main.cf:42:1: error: myhostname = \$p0: expanding \$p0 takes more than .*hang.*\[macro-nesting\]'
+# reject_unknown_address: smtpd 3.7 knows it (no finding), and runs it as
+# reject_unknown_sender_domain wherever it is listed: smtpd_check.c tests
+# state->sender, in smtpd_sender_restrictions and in
+# smtpd_recipient_restrictions alike, never the recipient
+u=$d/rua; mkdir "$u"
+cat >"$u/main.cf" <<'EOF2'
+compatibility_level = 3.6
+mydestination = bar.org
+mynetworks = 127.0.0.0/8
+local_recipient_maps =
+smtpd_relay_restrictions =
+smtpd_sender_restrictions = reject_unknown_address
+smtpd_recipient_restrictions = reject_unknown_address, permit_mynetworks, reject_unauth_destination
+EOF2
+out=$("$PFCONSOLE" -c "$u" check 2>&1); rc=$?
+is "reject_unknown_address in sender and recipient restrictions: exit 0" "$rc" 0
+unlike "reject_unknown_address: no finding" "$out" 'reject_unknown_address'
+check "smtpd 3.7.11 lists the name (tests/data/restrictions)" \
+	grep -qx "reject_unknown_address none" "$top_srcdir/tests/data/restrictions/smtpd-3.7.11.txt"
+E="$PFCONSOLE -c $u explain"
+out=$($E --client 203.0.113.5 --sender a@sender-dom.invalid --recipient foo@bar.org)
+like "smtpd_sender_restrictions: the sender's domain (DNS) decides" "$out" \
+	'^unknown: depends on DNS A/AAAA/MX records of sender-dom\.invalid'
+like "... in smtpd_sender_restrictions" "$out" 'smtpd_sender_restrictions: unknown'
+sed -i 's/^smtpd_sender_restrictions = .*/smtpd_sender_restrictions =/' "$u/main.cf"
+out=$($E --client 203.0.113.5 --sender a@sender-dom.invalid --recipient foo@rcpt-dom.invalid)
+like "smtpd_recipient_restrictions: still the sender's domain" "$out" \
+	'^unknown: depends on DNS A/AAAA/MX records of sender-dom\.invalid'
+like "... in smtpd_recipient_restrictions" "$out" 'smtpd_recipient_restrictions: unknown'
+out=$($E --client 127.0.0.1 --sender '<>' --recipient foo@rcpt-dom.invalid)
+like "null sender: nothing to check, whatever the recipient's domain" "$out" '^250 '
+unlike "the recipient's domain is never looked up" "$out" 'records of rcpt-dom'
 tap_done
