@@ -779,6 +779,71 @@ RESTRICTION_ARG_CONFIGS = {
 }
 
 
+def cfg_cidr():
+    """cidr tables (maps/map_cidr.c) as dict_cidr: first match, '!' negation,
+    IF/ENDIF, [v6]/len, IPv6, and the lines Postfix skips (host bits, bad
+    mask, bad address, no result)"""
+    base = d("cidr")
+    return {
+        "files": {
+            "cl": "# first match wins\n"
+                  "192.0.2.0/25 REJECT cidr low half\n"
+                  "192.0.2.0/24 DUNNO\n"
+                  "192.0.2.200 REJECT cidr shadowed\n"
+                  "198.51.100.7/24 REJECT cidr host bits: skipped\n"
+                  "198.51.100.0/33 REJECT cidr bad mask: skipped\n"
+                  "198.51.100.300 REJECT cidr bad address: skipped\n"
+                  "198.51.100.0/24\n"
+                  "IF 10.0.0.0/8\n"
+                  "10.1.0.0/16 REJECT cidr inside if\n"
+                  "!10.2.0.0/16 DEFER cidr negated inside if\n"
+                  "ENDIF\n"
+                  "[2001:db8::]/32 REJECT cidr v6\n"
+                  "  continued\n"
+                  "!203.0.113.0/24 REJECT cidr not 203.0.113/24\n",
+        },
+        "postmap": [],
+        "main": {
+            "inet_protocols": "all",
+            "mydestination": "local.test",
+            "smtpd_client_restrictions": "check_client_access cidr:%s/cl, "
+                                         "check_client_access cidr:{ {203.0.113.0/25 DEFER inline cidr}, "
+                                         "{!203.0.113.128/25 OK} }" % base,
+            "smtpd_recipient_restrictions": "permit_auth_destination, reject",
+        },
+        "clients": [("192.0.2.5", None), ("192.0.2.200", None), ("198.51.100.7", None),
+                    ("198.51.100.9", None), ("10.1.2.3", None), ("10.2.2.2", None), ("10.3.3.3", None),
+                    ("2001:db8::5", None), ("2001:db9::5", None), ("203.0.113.9", None),
+                    ("203.0.113.200", None), ("8.8.8.8", None)],
+        "helos": ["helo.example"],
+        "senders": ["a@b.example"],
+        "recipients": ["x@local.test"],
+        "limit": 50,
+    }
+
+
+def cfg_unknown_address():
+    """reject_unknown_address (3.7): reject_unknown_sender_domain wherever it
+    is listed, never a recipient check; the null sender is not checked"""
+    return {
+        "files": {},
+        "postmap": [],
+        "main": {
+            "mydestination": "local.test",
+            "smtpd_relay_restrictions": "",
+            "smtpd_sender_restrictions": "reject_unknown_address",
+            "smtpd_recipient_restrictions": "reject_unknown_address, "
+                                            "check_client_access cidr:{ {192.0.2.1 OK} }, "
+                                            "reject_unauth_destination",
+        },
+        "clients": [("192.0.2.1", None), ("192.0.2.2", None)],
+        "helos": ["helo.example"],
+        "senders": [""],
+        "recipients": ["x@local.test", "x@no-such-domain.invalid", "x@nodot"],
+        "limit": 20,
+    }
+
+
 CONFIGS = {
     "seed2019": cfg_seed2019,
     "actions": cfg_actions,
@@ -802,6 +867,8 @@ CONFIGS = {
     "service": cfg_service,
     "footer": cfg_footer,
     "footer_nodelay": cfg_footer_nodelay,
+    "cidr": cfg_cidr,
+    "unknown_address": cfg_unknown_address,
 }
 CONFIGS.update(RESTRICTION_ARG_CONFIGS)
 
