@@ -6,9 +6,10 @@
 # with an unrelated uncommitted change:
 #  - --dry-run prints the plan and writes nothing;
 #  - the migration builds the TO indexes, rewrites main.cf and master.cf,
-#    postfix check is clean, Postfix is reloaded; explain gives the same
-#    answer on every recorded probe before and after, and the real smtpd
-#    answers a probe the same way;
+#    postfix check is clean, Postfix is reloaded; explain (for the smtpd
+#    service the probes reach) gives the same answer on every recorded
+#    probe before and after, and the real smtpd answers every probe as
+#    explain says, before and after;
 #  - the old .db files stay (no --remove-old); with a reload that fails
 #    (a fake postfix) main.cf is restored, the .db files stay too and
 #    nothing is committed;
@@ -46,6 +47,7 @@ git -C "$PF_CONF" add -A && git -C "$PF_CONF" commit -q -m initial || bail "git 
 printf 'a change of the admin\n' >>"$PF_CONF/NOTES"
 head0=$(git -C "$PF_CONF" rev-parse HEAD)
 pf_start || bail "postfix start failed: $(tail -5 "$PF_LOG")"
+pf_wait_log 'daemon started' >/dev/null || bail "no 'daemon started' in the log"
 
 probes=$PF_DIR/probes
 cat >"$probes" <<'P'
@@ -58,7 +60,8 @@ cat >"$probes" <<'P'
 {"client":"203.0.113.5,mail.example.com","helo":"mail.example.com","sender":"x@example.net","recipient":"someone@elsewhere.example"}
 {"client":"192.0.2.66","helo":"h.example","sender":"x@example.net","recipient":"bob@bar.org"}
 P
-answers() { "$PFCONSOLE" -c "$PF_CONF" explain --batch "$probes" --json 2>&1 |
+# explain for the smtpd service the probes reach (its master.cf -o override)
+answers() { "$PFCONSOLE" -c "$PF_CONF" explain --service "$svc/inet" --batch "$probes" --json 2>&1 |
 	python3 -c '
 import json, sys
 for l in sys.stdin:
@@ -66,6 +69,25 @@ for l in sys.stdin:
     print(d.get("decision"), d.get("code"), d.get("dsn"), d.get("text"))'; }
 before=$(answers)
 like "explain answers the recorded probes (hash tables)" "$before" 'reject 554'
+# smtpd_answers - the real smtpd's RCPT reply (code and DSN) to each probe
+smtpd_answers() {
+	python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    addr, _, name = d["client"].partition(",")
+    print("ADDR=%s NAME=%s HELO=%s|%s|%s" % (addr, name or "[UNAVAILABLE]", d["helo"],
+          "" if d["sender"] == "<>" else d["sender"], d["recipient"]))' "$probes" |
+	while IFS='|' read -r xc from rcpt; do
+		pf_smtp --xclient "$xc" "MAIL FROM:<$from>" "RCPT TO:<$rcpt>" 2>&1 |
+			sed -n '/^C: RCPT/{n;s/^S: \([0-9]* [0-9.]*\).*/\1/p}'
+	done
+}
+real_before=$(smtpd_answers)
+is "the real smtpd answers every probe (hash tables)" "$(printf '%s\n' "$real_before" | grep -c .)" \
+	"$(grep -c . "$probes")"
+is "... the same code and DSN as explain, probe by probe" "$real_before" \
+	"$(printf '%s\n' "$before" | awk '{ if ($2 == "None") print "250 2.1.5"; else print $2, $3 }')"
 sum_before=$(cat "$PF_CONF/main.cf" "$PF_CONF/master.cf" | md5sum)
 
 # -- the plan ------------------------------------------------------------------
@@ -116,6 +138,7 @@ pc=$(pf_postfix check 2>&1); rc=$?
 is "postfix check is clean after the migration" "$rc:$pc" "0:"
 after=$(answers)
 is "explain: the same answer on every recorded probe before and after" "$after" "$before"
+is "the real smtpd: the same answer on every probe before and after" "$(smtpd_answers)" "$real_before"
 # the real smtpd agrees (one reject through a $to table now)
 pf_log_mark
 pf_smtp --xclient 'ADDR=203.0.113.5 NAME=mail.example.com HELO=mail.example.com' \
