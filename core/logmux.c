@@ -256,20 +256,25 @@ logmux_src(const struct logmux *m, size_t i)
 
 /* ---- the sink wrappers ---------------------------------------------- */
 
-static bool
-host_ok(const struct logmux *m, const struct pf_event *ev)
+bool
+logmux_host_wanted(const struct logmux *m, const char *host, size_t n)
 {
 	size_t i;
 
 	if (m->hosts == NULL)
 		return true;
-	if (ev->host.p == NULL)
+	if (host == NULL)
 		return false;
 	for (i = 0; m->hosts[i]; i++)
-		if (strlen(m->hosts[i]) == ev->host.n &&
-		    strncasecmp(m->hosts[i], ev->host.p, ev->host.n) == 0)
+		if (strlen(m->hosts[i]) == n && strncasecmp(m->hosts[i], host, n) == 0)
 			return true;
 	return false;
+}
+
+static bool
+host_ok(const struct logmux *m, const struct pf_event *ev)
+{
+	return logmux_host_wanted(m, ev->host.p, ev->host.n);
 }
 
 static bool

@@ -43,6 +43,9 @@ void logmux_close(struct logmux *m);
 /* logmux_set_host - keep only events whose host is one of the HOSTS
  * (comma-separated, case-insensitive); NULL or "" keeps all.  0 or -1. */
 int logmux_set_host(struct logmux *m, const char *hosts);
+/* logmux_host_wanted - HOST (N bytes; NULL: a line without one) passes that
+ * filter (impact and hits filter their transactions with it) */
+bool logmux_host_wanted(const struct logmux *m, const char *host, size_t n);
 
 /* the sources after directory expansion */
 size_t logmux_count(const struct logmux *m);

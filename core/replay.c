@@ -11,7 +11,12 @@
  * Strings are copied into one arena; transactions keep offsets until the
  * end, then pointers are made (the arena no longer moves).
  *
- * Public: replay_load, replay_parse, replay_free, replay_count, replay_at,
+ * Several sources (replay_load_sources): core/logmux opens them (one
+ * place for what a source is: files, per-host directories, the journal);
+ * files are read as above, streams line by line through core/logsrc's
+ * sink; each source gives its own log, merged by time at the end.
+ *
+ * Public: replay_load, replay_load_sources, replay_parse, replay_free, replay_count, replay_at,
  * replay_lines.
  */
 #include "config.h"
@@ -30,6 +35,8 @@
 #include "util/hash.h"
 #include "util/htable.h"
 #include "core/logline.h"
+#include "core/logmux.h"
+#include "core/logsrc.h"
 #include "core/replay.h"
 #include "util/strbuf.h"
 
@@ -37,7 +44,7 @@
 
 struct itxn {
 	time_t time;
-	size_t name, addr, helo, sender, rcpt, sasl, qid, dsn, text;
+	size_t name, addr, helo, sender, rcpt, sasl, qid, dsn, text, host;
 	bool helo_known;
 	enum explain_decision logged;
 	int code;
@@ -51,7 +58,7 @@ struct msg {
 	bool used;
 	time_t time;
 	unsigned long line;
-	size_t name, addr, sasl, helo, sender;
+	size_t name, addr, sasl, helo, sender, host;
 	bool helo_known, have_sender;
 	size_t *rcpt;               /* arena offsets of recipients seen */
 	unsigned char *done;        /* already a transaction (discard/hold at RCPT) */
@@ -61,6 +68,8 @@ struct msg {
 
 struct replay_log {
 	struct strbuf arena;
+	struct replay_log **parts;  /* replay_load_sources: the per-source logs */
+	size_t nparts;
 	struct itxn *it;
 	size_t n, cap;
 	struct replay_txn *txn;
@@ -180,7 +189,7 @@ msg_new(struct replay_log *rl, const char *q, size_t n)
 	m->qid[n] = '\0';
 	m->qlen = n;
 	m->used = true;
-	m->name = m->addr = m->sasl = m->helo = m->sender = NOSTR;
+	m->name = m->addr = m->sasl = m->helo = m->sender = m->host = NOSTR;
 	htable_insert(&rl->bymsg, &p, (uint32_t)(i + 1));
 	rl->live++;
 	return m;
@@ -256,6 +265,7 @@ msg_finish(struct replay_log *rl, struct msg *m)
 			t.sender = m->sender;
 			t.rcpt = m->rcpt[i];
 			t.sasl = m->sasl;
+			t.host = m->host;
 			t.qid = put(rl, m->qid, m->qlen);
 			t.dsn = t.text = NOSTR;
 			t.logged = EXPLAIN_ACCEPT;
@@ -405,6 +415,7 @@ smtpd_event_line(struct replay_log *rl, const struct pf_event *ev, unsigned long
 	t.sender = put_span(rl, ev->from);
 	t.rcpt = put_span(rl, ev->to);
 	t.sasl = put_span(rl, sasl_from_line(ev->line));
+	t.host = put_span(rl, ev->host);
 	t.qid = put_span(rl, ev->queue_id);
 	t.logged = d;
 	t.code = ev->code;
@@ -440,8 +451,10 @@ client_line(struct replay_log *rl, const char *qid, size_t qn, const char *p, co
 		msg_unlink(rl, m);
 	if ((m = msg_new(rl, qid, qn)) == NULL)
 		return qn >= sizeof(m->qid) ? 0 : -1;
-	if (logline_head(line, len, &rl->ctx, true, &hv) == LOGLINE_OTHER)
+	if (logline_head(line, len, &rl->ctx, true, &hv) == LOGLINE_OTHER) {
 		m->time = hv.time;
+		m->host = put_span(rl, hv.host);
+	}
 	m->line = lineno;
 	m->name = lb > p ? put(rl, p, (size_t)(lb - p)) : put(rl, "unknown", 7);
 	m->addr = put(rl, lb + 1, (size_t)(rb - lb - 1));
@@ -547,45 +560,43 @@ by_line(const void *a, const void *b)
 	return x->rcpt < y->rcpt ? -1 : x->rcpt > y->rcpt;
 }
 
-int
-replay_parse(const char *buf, size_t len, const struct replay_opts *opts, struct replay_log **out)
+static struct replay_log *
+rl_new(const struct replay_opts *opts)
 {
-	struct replay_log *rl;
-	const char *p = buf, *e = buf + len;
-	size_t i;
+	struct replay_log *rl = calloc(1, sizeof(*rl));
 
-	*out = NULL;
-	rl = calloc(1, sizeof(*rl));
 	if (rl == NULL)
-		return -1;
+		return NULL;
 	strbuf_init(&rl->arena);
 	rl->freelist = -1;
 	rl->since = opts ? opts->since : 0;
 	logline_ctx_init(&rl->ctx, 0);
-	if (strbuf_reserve(&rl->arena, 1 << 20) < 0)
-		goto oom;
-	while (p < e) {
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
-		const char *le = nl ? nl : e;
-
-		rl->lines++;
-		if (one_line(rl, p, (size_t)(le - p), rl->lines) < 0)
-			goto oom;
-		p = nl ? nl + 1 : e;
+	if (strbuf_reserve(&rl->arena, 1 << 20) < 0) {
+		free(rl);
+		return NULL;
 	}
+	return rl;
+}
+
+/* rl_finish - the messages still in flight, the order, the pointers */
+static int
+rl_finish(struct replay_log *rl)
+{
+	size_t i;
+
 	/* messages still in flight at the end: what was seen of them */
 	for (i = 0; i < rl->nmsgs; i++)
 		if (rl->msgs[i].used && msg_finish(rl, &rl->msgs[i]) < 0)
-			goto oom;
+			return -1;
 	/* accepted mail was added when qmgr removed it: put every transaction
 	 * in the order smtpd answered (line, then the order recipients were
 	 * seen, which their arena offsets keep) */
 	qsort(rl->it, rl->n, sizeof(*rl->it), by_line);
 	if (rl->oom)
-		goto oom;
+		return -1;
 	rl->txn = calloc(rl->n ? rl->n : 1, sizeof(*rl->txn));
 	if (rl->txn == NULL)
-		goto oom;
+		return -1;
 	for (i = 0; i < rl->n; i++) {
 		const struct itxn *t = &rl->it[i];
 		struct replay_txn *x = &rl->txn[i];
@@ -600,6 +611,7 @@ replay_parse(const char *buf, size_t len, const struct replay_opts *opts, struct
 		x->recipient = a + t->rcpt;
 		x->sasl_user = t->sasl != NOSTR ? a + t->sasl : NULL;
 		x->queue_id = t->qid != NOSTR ? a + t->qid : NULL;
+		x->host = t->host != NOSTR ? a + t->host : NULL;
 		x->logged = t->logged;
 		x->code = t->code;
 		x->dsn = t->dsn != NOSTR ? a + t->dsn : "";
@@ -614,6 +626,29 @@ replay_parse(const char *buf, size_t len, const struct replay_opts *opts, struct
 	rl->msgs = NULL;
 	rl->nmsgs = 0;
 	htable_fini(&rl->bymsg);
+	return 0;
+}
+
+int
+replay_parse(const char *buf, size_t len, const struct replay_opts *opts, struct replay_log **out)
+{
+	struct replay_log *rl;
+	const char *p = buf, *e = buf + len;
+
+	*out = NULL;
+	if ((rl = rl_new(opts)) == NULL)
+		goto oom;
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *le = nl ? nl : e;
+
+		rl->lines++;
+		if (one_line(rl, p, (size_t)(le - p), rl->lines) < 0)
+			goto oom;
+		p = nl ? nl + 1 : e;
+	}
+	if (rl_finish(rl) < 0)
+		goto oom;
 	*out = rl;
 	return 0;
 oom:
@@ -708,6 +743,9 @@ replay_free(struct replay_log *rl)
 
 	if (rl == NULL)
 		return;
+	for (i = 0; i < rl->nparts; i++)
+		replay_free(rl->parts[i]);
+	free(rl->parts);
 	for (i = 0; i < rl->nmsgs; i++) {
 		free(rl->msgs[i].rcpt);
 		free(rl->msgs[i].done);
@@ -732,8 +770,173 @@ replay_at(const struct replay_log *rl, size_t i)
 	return i < rl->n ? &rl->txn[i] : NULL;
 }
 
+size_t
+replay_sources(const struct replay_log *rl)
+{
+	return rl->nparts ? rl->nparts : 1;
+}
+
 unsigned long
 replay_lines(const struct replay_log *rl)
 {
 	return rl->lines;
+}
+
+/* ---- several sources ---------------------------------------------------- */
+
+struct stream {
+	struct replay_log *rl;
+	int err;
+};
+
+static void
+stream_line(struct stream *st, const char *p, size_t n)
+{
+	st->rl->lines++;
+	if (!st->err && one_line(st->rl, p, n, st->rl->lines) < 0)
+		st->err = ENOMEM;
+}
+
+static int
+stream_event(void *arg, const struct pf_event *ev)
+{
+	struct stream *st = arg;
+
+	stream_line(st, ev->line.p, ev->line.n);
+	return st->err != 0;
+}
+
+static void
+stream_other(void *arg, const char *line, size_t n)
+{
+	stream_line(arg, line, n);
+}
+
+/* load_stream - a source that is no regular file, read to its end */
+static int
+load_stream(struct logsrc *ls, const struct replay_opts *opts, struct replay_log **out,
+	    char *reason, size_t size)
+{
+	struct stream st = { NULL, 0 };
+	struct feed_sink sink;
+
+	if ((st.rl = rl_new(opts)) == NULL)
+		goto oom;
+	memset(&sink, 0, sizeof(sink));
+	sink.arg = &st;
+	sink.event = stream_event;
+	sink.other = stream_other;
+	if (logsrc_read(ls, &sink, reason, size) < 0 && !st.err) {
+		replay_free(st.rl);
+		return -1;
+	}
+	if (st.err || rl_finish(st.rl) < 0)
+		goto oom;
+	*out = st.rl;
+	return 0;
+oom:
+	replay_free(st.rl);
+	snprintf(reason, size, "out of memory");
+	errno = ENOMEM;
+	return -1;
+}
+
+struct mref {
+	time_t time;
+	unsigned src;
+	size_t i;
+};
+
+static int
+by_time(const void *a, const void *b)
+{
+	const struct mref *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int
+replay_load_sources(const char *const *specs, size_t n, const char *hosts,
+		    const struct replay_opts *opts, struct replay_log **out, char *reason,
+		    size_t size)
+{
+	struct logmux *m;
+	struct replay_log *rl = NULL;
+	struct mref *refs = NULL;
+	size_t i, j, k, total = 0, nsrc;
+	int e;
+
+	*out = NULL;
+	if (n == 1 && (hosts == NULL || *hosts == '\0')) {
+		struct stat st;
+
+		/* one file: as it always was (a directory or a journal goes on) */
+		if (strcmp(specs[0], "-") == 0 || (stat(specs[0], &st) == 0 && S_ISREG(st.st_mode)))
+			return replay_load(specs[0], opts, out, reason, size);
+	}
+	m = logmux_open(specs, n, false, reason, size);
+	if (m == NULL)
+		return -1;
+	if (logmux_set_host(m, hosts) < 0)
+		goto oom;
+	nsrc = logmux_count(m);
+	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+		goto oom;
+	strbuf_init(&rl->arena);
+	if ((rl->parts = calloc(nsrc ? nsrc : 1, sizeof(*rl->parts))) == NULL)
+		goto oom;
+	for (i = 0; i < nsrc; i++) {
+		struct logsrc *ls = logmux_src(m, i);
+		struct replay_log *part;
+		int rc;
+
+		if (logsrc_size(ls) >= 0)
+			rc = replay_load(logsrc_name(ls), opts, &part, reason, size);
+		else
+			rc = load_stream(ls, opts, &part, reason, size);
+		if (rc < 0)
+			goto fail;
+		rl->parts[rl->nparts++] = part;
+		rl->lines += part->lines;
+		total += part->n;
+	}
+	if ((refs = calloc(total ? total : 1, sizeof(*refs))) == NULL ||
+	    (rl->txn = calloc(total ? total : 1, sizeof(*rl->txn))) == NULL)
+		goto oom;
+	for (i = 0, k = 0; i < rl->nparts; i++) {
+		const struct replay_log *part = rl->parts[i];
+
+		for (j = 0; j < part->n; j++) {
+			const char *h = part->txn[j].host;
+
+			if (!logmux_host_wanted(m, h, h ? strlen(h) : 0))
+				continue;
+			refs[k].time = part->txn[j].time;
+			refs[k].src = (unsigned)i;
+			refs[k].i = j;
+			k++;
+		}
+	}
+	qsort(refs, k, sizeof(*refs), by_time);
+	for (i = 0; i < k; i++)
+		rl->txn[i] = rl->parts[refs[i].src]->txn[refs[i].i];
+	rl->n = k;
+	free(refs);
+	logmux_close(m);
+	*out = rl;
+	return 0;
+oom:
+	snprintf(reason, size, "out of memory");
+	errno = ENOMEM;
+fail:
+	e = errno;
+	free(refs);
+	replay_free(rl);
+	logmux_close(m);
+	errno = e;
+	return -1;
 }

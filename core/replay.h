@@ -38,6 +38,7 @@ struct replay_txn {
 	const char *recipient;      /* as smtpd saw it (orig_to when logged) */
 	const char *sasl_user;      /* NULL: not authenticated (or not logged) */
 	const char *queue_id;       /* NULL for NOQUEUE */
+	const char *host;           /* the host the line names ("mx1"); NULL: none */
 	enum explain_decision logged;   /* ACCEPT, REJECT, DEFER, DISCARD or HOLD */
 	int code;                   /* logged reply code; 0 for accepted mail */
 	const char *dsn;            /* "5.7.1"; "" when none */
@@ -58,6 +59,19 @@ struct replay_log;
  */
 int replay_load(const char *path, const struct replay_opts *opts, struct replay_log **out,
 		char *reason, size_t size);
+/*
+ * replay_load_sources - the same for several sources: SPECS (N >= 1) as
+ * core/logmux takes them (files, directories of per-host files, "-",
+ * "journal", "journal-dir:DIR", "journal-file:FILE").  Each source is
+ * rebuilt on its own (queue IDs belong to one host) and the transactions
+ * are merged in time order (equal times: source order, then log order).
+ * HOSTS (comma-separated, NULL or "": all) keeps the transactions whose
+ * line names one of them (logmux_set_host's filter).  One file and no
+ * HOSTS: exactly replay_load.  replay_lines() is the sum.
+ */
+int replay_load_sources(const char *const *specs, size_t n, const char *hosts,
+			const struct replay_opts *opts, struct replay_log **out, char *reason,
+			size_t size);
 /* replay_parse - the same from LEN bytes at BUF (not kept) */
 int replay_parse(const char *buf, size_t len, const struct replay_opts *opts,
 		 struct replay_log **out);
@@ -65,6 +79,8 @@ void replay_free(struct replay_log *rl);       /* NULL allowed */
 
 size_t replay_count(const struct replay_log *rl);
 const struct replay_txn *replay_at(const struct replay_log *rl, size_t i);
+/* replay_sources - sources read (after directory expansion; 1 for one file) */
+size_t replay_sources(const struct replay_log *rl);
 /* replay_lines - log lines read */
 unsigned long replay_lines(const struct replay_log *rl);
 

@@ -36,6 +36,10 @@ struct args {
 	const char *cmd;
 	const char *dir;
 	const char *log;
+	const char *logs[64];       /* --log, repeated: several sources (core/logmux) */
+	size_t nlogs;
+	const char *host;           /* --host: only these hosts' transactions */
+	bool show_host;             /* several sources or --host: name each one's host */
 	time_t since;
 	bool json;
 	size_t examples;
@@ -50,27 +54,35 @@ usage(FILE *fp, const char *cmd)
 {
 	if (strcmp(cmd, "hits") == 0)
 		fprintf(fp,
-			"usage: pfconsole hits [-c DIR] [--log FILE] [--since TIME] [--json] [TYPE:PATH...]\n"
+			"usage: pfconsole hits [-c DIR] [--log SRC]... [--host NAMES] [--since TIME] [--json]\n"
+			"                      [TYPE:PATH...]\n"
 			"\n"
 			"For every line of the access tables main.cf references (or only of the\n"
 			"tables named): how many transactions of the mail log it decided with the\n"
 			"tables as built now, and when the last one was.  Lines that decided\n"
-			"nothing are listed last (absence from this log is no proof of disuse).\n");
+			"nothing are listed last (absence from this log is no proof of disuse).\n"
+			"SRC is what feed reads: a file, '-', 'journal', 'journal-dir:DIR',\n"
+			"'journal-file:FILE' or a directory of per-host files; repeat --log for\n"
+			"several MX hosts (merged in time order); --host keeps some hosts.\n");
 	else
 		fprintf(fp,
-			"usage: pfconsole impact [-c DIR] [--log FILE] [--since TIME] [--json] [--examples N]\n"
-			"                        [--threads N] [--full]\n"
+			"usage: pfconsole impact [-c DIR] [--log SRC]... [--host NAMES] [--since TIME] [--json]\n"
+			"                        [--examples N] [--threads N] [--full]\n"
 			"\n"
 			"Replay every SMTP transaction of the mail log against the tables as Postfix\n"
 			"uses them now (built indexes) and as Apply would put them live (sources as\n"
 			"saved), and list what would change, grouped by the table line that decides.\n"
 			"Transactions whose answer depends on what the log does not hold (the HELO\n"
 			"name of accepted mail, DNS ...) are counted as not decidable, by reason.\n"
+			"SRC is what feed reads: a file, '-', 'journal', 'journal-dir:DIR',\n"
+			"'journal-file:FILE' or a directory of per-host files; repeat --log for\n"
+			"several MX hosts (merged in time order); --host keeps some hosts.\n"
 			"Exit status 1 when a decision would change.\n");
 }
 
 static const struct option impact_longopts[] = {
 	{ "log", required_argument, NULL, 'l' },
+	{ "host", required_argument, NULL, 'H' },
 	{ "since", required_argument, NULL, 's' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "examples", required_argument, NULL, 'e' },
@@ -81,7 +93,7 @@ static const struct option impact_longopts[] = {
 };
 
 /* impact and hits: main.c's parser reads this table (tui/cli.h) */
-const struct cli_options cli_impact_options = { "l:s:je:h", impact_longopts };
+const struct cli_options cli_impact_options = { "l:H:s:je:h", impact_longopts };
 
 static int
 parse_args(int argc, char **argv, const struct cli_global *g, struct args *a)
@@ -99,7 +111,14 @@ parse_args(int argc, char **argv, const struct cli_global *g, struct args *a)
 
 		switch (c) {
 		case 'l':
-			a->log = optarg;
+			if (a->nlogs == sizeof(a->logs) / sizeof(a->logs[0])) {
+				fprintf(stderr, "pfconsole %s: at most 64 --log sources\n", a->cmd);
+				return 2;
+			}
+			a->logs[a->nlogs++] = a->log = optarg;
+			break;
+		case 'H':
+			a->host = optarg;
 			break;
 		case 's':
 			if (feed_parse_time(optarg, time(NULL), &a->since) < 0) {
@@ -148,13 +167,12 @@ parse_args(int argc, char **argv, const struct cli_global *g, struct args *a)
 }
 
 static int
-load_log(const struct args *a, struct replay_log **rl, char *spec, size_t size)
+load_log(struct args *a, struct replay_log **rl, char *spec, size_t size)
 {
 	char reason[1024];
 	struct replay_opts ro = { a->since };
-	const char *log = a->log;
 
-	if (log == NULL) {
+	if (a->nlogs == 0) {
 		struct strbuf tried;
 
 		strbuf_init(&tried);
@@ -165,20 +183,20 @@ load_log(const struct args *a, struct replay_log **rl, char *spec, size_t size)
 			return -1;
 		}
 		strbuf_fini(&tried);
-		log = spec;
+		a->logs[a->nlogs++] = a->log = spec;
 	} else {
-		snprintf(spec, size, "%s", log);
+		size_t i, o = 0;
+
+		/* the sources, as the report names them */
+		for (i = 0; i < a->nlogs && o < size; i++)
+			o += (size_t)snprintf(spec + o, size - o, "%s%s", i ? ", " : "", a->logs[i]);
 	}
-	if (strcmp(log, "journal") == 0) {
-		fprintf(stderr, "pfconsole %s: the journal is not replayed; name a log file with "
-				"--log FILE (journalctl -o short-iso-precise SYSLOG_FACILITY=2 > FILE)\n",
-			a->cmd);
-		return -1;
-	}
-	if (replay_load(log, &ro, rl, reason, sizeof(reason)) < 0) {
+	if (replay_load_sources(a->logs, a->nlogs, a->host, &ro, rl, reason, sizeof(reason)) < 0) {
 		fprintf(stderr, "pfconsole %s: %s\n", a->cmd, reason);
 		return -1;
 	}
+	/* several sources (a directory counts its files) or --host: name hosts */
+	a->show_host = replay_sources(*rl) > 1 || (a->host != NULL && *a->host);
 	return 0;
 }
 
@@ -211,7 +229,7 @@ fmt_time(time_t t, char *buf, size_t size)
 }
 
 static void
-txn_json(struct strbuf *sb, const struct replay_txn *t)
+txn_json(struct strbuf *sb, const struct replay_txn *t, bool show_host)
 {
 	char tb[64];
 
@@ -226,6 +244,8 @@ txn_json(struct strbuf *sb, const struct replay_txn *t)
 	jstr(sb, "sasl_username", t->sasl_user, true);
 	jstr(sb, "queue_id", t->queue_id, true);
 	strbuf_addf(sb, ",\"line\":%lu", t->line);
+	if (show_host)
+		jstr(sb, "host", t->host, true);
 }
 
 static void
@@ -337,6 +357,10 @@ impact_text(struct strbuf *sb, const struct args *a, const char *spec, const str
 				t = replay_at(rl, d->txn);
 				fmt_time(t->time, tb, sizeof(tb));
 				strbuf_addf(sb, "    %s ", tb);
+				if (a->show_host) {
+					safe(sb, t->host ? t->host : "-");
+					strbuf_addch(sb, ' ');
+				}
 				safe(sb, t->client_name);
 				strbuf_addch(sb, '[');
 				safe(sb, t->client_addr);
@@ -364,7 +388,7 @@ impact_text(struct strbuf *sb, const struct args *a, const char *spec, const str
 }
 
 static void
-impact_json(struct strbuf *sb, const char *spec, const struct replay_log *rl,
+impact_json(struct strbuf *sb, const struct args *a, const char *spec, const struct replay_log *rl,
 	    const struct impact_report *rep)
 {
 	size_t i;
@@ -388,7 +412,7 @@ impact_json(struct strbuf *sb, const char *spec, const struct replay_log *rl,
 		jstr(sb, "change", impact_kind_name(c->kind), false);
 		jstr(sb, "group", c->group, true);
 		strbuf_addch(sb, ',');
-		txn_json(sb, replay_at(rl, c->txn));
+		txn_json(sb, replay_at(rl, c->txn), a->show_host);
 		answer_json(sb, "live", &c->live);
 		answer_json(sb, "pending", &c->pending);
 		strbuf_addf(sb, ",\"users_wrote_to_sender\":%lu,\"users_wrote_to_domain\":%lu}\n",
@@ -400,7 +424,7 @@ impact_json(struct strbuf *sb, const char *spec, const struct replay_log *rl,
 		strbuf_addch(sb, '{');
 		jstr(sb, "not_decidable", rep->undecided[i].reason, false);
 		strbuf_addch(sb, ',');
-		txn_json(sb, replay_at(rl, rep->undecided[i].txn));
+		txn_json(sb, replay_at(rl, rep->undecided[i].txn), a->show_host);
 		strbuf_addstr(sb, "}\n");
 		if (sb->len > (1 << 20))
 			flush(sb);
@@ -435,7 +459,7 @@ cli_impact(int argc, char **argv, const struct cli_global *g)
 	}
 	strbuf_init(&sb);
 	if (a.json)
-		impact_json(&sb, spec, rl, &rep);
+		impact_json(&sb, &a, spec, rl, &rep);
 	else
 		impact_text(&sb, &a, spec, rl, &rep);
 	rc = rep.nchanges ? 1 : 0;
