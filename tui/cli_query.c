@@ -26,7 +26,7 @@ query_usage(FILE *fp)
 		"       pfconsole query [-c DIR] [-f] TYPE:PATH - <keys\n"
 		"\n"
 		"Look KEY up in TYPE:PATH exactly as postmap -q does: indexed tables from the\n"
-		"built file, regexp/pcre from the source.  Prints the value (or key<TAB>value\n"
+		"built file, regexp/pcre/cidr from the source.  Prints the value (or key<TAB>value\n"
 		"for several keys and for '-'); exit 0 found, 1 not found or error.\n"
 		"\n"
 		"  -c DIR   Postfix configuration directory (default /etc/postfix)\n"
