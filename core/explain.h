@@ -3,8 +3,8 @@
  *
  * explain_new() reads DIR/main.cf (core/maincf.h) once and opens tables
  * lazily, each once, the way smtpd does (core/access.h for the results,
- * maps/ backends for cdb/hash/regexp/pcre, postmap for btree/lmdb, our own
- * readers for texthash/inline/cidr).  explain_run() evaluates one probe:
+ * maps/ backends for cdb/hash/regexp/pcre/cidr, postmap for btree/lmdb, our own
+ * readers for texthash/inline).  explain_run() evaluates one probe:
  * smtpd_client_restrictions, smtpd_helo_restrictions,
  * smtpd_sender_restrictions, then smtpd_relay_restrictions and
  * smtpd_recipient_restrictions in smtpd's order (smtpd_delay_reject,

@@ -77,7 +77,7 @@ xt_set_error(struct xtable *t, const char *fmt, ...)
 	t->error = xstrdup(buf);
 }
 
-/* inline_items - the items of "{ {a b}, {c d} }" (regexp:, pcre:, cidr:
+/* inline_items - the items of "{ {a b}, {c d} }" (regexp:, pcre:
  * written in main.cf) as lines of text, braces removed */
 static void
 inline_items(const char *name, struct strbuf *sb)
