@@ -1008,7 +1008,6 @@ long
 check_table(const char *type, const char *path, enum maincf_role role, struct maincf *cf,
 	    struct diag_list *dl, struct maincf_list *used)
 {
-	struct strbuf sb;
 	struct stat st;
 	long n;
 	int fd;
@@ -1035,15 +1034,5 @@ check_table(const char *type, const char *path, enum maincf_role role, struct ma
 			return n;
 		}
 	}
-	strbuf_init(&sb);
-	if (chk_read_all(path, &sb) < 0) {
-		int e = errno;
-
-		strbuf_fini(&sb);
-		errno = e;
-		return -1;
-	}
-	n = check_table_buf(type, sb.buf, sb.len, path, role, cf, dl, used);
-	strbuf_fini(&sb);
-	return n;
+	return chk_table_file(type, path, role, cf, dl, used, NULL);
 }

@@ -675,6 +675,19 @@ decisive(int status)
 	return status == ST_REJECT || status == ST_UNKNOWN;
 }
 
+/* at_command - list STAGE_FN at its own command WHERE (smtpd_delay_reject
+ * = no); *STAGE = WHERE when it answers */
+static int
+at_command(struct st *s, const char *where, int (*stage_fn)(struct st *), const char **stage)
+{
+	int status;
+
+	s->where = where;
+	if (decisive(status = stage_fn(s)))
+		*stage = where;
+	return status;
+}
+
 /* stages_before_rcpt - the client, HELO and sender lists: each at its own
  * command (smtpd_delay_reject = no: *stage is where one rejected), or all
  * at RCPT TO.  Sets the HELO name, sender and recipient smtpd knows by
@@ -687,23 +700,14 @@ stages_before_rcpt(struct st *s, const struct explain_probe *p, const char **sta
 	if (!s->ex->delay_reject) {
 		/* each list at its own command; the first reject answers */
 		trail(s, "smtpd_delay_reject = no: each list runs at its own command");
-		s->where = "CONNECT";
-		if (decisive(status = stage_client(s))) {
-			*stage = "CONNECT";
+		if (decisive(status = at_command(s, "CONNECT", stage_client, stage)))
 			return status;
-		}
 		s->helo_name = p->helo;
-		s->where = "HELO";
-		if (decisive(status = stage_helo(s))) {
-			*stage = "HELO";
+		if (decisive(status = at_command(s, "HELO", stage_helo, stage)))
 			return status;
-		}
 		s->sender = s->isender;
-		s->where = "MAIL";
-		if (decisive(status = stage_mail(s))) {
-			*stage = "MAIL";
+		if (decisive(status = at_command(s, "MAIL", stage_mail, stage)))
 			return status;
-		}
 		s->recipient = s->ircpt;
 		s->where = "RCPT";
 		return status;
