@@ -312,9 +312,12 @@ struct cnt_item {
 };
 
 /* one hash slot: 16 bytes, so that the probe touches one cache line.  Not
- * util/htable.h's table, on purpose: there the count would live beside the
- * key, one more cache miss per event, and the key bytes would be compared
- * (see counter_add); feed --stats is held to 3x grep (doc/performance.md). */
+ * util/htable.h's table, on purpose: there the count lives beside the key
+ * and the key bytes are compared (see counter_add), one more cache miss per
+ * event.  Measured 2026-12-03 (feed --stats, feedgen.py 1,000,000 lines, 12
+ * alternating runs under load 8): CPU 0.15-0.16 s on htable against
+ * 0.13-0.15 s here, same output.  feed --stats is held to 3x grep
+ * (doc/performance.md). */
 struct cnt_slot {
 	uint64_t hash;
 	uint32_t n;
