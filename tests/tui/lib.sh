@@ -6,6 +6,7 @@
 #   tui_start -c "$TUI_DIR/etc" console --log "$TUI_DIR/mail.log"
 #   tui_wait_for 'Maps' || ...       # poll the screen every 50 ms to a deadline
 #   tui_keys Enter j j e             # tmux send-keys
+#   tui_step_until REGEX j 40        # j until REGEX shows, one screen change at a time
 #   tui_expect NAME REGEX            # ok/fail (dumps the screen on failure)
 #   tui_quit                         # q until it exits; checks the exit status
 #
@@ -99,6 +100,30 @@ tui_wait_gone() {
 		tui_screen | grep -Eq -- "$1" || return 0
 		[ "$(tui_now_ms)" -ge "$deadline" ] && return 1
 		sleep 0.05
+	done
+}
+# tui_wait_change SCREEN [SECS] - 0 once the screen differs from SCREEN
+# (a key was acted on), 1 at the deadline
+tui_wait_change() {
+	deadline=$(( $(tui_now_ms) + ${2:-$TUI_TIMEOUT} * 1000 ))
+	while [ "$(tui_screen)" = "$1" ]; do
+		[ "$(tui_now_ms)" -ge "$deadline" ] && return 1
+		sleep 0.02
+	done
+}
+# tui_step_until REGEX KEY [MAX] - press KEY until the screen shows REGEX,
+# waiting after each press for the screen to change (no overshoot when the
+# machine is slow); 0 once it matches, 1 after MAX presses (default 200)
+# or when a press changed nothing within 2 s
+tui_step_until() {
+	_n=0
+	while :; do
+		_scr=$(tui_screen)
+		printf '%s\n' "$_scr" | grep -Eq -- "$1" && return 0
+		[ "$_n" -ge "${3:-200}" ] && return 1
+		tui_keys "$2"
+		_n=$((_n + 1))
+		tui_wait_change "$_scr" 2 || return 1
 	done
 }
 # tui_dump - the screen as TAP comments

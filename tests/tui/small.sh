@@ -24,24 +24,22 @@ for k in End G; do
 	is "$k: the last (wrapped) line sits on the last body line, not above it" "$last" 22
 	[ "$last" = 22 ] || tui_dump
 done
-tui_keys Home
-i=0
-while [ $i -lt 30 ] && ! tui_screen | grep -q 'Apply refused: fix the errors above'; do
-	tui_keys PageDown; i=$((i + 1)); sleep 0.05
-done
+# home - Home, and the screen is back at the top (the end not shown)
+home() {
+	tui_keys Home
+	tui_wait_for 'FAILED +validate' && tui_wait_gone 'Apply refused: fix the errors above'
+}
+home || fail "Home goes back to the top"
+tui_step_until 'Apply refused: fix the errors above' PageDown 30
 tui_expect "PageDown pages to the last line" 'Apply refused: fix the errors above'
-tui_keys Home
-i=0
-while [ $i -lt 200 ] && ! tui_screen | grep -q 'Apply refused: fix the errors above'; do
-	tui_keys j; i=$((i + 1)); sleep 0.02
-done
+home || fail "Home goes back to the top"
+tui_step_until 'Apply refused: fix the errors above' j 200
 tui_expect "j steps to the last line" 'Apply refused: fix the errors above'
 codes=$("$PFCONSOLE" -c "$TUI_DIR/etc" check | sed -n 's/.*: error: .*\[\([a-z-]*\)\]$/\1/p' | sort -u)
 [ "$(printf '%s\n' "$codes" | wc -l)" -ge 3 ] || fail "the demo has several planted errors" "$codes"
 for code in $codes; do
-	tui_keys Home
-	i=0
-	while [ $i -lt 40 ] && ! tui_screen | grep -q "\\[$code\\]"; do tui_keys j; i=$((i + 1)); sleep 0.02; done
+	home || fail "Home goes back to the top"
+	tui_step_until "\\[$code\\]" j 40
 	tui_expect "each refusal can be scrolled to: $code" "\\[$code\\]"
 done
 tui_keys q
