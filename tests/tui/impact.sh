@@ -4,7 +4,8 @@
 # 'pfconsole impact' (counts, the group of the pending line, the
 # likely-legitimate flag), the list of changed transactions, each in a
 # detail view with both answers; y applies; an Apply that changes no
-# decision goes straight on; Esc cancels a replay that is running.
+# decision goes straight on; a line not saved yet in the editor is part of
+# what Apply replays; Esc cancels a replay that is running.
 . "$top_srcdir/tests/tui/lib.sh"
 
 d=$TUI_DIR/etc
@@ -92,6 +93,25 @@ tui_expect "the partner line (live since the apply) decides the one partner mess
 tui_keys H
 tui_expect "H again sorts by count" 'entries sorted by hit count'
 tui_keys H q
+tui_expect "back on Maps" 'sender_access'
+
+# the console's unsaved edits are part of the pending version: a line typed
+# in the editor and not saved is what Apply's impact replays (Apply saves
+# the unsaved tables first, then replays, then asks)
+tui_keys / ; tui_type sender_access; tui_keys Enter Enter
+tui_expect "the editor opens again" 'Edit hash:.*/sender_access'
+tui_keys a; tui_type "bar.test REJECT own domain refused"; tui_keys Enter
+tui_expect "an unsaved line" 'bar\.test +REJECT own domain refused'
+is "(not saved yet)" "$(grep -c 'own domain' "$d/sender_access")" 0
+tui_keys A
+tui_expect "Apply's impact replays the unsaved line" \
+	"1  $d/sender_access:[0-9]*: bar\\.test REJECT own domain refused"
+tui_expect "... the message our user sent is the one that would change" \
+	'replayed 3 transactions of .*mail\.log: 0 not decidable; 1 would change'
+tui_keys q
+is "q: nothing built (the line is saved, not live)" \
+	"$(/usr/sbin/postmap -c "$d" -q bar.test "hash:$d/sender_access" 2>/dev/null)" ""
+tui_keys q
 tui_expect "back on Maps" 'sender_access'
 
 # a long replay: progress on the status line, Esc cancels it
