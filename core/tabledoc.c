@@ -71,6 +71,8 @@ struct tabledoc {
 	size_t *cstart;             /* index of chunk c's first item; cstart[nch] == n */
 	size_t hint;                /* the chunk found last */
 	size_t n;                   /* items */
+	size_t e_first, e_old, e_new;   /* the last edit: items [e_first, e_first+e_old)
+	                                 * became [e_first, e_first+e_new) */
 	unsigned agen;              /* bumped when the arena moves */
 	struct strbuf arena;
 	struct diag_list diags;
@@ -799,6 +801,14 @@ tabledoc_text(const struct tabledoc *d, size_t *len)
 	return d->text.buf;
 }
 
+void
+tabledoc_last_edit(const struct tabledoc *d, size_t *first, size_t *old_n, size_t *new_n)
+{
+	*first = d->e_first;
+	*old_n = d->e_old;
+	*new_n = d->e_new;
+}
+
 size_t
 tabledoc_length(const struct tabledoc *d)
 {
@@ -1243,6 +1253,9 @@ resplice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl)
 		k += item_at(d, i)->kind == TABLEDOC_ENTRY;
 	if (put_items(d, lo, hi, &t, w0, line0, base, delta, dl) < 0)
 		goto fail;
+	d->e_first = lo;
+	d->e_old = hi - lo;
+	d->e_new = t.n;
 	d->nentries = d->nentries - k + t.nentries;
 	/* diagnostics (in line order): the window's replace the old ones
 	 * there, in place; the later ones move by DL lines */
@@ -1261,6 +1274,7 @@ fail:
 	free(t.cstart);
 	strbuf_fini(&t.arena);
 	diag_list_fini(&t.diags);
+	d->e_new = (size_t)-1;
 	/* the text is already spliced: a full re-read makes the items match */
 	if (reread(d) < 0)
 		return -1;
@@ -1272,10 +1286,12 @@ fail:
 static int
 doc_splice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl, size_t *newidx)
 {
-	size_t i;
+	size_t i, nbefore;
 	int r;
 
 	d->dirty = true;
+	nbefore = d->n;
+	d->e_new = (size_t)-1;  /* resplice sets the range when it is done */
 	r = resplice(d, off, len, repl);
 	if (r < 0) {
 		errno = ENOMEM;
@@ -1286,6 +1302,12 @@ doc_splice(struct tabledoc *d, size_t off, size_t len, const struct strbuf *repl
 			errno = ENOMEM;
 			return -1;
 		}
+	}
+	if (d->e_new == (size_t)-1) {
+		/* re-read whole (here or in resplice's fallback): every item changed */
+		d->e_first = 0;
+		d->e_old = nbefore;
+		d->e_new = d->n;
 	}
 	if (newidx) {
 		size_t lo = 0, hi = d->n;

@@ -154,6 +154,12 @@ int tabledoc_replace(struct tabledoc *doc, size_t i, const char *text, size_t le
 /* tabledoc_insert - insert TEXT before item I (I == count appends) */
 int tabledoc_insert(struct tabledoc *doc, size_t i, const char *text, size_t len,
 		    size_t *newidx);
+/* tabledoc_last_edit - what the last edit (replace, insert, delete,
+ * set_value) changed: items [FIRST, FIRST + OLD_N) became [FIRST, FIRST +
+ * NEW_N); the items after them moved by NEW_N - OLD_N.  After a full
+ * re-read (small documents) that is every item. */
+void tabledoc_last_edit(const struct tabledoc *doc, size_t *first, size_t *old_n,
+			size_t *new_n);
 /* tabledoc_delete - remove item I (its lines, line endings included) */
 int tabledoc_delete(struct tabledoc *doc, size_t i);
 /* tabledoc_set_value - replace only the value of entry I, keeping its key

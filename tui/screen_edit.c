@@ -31,7 +31,7 @@ struct screen_edit {
 	char search[256];
 	char filter[256];
 	size_t *view;           /* filtered item indices, NULL: all items */
-	size_t nview;
+	size_t nview, capview;
 	bool adding;            /* the prompt inserts after sel (else replaces sel) */
 	bool add_at_end;
 	char title[300];
@@ -109,10 +109,66 @@ refilter(struct screen_edit *e)
 		e->view = malloc((n + 1) * sizeof(*e->view));
 		if (!e->view)
 			return;
+		e->capview = n + 1;
 		for (i = 0; i < n; i++)
 			if (item_matches(e, i, e->filter))
 				e->view[e->nview++] = i;
 	}
+	if (e->sel >= n)
+		e->sel = n ? n - 1 : 0;
+}
+
+/* refilter_edit - the filtered view after one edit: only the items the
+ * edit re-read are matched again, the later ones' indices move (a commit
+ * in a filtered 1M-entry table costs the view's length in additions, not
+ * a search of every line) */
+static void
+refilter_edit(struct screen_edit *e)
+{
+	size_t n = tabledoc_count(e->doc->doc), first, old, nw, a, b, lo, hi, m = 0, i, need;
+	long long shift;
+
+	if (!e->filter[0])
+		return;
+	tabledoc_last_edit(e->doc->doc, &first, &old, &nw);
+	if (!e->view || e->sorted || first + nw > n) {
+		refilter(e);
+		return;
+	}
+	/* view positions: [0, a) before the edit, [a, b) in it, [b, nview) after */
+	for (lo = 0, hi = e->nview; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->view[mid] < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	a = lo;
+	for (b = a; b < e->nview && e->view[b] < first + old; b++)
+		;
+	for (i = first; i < first + nw; i++)
+		m += item_matches(e, i, e->filter);
+	need = e->nview - (b - a) + m;
+	if (need + 1 > e->capview) {
+		size_t cap = (need + 1) * 2;
+		size_t *v = realloc(e->view, cap * sizeof(*v));
+
+		if (!v) {
+			refilter(e);
+			return;
+		}
+		e->view = v;
+		e->capview = cap;
+	}
+	memmove(e->view + a + m, e->view + b, (e->nview - b) * sizeof(*e->view));
+	shift = (long long)nw - (long long)old;
+	for (i = a + m; i < need; i++)
+		e->view[i] = (size_t)((long long)e->view[i] + shift);
+	for (i = first, m = a; i < first + nw; i++)
+		if (item_matches(e, i, e->filter))
+			e->view[m++] = i;
+	e->nview = need;
 	if (e->sel >= n)
 		e->sel = n ? n - 1 : 0;
 }
@@ -506,7 +562,9 @@ edit_accept(struct app *app, void *ctx, const char *text)
 			   e->doc->nerrors, e->doc->nerrors == 1 ? "" : "s");
 	else
 		app_status(app, ROLE_OK, "changed (unsaved): s saves, A applies");
-	if (e->filter[0])
+	if (e->filter[0] && rc == 0)
+		refilter_edit(e);
+	else if (e->filter[0])
 		refilter(e);
 	return APP_REDRAW;
 }
@@ -766,6 +824,7 @@ toggle_hits(struct app *app, struct screen_edit *e)
 	qsort(v, k, sizeof(*v), by_count_desc);
 	free(e->view);
 	e->view = malloc((k + 1) * sizeof(*e->view));
+	e->capview = k + 1;
 	if (e->view) {
 		for (i = 0; i < k; i++)
 			e->view[i] = v[i].idx;
@@ -833,13 +892,16 @@ edit_handle(struct app *app, struct screen *s, enum action a)
 	case ACT_DELETE:
 		if (tabledoc_count(e->doc->doc) == 0)
 			return 0;
-		if (console_doc_delete(e->con, e->doc, e->sel) < 0)
+		rc = console_doc_delete(e->con, e->doc, e->sel);
+		if (rc < 0)
 			app_status(app, ROLE_ERROR, "delete failed");
 		else
 			app_status(app, ROLE_OK, "deleted (u undoes)");
 		if (e->sel >= tabledoc_count(e->doc->doc) && e->sel > 0)
 			e->sel--;
-		if (e->filter[0])
+		if (e->filter[0] && rc == 0)
+			refilter_edit(e);
+		else if (e->filter[0])
 			refilter(e);
 		break;
 	case ACT_MOVE_UP:

@@ -555,6 +555,71 @@ test_incremental_edits(void **state)
 	}
 }
 
+/* snapshot - each item's bytes and line, to compare after an edit */
+struct snap {
+	char **text;
+	size_t *len;
+	unsigned *line;
+	size_t n;
+};
+
+static void
+snap_take(const struct tabledoc *doc, struct snap *sn)
+{
+	size_t i;
+
+	sn->n = tabledoc_count(doc);
+	sn->text = calloc(sn->n + 1, sizeof(*sn->text));
+	sn->len = calloc(sn->n + 1, sizeof(*sn->len));
+	sn->line = calloc(sn->n + 1, sizeof(*sn->line));
+	assert_non_null(sn->text);
+	assert_non_null(sn->len);
+	assert_non_null(sn->line);
+	for (i = 0; i < sn->n; i++) {
+		const char *t = tabledoc_item_text(doc, i, &sn->len[i]);
+
+		sn->text[i] = malloc(sn->len[i] + 1);
+		assert_non_null(sn->text[i]);
+		memcpy(sn->text[i], t, sn->len[i]);
+		sn->line[i] = tabledoc_item(doc, i)->line;
+	}
+}
+
+/* snap_check - the items outside tabledoc_last_edit's range are the ones
+ * before the edit (those after it moved by the range's size change) */
+static void
+snap_check(const struct tabledoc *doc, struct snap *sn)
+{
+	size_t first, old, nw, i;
+	long long dl = 0;
+
+	tabledoc_last_edit(doc, &first, &old, &nw);
+	assert_true(first + old <= sn->n);
+	assert_int_equal(tabledoc_count(doc), sn->n - old + nw);
+	for (i = 0; i < sn->n; i++) {
+		size_t j, len;
+		const char *t;
+
+		if (i >= first && i < first + old)
+			continue;
+		j = i < first ? i : i - old + nw;
+		t = tabledoc_item_text(doc, j, &len);
+		assert_int_equal(len, sn->len[i]);
+		assert_memory_equal(t, sn->text[i], len);
+		if (i < first)
+			assert_int_equal(tabledoc_item(doc, j)->line, sn->line[i]);
+		else if (i == first + old)
+			dl = (long long)tabledoc_item(doc, j)->line - sn->line[i];
+		else
+			assert_int_equal((long long)tabledoc_item(doc, j)->line - sn->line[i], dl);
+	}
+	for (i = 0; i < sn->n; i++)
+		free(sn->text[i]);
+	free(sn->text);
+	free(sn->len);
+	free(sn->line);
+}
+
 /* the chunked item storage (offsets and lines applied lazily per chunk):
  * with chunks of 2, 3, 8 and the default 1024 items, random replaces,
  * inserts (several lines at once too), deletes and value changes give
@@ -595,8 +660,10 @@ test_chunked_storage(void **state)
 				unsigned which = (unsigned)rand() % (sizeof(lines) / sizeof(lines[0]));
 				int op = rand() % 4;
 				const char *t;
+				struct snap sn;
 
 				snprintf(line, sizeof(line), lines[which], step, step);
+				snap_take(doc, &sn);
 				/* the expected text: the same splice on a plain copy
 				 * (copied: tabledoc_text would close the gap) */
 				len = tabledoc_length(doc);
@@ -646,6 +713,7 @@ test_chunked_storage(void **state)
 					strbuf_add(&sb, mirror.buf + off, len - off);
 				}
 				strbuf_fini(&mirror);
+				snap_check(doc, &sn);
 				if (step % 50 == 49) {
 					/* now and then the whole text: the gap closes */
 					t = tabledoc_text(doc, &len);
