@@ -496,6 +496,12 @@ one_txn(struct worker *w, const struct replay_txn *t)
 	char *key = NULL;
 	bool helo_dep;
 
+	if (t->not_replayed != NULL) {
+		/* answered after RCPT TO: explain does not evaluate that stage */
+		w->replayed++;
+		why = t->not_replayed;
+		goto undecidable;
+	}
 	memset(&pr, 0, sizeof(pr));
 	pr.client_addr = t->client_addr;
 	pr.client_name = t->client_name;
@@ -534,7 +540,9 @@ one_txn(struct worker *w, const struct replay_txn *t)
 	else if (pe != NULL && w->rp.decision == EXPLAIN_UNKNOWN)
 		key = reason_key(w->rp.depends.buf ? w->rp.depends.buf : "?", t, "pending: ");
 	if (why != NULL || key != NULL) {
-		int rc = ctab_add(&w->reasons, key ? key : why, 1, t->time);
+		int rc;
+undecidable:
+		rc = ctab_add(&w->reasons, key ? key : why, 1, t->time);
 
 		if (rc == 0 && w->o->pending) {
 			if (w->nund == w->capund) {

@@ -45,6 +45,7 @@
 struct itxn {
 	time_t time;
 	size_t name, addr, helo, sender, rcpt, sasl, qid, dsn, text, host;
+	const char *why;            /* not replayed: the reason (a static string) */
 	bool helo_known;
 	enum explain_decision logged;
 	int code;
@@ -268,6 +269,7 @@ msg_finish(struct replay_log *rl, struct msg *m)
 			t.host = m->host;
 			t.qid = put(rl, m->qid, m->qlen);
 			t.dsn = t.text = NOSTR;
+			t.why = NULL;
 			t.logged = EXPLAIN_ACCEPT;
 			t.line = m->line;
 			rc = add_txn(rl, &t);
@@ -372,6 +374,23 @@ sasl_from_line(struct pf_span line)
 	return sp;
 }
 
+/* after_rcpt_reason - why an answer given after RCPT TO is not replayed;
+ * NULL for a stage before it (CONNECT, HELO, MAIL: no recipient yet) */
+static const char *
+after_rcpt_reason(const struct pf_event *ev)
+{
+	if (pf_span_eq(ev->stage, "DATA"))
+		return "answered at DATA (smtpd_data_restrictions): pfconsole replays RCPT TO only";
+	if (pf_span_eq(ev->stage, "END-OF-MESSAGE") || pf_span_eq(ev->stage, "BDAT"))
+		return "answered at END-OF-MESSAGE (smtpd_end_of_data_restrictions): pfconsole "
+		       "replays RCPT TO only";
+	if (pf_span_eq(ev->stage, "header"))
+		return "a header_checks action (cleanup): pfconsole replays RCPT TO only";
+	if (pf_span_eq(ev->stage, "body"))
+		return "a body_checks action (cleanup): pfconsole replays RCPT TO only";
+	return NULL;
+}
+
 static int
 smtpd_event_line(struct replay_log *rl, const struct pf_event *ev, unsigned long lineno)
 {
@@ -404,9 +423,16 @@ smtpd_event_line(struct replay_log *rl, const struct pf_event *ev, unsigned long
 	default:
 		return 0;
 	}
-	if (!rcpt || ev->to.p == NULL || ev->from.p == NULL || ev->client_ip.p == NULL)
+	if (ev->to.p == NULL || ev->from.p == NULL || ev->client_ip.p == NULL)
 		return 0;
 	memset(&t, 0, sizeof(t));
+	if (!rcpt) {
+		/* an answer after RCPT TO (smtpd's DATA or END-OF-MESSAGE stage,
+		 * cleanup's header and body checks): a transaction, not replayed */
+		t.why = after_rcpt_reason(ev);
+		if (t.why == NULL)
+			return 0;
+	}
 	t.time = ev->time;
 	t.name = ev->client_name.p ? put_span(rl, ev->client_name) : put(rl, "unknown", 7);
 	t.addr = put_span(rl, ev->client_ip);
@@ -507,6 +533,12 @@ one_line(struct replay_log *rl, const char *line, size_t len, unsigned long line
 			return client_line(rl, p, qn, p + qn + 9, e, lineno, line, len);
 		}
 		if (logline_parse(line, len, &rl->ctx, &ev) != LOGLINE_EVENT)
+			return 0;
+		return smtpd_event_line(rl, &ev, lineno);
+	}
+	if (pf_span_eq(ev.program, "cleanup")) {
+		/* header/body checks: "QID: reject: header ...; from=<> to=<>..." */
+		if (qid_prefix(p, e) == 0 || logline_parse(line, len, &rl->ctx, &ev) != LOGLINE_EVENT)
 			return 0;
 		return smtpd_event_line(rl, &ev, lineno);
 	}
@@ -617,6 +649,7 @@ rl_finish(struct replay_log *rl)
 		x->dsn = t->dsn != NOSTR ? a + t->dsn : "";
 		x->text = t->text != NOSTR ? a + t->text : "";
 		x->line = t->line;
+		x->not_replayed = t->why;
 	}
 	for (i = 0; i < rl->nmsgs; i++) {
 		free(rl->msgs[i].rcpt);

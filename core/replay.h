@@ -13,6 +13,9 @@
  *    ID carries the field list (an INFO/WARN action, a later recipient's
  *    reject): Postfix logs "helo=<...>" there whenever a HELO was given.
  *    Otherwise helo_known is false: the log does not say.
+ *  - answers after RCPT TO (smtpd's DATA and END-OF-MESSAGE stages,
+ *    cleanup's header/body checks: "reject: header ...; from=<> to=<>")
+ *    are transactions too, marked not_replayed with the reason.
  * Lines are read with core/logline (logline_parse for events,
  * logline_head for the others); nothing else of the format is known here.
  *
@@ -44,6 +47,9 @@ struct replay_txn {
 	const char *dsn;            /* "5.7.1"; "" when none */
 	const char *text;           /* reply text after the DSN; "" for accepted mail */
 	unsigned long line;         /* 1-based line number of the deciding line */
+	const char *not_replayed;   /* non-NULL: answered after RCPT TO (DATA, END-OF-MESSAGE,
+	                             * header/body checks), which explain does not evaluate:
+	                             * not decidable, for this reason */
 };
 
 struct replay_opts {

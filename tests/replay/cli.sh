@@ -101,4 +101,29 @@ touch -d '+2 seconds' "$work/demo/access_sender"
 head -1 "$work/fast.json" | sed 's/^/# demo impact: /'
 like "the demo edit changes decisions" "$(head -1 "$work/fast.json")" '"changed":[1-9]'
 is "impact without --full reports what --full reports" "$(cmp "$work/fast.json" "$work/full.json" && echo same)" same
+# answers after RCPT TO (smtpd's DATA and END-OF-MESSAGE stages, cleanup's
+# header and body checks) are transactions too: not decidable, with the
+# stage as the reason (explain evaluates RCPT TO), never dropped
+Q="Nov 02 13:04:0"
+cat >"$work/after.log" <<EOT
+${Q}1 mx postfix/smtpd[10]: 4A2B3C4D5E: client=mail.x.example[198.51.100.1]
+${Q}1 mx postfix/smtpd[10]: 4A2B3C4D5E: reject: END-OF-MESSAGE from mail.x.example[198.51.100.1]: 554 5.7.1 <mail.x.example[198.51.100.1]>: Client host rejected: no; from=<a@x.example> to=<u@bar.test> proto=ESMTP helo=<mail.x.example>
+${Q}2 mx postfix/smtpd[10]: NOQUEUE: reject: DATA from mail.y.example[198.51.100.2]: 550 5.5.3 <DATA>: Data command rejected: Multi-recipient bounce; from=<> to=<u@bar.test> proto=ESMTP helo=<mail.y.example>
+${Q}3 mx postfix/smtpd[10]: 5A2B3C4D5E: client=mail.z.example[198.51.100.3]
+${Q}3 mx postfix/cleanup[12]: 5A2B3C4D5E: reject: header Subject: buy now from mail.z.example[198.51.100.3]; from=<b@z.example> to=<u@bar.test> proto=ESMTP helo=<mail.z.example>: 5.7.1 no spam subjects
+${Q}4 mx postfix/cleanup[12]: 6A2B3C4D5E: reject: body click here from mail.w.example[198.51.100.4]; from=<c@w.example> to=<u@bar.test> proto=SMTP helo=<mail.w.example>: 5.7.1 no spam bodies
+${Q}5 mx postfix/smtpd[10]: 4A2B3C4D5E: info: END-OF-MESSAGE from mail.v.example[198.51.100.5]: pfconsole; from=<d@v.example> to=<u@bar.test> proto=ESMTP helo=<mail.v.example>
+EOT
+out=$("$PFCONSOLE" -c "$d" impact --log "$work/after.log" --json)
+printf '%s\n' "$out" | sed 's/^/# /'
+like "after-RCPT answers: four transactions, none decidable" "$out" \
+	'"replayed":4,"decidable":0,"not_decidable":4'
+like "END-OF-MESSAGE: its reason" "$out" \
+	'"not_decidable":"answered at END-OF-MESSAGE \(smtpd_end_of_data_restrictions\)[^"]*".*"sender":"a@x\.example"'
+like "DATA: its reason" "$out" \
+	'"not_decidable":"answered at DATA \(smtpd_data_restrictions\)[^"]*".*"sender":"","recipient":"u@bar\.test"'
+like "header_checks: its reason" "$out" \
+	'"not_decidable":"a header_checks action \(cleanup\)[^"]*".*"sender":"b@z\.example"'
+like "body_checks: its reason" "$out" \
+	'"not_decidable":"a body_checks action \(cleanup\)[^"]*".*"sender":"c@w\.example"'
 tap_done
