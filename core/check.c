@@ -479,7 +479,20 @@ inline_nomem:
 		memset(&err, 0, sizeof(err));
 		m = map_open(t->type, t->path, NULL, 0, 0, &err);
 		if (m != NULL) {
+			/* it opens; a damaged page would make smtpd's lookups
+			 * (and postmap -q) fail, answer wrongly or crash */
+			int v = map_verify(m, &err);
+
 			map_close(m);
+			if (v < 0 && err.errnum != ENOMEM) {
+				if (t->state == CHECK_OK)
+					t->state = CHECK_STALE;
+				return diag_add(&res->diags, DIAG_UNREADABLE_MAP, t->file, t->line,
+						t->col, "%s: Postfix's lookups in it can fail, miss "
+						"keys or crash (smtpd, postmap -q); rebuild it: %s %s:%s",
+						err.text, t->role == MAINCF_ROLE_ALIAS ? "postalias"
+						: "pfconsole build", t->type, t->path);
+			}
 		} else if (err.errnum != EACCES && err.errnum != ENOMEM) {
 			if (t->state == CHECK_OK)
 				t->state = CHECK_STALE;

@@ -158,6 +158,13 @@ map_close(struct map *m)
 		m->ops->close(m);
 }
 
+/* map_verify - the backend's damage check, if it has one */
+int
+map_verify(struct map *m, struct map_error *err)
+{
+	return m->ops->verify != NULL ? m->ops->verify(m, err) : 0;
+}
+
 /* map_release - end a MAP_OPEN_BATCH window; NULL does nothing */
 void
 map_release(struct map *m)

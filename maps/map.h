@@ -133,6 +133,10 @@ struct map_ops {
 	 * the index, in file order, under the reader's lock.  0 done (or
 	 * stopped by FN), -1 error (ERR). */
 	int (*walk)(struct map *m, map_walk_fn *fn, void *ctx, struct map_error *err);
+	/* verify - optional: walk the whole index and check that everything a
+	 * lookup can touch is in place (offsets, lengths, chains, keys where
+	 * their hash puts them).  0 sound, -1 damaged or unreadable (ERR). */
+	int (*verify)(struct map *m, struct map_error *err);
 };
 
 struct map {
@@ -159,6 +163,9 @@ struct map *map_open(const char *type, const char *name,
 int map_lookup(struct map *m, const char *key, size_t klen,
 	       struct map_hit *hit, struct map_error *err);
 void map_close(struct map *m);
+/* map_verify - check an opened index for damage (ops->verify; 0 when the
+ * type has none): 0 sound, -1 damaged (ERR says where and what) */
+int map_verify(struct map *m, struct map_error *err);
 /* map_release - drop what a MAP_OPEN_BATCH map keeps between lookups (the
  * hash table's shared lock); the next lookup takes it again.  NULL is fine. */
 void map_release(struct map *m);

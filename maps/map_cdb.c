@@ -159,6 +159,51 @@ cdb_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, str
 	return 0;
 }
 
+/*
+ * cdb_verify - everything tinycdb's cdb_find can touch is in place: the 256
+ * tables inside the file after the records, every slot's record inside the
+ * records (length words, key and value), and the key hashing to its table
+ * and slot hash.  0, or -1 with ERR saying where.
+ */
+static int
+cdb_verify(struct map *m, struct map_error *err)
+{
+	struct cdb_map *cm = (struct cdb_map *)m;
+	const unsigned char *mem = cm->cdb.cdb_mem;
+	unsigned fsize = cm->cdb.cdb_fsize, dend = cm->cdb.cdb_dend, t;
+
+	if (mem == NULL || fsize < 2048)
+		return map_error_set(err, EINVAL, "%s is damaged: shorter than its table index", m->name);
+	for (t = 0; t < 256; t++) {
+		uint32_t pos = cdb_unpack(mem + 8 * t), n = cdb_unpack(mem + 8 * t + 4), i;
+
+		if (n == 0)
+			continue;
+		if (n > (fsize >> 3) || pos < dend || pos > fsize || n * 8 > fsize - pos)
+			return map_error_set(err, EINVAL, "%s is damaged: hash table %u (at %u, %u "
+					     "slots) is outside the file", m->name, t, pos, n);
+		for (i = 0; i < n; i++) {
+			const unsigned char *s = mem + pos + 8 * i;
+			uint32_t h = cdb_unpack(s), rp = cdb_unpack(s + 4), kl, vl;
+
+			if (rp == 0)
+				continue;
+			if (rp < 2048 || rp > dend - 8)
+				return map_error_set(err, EINVAL, "%s is damaged: slot %u of table %u "
+						     "points outside the records (%u)", m->name, i, t, rp);
+			kl = cdb_unpack(mem + rp);
+			vl = cdb_unpack(mem + rp + 4);
+			if (kl > dend - rp - 8 || vl > dend - rp - 8 - kl)
+				return map_error_set(err, EINVAL, "%s is damaged: the record at %u is "
+						     "longer than the file", m->name, rp);
+			if ((h & 255) != t || cdb_hash(mem + rp + 8, kl) != h)
+				return map_error_set(err, EINVAL, "%s is damaged: the key of the record "
+						     "at %u does not hash to its slot", m->name, rp);
+		}
+	}
+	return 0;
+}
+
 static void
 cdb_close(struct map *m)
 {
@@ -541,6 +586,7 @@ const struct map_ops map_cdb_ops = {
 	.open = cdb_open,
 	.lookup = cdb_lookup,
 	.close = cdb_close,
+	.verify = cdb_verify,
 	.build_begin = cdb_build_begin,
 	.build_put = cdb_build_put,
 	.build_commit = cdb_build_commit,

@@ -62,9 +62,19 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -105,12 +115,21 @@ struct hash_native {
 	uint32_t spares[32];
 };
 
+/* the Berkeley DB fallback: a child process (see "Fallback") */
+struct hash_fb {
+	pid_t pid;                  /* 0: not running */
+	int fd;                     /* our end of the socket pair */
+	bool dead;                  /* it died or stopped answering: the file is
+	                             * unreadable until reopened */
+	char why[120];              /* ... how */
+};
+
 struct hash_map {
 	struct map m;               /* first */
 	struct hash_native nat;     /* in use: db stays NULL until a lookup needs it */
 	bool nat_failed;            /* the file had something the native reader does not
 	                             * know: Berkeley DB from now on (until reopened) */
-	DB *db;                     /* NULL after a failed reopen: retried at each lookup */
+	struct hash_fb fb;          /* Berkeley DB in its sandbox; pid 0: not started */
 	int lock_fd;                /* our descriptor of the file: flock, fstat */
 	bool locked;                /* holding LOCK_SH on lock_fd */
 	bool batch;                 /* MAP_OPEN_BATCH */
@@ -270,6 +289,7 @@ nat_open(struct hash_map *hm, const struct stat *st)
 	if (rd32(m + 12) != BDB_HASHMAGIC       /* also: the other byte order */
 	    || rd32(m + 16) != BDB_HASHVERSION
 	    || ps < BDB_META_MIN || ps > 65536 || (ps & (ps - 1)) != 0 || ps > n->len
+	    || n->len % ps != 0                 /* Berkeley DB refuses to open it */
 	    || m[24] != 0                       /* encrypt_alg */
 	    || m[25] != BDB_P_HASHMETA
 	    || m[26] != 0                       /* metaflags: checksums, partitions */
@@ -313,13 +333,14 @@ nat_page(const struct hash_native *n, uint32_t pgno, int t1, int t2, bool z)
 }
 
 /*
- * nat_big - walk the overflow chain of a big item (PGNO, TLEN bytes): with
- * CMP compare it with CMP (1 equal, 0 not), else append it to OUT (1).
- * NAT_UNUSUAL on a broken chain, -1 out of memory.
+ * nat_goff - the big item at PGNO (TLEN bytes) into OUT, as __db_goff
+ * copies it (a page's OV_LEN bytes, the last page's only up to TLEN).  1,
+ * -1 out of memory, NAT_UNUSUAL when the chain is not in place (a page that
+ * is not an overflow page or is outside the file, a length beyond the page,
+ * the chain ending early or longer than the file).
  */
 static int
-nat_big(const struct hash_native *n, uint32_t pgno, uint32_t tlen, const char *cmp,
-	struct strbuf *out)
+nat_goff(const struct hash_native *n, uint32_t pgno, uint32_t tlen, struct strbuf *out)
 {
 	uint32_t done = 0, hops = 0;
 
@@ -330,12 +351,11 @@ nat_big(const struct hash_native *n, uint32_t pgno, uint32_t tlen, const char *c
 		if (pg == NULL || ++hops > n->npages)
 			return NAT_UNUSUAL;
 		len = rd16(pg + 22);             /* OV_LEN: the bytes on this page */
-		if (len == 0 || len > n->pagesize - BDB_PAGE_HDR || len > tlen - done)
+		if (len > n->pagesize - BDB_PAGE_HDR)
 			return NAT_UNUSUAL;
-		if (cmp) {
-			if (memcmp(cmp + done, pg + BDB_PAGE_HDR, len) != 0)
-				return 0;
-		} else if (strbuf_add(out, pg + BDB_PAGE_HDR, len) < 0)
+		if (len > tlen - done)
+			len = tlen - done;
+		if (strbuf_add(out, pg + BDB_PAGE_HDR, len) < 0)
 			return -1;
 		done += len;
 		pgno = rd32(pg + 16);
@@ -344,64 +364,127 @@ nat_big(const struct hash_native *n, uint32_t pgno, uint32_t tlen, const char *c
 }
 
 /*
- * nat_get - look up K (N bytes) as Berkeley DB's get does: its bucket from
- * the hash, then the bucket's chain of pages, key items at even indexes,
- * data after them.  1 found (value in hm->val), 0 not, -1 out of memory,
- * NAT_UNUSUAL when something is not the layout we know.
+ * nat_moff - compare K (N bytes) with the big item at PGNO (TLEN bytes) as
+ * __db_moff does: a chunk per page, the first differing byte decides, then
+ * the lengths (with TLEN counted down as Berkeley DB does).  Sets *RES
+ * (<0, 0, >0: K before, equal to, after the item); 0, or NAT_UNUSUAL when
+ * a page it needs is not in place (see nat_goff).
+ */
+static int
+nat_moff(const struct hash_native *n, const char *k, uint32_t nk, uint32_t pgno, uint32_t tlen,
+	 int *res)
+{
+	const unsigned char *p1 = (const unsigned char *)k;
+	uint32_t left = nk, hops = 0;
+
+	*res = 0;
+	while (left > 0 && pgno != 0) {
+		const unsigned char *pg = nat_page(n, pgno, BDB_P_OVERFLOW, BDB_P_OVERFLOW, false);
+		uint32_t len, cmp, i;
+
+		if (pg == NULL || ++hops > n->npages)
+			return NAT_UNUSUAL;
+		len = rd16(pg + 22);
+		if (len > n->pagesize - BDB_PAGE_HDR)
+			return NAT_UNUSUAL;
+		cmp = len < left ? len : left;
+		tlen -= cmp;                     /* unsigned, as Berkeley DB's */
+		left -= cmp;
+		for (i = 0; i < cmp; i++, p1++)
+			if (*p1 != pg[BDB_PAGE_HDR + i]) {
+				*res = (int)*p1 - (int)pg[BDB_PAGE_HDR + i];
+				return 0;
+			}
+		pgno = rd32(pg + 16);
+	}
+	*res = left > 0 ? 1 : tlen > 0 ? -1 : 0;
+	return 0;
+}
+
+/*
+ * nat_item - the item at index I of page PG: its offset and length (up to
+ * the item before it, or the page's end).  false when either offset is out
+ * of place (before the index array, past the page, or not below the
+ * previous item's).
+ */
+static bool
+nat_item(const struct hash_native *nt, const unsigned char *pg, uint32_t i, uint32_t hdr,
+	 uint32_t *off, uint32_t *len)
+{
+	uint32_t top = i == 0 ? nt->pagesize : rd16(pg + BDB_PAGE_HDR + 2 * (i - 1));
+
+	*off = rd16(pg + BDB_PAGE_HDR + 2 * i);
+	if (top > nt->pagesize || *off < hdr || *off >= top)
+		return false;
+	*len = top - *off;
+	return true;
+}
+
+/*
+ * nat_get - look up K (N bytes) as Berkeley DB 5.3's get does (__ham_lookup):
+ * the bucket from the hash, then the bucket's chain of pages; on each
+ * (sorted, P_HASH) page the binary search of __ham_getindex_sorted with its
+ * comparison - so a damaged page answers as Berkeley DB answers, never
+ * better - and the data item after the key found.  1 found (value in
+ * hm->val), 0 not, -1 out of memory, NAT_UNUSUAL when something it touches
+ * is not in place or not the layout we know (Berkeley DB then answers, in
+ * its sandbox: see "Fallback").  Every read is inside the mapping: page
+ * numbers below npages, item offsets inside their page, overflow chains
+ * and bucket chains bounded by the number of pages.
  */
 static int
 nat_get(struct hash_map *hm, const char *k, size_t n)
 {
 	const struct hash_native *nt = &hm->nat;
-	uint32_t h = hash_bdb(k, n), bucket, pgno, hops = 0, ps = nt->pagesize;
+	uint32_t h = hash_bdb(k, n), bucket, pgno, hops = 0;
 
 	bucket = h & nt->high_mask;
 	if (bucket > nt->max_bucket)
 		bucket &= nt->low_mask;
 	pgno = bucket + nt->spares[bdb_log2(bucket + 1)];
 	while (pgno != 0) {
-		const unsigned char *pg = nat_page(nt, pgno, BDB_P_HASH, BDB_P_HASH_UNSORTED, hops == 0);
-		uint32_t entries, hdr, i, top, koff, klen, doff, dlen;
+		const unsigned char *pg = nat_page(nt, pgno, BDB_P_HASH, BDB_P_HASH, hops == 0);
+		uint32_t entries, hdr, base, lim, indx = 0, koff, klen, doff, dlen;
+		int res = 0, r;
 
 		if (pg == NULL || ++hops > nt->npages)
 			return NAT_UNUSUAL;
 		entries = rd16(pg + 20);
 		hdr = BDB_PAGE_HDR + 2 * entries;
-		if ((entries & 1) != 0 || hdr > ps)
+		if ((entries & 1) != 0 || hdr > nt->pagesize)
 			return NAT_UNUSUAL;
-		for (i = 0, top = ps; i < entries; i += 2, top = doff) {
-			int r;
-
-			/* items are stored from the page's end down, in index order */
-			koff = rd16(pg + BDB_PAGE_HDR + 2 * i);
-			doff = rd16(pg + BDB_PAGE_HDR + 2 * i + 2);
-			if (koff < hdr || koff >= top || doff < hdr || doff >= koff)
+		/* DB_BINARY_SEARCH_FOR(base, lim, entries, 2) */
+		for (base = 0, lim = entries / 2; lim != 0; lim >>= 1) {
+			indx = base + (lim >> 1) * 2;
+			if (!nat_item(nt, pg, indx, hdr, &koff, &klen))
 				return NAT_UNUSUAL;
-			klen = top - koff;
-			dlen = koff - doff;
-			/* the lengths alone rule out most keys without touching
-			 * them (a 4 KB page is 64 cache lines): an inline key is
-			 * its type byte and N bytes, a big one 12 bytes */
-			if (klen != n + 1 && klen != 12)
-				continue;
-			if (pg[koff] == BDB_H_KEYDATA) {
-				if (klen - 1 != n || memcmp(pg + koff + 1, k, n) != 0)
-					continue;
-			} else if (pg[koff] == BDB_H_OFFPAGE && klen >= 12) {
-				if (rd32(pg + koff + 8) != n)
-					continue;
-				if ((r = nat_big(nt, rd32(pg + koff + 4), (uint32_t)n, k, NULL)) == 0)
-					continue;
-				if (r != 1)
+			if (pg[koff] == BDB_H_OFFPAGE && klen >= 12) {
+				if ((r = nat_moff(nt, k, (uint32_t)n, rd32(pg + koff + 4),
+						  rd32(pg + koff + 8), &res)) != 0)
 					return r;
+			} else if (pg[koff] == BDB_H_KEYDATA) {
+				uint32_t il = klen - 1, m = il < n ? il : (uint32_t)n;
+
+				if ((res = memcmp(k, pg + koff + 1, m)) == 0)
+					res = il > n ? 1 : il < n ? -1 : 0;   /* sic: as Berkeley DB */
 			} else
 				return NAT_UNUSUAL;
+			if (res == 0)
+				break;
+			if (res > 0) {
+				base = indx + 2;
+				--lim;
+			}
+		}
+		if (entries != 0 && res == 0) {
 			/* found: the data item */
+			if (!nat_item(nt, pg, indx + 1, hdr, &doff, &dlen))
+				return NAT_UNUSUAL;
 			hm->val.len = 0;
 			if (pg[doff] == BDB_H_KEYDATA)
 				return strbuf_add(&hm->val, pg + doff + 1, dlen - 1) < 0 ? -1 : 1;
 			if (pg[doff] == BDB_H_OFFPAGE && dlen >= 12) {
-				r = nat_big(nt, rd32(pg + doff + 4), rd32(pg + doff + 8), NULL, &hm->val);
+				r = nat_goff(nt, rd32(pg + doff + 4), rd32(pg + doff + 8), &hm->val);
 				/* an empty value still needs its NUL (strbuf_add keeps one) */
 				if (r == 1 && hm->val.buf == NULL && strbuf_add(&hm->val, "", 0) < 0)
 					return -1;
@@ -417,12 +500,421 @@ nat_get(struct hash_map *hm, const char *k, size_t n)
 /* ------------------------------------------------------------------ */
 /* opening, locking                                                     */
 
+/* ------------------------------------------------------------------ */
+/* Fallback: Berkeley DB in a child process                              */
+/*
+ * Berkeley DB trusts the file: a damaged page (an item length beyond the
+ * page, a loop in a chain) makes it read out of bounds or loop, and a crash
+ * or hang in it would take the console down.  So it never runs in our
+ * process: the first lookup that needs it forks a child that opens the
+ * file read-only and answers lookups over a socket pair, while we keep
+ * holding the shared lock.  The child has no other descriptor of ours
+ * (stdio is /dev/null), ignores the terminal's signals, dies with us, and
+ * gets HASH_FB_SECS per request; when it dies, stops answering or answers
+ * nonsense, it is killed and the file is "damaged" until it is reopened
+ * (rebuilt): every lookup then fails with that reason, as Postfix's would
+ * fail or crash.  The child holds no lock of its own: ours, on the same
+ * file, covers its reads.
+ * Protocol: the child first sends its open status; then per request
+ * [u32 key length][key] -> [i32 status][u32 length][value or reason],
+ * status 1 found, 0 not found, 2 the path names another file, -1 error.
+ */
+#define HASH_FB_SECS 10          /* per request (the child's alarm, our poll) */
+#define HASH_FB_MAX (64u << 20)  /* longest key or value passed */
+#define HASH_FB_WALK 0xffffffffu /* the request "every record" */
+
+/* fb_io - all N bytes of BUF to/from FD (WR), within DEADLINE (monotonic
+ * ms); 0, or -1 (EOF, error, deadline) */
+static int
+fb_io(int fd, void *buf, size_t n, bool wr, long long deadline)
+{
+	unsigned char *p = buf;
+
+	while (n > 0) {
+		struct pollfd pfd = { .fd = fd, .events = wr ? POLLOUT : POLLIN };
+		struct timespec now;
+		long long left;
+		ssize_t r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = deadline - ((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+		if (left <= 0)
+			return -1;
+		r = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r == 0 ? (errno = ETIMEDOUT, -1) : -1;
+		r = wr ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static long long
+fb_deadline(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 + HASH_FB_SECS * 1000LL;
+}
+
+/* fb_reply - the child's answer: STATUS and LEN bytes of P */
+static int
+fb_reply(int fd, int32_t status, const void *p, uint32_t len)
+{
+	unsigned char h[8];
+
+	memcpy(h, &status, 4);
+	memcpy(h + 4, &len, 4);
+	if (fb_io(fd, h, 8, true, fb_deadline()) < 0)
+		return -1;
+	return len ? fb_io(fd, (void *)p, len, true, fb_deadline()) : 0;
+}
+
+/* fb_child_walk - the child: every record through a cursor, one message
+ * each (status 3: [u32 key length][key][value]), then status 0, or -1 and
+ * the reason */
+static void
+fb_child_walk(int fd, DB *db)
+{
+	struct strbuf m = { 0 };
+	DBC *cur = NULL;
+	DBT k, v;
+	int r;
+
+	alarm(HASH_FB_SECS);
+	if ((r = db->cursor(db, NULL, &cur, 0)) != 0)
+		goto fail;
+	for (;;) {
+		uint32_t kl;
+
+		memset(&k, 0, sizeof(k));
+		memset(&v, 0, sizeof(v));
+		alarm(HASH_FB_SECS);
+		if ((r = cur->get(cur, &k, &v, DB_NEXT)) == DB_NOTFOUND)
+			break;
+		if (r != 0)
+			goto fail;
+		if (k.size > HASH_FB_MAX || v.size > HASH_FB_MAX) {
+			r = EFBIG;
+			goto fail;
+		}
+		kl = k.size;
+		m.len = 0;
+		if (strbuf_add(&m, &kl, 4) < 0 || strbuf_add(&m, k.data, k.size) < 0
+		    || strbuf_add(&m, v.data, v.size) < 0)
+			_exit(0);
+		if (fb_reply(fd, 3, m.buf, (uint32_t)m.len) < 0)
+			_exit(0);
+	}
+	cur->close(cur);
+	alarm(0);
+	strbuf_fini(&m);
+	if (fb_reply(fd, 0, NULL, 0) < 0)
+		_exit(0);
+	return;
+fail:
+	if (cur)
+		cur->close(cur);
+	alarm(0);
+	strbuf_fini(&m);
+	{
+		const char *t = r > 0 ? strerror(r) : db_strerror(r);
+
+		if (fb_reply(fd, -1, t, (uint32_t)strlen(t)) < 0)
+			_exit(0);
+	}
+}
+
+/* fb_child - the child: open PATH (which must be DEV/INO) and answer */
+static void __attribute__((noreturn))
+fb_child(int fd, const char *path, dev_t dev, ino_t ino, off_t size)
+{
+	struct stat dst;
+	unsigned char *key = NULL;
+	DB *db;
+	int r, dfd, nul;
+
+	/* nothing of ours but the socket: a pipe's write end kept open here
+	 * would keep its reader from seeing EOF */
+	if ((nul = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(nul, 0);
+		dup2(nul, 1);
+		dup2(nul, 2);
+	}
+	if (fd != 3) {
+		dup2(fd, 3);
+		fd = 3;
+	}
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+#endif
+	{
+		long i, max = sysconf(_SC_OPEN_MAX);
+
+		for (i = 4; i < (max > 0 && max < 65536 ? max : 65536); i++)
+			close((int)i);
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, SIG_DFL);
+#ifdef PR_SET_PDEATHSIG
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+	alarm(HASH_FB_SECS);
+	if ((r = db_create(&db, NULL, 0)) != 0) {
+		const char *t = db_strerror(r);
+
+		fb_reply(fd, -1, t, (uint32_t)strlen(t));
+		_exit(0);
+	}
+	db->set_errcall(db, quiet);
+	if (size > (off_t)HASH_READ_MIN_CACHE)
+		db->set_cachesize(db, 0, size > (off_t)HASH_READ_CACHE
+				  ? HASH_READ_CACHE : (u_int32_t)size, 1);
+	if ((r = db->open(db, NULL, path, NULL, DB_HASH, DB_RDONLY, 0)) != 0) {
+		const char *t = r > 0 ? strerror(r) : db_strerror(r);
+
+		fb_reply(fd, -1, t, (uint32_t)strlen(t));
+		_exit(0);
+	}
+	if (db->fd(db, &dfd) != 0 || fstat(dfd, &dst) != 0 || dst.st_dev != dev
+	    || dst.st_ino != ino) {
+		fb_reply(fd, 2, NULL, 0);
+		_exit(0);
+	}
+	if (fb_reply(fd, 0, NULL, 0) < 0)
+		_exit(0);
+	alarm(0);
+	for (;;) {
+		DBT k, v;
+		uint32_t len;
+
+		/* wait as long as the parent lives (it closes the socket, or
+		 * PR_SET_PDEATHSIG): a long-lived console asks now and then */
+		if (fb_io(fd, &len, 4, false, LLONG_MAX) < 0)
+			_exit(0);
+		if (len == HASH_FB_WALK) {
+			fb_child_walk(fd, db);
+			continue;
+		}
+		if (len > HASH_FB_MAX)
+			_exit(0);
+		free(key);
+		if ((key = malloc(len + 1u)) == NULL
+		    || fb_io(fd, key, len, false, fb_deadline()) < 0)
+			_exit(0);
+		alarm(HASH_FB_SECS);
+		memset(&k, 0, sizeof(k));
+		memset(&v, 0, sizeof(v));
+		k.data = key;
+		k.size = len;
+		r = db->get(db, NULL, &k, &v, 0);
+		alarm(0);
+		if (r == DB_NOTFOUND || r == DB_KEYEMPTY)
+			r = fb_reply(fd, 0, NULL, 0);
+		else if (r != 0) {
+			const char *t = r > 0 ? strerror(r) : db_strerror(r);
+
+			r = fb_reply(fd, -1, t, (uint32_t)strlen(t));
+		} else if (v.size > HASH_FB_MAX)
+			r = fb_reply(fd, -1, "value too large", 15);
+		else
+			r = fb_reply(fd, 1, v.data, v.size);
+		if (r < 0)
+			_exit(0);
+	}
+}
+
+/* fb_stop - end the child (killed: it may be stuck) and reap it */
+static void
+fb_stop(struct hash_fb *fb)
+{
+	if (fb->pid > 0) {
+		close(fb->fd);
+		kill(fb->pid, SIGKILL);
+		while (waitpid(fb->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	fb->pid = 0;
+	fb->fd = -1;
+}
+
+/* fb_fail - the child failed (WHAT): reap it, remember how it ended */
+static int
+fb_fail(struct hash_map *hm, const char *what, struct map_error *err)
+{
+	struct hash_fb *fb = &hm->fb;
+	int st = 0, timedout = errno == ETIMEDOUT;
+	pid_t r;
+
+	close(fb->fd);
+	/* give a dying child a moment to be reaped with its status */
+	kill(fb->pid, SIGKILL);
+	while ((r = waitpid(fb->pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (r == fb->pid && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+		snprintf(fb->why, sizeof(fb->why), "Berkeley DB died %s it (signal %d)", what,
+			 WTERMSIG(st));
+	else if (r == fb->pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && timedout)
+		snprintf(fb->why, sizeof(fb->why), "Berkeley DB did not finish %s it in %d s",
+			 what, HASH_FB_SECS);
+	else
+		snprintf(fb->why, sizeof(fb->why), "Berkeley DB failed %s it", what);
+	fb->pid = 0;
+	fb->fd = -1;
+	fb->dead = true;
+	return map_error_set(err, EIO, "%s is damaged: %s", hm->m.name, fb->why);
+}
+
+/*
+ * fb_start - start the child on the path, which must still be the inode of
+ * ST (our locked descriptor).  0, 1 when the path now names another file
+ * (nothing started), -1 (ERR filled: Berkeley DB cannot open it, or died
+ * trying).
+ */
+static int
+fb_start(struct hash_map *hm, const struct stat *st, struct map_error *err)
+{
+	struct hash_fb *fb = &hm->fb;
+	unsigned char h[8];
+	char text[200];
+	int sv[2];
+	int32_t status;
+	uint32_t len;
+
+	if (fb->dead)
+		return map_error_set(err, EIO, "%s is damaged: %s", hm->m.name, fb->why);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return map_error_set(err, errno, "socketpair: %s", strerror(errno));
+	if ((fb->pid = fork()) < 0) {
+		int e = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		fb->pid = 0;
+		return map_error_set(err, e, "fork: %s", strerror(e));
+	}
+	if (fb->pid == 0) {
+		close(sv[0]);
+		fb_child(sv[1], hm->m.name, st->st_dev, st->st_ino, st->st_size);
+	}
+	close(sv[1]);
+	fb->fd = sv[0];
+	errno = 0;
+	if (fb_io(fb->fd, h, 8, false, fb_deadline()) < 0)
+		return fb_fail(hm, "opening", err);
+	memcpy(&status, h, 4);
+	memcpy(&len, h + 4, 4);
+	if (status == 0 && len == 0)
+		return 0;
+	if (status == 2 && len == 0) {
+		fb_stop(fb);
+		return 1;
+	}
+	if (status != -1 || len >= sizeof(text) || fb_io(fb->fd, text, len, false, fb_deadline()) < 0)
+		return fb_fail(hm, "opening", err);
+	text[len] = 0;
+	fb_stop(fb);
+	return map_error_set(err, EINVAL, "open database %s: %s", hm->m.name, text);
+}
+
+/* fb_get - K (N bytes) through the child: 1 found (value in hm->val), 0
+ * not, -1 (ERR filled) */
+static int
+fb_get(struct hash_map *hm, const char *k, size_t n, struct map_error *err)
+{
+	struct hash_fb *fb = &hm->fb;
+	uint32_t len = (uint32_t)n;
+	unsigned char h[8];
+	int32_t status;
+
+	if (n > HASH_FB_MAX)
+		return 0;
+	errno = 0;
+	if (fb_io(fb->fd, &len, 4, true, fb_deadline()) < 0
+	    || fb_io(fb->fd, (void *)k, n, true, fb_deadline()) < 0
+	    || fb_io(fb->fd, h, 8, false, fb_deadline()) < 0)
+		return fb_fail(hm, "reading", err);
+	memcpy(&status, h, 4);
+	memcpy(&len, h + 4, 4);
+	if (len > HASH_FB_MAX || status < -1 || status > 1 || (status == 0 && len != 0))
+		return fb_fail(hm, "reading", err);
+	hm->val.len = 0;
+	if (strbuf_reserve(&hm->val, len + 1u) < 0)
+		return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
+	if (fb_io(fb->fd, hm->val.buf, len, false, fb_deadline()) < 0)
+		return fb_fail(hm, "reading", err);
+	hm->val.len = len;
+	hm->val.buf[len] = 0;
+	if (status == -1)
+		return map_error_set(err, EIO, "error reading %s: %.*s", hm->m.name,
+				     (int)(len > 150 ? 150 : len), hm->val.buf);
+	return status;
+}
+
+/* fb_walk - every record through the child (see map_walk_fn); 0, -1 (ERR) */
+static int
+fb_walk(struct hash_map *hm, map_walk_fn *fn, void *ctx, struct map_error *err)
+{
+	struct hash_fb *fb = &hm->fb;
+	uint32_t req = HASH_FB_WALK, len, kl;
+	unsigned char h[8];
+	int32_t status;
+	bool stop = false;
+
+	errno = 0;
+	if (fb_io(fb->fd, &req, 4, true, fb_deadline()) < 0)
+		return fb_fail(hm, "reading", err);
+	for (;;) {
+		if (fb_io(fb->fd, h, 8, false, fb_deadline()) < 0)
+			return fb_fail(hm, "reading", err);
+		memcpy(&status, h, 4);
+		memcpy(&len, h + 4, 4);
+		if (len > 2 * HASH_FB_MAX + 4 || (status != 3 && status != 0 && status != -1)
+		    || (status == 0 && len != 0) || (status == 3 && len < 4))
+			return fb_fail(hm, "reading", err);
+		hm->val.len = 0;
+		if (strbuf_reserve(&hm->val, len + 1u) < 0)
+			return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
+		if (fb_io(fb->fd, hm->val.buf, len, false, fb_deadline()) < 0)
+			return fb_fail(hm, "reading", err);
+		hm->val.buf[len] = 0;
+		if (status == 0)
+			return 0;
+		if (status == -1)
+			return map_error_set(err, EIO, "error reading %s: %.*s", hm->m.name,
+					     (int)(len > 150 ? 150 : len), hm->val.buf);
+		memcpy(&kl, hm->val.buf, 4);
+		if (kl > len - 4)
+			return fb_fail(hm, "reading", err);
+		if (!stop) {
+			const char *k = hm->val.buf + 4, *v = k + kl;
+			size_t kn = kl, vn = len - 4 - kl;
+
+			if (kn && k[kn - 1] == '\0')
+				kn--;
+			/* the rest is still read: the stream must end */
+			stop = fn(ctx, k, kn, v, strnlen(v, vn)) != 0;
+		}
+	}
+}
+
 static void
 db_close(struct hash_map *hm)
 {
-	if (hm->db)
-		hm->db->close(hm->db, DB_NOSYNC);
-	hm->db = NULL;
+	fb_stop(&hm->fb);
+	hm->fb.dead = false;
 	nat_close(&hm->nat);
 	hm->nat_failed = false;
 	/* unlock explicitly: a close alone keeps the lock while a forked
@@ -431,41 +923,6 @@ db_close(struct hash_map *hm)
 	if (hm->lock_fd >= 0)
 		close(hm->lock_fd);
 	hm->lock_fd = -1;
-}
-
-/*
- * db_attach - open Berkeley DB on the path, which must still be the inode
- * of ST (our locked descriptor).  0, 1 when the path now names another
- * file (nothing opened), -1 (ERR filled).
- */
-static int
-db_attach(struct hash_map *hm, const struct stat *st, struct map_error *err)
-{
-	const char *path = hm->m.name;
-	struct stat dst;
-	int r, dfd;
-
-	if ((r = db_create(&hm->db, NULL, 0)) != 0) {
-		hm->db = NULL;
-		return map_error_set(err, r > 0 ? r : EINVAL, "db_create: %s", db_strerror(r));
-	}
-	hm->db->set_errcall(hm->db, quiet);
-	if (st->st_size > (off_t)HASH_READ_MIN_CACHE)
-		hm->db->set_cachesize(hm->db, 0, st->st_size > (off_t)HASH_READ_CACHE
-				      ? HASH_READ_CACHE : (u_int32_t)st->st_size, 1);
-	if ((r = hm->db->open(hm->db, NULL, path, NULL, DB_HASH, DB_RDONLY, 0)) != 0) {
-		map_error_set(err, r > 0 ? r : EINVAL, "open database %s: %s", path,
-			      r > 0 ? strerror(r) : db_strerror(r));
-		hm->db->close(hm->db, DB_NOSYNC);
-		hm->db = NULL;
-		return -1;
-	}
-	if (hm->db->fd(hm->db, &dfd) == 0 && fstat(dfd, &dst) == 0
-	    && dst.st_dev == st->st_dev && dst.st_ino == st->st_ino)
-		return 0;
-	hm->db->close(hm->db, DB_NOSYNC);
-	hm->db = NULL;
-	return 1;
 }
 
 /*
@@ -497,7 +954,7 @@ db_open_locked(struct hash_map *hm, struct map_error *err)
 			ident_take(hm, &st);
 			return 0;
 		}
-		if ((r = db_attach(hm, &st, err)) < 0) {
+		if ((r = fb_start(hm, &st, err)) < 0) {
 			db_close(hm);
 			return -1;
 		}
@@ -564,7 +1021,7 @@ acquire(struct hash_map *hm, struct map_error *err)
 	if (hm->locked)
 		return 0;
 	fair(hm);
-	if (hm->db != NULL || hm->nat.mem != NULL) {
+	if (hm->fb.pid > 0 || hm->fb.dead || hm->nat.mem != NULL) {
 		if (flock(hm->lock_fd, LOCK_SH) < 0)
 			return map_error_set(err, errno, "lock %s: %s", hm->m.name, strerror(errno));
 		hm->locked = true;
@@ -595,6 +1052,7 @@ hash_open(const struct map_ops *ops, const char *name, const struct map_rule *ru
 	}
 	hm->try_nul = -1;
 	hm->lock_fd = -1;
+	hm->fb.fd = -1;
 	hm->batch = (open_flags & MAP_OPEN_BATCH) != 0;
 	hm->m.name = path;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &hm->busy);
@@ -611,7 +1069,6 @@ hash_open(const struct map_ops *ops, const char *name, const struct map_rule *ru
 static int
 try_get(struct hash_map *hm, const char *k, size_t n, struct map_hit *hit, struct map_error *err)
 {
-	DBT key, val;
 	int r;
 
 	if (hm->nat.mem != NULL && !hm->nat_failed) {
@@ -627,32 +1084,22 @@ try_get(struct hash_map *hm, const char *k, size_t n, struct map_hit *hit, struc
 		/* something we do not know: Berkeley DB answers, now and later */
 		hm->nat_failed = true;
 	}
-	if (hm->db == NULL) {
+	if (hm->fb.pid == 0) {
 		struct stat st;
 
 		if (fstat(hm->lock_fd, &st) < 0)
 			return map_error_set(err, errno, "stat %s: %s", hm->m.name, strerror(errno));
-		if ((r = db_attach(hm, &st, err)) < 0)
+		if ((r = fb_start(hm, &st, err)) < 0)
 			return -1;
 		if (r == 1)
 			return map_error_set(err, EAGAIN, "error reading %s: %s", hm->m.name,
 					     "the file was replaced");
 	}
-	memset(&key, 0, sizeof(key));
-	memset(&val, 0, sizeof(val));
-	key.data = (void *)k;
-	key.size = (u_int32_t)n;
-	r = hm->db->get(hm->db, NULL, &key, &val, 0);
-	if (r == DB_NOTFOUND || r == DB_KEYEMPTY)
-		return 0;
-	if (r != 0)
-		return map_error_set(err, r > 0 ? r : EIO, "error reading %s: %s", hm->m.name, db_strerror(r));
-	hm->val.len = 0;
-	if (strbuf_add(&hm->val, val.data, val.size) < 0)
-		return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
-	hit->val = hm->val.buf;
-	hit->vlen = strnlen(hm->val.buf, val.size);
-	return 1;
+	if ((r = fb_get(hm, k, n, err)) == 1) {
+		hit->val = hm->val.buf;
+		hit->vlen = strnlen(hm->val.buf, hm->val.len);
+	}
+	return r;
 }
 
 static int
@@ -681,52 +1128,171 @@ hash_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, st
 	return r;
 }
 
-/* hash_walk - every record through a Berkeley DB cursor, under the shared lock */
+/*
+ * nat_verify - walk every bucket's chain of pages and every item on them,
+ * checking what a lookup relies on: pages of the right type and number,
+ * inside the file and in one chain only; item offsets inside their page and
+ * in order; key and data items of the types we know, big items' overflow
+ * chains of exactly their length; each page's keys in Berkeley DB's sort
+ * order (its binary search misses keys otherwise) and each inline key's
+ * hash leading to its bucket.  With FN, every record goes to FN as
+ * map_walk_fn says (FN nonzero stops the scan).  0, or -1 with ERR saying
+ * where.
+ */
+static int
+nat_scan(struct hash_map *hm, map_walk_fn *fn, void *ctx, struct map_error *err)
+{
+	const struct hash_native *nt = &hm->nat;
+	const char *name = hm->m.name;
+	struct strbuf kb = { 0 }, vb = { 0 };
+	unsigned char *seen;
+	uint32_t bucket;
+	int ret = 0;
+
+	if ((seen = calloc(nt->npages / 8 + 1, 1)) == NULL)
+		return map_error_set(err, ENOMEM, "%s: %s", name, strerror(ENOMEM));
+#define DAMAGED(...) do { ret = map_error_set(err, EINVAL, __VA_ARGS__); goto out; } while (0)
+	for (bucket = 0; bucket <= nt->max_bucket; bucket++) {
+		uint32_t pgno = bucket + nt->spares[bdb_log2(bucket + 1)], hops = 0;
+
+		while (pgno != 0) {
+			const unsigned char *pg = nat_page(nt, pgno, BDB_P_HASH, BDB_P_HASH, hops == 0);
+			uint32_t entries, hdr, i, off, len, poff = 0, plen = 0;
+
+			if (pg == NULL)
+				DAMAGED("%s is damaged: page %u (bucket %u) is not a hash page of "
+					"the file", name, pgno, bucket);
+			if (seen[pgno / 8] & (1u << (pgno % 8)))
+				DAMAGED("%s is damaged: page %u is in two chains (bucket %u)", name,
+					pgno, bucket);
+			seen[pgno / 8] |= (unsigned char)(1u << (pgno % 8));
+			hops++;
+			entries = rd16(pg + 20);
+			hdr = BDB_PAGE_HDR + 2 * entries;
+			if ((entries & 1) != 0 || hdr > nt->pagesize)
+				DAMAGED("%s is damaged: page %u has %u items", name, pgno, entries);
+			for (i = 0; i < entries; i++) {
+				if (!nat_item(nt, pg, i, hdr, &off, &len))
+					DAMAGED("%s is damaged: page %u, item %u is out of place", name,
+						pgno, i);
+				if (pg[off] == BDB_H_OFFPAGE && len >= 12) {
+					struct strbuf big = { 0 };
+					int r = nat_goff(nt, rd32(pg + off + 4), rd32(pg + off + 8), &big);
+
+					if (r == 1 && big.len != rd32(pg + off + 8))
+						r = NAT_UNUSUAL;
+					strbuf_fini(&big);
+					if (r == -1)
+						DAMAGED("%s: %s", name, strerror(ENOMEM));
+					if (r != 1)
+						DAMAGED("%s is damaged: page %u, item %u: its overflow "
+							"chain is broken", name, pgno, i);
+				} else if (pg[off] != BDB_H_KEYDATA)
+					DAMAGED("%s is damaged: page %u, item %u has type %u", name,
+						pgno, i, pg[off]);
+				if (fn != NULL && (i & 1) != 0) {
+					/* a record: the key (item I-1) and this value */
+					uint32_t ko = 0, kl = 1;
+					const char *k, *v;
+					size_t kn, vn;
+
+					(void)nat_item(nt, pg, i - 1, hdr, &ko, &kl);
+					kb.len = vb.len = 0;
+					if (pg[ko] == BDB_H_KEYDATA)
+						k = (const char *)pg + ko + 1, kn = kl - 1;
+					else if (nat_goff(nt, rd32(pg + ko + 4), rd32(pg + ko + 8), &kb) == 1)
+						k = kb.buf ? kb.buf : "", kn = kb.len;
+					else
+						DAMAGED("%s: %s", name, strerror(ENOMEM));
+					if (pg[off] == BDB_H_KEYDATA)
+						v = (const char *)pg + off + 1, vn = len - 1;
+					else if (nat_goff(nt, rd32(pg + off + 4), rd32(pg + off + 8), &vb) == 1)
+						v = vb.buf ? vb.buf : "", vn = vb.len;
+					else
+						DAMAGED("%s: %s", name, strerror(ENOMEM));
+					if (kn && k[kn - 1] == '\0')
+						kn--;
+					if (fn(ctx, k, kn, v, strnlen(v, vn)))
+						goto out;
+				}
+				if ((i & 1) != 0 || pg[off] != BDB_H_KEYDATA)
+					continue;
+				/* an inline key: its bucket, and its order after the last */
+				{
+					uint32_t h = hash_bdb(pg + off + 1, len - 1), b = h & nt->high_mask;
+
+					if (b > nt->max_bucket)
+						b &= nt->low_mask;
+					if (b != bucket)
+						DAMAGED("%s is damaged: page %u, the key of item %u "
+							"is not in its bucket", name, pgno, i);
+				}
+				if (plen != 0) {
+					uint32_t m = plen - 1 < len - 1 ? plen - 1 : len - 1;
+					int c = memcmp(pg + poff + 1, pg + off + 1, m);
+
+					if (c == 0)
+						c = len - 1 > plen - 1 ? 1 : len - 1 < plen - 1 ? -1 : 0;
+					if (c >= 0)
+						DAMAGED("%s is damaged: page %u, the keys of items %u "
+							"and %u are out of order", name, pgno, i - 2, i);
+				}
+				poff = off;
+				plen = len;
+			}
+			pgno = rd32(pg + 16);
+		}
+	}
+#undef DAMAGED
+out:
+	free(seen);
+	strbuf_fini(&kb);
+	strbuf_fini(&vb);
+	return ret;
+}
+
+/* hash_verify - nat_verify under the shared lock; a file that Berkeley DB
+ * reads (another layout) has opened, which is all we check of it */
+static int
+hash_verify(struct map *m, struct map_error *err)
+{
+	struct hash_map *hm = (struct hash_map *)m;
+	int r = 0;
+
+	if (acquire(hm, err) < 0)
+		return -1;
+	if (hm->nat.mem != NULL)
+		r = nat_scan(hm, NULL, NULL, err);
+	else if (hm->fb.dead)
+		r = map_error_set(err, EIO, "%s is damaged: %s", m->name, hm->fb.why);
+	if (!hm->batch)
+		unlock(hm);
+	return r;
+}
+
+/* hash_walk - every record: natively (nat_scan, bounded; damage is an
+ * error), else through Berkeley DB's child */
 static int
 hash_walk(struct map *m, map_walk_fn *fn, void *ctx, struct map_error *err)
 {
 	struct hash_map *hm = (struct hash_map *)m;
-	DBC *cur = NULL;
-	DBT key, val;
-	int r, rc = 0;
+	struct stat st;
+	int r = 0;
 
 	if (acquire(hm, err) < 0)
 		return -1;
-	if (hm->db == NULL) {
-		struct stat st;
-
-		if (fstat(hm->lock_fd, &st) < 0)
-			rc = map_error_set(err, errno, "stat %s: %s", m->name, strerror(errno));
-		else if ((r = db_attach(hm, &st, err)) != 0)
-			rc = r < 0 ? -1 : map_error_set(err, EAGAIN, "error reading %s: %s", m->name,
-							  "the file was replaced");
-	}
-	if (rc == 0 && (r = hm->db->cursor(hm->db, NULL, &cur, 0)) != 0)
-		rc = map_error_set(err, r > 0 ? r : EIO, "error reading %s: %s", m->name, db_strerror(r));
-	while (rc == 0) {
-		size_t kl;
-
-		memset(&key, 0, sizeof(key));
-		memset(&val, 0, sizeof(val));
-		r = cur->get(cur, &key, &val, DB_NEXT);
-		if (r == DB_NOTFOUND)
-			break;
-		if (r != 0) {
-			rc = map_error_set(err, r > 0 ? r : EIO, "error reading %s: %s", m->name,
-					   db_strerror(r));
-			break;
-		}
-		kl = key.size;
-		if (kl && ((const char *)key.data)[kl - 1] == '\0')
-			kl--;
-		if (fn(ctx, key.data, kl, val.data, strnlen(val.data, val.size)))
-			break;
-	}
-	if (cur)
-		cur->close(cur);
+	if (hm->nat.mem != NULL)
+		r = nat_scan(hm, fn, ctx, err);
+	else if (hm->fb.pid == 0 && fstat(hm->lock_fd, &st) < 0)
+		r = map_error_set(err, errno, "stat %s: %s", m->name, strerror(errno));
+	else if (hm->fb.pid == 0 && (r = fb_start(hm, &st, err)) != 0)
+		r = r < 0 ? -1 : map_error_set(err, EAGAIN, "error reading %s: %s", m->name,
+					       "the file was replaced");
+	else
+		r = fb_walk(hm, fn, ctx, err);
 	if (!hm->batch)
 		unlock(hm);
-	return rc;
+	return r;
 }
 
 /* hash_release - end a MAP_OPEN_BATCH window */
@@ -914,6 +1480,7 @@ const struct map_ops map_hash_ops = {
 	.lookup = hash_lookup,
 	.close = hash_close,
 	.release = hash_release,
+	.verify = hash_verify,
 	.build_begin = hash_build_begin,
 	.build_put = hash_build_put,
 	.build_commit = hash_build_commit,
