@@ -519,6 +519,8 @@ nat_get(struct hash_map *hm, const char *k, size_t n)
  * [u32 key length][key] -> [i32 status][u32 length][value or reason],
  * status 1 found, 0 not found, 2 the path names another file, -1 error.
  */
+bool map_hash_fb_crash_for_test;
+
 #define HASH_FB_SECS 10          /* per request (the child's alarm, our poll) */
 #define HASH_FB_MAX (64u << 20)  /* longest key or value passed */
 #define HASH_FB_WALK 0xffffffffu /* the request "every record" */
@@ -662,6 +664,15 @@ fb_child(int fd, const char *path, dev_t dev, ino_t ino, off_t size)
 		for (i = 4; i < (max > 0 && max < 65536 ? max : 65536); i++)
 			close((int)i);
 	}
+	/* none of our handlers: a crash must end the child (the console's
+	 * would restore the terminal, a test runner's would jump back) */
+	{
+		int sig;
+
+		for (sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+	}
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGTSTP, SIG_IGN);
@@ -715,6 +726,8 @@ fb_child(int fd, const char *path, dev_t dev, ino_t ino, off_t size)
 		    || fb_io(fd, key, len, false, fb_deadline()) < 0)
 			_exit(0);
 		alarm(HASH_FB_SECS);
+		if (map_hash_fb_crash_for_test)
+			raise(SIGSEGV);
 		memset(&k, 0, sizeof(k));
 		memset(&v, 0, sizeof(v));
 		k.data = key;

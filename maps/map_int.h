@@ -26,6 +26,9 @@ extern const struct map_ops map_cidr_ops;
 /* map_hash_native - M (a hash: map) answers through the native reader,
  * not Berkeley DB (for tests) */
 bool map_hash_native(const struct map *m);
+/* map_hash_fb_crash_for_test - tests only: Berkeley DB's sandboxed child
+ * crashes (SIGSEGV) before each lookup, as a damaged file can make it */
+extern bool map_hash_fb_crash_for_test;
 
 /* map_postmap_find - ops for an indexed type postmap supports that we do
  * not read natively (btree, lmdb, dbm, sdbm); NULL otherwise */
