@@ -300,6 +300,7 @@ test_fallback_crash_contained(void **state)
 	unsigned char *p, *orig;
 	size_t len, i, ps;
 	char path[512];
+	int r;
 
 	(void)state;
 	tl_write("fb", "a x\nb y\nc z\n", 0644);
@@ -317,8 +318,14 @@ test_fallback_crash_contained(void **state)
 	memset(&err, 0, sizeof(err));
 	m = map_open("hash", tl_path("fb"), NULL, 0, 0, &err);
 	assert_non_null(m);
-	/* Berkeley DB itself (in the child) answers */
-	assert_int_equal(map_lookup(m, "zz", 2, &hit, &err), 0);
+	/* Berkeley DB itself (in the child) answers "not found", or reads
+	 * past the page (ASan's interceptors in the child see it) and is
+	 * reported as damaged: either way we are still here */
+	r = map_lookup(m, "zz", 2, &hit, &err);
+	if (r != 0 && !(r == -1 && strstr(err.text, "is damaged: Berkeley DB") != NULL)) {
+		print_message("Berkeley DB's child: %d %s\n", r, err.text);
+		fail();
+	}
 	assert_false(map_hash_native(m));
 	map_close(m);
 	map_hash_fb_crash_for_test = true;
