@@ -5,7 +5,8 @@
  * damaged copies of each - mostly one random byte (a third of them in the
  * meta page and page headers, where a reader looks first), some several
  * bytes, some truncations - are opened, verified (map_verify, what check
- * reports as unreadable-map) and looked up, key by key.  A crash, an
+ * reports as unreadable-map), looked up key by key and listed (map_walk,
+ * what the audit line's diff reads).  A crash, an
  * AddressSanitizer report (the suite's sanitizer step runs this) or a hang
  * (the test's deadline) fails.  Berkeley DB itself runs in its sandboxed
  * child, so a crash there must come back as an error, never take us down.
@@ -188,6 +189,17 @@ damage(const unsigned char *orig, size_t len, unsigned char *out, char *what, si
 	return n;
 }
 
+static int
+count_rec(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+	(void)k;
+	(void)kl;
+	(void)v;
+	(void)vl;
+	++*(size_t *)ctx;
+	return 0;
+}
+
 /*
  * one_round - open the damaged TYPE:NAME, verify it, look up a sample of
  * the keys (all big ones among them) and a missing one.  Returns 1 when
@@ -229,6 +241,20 @@ one_round(const char *type, const char *name, unsigned long rnd_no, const char *
 		if (r < 0 && err.text[0] == 0)
 			fail_msg("seed %lu round %lu (%s %s): an error without a message", seed, rnd_no,
 				 type, what);
+	}
+	/* the whole index listed (the audit line's diff reads the index it
+	 * replaces this way): every record, or an error; never a crash */
+	{
+		size_t nrec = 0;
+
+		memset(&err, 0, sizeof(err));
+		r = map_walk(m, count_rec, &nrec, &err);
+		if (r < 0 && err.text[0] == 0)
+			fail_msg("seed %lu round %lu (%s %s): a walk error without a message", seed,
+				 rnd_no, type, what);
+		if (r == 0 && !damaged && nrec != nkeys)
+			fail_msg("seed %lu round %lu (%s %s): sound by verify, but a walk found %zu "
+				 "of %zu records", seed, rnd_no, type, what, nrec, nkeys);
 	}
 	map_release(m);
 	map_close(m);

@@ -351,6 +351,17 @@ db_make(const char *name, u_int32_t flags, int n)
 	assert_int_equal(db->close(db, 0), 0);
 }
 
+static int
+count_rec(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+	/* "keyN" -> "value N" */
+	if (kl < 4 || memcmp(k, "key", 3) != 0 || vl < 7 || strncmp(v, "value ", 6) != 0
+	    || strncmp(k + 3, v + 6, kl - 3) != 0)
+		fail_msg("record '%.*s' -> '%.*s'", (int)kl, k, (int)vl, v);
+	++*(size_t *)ctx;
+	return 0;
+}
+
 static void
 test_fallback_layouts(void **state)
 {
@@ -369,6 +380,13 @@ test_fallback_layouts(void **state)
 	assert_false(map_hash_native(m));
 	assert_int_equal(map_lookup(m, "key42", 5, &hit, &err), 1);
 	assert_string_equal(hit.val, "value 42");
+	/* listed through Berkeley DB's child too: every record, as stored */
+	{
+		size_t nrec = 0;
+
+		assert_int_equal(map_walk(m, count_rec, &nrec, &err), 0);
+		assert_int_equal(nrec, 500);
+	}
 	map_close(m);
 }
 
