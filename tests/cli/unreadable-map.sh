@@ -35,6 +35,25 @@ for kind in truncated garbage cdb-for-hash; do
 	is "$kind: the real postmap reads the rebuilt index" "$(postmap -c "$d" -q a@example.com "hash:$d/rcpt")" "OK"
 	is "$kind: check is clean again" "$("$PFCONSOLE" -c "$d" check 2>/dev/null)" ""
 done
+# damaged inside: it opens, but the first item of bucket page 1 points
+# outside its page (0xffff) - Postfix's lookups there read out of place
+python3 - "$d/rcpt.db" <<'PY' || bail "python3 failed"
+import struct, sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+ps = struct.unpack("<I", b[20:24])[0]
+b[ps + 26:ps + 28] = b"\xff\xff"
+open(p, "wb").write(b)
+PY
+out=$("$PFCONSOLE" -c "$d" check 2>/dev/null); rc=$?
+is "damaged page: check exits 1" "$rc" 1
+like "damaged page: unreadable-map saying what is damaged, with the rebuild command" "$out" \
+	"main.cf:2:[0-9]+: error: $d/rcpt\\.db is damaged: page 1, item 0 is out of place: .*rebuild it: pfconsole build hash:$d/rcpt \\[unreadable-map\\]\$"
+"$PFCONSOLE" -c "$d" query "hash:$d/rcpt" a@example.com >/dev/null 2>&1; rc=$?
+check "damaged page: query does not crash (exit $rc)" [ "$rc" -le 1 ]
+"$PFCONSOLE" -c "$d" build >/dev/null 2>&1; rc=$?
+is "damaged page: build rebuilds it (exit 0)" "$rc" 0
+is "damaged page: check is clean again" "$("$PFCONSOLE" -c "$d" check 2>/dev/null)" ""
 printf 'garbage' >"$d/snd.cdb"; touch "$d/snd.cdb"
 like "a garbage cdb too" "$("$PFCONSOLE" -c "$d" check 2>/dev/null)" "snd\\.cdb exists but cannot be read as a cdb table .*\\[unreadable-map\\]"
 tap_done
