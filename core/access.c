@@ -556,6 +556,17 @@ static const struct {
 	{ NULL, "4.1.0", "4.1.0" },
 };
 
+/* dsn_copy - snprintf(DST, 12, "%s", SRC) without printf */
+static void
+dsn_copy(char *dst, const char *src)
+{
+	size_t n;
+
+	for (n = 0; n < 11 && src[n]; n++)
+		dst[n] = src[n];
+	dst[n] = 0;
+}
+
 void
 access_dsn_fix(const char *dsn, enum access_ctx ctx, char *out)
 {
@@ -574,7 +585,7 @@ access_dsn_fix(const char *dsn, enum access_ctx ctx, char *out)
 		snprintf(out, 12, "%c%s", dsn[0], res + 1);
 		return;
 	}
-	snprintf(out, 12, "%s", dsn);
+	dsn_copy(out, dsn);
 }
 
 int
@@ -590,7 +601,7 @@ access_reply_set(struct access_reply *r, int code, const char *dsn, const char *
 		return strbuf_addstr(&r->text, "Service unavailable");
 	}
 	r->code = code;
-	snprintf(r->dsn, sizeof(r->dsn), "%s", dsn);
+	dsn_copy(r->dsn, dsn);
 	if (strbuf_reserve(&r->text, tlen) < 0)
 		return -1;
 	/* printable(): control bytes and invalid UTF-8 (strict: overlong
@@ -600,8 +611,13 @@ access_reply_set(struct access_reply *r, int code, const char *dsn, const char *
 		size_t ul;
 
 		if (c >= 0x20 && c < 0x7f) {
-			strbuf_addch(&r->text, c);
-			i++;
+			/* a run of printable ASCII in one copy */
+			size_t j = i + 1;
+
+			while (j < tlen && (unsigned char)text[j] >= 0x20 && (unsigned char)text[j] < 0x7f)
+				j++;
+			strbuf_add(&r->text, text + i, j - i);
+			i = j;
 		} else if (c >= 0x80 && (ul = utf8_decode((const unsigned char *)text + i, tlen - i, NULL))) {
 			strbuf_add(&r->text, text + i, ul);
 			i += ul;
@@ -654,10 +670,12 @@ access_reply_for(struct access_reply *r, const char *value, size_t len,
 		memcpy(dsn, value + a->dsn.off, dl);
 		dsn[dl] = 0;
 	} else
-		snprintf(dsn, sizeof(dsn), "%s", a->dsn_default);
+		dsn_copy(dsn, a->dsn_default);
 	access_dsn_fix(dsn, ctx, fixed);
 	strbuf_init(&t);
-	if (strbuf_addf(&t, "<%s>: %s rejected: ", name, access_ctx_class(ctx)) < 0
+	if (strbuf_addch(&t, '<') < 0 || strbuf_addstr(&t, name ? name : "(null)") < 0
+	    || strbuf_addstr(&t, ">: ") < 0 || strbuf_addstr(&t, access_ctx_class(ctx)) < 0
+	    || strbuf_addstr(&t, " rejected: ") < 0
 	    || (a->text.len ? strbuf_add(&t, value + a->text.off, a->text.len)
 		: a->dsn_without_text ? 0 : strbuf_addstr(&t, deftext)) < 0) {
 		strbuf_fini(&t);

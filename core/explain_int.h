@@ -45,6 +45,17 @@ xstrdup(const char *s)
 	return s ? xstrndup(s, strlen(s)) : NULL;
 }
 
+/* scopy - what snprintf(DST, SIZE, "%s", SRC) stores (SIZE > 0), without
+ * printf: SRC cut to SIZE - 1 bytes, always NUL-terminated */
+static inline void
+scopy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
 static inline void
 lower(char *s)
 {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <cmocka.h>
 
@@ -237,6 +238,69 @@ test_config_errors(void **state)
 	explain_result_fini(&r);
 }
 
+/* explain_client_addr's dotted-quad fast path against the reference
+ * (inet_pton + inet_ntop, v4-mapped v6 as IPv4): the same answer for
+ * every string, valid or not */
+static int
+ref_client_addr(const char *a, char *out, size_t size)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, a, &a4) == 1)
+		return inet_ntop(AF_INET, &a4, out, (socklen_t)size) ? 0 : -1;
+	if (inet_pton(AF_INET6, a, &a6) != 1)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, a6.s6_addr + 12, 4);
+		return inet_ntop(AF_INET, &a4, out, (socklen_t)size) ? 0 : -1;
+	}
+	return inet_ntop(AF_INET6, &a6, out, (socklen_t)size) ? 0 : -1;
+}
+
+static void
+test_client_addr_fast_path(void **state)
+{
+	static const char *const fixed[] = {
+		"192.0.2.1", "0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5",
+		"01.2.3.4", "1.2.3.04", "00.1.1.1", "1.2.3.0", "1.2.3.4 ", " 1.2.3.4", "1..2.3",
+		"1.2.3.", ".1.2.3", "1.2.3.1000", "1.2.3.999", "10.020.3.4", "", "::1",
+		"::ffff:192.0.2.1", "2001:DB8::1", "1.2.3.4x", "+1.2.3.4", "1.2.3.-4", "300.0.0.1",
+		"1.2.3.255", "1.2.3.256", "0.0.0.00",
+	};
+	char fa[64], ra[64], s[40];
+	const char *digits = "0123456789.";
+	unsigned seed = 1;
+	size_t i, j, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 200000; i++) {
+		const char *a = s;
+		int fr, rr;
+
+		if (i < sizeof(fixed) / sizeof(fixed[0]))
+			a = fixed[i];
+		else {
+			/* random strings of digits and dots, mostly near a dotted quad */
+			seed = seed * 1103515245 + 12345;
+			n = 1 + (seed >> 16) % 16;
+			for (j = 0; j < n; j++) {
+				seed = seed * 1103515245 + 12345;
+				s[j] = digits[(seed >> 16) % ((seed >> 8) % 4 ? 10 : 11)];
+				if (j % 4 == 3 && (seed >> 12) % 3)
+					s[j] = '.';
+			}
+			s[n] = 0;
+		}
+		memset(fa, 'x', sizeof(fa));
+		fr = explain_client_addr(a, fa, sizeof(fa));
+		rr = ref_client_addr(a, ra, sizeof(ra));
+		if (fr != rr || (fr == 0 && strcmp(fa, ra) != 0))
+			fail_msg("'%s': %d '%s', reference %d '%s'", a, fr, fr == 0 ? fa : "",
+				 rr, rr == 0 ? ra : "");
+	}
+}
+
 int
 main(void)
 {
@@ -246,6 +310,7 @@ main(void)
 		cmocka_unit_test(test_null_sender_and_patterns),
 		cmocka_unit_test(test_seed_2019),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_client_addr_fast_path),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
