@@ -145,4 +145,20 @@ printf '192.0.2.0/24\tREJEKT x\n!10.0.0.0/8   OK\n' >"$d/client_access.cidr"
 grep -q "^$d/client_access.cidr:1:14: error: 'REJEKT'" "$d/check2.out" &&
 	ok "check: a cidr result is an access action (line 1 col 14)" ||
 	fail "check: a cidr result is an access action (line 1 col 14)" "$(cat "$d/check2.out")"
+# referenced from main.cf (file and inline): the same errors, the file's at
+# its own line, the inline rule's at its reference (main.cf line 3, col 29)
+cat >>"$d/main.cf" <<EOF
+smtpd_client_restrictions = check_client_access cidr:$d/client_access.cidr,
+	check_client_access cidr:{ {192.0.2.0/24 OK}, {10.0.0.1/8 REJECT} }
+EOF
+"$PFCONSOLE" -c "$d" check >"$d/check3.out" 2>&1
+is "main.cf check: exit 1 (errors)" "$?" 1
+grep -q "^$d/client_access.cidr:1:14: error: 'REJEKT'" "$d/check3.out" &&
+	ok "main.cf check: the file's bad result at its line and column" ||
+	fail "main.cf check: the file's bad result at its line and column" "$(cat "$d/check3.out")"
+grep -qF "$d/main.cf:3:29:" "$d/check3.out" && grep "$d/main.cf:3:29:" "$d/check3.out" |
+	grep -qF 'error: inline cidr rule 2: cidr: non-null host address bits in "10.0.0.1/8"' &&
+	ok "main.cf check: the inline rule Postfix skips, at its reference" ||
+	fail "main.cf check: the inline rule Postfix skips, at its reference" "$(cat "$d/check3.out")"
+unlike "main.cf check: no missing-map for an existing cidr file" "$(cat "$d/check3.out")" 'missing-map|cannot read'
 tap_done
