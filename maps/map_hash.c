@@ -72,9 +72,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -509,8 +506,10 @@ nat_get(struct hash_map *hm, const char *k, size_t n)
  * process: the first lookup that needs it forks a child that opens the
  * file read-only and answers lookups over a socket pair, while we keep
  * holding the shared lock.  The child has no other descriptor of ours
- * (stdio is /dev/null), ignores the terminal's signals, dies with us, and
- * gets HASH_FB_SECS per request; when it dies, stops answering or answers
+ * (stdio is /dev/null), ignores the terminal's signals, ends when our end
+ * of the socket closes (not PR_SET_PDEATHSIG: that fires when the thread
+ * that forked it ends, and maps outlive worker threads), and gets
+ * HASH_FB_SECS per request (alarm); when it dies, stops answering or answers
  * nonsense, it is killed and the file is "damaged" until it is reopened
  * (rebuilt): every lookup then fails with that reason, as Postfix's would
  * fail or crash.  The child holds no lock of its own: ours, on the same
@@ -679,9 +678,6 @@ fb_child(int fd, const char *path, dev_t dev, ino_t ino, off_t size)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, SIG_DFL);
-#ifdef PR_SET_PDEATHSIG
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
 	alarm(HASH_FB_SECS);
 	if ((r = db_create(&db, NULL, 0)) != 0) {
 		const char *t = db_strerror(r);
@@ -711,8 +707,9 @@ fb_child(int fd, const char *path, dev_t dev, ino_t ino, off_t size)
 		DBT k, v;
 		uint32_t len;
 
-		/* wait as long as the parent lives (it closes the socket, or
-		 * PR_SET_PDEATHSIG): a long-lived console asks now and then */
+		/* wait as long as the parent keeps its end open (closed when
+		 * it closes the map or dies): a long-lived console asks now
+		 * and then */
 		if (fb_io(fd, &len, 4, false, LLONG_MAX) < 0)
 			_exit(0);
 		if (len == HASH_FB_WALK) {
