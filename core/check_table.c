@@ -159,7 +159,9 @@ struct kvctx {
 	/* values whose access checks found nothing: the same text in the same
 	 * table finds nothing again (the checks read only the value, the role
 	 * and main.cf; the class "used" list is a set), so it is not checked
-	 * again.  Direct-mapped by a hash of the text. */
+	 * again.  Direct-mapped by a hash of the text: a cache that may forget
+	 * (a miss only runs the checks again), not a table, hence not
+	 * util/htable.h. */
 	struct vmemo {
 		uint32_t len;           /* 0: empty slot */
 		char text[44];

@@ -614,6 +614,17 @@ internal_form(const char *addr)
 	return strbuf_export(&sb);
 }
 
+static void
+st_free(struct st *s)
+{
+	free(s->isender);
+	free(s->ircpt);
+	strbuf_fini(&s->etext);
+	strbuf_fini(&s->dip.reason);
+	strbuf_fini(&s->dir.reason);
+	free(s);
+}
+
 /* st_new - the state of one probe: the client as smtpd sees it, the
  * sender and recipient in smtpd's internal (unquoted) form.  NULL when out
  * of memory. */
@@ -660,26 +671,10 @@ st_new(struct explain *ex, const struct explain_probe *p, struct explain_result 
 	s->isender = internal_form(p->sender ? p->sender : "");
 	s->ircpt = internal_form(p->recipient ? p->recipient : "");
 	if (!s->isender || !s->ircpt) {
-		free(s->isender);
-		free(s->ircpt);
-		strbuf_fini(&s->etext);
-		strbuf_fini(&s->dip.reason);
-		strbuf_fini(&s->dir.reason);
-		free(s);
+		st_free(s);
 		return NULL;
 	}
 	return s;
-}
-
-static void
-st_free(struct st *s)
-{
-	free(s->isender);
-	free(s->ircpt);
-	strbuf_fini(&s->etext);
-	strbuf_fini(&s->dip.reason);
-	strbuf_fini(&s->dir.reason);
-	free(s);
 }
 
 /* decisive - a status that answers the probe (no later list runs) */
