@@ -9,7 +9,7 @@
 [ -x /usr/sbin/postmap ] || skip_all "postmap not installed"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 seed=${DAMAGE_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-out=$(timeout -k 5 50 python3 "$top_srcdir/tests/security/damaged_index.py" "$PFCONSOLE" \
+out=$(timeout -k 5 100 python3 "$top_srcdir/tests/security/damaged_index.py" "$PFCONSOLE" \
 	"${DAMAGE_ROUNDS:-25}" "$seed" 2>&1); rc=$?
 like "damaged indexes: no crash, hang or silent difference (seed $seed; DAMAGE_SEED=$seed repeats it)" \
 	"$out" " 0 failures"
