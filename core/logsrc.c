@@ -40,6 +40,8 @@
 #define BACK_BLOCK (64 * 1024)
 #define FP_LEN 64
 #define LOGSRC_DRAIN_SECS 5
+#define DRAIN_MAX 16
+#define KNOWN_MAX 4096
 
 enum src_kind { SRC_FILE, SRC_PIPE };
 
@@ -53,6 +55,18 @@ struct gen {
 	size_t fplen;
 	struct strbuf partial;  /* an incomplete last line (bytes before off) */
 	bool skipping;          /* dropping the rest of an over-long line */
+	time_t until;           /* draining: stop reading after this time */
+};
+
+/* a file of this log seen before: resume at OFF when the name (a symbolic
+ * link flipping between files) comes back to it, and tell the rotated
+ * files already read from new ones */
+struct known {
+	dev_t dev;
+	ino_t ino;
+	off_t off;
+	unsigned char fp[FP_LEN];       /* the bytes before off */
+	size_t fplen;
 };
 
 struct logsrc {
@@ -60,8 +74,15 @@ struct logsrc {
 	enum src_kind kind;
 	bool follow;
 	struct gen cur;
-	struct gen old;         /* previous file after a rotation, fd -1 when none */
-	time_t old_until;
+	/* earlier files still read after a rotation, oldest first: the file
+	 * the name left, the files the name held between two polls, a file a
+	 * symbolic link pointed to before */
+	struct gen drain[DRAIN_MAX];
+	size_t ndrain;
+	/* every file of this log read so far (or present at the start), by
+	 * device and inode, with where reading stopped */
+	struct known *known;
+	size_t nknown, known_cap;
 	bool gone;              /* the name is missing */
 	off_t range_end;        /* logsrc_set_range: stop here; -1 = none */
 	struct watch *w;
@@ -76,6 +97,8 @@ struct logsrc {
 	struct pf_event **ring;
 	size_t ring_n, ring_cap, ring_head;
 };
+
+static void snapshot_rotated(struct logsrc *ls);
 
 static void
 set_reason(char *reason, size_t size, const char *fmt, const char *a, int err)
@@ -225,9 +248,8 @@ logsrc_open(const char *spec, bool follow, char *reason, size_t size)
 		return NULL;
 	}
 	strbuf_init(&ls->cur.partial);
-	strbuf_init(&ls->old.partial);
 	ls->follow = follow;
-	ls->cur.fd = ls->old.fd = -1;
+	ls->cur.fd = -1;
 	ls->child = -1;
 	ls->range_end = -1;
 	logline_ctx_init(&ls->ctx, 0);
@@ -255,6 +277,8 @@ logsrc_open(const char *spec, bool follow, char *reason, size_t size)
 			if (!follow)
 				ls->ctx.ref_time = st.st_mtime > 0 ? st.st_mtime : time(NULL);
 			if (follow) {
+				/* the rotated files there now are old: never read */
+				snapshot_rotated(ls);
 				ls->w = watch_new(NULL, 0);
 				if (ls->w != NULL && watch_add_file(ls->w, spec, NULL, 0) < 0) {
 					watch_free(ls->w);
@@ -283,13 +307,15 @@ logsrc_close(struct logsrc *ls)
 		return;
 	if (ls->cur.fd >= 0)
 		close(ls->cur.fd);
-	if (ls->old.fd >= 0)
-		close(ls->old.fd);
+	for (i = 0; i < ls->ndrain; i++) {
+		close(ls->drain[i].fd);
+		strbuf_fini(&ls->drain[i].partial);
+	}
+	free(ls->known);
 	if (ls->child > 0)
 		runcmd_stop(ls->child, 2000);
 	watch_free(ls->w);
 	strbuf_fini(&ls->cur.partial);
-	strbuf_fini(&ls->old.partial);
 	for (i = 0; i < ls->ring_cap; i++)
 		pf_event_free(ls->ring ? ls->ring[i] : NULL);
 	free(ls->ring);
@@ -714,7 +740,7 @@ file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, cha
 		while (pos > 0 && (first || found < want_n)) {
 			size_t blk = pos > BACK_BLOCK ? BACK_BLOCK : (size_t)pos;
 			ssize_t n;
-			char *end, *q, *zl;
+			char *end, *q, *zl, *lnl;
 
 			memmove(win + blk, win + BACK_BLOCK, carry);
 			pos -= (off_t)blk;
@@ -728,15 +754,18 @@ file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, cha
 			/* lines end at each '\n' from the right, and at each NUL
 			 * (consume() does the same) */
 			q = end;
+			/* the last newline and NUL before q, each found again only
+			 * once q has passed it: linear in the block */
+			lnl = memrchr(win, '\n', (size_t)(end - win));
 			zl = memrchr(win, '\0', (size_t)(end - win));
 			for (;;) {
-				char *nl = q > win ? memrchr(win, '\n', (size_t)(q - win)) : NULL;
-				char *ls_;
+				char *nl, *ls_;
 
+				if (lnl != NULL && lnl >= q)
+					lnl = q > win ? memrchr(win, '\n', (size_t)(q - win)) : NULL;
 				if (zl != NULL && zl >= q)
 					zl = q > win ? memrchr(win, '\0', (size_t)(q - win)) : NULL;
-				if (zl != NULL && (nl == NULL || zl > nl))
-					nl = zl;
+				nl = zl != NULL && (lnl == NULL || zl > lnl) ? zl : lnl;
 				ls_ = nl ? nl + 1 : win;
 
 				if (nl == NULL && pos > 0)
@@ -757,6 +786,9 @@ file_backlog(struct logsrc *ls, size_t want_n, const struct feed_sink *sink, cha
 				if (nl == NULL)
 					break;
 				q = nl;
+				/* a run of NULs ends no line but the one before it */
+				while (*q == '\0' && q > win && q[-1] == '\0')
+					q--;
 			}
 			if (!first && found == want_n)
 				break;
@@ -879,66 +911,400 @@ truncated(struct gen *g, off_t size)
 	return memcmp(now, g->fp, g->fplen) != 0;
 }
 
-/*
- * recover_copy - after a copytruncate, the lines we had not read yet are
- * in the copy (logrotate: NAME.1, or NAME.0).  A copy is ours when it is
- * at least as long as our offset and holds the bytes we last read just
- * before it; then read it from our offset to its end.
- */
-static void
-recover_copy(struct logsrc *ls, const struct feed_sink *sink)
+/* holds_fp - FD's bytes just before OFF are FP (FPLEN bytes) */
+static bool
+holds_fp(int fd, off_t size, off_t off, const unsigned char *fp, size_t fplen)
 {
-	static const char *const sfx[] = { ".1", ".0" };
 	unsigned char now[FP_LEN];
-	char path[4096];
-	size_t i;
 
-	if (ls->cur.fplen == 0 || ls->cur.off < (off_t)ls->cur.fplen)
-		return;
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		struct gen g;
-		struct stat st;
-
-		memset(&g, 0, sizeof(g));
-		snprintf(path, sizeof(path), "%s%s", ls->name, sfx[i]);
-		if (open_gen(&g, path, NULL, 0) < 0)
-			continue;
-		if (fstat(g.fd, &st) < 0 || st.st_size < ls->cur.off ||
-		    pread(g.fd, now, ls->cur.fplen, ls->cur.off - (off_t)ls->cur.fplen) !=
-			    (ssize_t)ls->cur.fplen ||
-		    memcmp(now, ls->cur.fp, ls->cur.fplen) != 0) {
-			close(g.fd);
-			continue;
-		}
-		g.off = ls->cur.off;
-		g.partial = ls->cur.partial;    /* the unfinished line continues there */
-		g.skipping = ls->cur.skipping;
-		(void)read_file(ls, &g, -1, sink, NULL, 0);
-		flush_partial(ls, &g, sink);
-		ls->cur.partial = g.partial;
-		ls->cur.skipping = false;
-		close(g.fd);
-		return;
-	}
+	if (size < off || off < (off_t)fplen)
+		return false;
+	if (fplen == 0)
+		return true;
+	return pread(fd, now, fplen, off - (off_t)fplen) == (ssize_t)fplen &&
+	       memcmp(now, fp, fplen) == 0;
 }
 
-/* close_old - stop reading the previous file */
+/* known_put - remember where reading of G's file stopped */
 static void
-close_old(struct logsrc *ls, const struct feed_sink *sink)
+known_put(struct logsrc *ls, const struct gen *g)
 {
-	if (ls->old.fd < 0)
-		return;
-	flush_partial(ls, &ls->old, sink);
-	close(ls->old.fd);
-	ls->old.fd = -1;
+	struct known *k = NULL;
+	size_t i;
+
+	for (i = 0; i < ls->nknown; i++)
+		if (ls->known[i].dev == g->dev && ls->known[i].ino == g->ino)
+			k = &ls->known[i];
+	if (k == NULL) {
+		if (ls->nknown == KNOWN_MAX) {
+			/* the oldest goes */
+			memmove(ls->known, ls->known + 1, (KNOWN_MAX - 1) * sizeof(*ls->known));
+			ls->nknown--;
+		}
+		if (ls->nknown == ls->known_cap) {
+			size_t nc = ls->known_cap ? ls->known_cap * 2 : 16;
+			struct known *nk = realloc(ls->known, nc * sizeof(*nk));
+
+			if (nk == NULL)
+				return;
+			ls->known = nk;
+			ls->known_cap = nc;
+		}
+		k = &ls->known[ls->nknown++];
+	}
+	k->dev = g->dev;
+	k->ino = g->ino;
+	k->off = g->off;
+	memcpy(k->fp, g->fp, g->fplen);
+	k->fplen = g->fplen;
+}
+
+/* known_off - where to resume reading the file G (open, offset 0): the
+ * remembered offset when its bytes there are still the ones we read; -1
+ * when the file was never seen, or its bytes changed since (an inode number
+ * reused by a new file, a file truncated or rewritten in place, e.g. a copy
+ * made over the previous copy): a new file */
+static off_t
+known_off(const struct logsrc *ls, const struct gen *g, off_t size)
+{
+	size_t i;
+
+	for (i = 0; i < ls->nknown; i++) {
+		const struct known *k = &ls->known[i];
+
+		if (k->dev == g->dev && k->ino == g->ino)
+			return holds_fp(g->fd, size, k->off, k->fp, k->fplen) ? k->off : -1;
+	}
+	return -1;
+}
+
+/* resume_at - position the new gen G at OFF */
+static void
+resume_at(const struct logsrc *ls, struct gen *g, off_t off)
+{
+	size_t i;
+
+	g->off = off;
+	for (i = 0; i < ls->nknown; i++)
+		if (ls->known[i].dev == g->dev && ls->known[i].ino == g->ino) {
+			memcpy(g->fp, ls->known[i].fp, ls->known[i].fplen);
+			g->fplen = off > 0 ? ls->known[i].fplen : 0;
+		}
+}
+
+/* open_known - open PATH as a gen positioned where we stopped reading it
+ * before (0 for a file never seen); *SEEN tells which */
+static int
+open_known(struct logsrc *ls, const char *path, struct gen *g, bool *seen, char *reason,
+	   size_t size)
+{
+	struct stat st;
+	off_t off;
+
+	memset(g, 0, sizeof(*g));
+	if (open_gen(g, path, reason, size) < 0)
+		return -1;
+	strbuf_init(&g->partial);
+	off = fstat(g->fd, &st) == 0 ? known_off(ls, g, st.st_size) : 0;
+	if (seen)
+		*seen = off >= 0;
+	resume_at(ls, g, off > 0 ? off : 0);
+	return 0;
+}
+
+/* a rotated file of this log: NAME.1, NAME-20261203, NAME.0 ... */
+struct rotated {
+	char *path;
+	struct stat st;
+};
+
+static int
+rotated_cmp(const void *a, const void *b)
+{
+	const struct stat *x = &((const struct rotated *)a)->st, *y = &((const struct rotated *)b)->st;
+
+	/* in the order they were last written; ties by change time, inode */
+	if (x->st_mtim.tv_sec != y->st_mtim.tv_sec)
+		return x->st_mtim.tv_sec < y->st_mtim.tv_sec ? -1 : 1;
+	if (x->st_mtim.tv_nsec != y->st_mtim.tv_nsec)
+		return x->st_mtim.tv_nsec < y->st_mtim.tv_nsec ? -1 : 1;
+	if (x->st_ctim.tv_sec != y->st_ctim.tv_sec)
+		return x->st_ctim.tv_sec < y->st_ctim.tv_sec ? -1 : 1;
+	if (x->st_ctim.tv_nsec != y->st_ctim.tv_nsec)
+		return x->st_ctim.tv_nsec < y->st_ctim.tv_nsec ? -1 : 1;
+	return x->st_ino < y->st_ino ? -1 : x->st_ino > y->st_ino;
+}
+
+static void
+rotated_free(struct rotated *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(r[i].path);
+	free(r);
+}
+
+/* in_use - DEV/INO is the current file or one being drained */
+static bool
+in_use(const struct logsrc *ls, dev_t dev, ino_t ino)
+{
+	size_t i;
+
+	if (ls->cur.fd >= 0 && ls->cur.dev == dev && ls->cur.ino == ino)
+		return true;
+	for (i = 0; i < ls->ndrain; i++)
+		if (ls->drain[i].dev == dev && ls->drain[i].ino == ino)
+			return true;
+	return false;
+}
+
+/*
+ * list_rotated - the regular files next to the log whose names are the
+ * log's name followed by '.', '-' or '_' and more (not compressed: .gz,
+ * .bz2, .xz, .zst ...), other than the current file, the files being
+ * drained and the file the name now refers to (NOW_DEV/NOW_INO; 0 0:
+ * none), oldest first.  The count (0 on any error).
+ */
+static size_t
+list_rotated(const struct logsrc *ls, dev_t now_dev, ino_t now_ino, struct rotated **out)
+{
+	static const char *const zsfx[] = { ".gz", ".bz2", ".xz", ".zst", ".Z", ".lz4",
+					    ".lzma", ".lz", ".zip", ".br" };
+	char dir[4096], path[8192];
+	const char *slash = strrchr(ls->name, '/'), *base;
+	struct rotated *r = NULL;
+	size_t n = 0, cap = 0, bl, i;
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	if (slash == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+		base = ls->name;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - ls->name) + (slash == ls->name),
+			 ls->name);
+		base = slash + 1;
+	}
+	bl = strlen(base);
+	if (bl == 0 || (d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t nl = strlen(de->d_name);
+		struct stat st;
+		bool z = false;
+
+		if (nl <= bl + 1 || memcmp(de->d_name, base, bl) != 0 ||
+		    strchr(".-_", de->d_name[bl]) == NULL)
+			continue;
+		for (i = 0; i < sizeof(zsfx) / sizeof(zsfx[0]); i++) {
+			size_t zl = strlen(zsfx[i]);
+
+			if (nl > zl && strcmp(de->d_name + nl - zl, zsfx[i]) == 0)
+				z = true;
+		}
+		if (z)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || in_use(ls, st.st_dev, st.st_ino) ||
+		    (st.st_dev == now_dev && st.st_ino == now_ino))
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct rotated *nr = realloc(r, nc * sizeof(*nr));
+
+			if (nr == NULL)
+				break;
+			r = nr;
+			cap = nc;
+		}
+		if ((r[n].path = strdup(path)) == NULL)
+			break;
+		r[n++].st = st;
+	}
+	closedir(d);
+	qsort(r, n, sizeof(*r), rotated_cmp);
+	*out = r;
+	return n;
+}
+
+/* snapshot_rotated - the rotated files present when following starts are
+ * known at their current end: only what is written to them later is read */
+static void
+snapshot_rotated(struct logsrc *ls)
+{
+	struct rotated *r;
+	size_t n = list_rotated(ls, 0, 0, &r), i;
+
+	for (i = 0; i < n; i++) {
+		struct gen g;
+
+		memset(&g, 0, sizeof(g));
+		if (open_gen(&g, r[i].path, NULL, 0) < 0)
+			continue;
+		g.off = r[i].st.st_size;
+		load_fp(&g);
+		known_put(ls, &g);
+		close(g.fd);
+	}
+	rotated_free(r, n);
+}
+
+/* drain_add - keep reading G (opened; its buffers are taken over) after
+ * the name has moved on, as the newest drained file */
+static void
+drain_add(struct logsrc *ls, struct gen *g, const struct feed_sink *sink)
+{
+	if (ls->ndrain == DRAIN_MAX) {
+		/* the oldest: read to its end, then closed */
+		struct gen *o = &ls->drain[0];
+
+		(void)read_file(ls, o, -1, sink, NULL, 0);
+		flush_partial(ls, o, sink);
+		known_put(ls, o);
+		close(o->fd);
+		strbuf_fini(&o->partial);
+		memmove(ls->drain, ls->drain + 1, (DRAIN_MAX - 1) * sizeof(*ls->drain));
+		ls->ndrain--;
+	}
+	g->until = time(NULL) + LOGSRC_DRAIN_SECS;
+	ls->drain[ls->ndrain++] = *g;
+}
+
+/* drain_take - the drained gen for DEV/INO, removed from the list (the
+ * name came back to it); false when there is none */
+static bool
+drain_take(struct logsrc *ls, dev_t dev, ino_t ino, struct gen *out)
+{
+	size_t i;
+
+	for (i = 0; i < ls->ndrain; i++) {
+		if (ls->drain[i].dev == dev && ls->drain[i].ino == ino) {
+			*out = ls->drain[i];
+			memmove(ls->drain + i, ls->drain + i + 1,
+				(ls->ndrain - i - 1) * sizeof(*ls->drain));
+			ls->ndrain--;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * take_rotated - files of this log the name held only between two looks
+ * (several rotations in a row), or a rotated file written since we last
+ * looked: each is read from where we stopped (0 for a new one), in the
+ * order they were written, before the current file - as drained files,
+ * since a writer may still append to them until it reopens its log.
+ */
+static void
+take_rotated(struct logsrc *ls, dev_t now_dev, ino_t now_ino, const struct feed_sink *sink)
+{
+	struct rotated *r;
+	size_t n = list_rotated(ls, now_dev, now_ino, &r), i;
+
+	for (i = 0; i < n; i++) {
+		struct gen g;
+
+		if (open_known(ls, r[i].path, &g, NULL, NULL, 0) < 0)
+			continue;
+		if (g.off >= r[i].st.st_size) {
+			/* read before, nothing new */
+			close(g.fd);
+			strbuf_fini(&g.partial);
+			continue;
+		}
+		drain_add(ls, &g, sink);
+	}
+	rotated_free(r, n);
+}
+
+/*
+ * recover_copies - the current file was truncated (copytruncate), or it
+ * holds data we have not read at all: the lines we had not read are in
+ * the copies made since (logrotate: NAME.1, NAME-DATE ...; several when
+ * it ran more than once between two looks).  Copies never seen before are
+ * taken oldest first: the first is the copy of the file we were reading -
+ * read from our offset when it holds the bytes we read last just before
+ * it, not at all when it is no longer than our offset (we read past its
+ * end before the truncation); the later ones are copies of what was
+ * written after, read from their start.  Copies are remembered, so none
+ * is read twice.  Returns the number of copies read.
+ */
+static unsigned
+recover_copies(struct logsrc *ls, const struct feed_sink *sink)
+{
+	struct rotated *r;
+	size_t n = list_rotated(ls, 0, 0, &r), i;
+	bool anchored = ls->cur.fplen == 0;
+	unsigned got = 0;
+
+	for (i = 0; i < n; i++) {
+		struct gen g;
+		bool seen;
+
+		if (open_known(ls, r[i].path, &g, &seen, NULL, 0) < 0)
+			continue;
+		if (!seen && !anchored && r[i].st.st_size <= ls->cur.off &&
+		    !holds_fp(g.fd, r[i].st.st_size, ls->cur.off, ls->cur.fp, ls->cur.fplen)) {
+			/* a copy no longer than what we read of our file: we
+			 * read past its end before the truncation (a look between
+			 * the copy and the truncation); copies after it are new */
+			anchored = true;
+			g.off = r[i].st.st_size;
+			load_fp(&g);
+		} else if (!seen && !anchored &&
+		    holds_fp(g.fd, r[i].st.st_size, ls->cur.off, ls->cur.fp, ls->cur.fplen)) {
+			/* our file's copy: continue where we stopped, with the
+			 * unfinished line */
+			anchored = true;
+			g.off = ls->cur.off;
+			memcpy(g.fp, ls->cur.fp, ls->cur.fplen);
+			g.fplen = ls->cur.fplen;
+			strbuf_fini(&g.partial);
+			g.partial = ls->cur.partial;
+			strbuf_init(&ls->cur.partial);
+			g.skipping = ls->cur.skipping;
+		}
+		if (g.off < r[i].st.st_size) {
+			(void)read_file(ls, &g, -1, sink, NULL, 0);
+			flush_partial(ls, &g, sink);
+			got++;
+		}
+		known_put(ls, &g);
+		close(g.fd);
+		strbuf_fini(&g.partial);
+	}
+	rotated_free(r, n);
+	return got;
+}
+
+/* drain_close - stop reading the drained file I */
+static void
+drain_close(struct logsrc *ls, size_t i, const struct feed_sink *sink)
+{
+	struct gen *g = &ls->drain[i];
+
+	flush_partial(ls, g, sink);
+	known_put(ls, g);
+	close(g->fd);
+	strbuf_fini(&g->partial);
+	memmove(ls->drain + i, ls->drain + i + 1, (ls->ndrain - i - 1) * sizeof(*ls->drain));
+	ls->ndrain--;
 }
 
 /*
  * logsrc_poll - one look at the file.  Order matters for "every line once,
  * in order" while a writer still appends to the old file after a rename:
- *  1. the name refers to a new file: the current one becomes "old";
- *  2. note the current file's size S (a truncation resets the offset);
- *  3. read the old file to its end;
+ *  1. the name refers to another file: the current one is drained, then
+ *     the files the name held in between (found next to it by name, in the
+ *     order they were written), then the new one is current - where we
+ *     stopped reading it, if we read it before (a symbolic link flipping
+ *     between files);
+ *  2. note the current file's size S; truncated (copytruncate)? then the
+ *     unread lines are taken from the copies, and reading restarts at 0;
+ *  3. read the drained files to their end, oldest first;
  *  4. read the current file up to S only.
  * A writer writes to the new file only after its last write to the old
  * one, so whatever is in the new file below S was preceded by old-file
@@ -949,6 +1315,7 @@ logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 {
 	struct stat st;
 	off_t limit = -1;
+	size_t i;
 	int rc;
 
 	ls->ctx.ref_time = time(NULL);
@@ -959,7 +1326,7 @@ logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 	}
 	if (ls->w != NULL)
 		(void)watch_drain(ls->w);
-	/* 1. the name: gone, or a new file */
+	/* 1. the name: gone, or another file */
 	if (stat(ls->name, &st) < 0) {
 		if (!ls->gone) {
 			ls->gone = true;
@@ -968,20 +1335,18 @@ logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 	} else if (st.st_dev != ls->cur.dev || st.st_ino != ls->cur.ino) {
 		struct gen ng;
 
-		memset(&ng, 0, sizeof(ng));
-		if (open_gen(&ng, ls->name, reason, size) < 0) {
+		if (drain_take(ls, st.st_dev, st.st_ino, &ng)) {
+			/* back to a file still being drained (a link flipped back) */
+			drain_add(ls, &ls->cur, sink);
+			ls->cur = ng;
+		} else if (open_known(ls, ls->name, &ng, NULL, reason, size) < 0) {
 			note(sink, LOGSRC_NOTE_ERROR, reason);
 		} else {
-			if (ls->old.fd >= 0) {
-				/* a second rotation while draining the first */
-				(void)read_file(ls, &ls->old, -1, sink, reason, size);
-				close_old(ls, sink);
-			}
-			strbuf_fini(&ls->old.partial);
-			ls->old = ls->cur;
-			ls->old_until = time(NULL) + LOGSRC_DRAIN_SECS;
+			drain_add(ls, &ls->cur, sink);
+			take_rotated(ls, ng.dev, ng.ino, sink);
 			ls->cur = ng;
-			strbuf_init(&ls->cur.partial);
+		}
+		if (ls->cur.dev == st.st_dev && ls->cur.ino == st.st_ino) {
 			ls->gone = false;
 			ls->counts.rotations++;
 			if (ls->w != NULL)
@@ -992,27 +1357,36 @@ logsrc_poll(struct logsrc *ls, const struct feed_sink *sink, char *reason, size_
 	/* 2. the current file's size; truncated? */
 	if (fstat(ls->cur.fd, &st) == 0) {
 		if (truncated(&ls->cur, st.st_size)) {
-			recover_copy(ls, sink);
+			(void)recover_copies(ls, sink);
 			ls->cur.off = 0;
 			ls->cur.fplen = 0;
 			strbuf_reset(&ls->cur.partial);
 			ls->cur.skipping = false;
 			ls->counts.truncations++;
 			note(sink, LOGSRC_NOTE_TRUNCATED, ls->name);
+		} else if (ls->cur.off == 0 && ls->cur.fplen == 0 && st.st_size > 0 &&
+			   recover_copies(ls, sink) > 0) {
+			/* truncated before we read anything: its copy holds
+			 * what we never saw */
+			ls->counts.truncations++;
+			note(sink, LOGSRC_NOTE_TRUNCATED, ls->name);
 		}
 		limit = st.st_size;
 	}
-	/* 3. the previous file, which a writer may still be appending to */
-	if (ls->old.fd >= 0) {
-		off_t before = ls->old.off;
+	/* 3. the earlier files, which a writer may still be appending to */
+	for (i = 0; i < ls->ndrain;) {
+		struct gen *g = &ls->drain[i];
+		off_t before = g->off;
 
-		rc = read_file(ls, &ls->old, -1, sink, reason, size);
+		rc = read_file(ls, g, -1, sink, reason, size);
 		if (rc < 0 || ls->stopped)
 			return result(ls, rc);
-		if (ls->old.off != before)
-			ls->old_until = time(NULL) + LOGSRC_DRAIN_SECS;
-		if (time(NULL) >= ls->old_until)
-			close_old(ls, sink);
+		if (g->off != before)
+			g->until = time(NULL) + LOGSRC_DRAIN_SECS;
+		if (time(NULL) >= g->until)
+			drain_close(ls, i, sink);
+		else
+			i++;
 	}
 	/* 4. new lines of the current file */
 	rc = read_file(ls, &ls->cur, limit, sink, reason, size);

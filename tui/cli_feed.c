@@ -105,7 +105,9 @@ on_note(void *arg, enum logsrc_note what, const char *text)
 		fprintf(stderr, "pfconsole feed: %s was rotated; reading the new file\n", text);
 		break;
 	case LOGSRC_NOTE_TRUNCATED:
-		fprintf(stderr, "pfconsole feed: %s was truncated; reading from its start\n", text);
+		fprintf(stderr, "pfconsole feed: %s was truncated; reading from its start (the "
+			"lines written between the copy and the truncation of a copytruncate "
+			"are in neither file and cannot be shown)\n", text);
 		break;
 	case LOGSRC_NOTE_GONE:
 		fprintf(stderr, "pfconsole feed: %s disappeared; waiting for it\n", text);

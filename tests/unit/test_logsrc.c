@@ -358,6 +358,151 @@ test_long_lines(void **state)
 	free(pad);
 }
 
+/* add_events - append events FROM..TO to FILE */
+static void
+add_events(const char *file, int from, int to)
+{
+	FILE *fp = fopen(file, "a");
+	int i;
+
+	assert_non_null(fp);
+	for (i = from; i <= to; i++)
+		event_line(fp, i);
+	fclose(fp);
+}
+
+/* got_range - G holds r FROM .. r TO, in order */
+static void
+got_range(const struct got *g, int from, int to)
+{
+	char want[32];
+	int i;
+
+	assert_int_equal(g->n, (size_t)(to - from + 1));
+	for (i = from; i <= to; i++) {
+		snprintf(want, sizeof(want), "r%d", i);
+		assert_string_equal(g->to[i - from], want);
+	}
+}
+
+/*
+ * Deterministic rotations between two looks (the follower was slow, or
+ * logrotate ran twice): every line once, in order.
+ *  - two rename rotations: the file the name held in between is found next
+ *    to it (mail.log.1) and read, in the order the files were written;
+ *  - a symbolic link flipped between two files: a file read before is
+ *    resumed where reading stopped (before: read again from its start);
+ *  - copytruncate before anything was read: the copy holds the first
+ *    batch (before: lost);
+ *  - two copytruncates between two looks, with copies under new names.
+ */
+static void
+test_rotations_between_looks(void **state)
+{
+	struct got g;
+	struct feed_sink sink = { &g, NULL, on_event, on_note, NULL };
+	char reason[256], p1[300], p2[300], p3[300], cmd[1400];
+	struct logsrc *ls;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.*", path, path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p1, sizeof(p1), "%s.1", path);
+	snprintf(p2, sizeof(p2), "%s.2", path);
+	snprintf(p3, sizeof(p3), "%s.old", path);
+	/* an old rotated file present at the start is never read */
+	add_events(p3, 900, 905);
+	add_events(path, 1, 3);
+	ls = logsrc_open(path, true, reason, sizeof(reason));
+	assert_non_null(ls);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(logsrc_backlog(ls, 0, &sink, reason, sizeof(reason)), 0);
+	add_events(path, 4, 5);
+	assert_int_equal(rename(path, p1), 0);
+	add_events(path, 6, 8);
+	assert_int_equal(rename(path, p2), 0);
+	add_events(path, 9, 10);
+	assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+	got_range(&g, 4, 10);
+	memset(&g, 0, sizeof(g));
+	add_events(p2, 11, 11);         /* a late write to a rotated file */
+	add_events(path, 12, 12);
+	assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+	got_range(&g, 11, 12);
+	logsrc_close(ls);
+
+	/* a symbolic link flipping between two files */
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.*", path, path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p1, sizeof(p1), "%s.a", path);
+	snprintf(p2, sizeof(p2), "%s.b", path);
+	snprintf(p3, sizeof(p3), "%s.tmp", path);
+	add_events(p1, 1, 2);
+	add_events(p2, 0, -1);
+	assert_int_equal(symlink(p1, path), 0);
+	ls = logsrc_open(path, true, reason, sizeof(reason));
+	assert_non_null(ls);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(logsrc_backlog(ls, 10, &sink, reason, sizeof(reason)), 0);
+	got_range(&g, 1, 2);
+	{
+		int k, next = 3;
+
+		for (k = 0; k < 6; k++) {
+			const char *to = k % 2 ? p1 : p2;
+
+			memset(&g, 0, sizeof(g));
+			assert_int_equal(symlink(to, p3), 0);
+			assert_int_equal(rename(p3, path), 0);
+			add_events(to, next, next + 2);
+			assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+			got_range(&g, next, next + 2);
+			next += 3;
+		}
+		/* both flips between two looks, and long after (no file drained) */
+		memset(&g, 0, sizeof(g));
+		add_events(p1, next, next);
+		assert_int_equal(symlink(p2, p3), 0);
+		assert_int_equal(rename(p3, path), 0);
+		add_events(p2, next + 1, next + 1);
+		assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+		got_range(&g, next, next + 1);
+	}
+	logsrc_close(ls);
+
+	/* copytruncate before the first read, then twice between two looks */
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.*", path, path);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p1, sizeof(p1), "%s-20261201", path);
+	snprintf(p2, sizeof(p2), "%s-20261202", path);
+	snprintf(p3, sizeof(p3), "%s-20261203", path);
+	add_events(path, 0, -1);
+	ls = logsrc_open(path, true, reason, sizeof(reason));
+	assert_non_null(ls);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(logsrc_backlog(ls, 10, &sink, reason, sizeof(reason)), 0);
+	assert_int_equal(g.n, 0);
+	add_events(path, 1, 4);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && : >'%s'", path, p1, path);
+	assert_int_equal(system(cmd), 0);
+	add_events(path, 5, 6);
+	assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+	got_range(&g, 1, 6);
+	memset(&g, 0, sizeof(g));
+	add_events(path, 7, 8);
+	usleep(20000);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && : >'%s'", path, p2, path);
+	assert_int_equal(system(cmd), 0);
+	add_events(path, 9, 10);
+	usleep(20000);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && : >'%s'", path, p3, path);
+	assert_int_equal(system(cmd), 0);
+	add_events(path, 11, 11);
+	assert_int_equal(logsrc_poll(ls, &sink, reason, sizeof(reason)), 0);
+	got_range(&g, 7, 11);
+	logsrc_close(ls);
+}
+
 static void
 test_truncate_regrow(void **state)
 {
@@ -437,6 +582,7 @@ main(void)
 		cmocka_unit_test(test_nul_holes),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_truncate_regrow),
+		cmocka_unit_test(test_rotations_between_looks),
 		cmocka_unit_test(test_discover),
 	};
 	int rc;
