@@ -10,9 +10,13 @@
  * never depends on the descriptor's own offset.  To notice a copytruncate
  * that was followed by enough new writes to make the file as long as before,
  * the last bytes before the offset are remembered and compared on each
- * poll.  After a rename/recreate the old descriptor is kept and drained
+ * poll.  After a rename/recreate the old descriptors are kept and drained
  * first on every poll for LOGSRC_DRAIN_SECS, because a writer may still
- * append to the old file until it reopens its log.
+ * append to the old file until it reopens its log.  The files read so far
+ * are remembered (struct known) by dev/inode with their offset and the
+ * bytes before it, which tells a file seen before (resumed there) from a
+ * new one (read from 0) when the rotated files next to the log are listed
+ * (list_rotated) after a rotation or a truncation.
  */
 #include "config.h"
 

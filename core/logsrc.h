@@ -10,20 +10,26 @@
  *  - new bytes: complete lines are delivered; a partial last line waits in a
  *    buffer until its newline arrives (a line written in several pieces is
  *    delivered once, whole);
- *  - rename rotation (logrotate "create") or delete + recreate: the old file
- *    is read to its end first (writers may still append to it), then the new
- *    file from offset 0;
+ *  - rename rotation (logrotate "create"), delete + recreate, or a symbolic
+ *    link switched to another file: the old file is read to its end first
+ *    (writers may still append to it), then the new file; files the name
+ *    held only between two polls (several rotations in a row) are found
+ *    next to it (NAME.1, NAME-DATE ...) and read in between, in the order
+ *    they were written;
+ *  - every file read is remembered with its offset: a file the name comes
+ *    back to (a flipping link) continues where reading stopped;
  *  - copytruncate: size < offset (or the bytes before the offset changed)
- *    means truncated; the lines not read yet are taken from the copy
- *    (NAME.1 or NAME.0, when it holds the bytes we read last), then reading
- *    restarts at 0;
+ *    means truncated; the lines not read yet are taken from the copies made
+ *    since (any rotated name), then reading restarts at 0;
  *  - the name missing: the old file is kept open until a new one appears.
  * No line is lost or repeated by a rotation (except, for copytruncate, lines
  * written between the copy and the truncation: they are in neither file).
- * After a rename the old file is still read for a few seconds, before the
- * new one in each poll, since a writer may append to it until it reopens.
- * Lines longer than LOGSRC_LINE_MAX are cut (the rest up to the newline is
- * skipped); lines that are not log lines (binary junk) are counted and
+ * After a rotation the old files are still read for a few seconds, before
+ * the new one in each poll, since a writer may append to them until it
+ * reopens.  A line ends at a newline or at a NUL byte (a NUL run, a crash
+ * hole, is skipped whatever its length).  Lines longer than LOGSRC_LINE_MAX
+ * are cut (the rest up to the newline is skipped) and their events marked
+ * truncated; lines that are not log lines (binary junk) are counted and
  * skipped without losing the lines after them.
  *
  * Back-log (logsrc_backlog): the last N wanted events are found by reading
