@@ -592,33 +592,37 @@ set_rule(struct explain_result *r, const struct hit *h)
 }
 
 /* internal_form - smtpd keeps addresses unquoted ("a b"@x -> a b@x): that is
- * what replies show; lookups quote them again (find_addr).  malloc'd. */
+ * what replies show; lookups quote them again (find_addr).  Into SB;
+ * NULL when out of memory. */
 static char *
-internal_form(const char *addr)
+internal_form(struct strbuf *sb, const char *addr)
 {
-	struct strbuf sb;
 	const char *p = addr;
 
-	strbuf_init(&sb);
+	strbuf_reset(sb);
 	if (*p == '"') {
 		p++;
 		while (*p && *p != '"') {
 			if (*p == '\\' && p[1])
 				p++;
-			strbuf_addch(&sb, *p++);
+			strbuf_addch(sb, *p++);
 		}
 		if (*p == '"')
 			p++;
 	}
-	strbuf_addstr(&sb, p);
-	return strbuf_export(&sb);
+	if (strbuf_addstr(sb, p) < 0)
+		return NULL;
+	return sb->buf;
 }
 
+/* st_free - the probes' state, with struct explain (explain_free) */
 static void
 st_free(struct st *s)
 {
-	free(s->isender);
-	free(s->ircpt);
+	if (!s)
+		return;
+	strbuf_fini(&s->isender_sb);
+	strbuf_fini(&s->ircpt_sb);
 	strbuf_fini(&s->etext);
 	strbuf_fini(&s->dip.reason);
 	strbuf_fini(&s->dir.reason);
@@ -626,26 +630,45 @@ st_free(struct st *s)
 }
 
 /* st_new - the state of one probe: the client as smtpd sees it, the
- * sender and recipient in smtpd's internal (unquoted) form.  NULL when out
- * of memory. */
+ * sender and recipient in smtpd's internal (unquoted) form.  One struct
+ * per struct explain, cleared (up to namaddr) and reused by every probe.
+ * NULL when out of memory. */
 static struct st *
 st_new(struct explain *ex, const struct explain_probe *p, struct explain_result *r)
 {
-	struct st *s = calloc(1, sizeof(*s));
+	struct st *s = ex->st;
+	struct strbuf keep[5];
 
-	if (!s)
+	if (!ex->stack && (ex->stack = malloc(STACK_MAX * sizeof(*ex->stack))) == NULL)
 		return NULL;
-	if (!ex->stack && (ex->stack = malloc(STACK_MAX * sizeof(*ex->stack))) == NULL) {
-		free(s);
-		return NULL;
+	if (!s) {
+		if ((s = ex->st = calloc(1, sizeof(*s))) == NULL)
+			return NULL;
+		strbuf_init(&s->etext);
+		strbuf_init(&s->dip.reason);
+		strbuf_init(&s->dir.reason);
+		strbuf_init(&s->isender_sb);
+		strbuf_init(&s->ircpt_sb);
 	}
+	/* the buffers survive the clearing, emptied */
+	keep[0] = s->etext;
+	keep[1] = s->dip.reason;
+	keep[2] = s->dir.reason;
+	keep[3] = s->isender_sb;
+	keep[4] = s->ircpt_sb;
+	memset(s, 0, offsetof(struct st, namaddr));
+	s->etext = keep[0];
+	s->dip.reason = keep[1];
+	s->dir.reason = keep[2];
+	s->isender_sb = keep[3];
+	s->ircpt_sb = keep[4];
+	strbuf_reset(&s->etext);
+	strbuf_reset(&s->dip.reason);
+	strbuf_reset(&s->dir.reason);
 	s->stack = ex->stack;
 	s->ex = ex;
 	s->r = r;
 	s->mute = r->brief;
-	strbuf_init(&s->etext);
-	strbuf_init(&s->dip.reason);
-	strbuf_init(&s->dir.reason);
 	s->addr = p->client_addr ? p->client_addr : "";
 	/* smtpd sees the address in canonical form (and a v4-mapped v6
 	 * address as IPv4): tables and networks are matched against that */
@@ -668,12 +691,10 @@ st_new(struct explain *ex, const struct explain_probe *p, struct explain_result 
 		s->namaddr[k] = 0;
 	}
 	s->where = "RCPT";
-	s->isender = internal_form(p->sender ? p->sender : "");
-	s->ircpt = internal_form(p->recipient ? p->recipient : "");
-	if (!s->isender || !s->ircpt) {
-		st_free(s);
+	s->isender = internal_form(&s->isender_sb, p->sender ? p->sender : "");
+	s->ircpt = internal_form(&s->ircpt_sb, p->recipient ? p->recipient : "");
+	if (!s->isender || !s->ircpt)
 		return NULL;
-	}
 	return s;
 }
 
@@ -899,7 +920,6 @@ evaluate(struct explain *ex, const struct explain_probe *p, struct explain_resul
 	if (!s)
 		return -1;
 	run_probe(s, p);
-	st_free(s);
 	return 0;
 }
 
@@ -1273,6 +1293,7 @@ explain_free(struct explain *ex)
 	}
 	free(ex->over);
 	free(ex->stack);
+	st_free(ex->st);
 	for (i = 0; i < ex->npcache; i++) {
 		free(ex->pcache[i].name);
 		words_free(&ex->pcache[i].w);

@@ -199,6 +199,7 @@ struct explain {
 	} pcache[16];               /* split list parameters, by name */
 	size_t npcache;
 	struct hit *stack;          /* evaluation stack, reused by every probe */
+	struct st *st;              /* a probe's state, reused by every probe */
 	bool sasl_enable;
 };
 
@@ -235,7 +236,6 @@ struct st {
 	struct explain_result *r;
 	const char *addr, *name, *namaddr_s;
 	char addrbuf[64];           /* ADDR as smtpd has it (explain_client_addr) */
-	char namaddr[1100];
 	const char *helo_name;      /* NULL until HELO (or when not sent) */
 	const char *sender;         /* NULL before MAIL */
 	const char *recipient;      /* NULL before RCPT */
@@ -251,21 +251,27 @@ struct st {
 	int ecode;
 	char edsn[12];
 	struct strbuf etext;
-	struct hit erule;
 	bool have_erule;
-	struct hit prule;           /* last table entry that permitted */
 	bool have_prule;
 	unsigned prule_seq;         /* bumped at each prule update */
 	char *isender, *ircpt;      /* the probe's addresses in internal (unquoted) form */
+	struct strbuf isender_sb, ircpt_sb;   /* their storage, kept across probes */
 	const char *pad_for;        /* permit_auth_destination cache: recipient */
 	int pad_status;
-	char pad_res[512];
-	struct hit hrule;           /* HOLD / DISCARD entry */
 	bool have_hrule;
 	struct hit *stack;          /* STACK_MAX entries, owned by struct explain */
 	int depth;
 	int indent;
 	bool mute;                  /* a brief trail (explain_result.brief): trail lines dropped */
+	/* st_new clears everything above for each probe (the struct is
+	 * reused: no 7 KB calloc per probe); what follows is only read
+	 * after being written in the same probe (namaddr by st_new, pad_res
+	 * when pad_for is set, the rules when their have_ flag is) */
+	char namaddr[1100];
+	char pad_res[512];
+	struct hit erule;
+	struct hit prule;           /* last table entry that permitted */
+	struct hit hrule;           /* HOLD / DISCARD entry */
 };
 
 /* resolve class of a recipient: domain list matching */
