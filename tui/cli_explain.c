@@ -66,21 +66,28 @@ struct jfield {
 	char *value;                /* NULL for null / non-string values */
 };
 
+/* the names and values point into ARENA (one buffer per object, reused
+ * line after line: no malloc per string); a string may be changed in
+ * place by its user */
 struct jobj {
 	struct jfield f[JOBJ_MAX];
 	size_t n;
 	const char *why;            /* reason of the last refusal */
+	struct strbuf arena;        /* the strings, each NUL-terminated */
 };
 
 static void
-jobj_free(struct jobj *o)
+jobj_init(struct jobj *o)
 {
-	size_t i;
+	o->n = 0;
+	o->why = NULL;
+	strbuf_init(&o->arena);
+}
 
-	for (i = 0; i < o->n; i++) {
-		free(o->f[i].name);
-		free(o->f[i].value);
-	}
+static void
+jobj_fini(struct jobj *o)
+{
+	strbuf_fini(&o->arena);
 	o->n = 0;
 }
 
@@ -134,17 +141,39 @@ hex4(const char *s)
 	return c;
 }
 
-/* jstring - parse a JSON string at *P (at the quote); malloc'd result, or
- * NULL with O->why set */
-static char *
+/* jplain - how many bytes from S can be copied as they are: printable
+ * ASCII other than '"' and '\\' (so not the NUL) */
+static size_t
+jplain(const char *s)
+{
+	const unsigned char *q = (const unsigned char *)s;
+
+	while (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+		q++;
+	return (size_t)(q - (const unsigned char *)s);
+}
+
+/* jstring - parse a JSON string at *P (at the quote) onto the end of
+ * O->arena, NUL-terminated; its offset there, or -1 with O->why set (the
+ * arena is then left as it was) */
+static long
 jstring(const char **p, struct jobj *o)
 {
-	struct strbuf sb;
+	struct strbuf *sbp = &o->arena;
+	size_t start = sbp->len;
 	const char *s = *p + 1;
 
-	strbuf_init(&sb);
+#define sb (*sbp)
 	while (*s != '"') {
 		unsigned char c = (unsigned char)*s;
+		size_t run = jplain(s);
+
+		if (run) {
+			/* the common case: a run of plain ASCII in one copy */
+			strbuf_add(&sb, s, run);
+			s += run;
+			continue;
+		}
 
 		if (c == 0) {
 			o->why = "unterminated string";
@@ -216,10 +245,15 @@ jstring(const char **p, struct jobj *o)
 		s++;
 	}
 	*p = s + 1;
-	return strbuf_export(&sb);
+	if (strbuf_addch(&sb, 0) < 0) {
+		o->why = "out of memory";
+		goto bad;
+	}
+	return (long)start;
 bad:
-	strbuf_fini(&sb);
-	return NULL;
+	strbuf_truncate(&sb, start);
+	return -1;
+#undef sb
 }
 
 /* skip_value - check and skip a value that is not a string */
@@ -233,11 +267,11 @@ skip_value(const char **p, struct jobj *o, int depth)
 		return -1;
 	}
 	if (*s == '"') {
-		char *x = jstring(&s, o);
+		size_t mark = o->arena.len;
 
-		if (!x)
+		if (jstring(&s, o) < 0)
 			return -1;
-		free(x);
+		strbuf_truncate(&o->arena, mark);
 	} else if (*s == '{' || *s == '[') {
 		char close = *s == '{' ? '}' : ']';
 
@@ -250,13 +284,13 @@ skip_value(const char **p, struct jobj *o, int depth)
 		for (;;) {
 			skip_ws(&s);
 			if (close == '}') {
-				char *x;
+				size_t mark = o->arena.len;
 
-				if (*s != '"' || (x = jstring(&s, o)) == NULL) {
+				if (*s != '"' || jstring(&s, o) < 0) {
 					o->why = o->why ? o->why : "bad member name";
 					return -1;
 				}
-				free(x);
+				strbuf_truncate(&o->arena, mark);
 				skip_ws(&s);
 				if (*s++ != ':') {
 					o->why = "':' expected";
@@ -324,9 +358,12 @@ static int
 jobj_parse(const char *line, size_t len, struct jobj *o)
 {
 	const char *p = line;
+	long noff[JOBJ_MAX], voff[JOBJ_MAX];
+	size_t k;
 
 	o->n = 0;
 	o->why = NULL;
+	strbuf_reset(&o->arena);
 	if (strlen(line) != len) {
 		o->why = "NUL byte in the line";
 		return -1;
@@ -342,41 +379,41 @@ jobj_parse(const char *line, size_t len, struct jobj *o)
 		goto end;
 	}
 	for (;;) {
-		char *name, *val = NULL;
+		long name, val = -1;
 		size_t i;
 
 		skip_ws(&p);
-		if (*p != '"' || (name = jstring(&p, o)) == NULL) {
+		if (*p != '"' || (name = jstring(&p, o)) < 0) {
 			o->why = o->why ? o->why : "member name expected";
+			o->n = 0;
 			return -1;
 		}
 		skip_ws(&p);
 		if (*p++ != ':') {
-			free(name);
 			o->why = "':' expected";
+			o->n = 0;
 			return -1;
 		}
 		skip_ws(&p);
 		if (*p == '"') {
-			if ((val = jstring(&p, o)) == NULL) {
-				free(name);
+			if ((val = jstring(&p, o)) < 0) {
+				o->n = 0;
 				return -1;
 			}
 		} else if (skip_value(&p, o, 0) < 0) {
-			free(name);
+			o->n = 0;
 			return -1;
 		}
 		for (i = 0; i < o->n; i++)
-			if (strcmp(o->f[i].name, name) == 0)
+			if (strcmp(o->arena.buf + noff[i], o->arena.buf + name) == 0)
 				break;
 		if (i < o->n || o->n == JOBJ_MAX) {
 			o->why = i < o->n ? "duplicate member" : "more than 32 members";
-			free(name);
-			free(val);
+			o->n = 0;
 			return -1;
 		}
-		o->f[o->n].name = name;
-		o->f[o->n].value = val;
+		noff[o->n] = name;
+		voff[o->n] = val;
 		o->n++;
 		skip_ws(&p);
 		if (*p == ',') {
@@ -388,13 +425,20 @@ jobj_parse(const char *line, size_t len, struct jobj *o)
 			break;
 		}
 		o->why = "',' or '}' expected";
+		o->n = 0;
 		return -1;
 	}
 end:
 	skip_ws(&p);
 	if (*p) {
 		o->why = "text after the object";
+		o->n = 0;
 		return -1;
+	}
+	/* the arena no longer moves: offsets become pointers */
+	for (k = 0; k < o->n; k++) {
+		o->f[k].name = o->arena.buf + noff[k];
+		o->f[k].value = voff[k] < 0 ? NULL : o->arena.buf + voff[k];
 	}
 	return 0;
 }
@@ -405,7 +449,7 @@ jget(const struct jobj *o, const char *name)
 	size_t i;
 
 	for (i = 0; i < o->n; i++)
-		if (strcmp(o->f[i].name, name) == 0)
+		if (o->f[i].name[0] == name[0] && strcmp(o->f[i].name, name) == 0)
 			return o->f[i].value;
 	return NULL;
 }
@@ -416,7 +460,7 @@ jhas(const struct jobj *o, const char *name)
 	size_t i;
 
 	for (i = 0; i < o->n; i++)
-		if (strcmp(o->f[i].name, name) == 0)
+		if (o->f[i].name[0] == name[0] && strcmp(o->f[i].name, name) == 0)
 			return true;
 	return false;
 }
@@ -606,6 +650,7 @@ run_batch(struct explain *ex, const char *file)
 	bool too_long;
 	struct explain_result r;
 	struct strbuf out;
+	struct jobj o;
 	struct stat so;
 	unsigned long lineno = 0, nheld = 0;
 	char abuf[64];
@@ -618,6 +663,7 @@ run_batch(struct explain *ex, const char *file)
 	}
 	explain_result_init(&r);
 	strbuf_init(&out);
+	jobj_init(&o);
 	hold = never_blocks(fp);
 	explain_hold(ex, hold);
 	if (fstat(STDOUT_FILENO, &so) == 0 && S_ISREG(so.st_mode)) {
@@ -633,9 +679,8 @@ run_batch(struct explain *ex, const char *file)
 		if (hold && ++nheld % HOLD_PROBES == 0)
 			explain_release(ex);
 
-		struct jobj o;
 		struct explain_probe p;
-		char *client = NULL, *sender = NULL, *rcpt = NULL;
+		char *mv;
 		const char *v;
 
 		lineno++;
@@ -649,9 +694,7 @@ run_batch(struct explain *ex, const char *file)
 		if (n == 0)
 			continue;
 		strbuf_reset(&out);
-		memset(&o, 0, sizeof(o));
 		if (jobj_parse(line, (size_t)n, &o) < 0) {
-			jobj_free(&o);
 			{
 				char msg[160];
 
@@ -671,19 +714,16 @@ run_batch(struct explain *ex, const char *file)
 		if ((v = jget(&o, "service")) != NULL && strstr(v, "smtpd") == NULL) {
 			printf("{\"skipped\":\"line %lu: not an smtpd event (%s)\"}\n", lineno,
 			       strstr(v, "cleanup") ? "cleanup" : "other service");
-			jobj_free(&o);
 			continue;
 		}
 		if (jhas(&o, "action") && (!jget(&o, "to") || !jget(&o, "from"))) {
 			printf("{\"skipped\":\"line %lu: the event has no sender or recipient\"}\n",
 			       lineno);
-			jobj_free(&o);
 			continue;
 		}
-		if ((v = jget(&o, "client")) != NULL) {
-			client = strdup(v);
-			if (client)
-				split_client(client, &p);
+		/* the strings are the object's own (its arena): changed in place */
+		if ((mv = (char *)jget(&o, "client")) != NULL) {
+			split_client(mv, &p);
 		} else {
 			p.client_addr = jget(&o, "client_addr");
 			if (!p.client_addr)
@@ -691,12 +731,12 @@ run_batch(struct explain *ex, const char *file)
 			p.client_name = jget(&o, "client_name");
 		}
 		p.helo = jget(&o, "helo");
-		v = jhas(&o, "sender") ? jget(&o, "sender") : jget(&o, "from");
-		if (v && (sender = strdup(v)))
-			p.sender = addr_arg(sender);
-		v = jhas(&o, "recipient") ? jget(&o, "recipient") : jget(&o, "to");
-		if (v && (rcpt = strdup(v)))
-			p.recipient = addr_arg(rcpt);
+		mv = (char *)(jhas(&o, "sender") ? jget(&o, "sender") : jget(&o, "from"));
+		if (mv)
+			p.sender = addr_arg(mv);
+		mv = (char *)(jhas(&o, "recipient") ? jget(&o, "recipient") : jget(&o, "to"));
+		if (mv)
+			p.recipient = addr_arg(mv);
 		if (p.sender && strcmp(p.sender, "<>") == 0)
 			p.sender = "";
 		if (!p.client_addr || !p.recipient || !p.sender) {
@@ -719,16 +759,13 @@ run_batch(struct explain *ex, const char *file)
 			strbuf_addch(&out, '\n');
 			fwrite(out.buf, 1, out.len, stdout);
 		}
-		free(client);
-		free(sender);
-		free(rcpt);
-		jobj_free(&o);
 	}
 	explain_hold(ex, false);
 	free(line);
 	if (fp != stdin)
 		fclose(fp);
 	strbuf_fini(&out);
+	jobj_fini(&o);
 	explain_result_fini(&r);
 	fflush(stdout);
 	return rc;
