@@ -36,6 +36,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/access.h"
 #include "core/explain.h"
@@ -1437,7 +1440,7 @@ explain_release(struct explain *ex)
  * must all be readable; a lower bound, the caller goes on byte by byte):
  * none is below ' ', DEL or above, '"' or '\\' - so none is the NUL. */
 static size_t
-json_plain(const char *s, size_t max)
+json_plain_words(const char *s, size_t max)
 {
 	const char *q = s, *end = s + max;
 
@@ -1453,6 +1456,43 @@ json_plain(const char *s, size_t max)
 		q += 8;
 	}
 	return (size_t)(q - s);
+}
+
+#ifdef __SSE2__
+/* json_plain - json_plain_words() 16 bytes at a time (SSE2, on every
+ * x86-64): a signed byte below ' ' is a control byte or one at 0x80 or
+ * above.  The answer's text is about 1 KB a probe; this scan was a tenth
+ * of a probe's instructions a word at a time.  test_explain compares the
+ * two on every length and every byte at every position. */
+static size_t
+json_plain(const char *s, size_t max)
+{
+	const char *q = s, *end = s + max;
+	const __m128i sp = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
+	const __m128i bsl = _mm_set1_epi8('\\'), del = _mm_set1_epi8(0x7f);
+
+	while (end - q >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, sp), _mm_cmpeq_epi8(x, quote)),
+					   _mm_or_si128(_mm_cmpeq_epi8(x, bsl), _mm_cmpeq_epi8(x, del)));
+		int m = _mm_movemask_epi8(bad);
+
+		if (m)
+			return (size_t)(q - s) + (size_t)__builtin_ctz((unsigned)m);
+		q += 16;
+	}
+	return (size_t)(q - s) + json_plain_words(q, (size_t)(end - q));
+}
+#else
+#define json_plain json_plain_words
+#endif
+
+/* explain_json_plain - json_plain() and its reference for the unit test:
+ * the plain bytes at the start of S (MAX readable), fast or word by word */
+size_t
+explain_json_plain(const char *s, size_t max, bool fast)
+{
+	return fast ? json_plain(s, max) : json_plain_words(s, max);
 }
 
 /* json_str - a JSON string; plain ASCII in one copy (the trail is mostly

@@ -123,6 +123,10 @@ int explain_run(struct explain *ex, const struct explain_probe *p, struct explai
  * name or anything else is refused.  0 with OUT filled, or -1.
  */
 int explain_client_addr(const char *addr, char *out, size_t size);
+/* explain_json_plain - for tests: how many bytes at the start of S (MAX
+ * readable) go into a JSON string as they are, by the fast scan or by its
+ * plain reference (FAST false) */
+size_t explain_json_plain(const char *s, size_t max, bool fast);
 
 /*
  * explain_hold - HOLD true: tables keep what they lock (a hash table's

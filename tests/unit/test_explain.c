@@ -301,6 +301,33 @@ test_client_addr_fast_path(void **state)
 	}
 }
 
+/* the answer's JSON scan: the SSE2 one gives what the word-at-a-time
+ * reference gives, for every byte value at every position of every
+ * length up to 70 */
+static void
+test_json_plain_fast(void **state)
+{
+	char buf[80];
+	size_t len, pos;
+	int c;
+
+	(void)state;
+	for (len = 0; len <= 70; len++)
+		for (pos = 0; pos <= len; pos++)
+			for (c = 0; c < 256; c++) {
+				size_t f, r;
+
+				memset(buf, 'a', sizeof(buf));
+				if (pos < len)
+					buf[pos] = (char)c;
+				f = explain_json_plain(buf, len, true);
+				r = explain_json_plain(buf, len, false);
+				if (f != r)
+					fail_msg("len %zu, byte 0x%02x at %zu: fast %zu, reference %zu",
+						 len, c, pos, f, r);
+			}
+}
+
 int
 main(void)
 {
@@ -311,6 +338,7 @@ main(void)
 		cmocka_unit_test(test_seed_2019),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_client_addr_fast_path),
+		cmocka_unit_test(test_json_plain_fast),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
