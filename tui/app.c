@@ -619,7 +619,7 @@ app_render(struct app *app, struct rows *out, int w, int h)
 	const char *title;
 	int bh, i, nnote;
 	size_t note_at[NOTE_ROWS], note_len[NOTE_ROWS];
-	bool inline_prompt;
+	bool inline_prompt, bottom_note;
 
 	rows_clear(out);
 	app->too_small = w < 80 || h < 24;
@@ -667,7 +667,9 @@ app_render(struct app *app, struct rows *out, int w, int h)
 	 * body (at most NOTE_ROWS): block's scope and its explained reply do
 	 * not fit 80 columns */
 	nnote = 0;
-	if (inline_prompt && app->prompt.note[0])
+	bottom_note = !inline_prompt && (app->prompt.kind == PROMPT_TEXT ||
+					 app->prompt.kind == PROMPT_CHOICE);
+	if ((inline_prompt || bottom_note) && app->prompt.note[0])
 		nnote = note_wrap(app->prompt.note, w, note_at, note_len);
 	if (nnote > 1)
 		bh -= nnote - 1;
@@ -719,11 +721,20 @@ app_render(struct app *app, struct rows *out, int w, int h)
 				rows_add(row, app->status_role, app->status);
 		}
 	}
-	/* key line, or the note under a prompt at the bottom */
+	/* key line, or the note under a prompt at the bottom (wrapped onto
+	 * the rows taken from the body when it is longer than one row) */
 	row = rows_new(out, ROLE_KEYS);
 	if (!row)
 		return;
-	if (app->prompt.kind == PROMPT_TEXT) {
+	if (bottom_note && nnote > 1) {
+		out->v[out->n - 1].fill = ROLE_NORMAL;
+		for (i = 0; i < nnote; i++) {
+			if (i && !(row = rows_new(out, ROLE_NORMAL)))
+				break;
+			rows_addn(row, app->prompt.note_role, app->prompt.note + note_at[i],
+				  note_len[i]);
+		}
+	} else if (app->prompt.kind == PROMPT_TEXT) {
 		bool note = !inline_prompt && app->prompt.note[0];
 
 		out->v[out->n - 1].fill = ROLE_NORMAL;

@@ -226,11 +226,12 @@ term_draw(const struct rows *r)
 			attrset(role_attr(ROLE_NORMAL));
 		}
 		if (row && row->fill != ROLE_NORMAL) {
-			for (x = used; x < w; x++) {
-				if (y == h - 1 && x == w - 1)
-					break;  /* the last cell would scroll */
-				addch(' ');
-			}
+			/* up to the last cell too: without scrollok, curses
+			 * writes the bottom-right cell (addch only reports
+			 * that the cursor cannot move past it); skipping it
+			 * left whatever the row held before there */
+			for (x = used; x < w; x++)
+				(void)addch(' ');
 		} else if (used < w) {
 			clrtoeol();
 		}
