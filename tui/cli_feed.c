@@ -124,8 +124,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: pfconsole feed [-c DIR] [-l SRC] [-f] [-n N] [-j] [-s TIME]\n"
-		"                      [-g RE] [-x RE] [-S [-t N]]\n"
+		"usage: pfconsole feed [-c DIR] [-l SRC]... [-H NAMES] [-f] [-n N] [-j]\n"
+		"                      [-s TIME] [-g RE] [-x RE] [-S [-t N]]\n"
 		"\n"
 		"  -l, --log SRC     a log file, '-' for standard input, 'journal',\n"
 		"                    'journal-dir:DIR', 'journal-file:FILE', or a directory\n"

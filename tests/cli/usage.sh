@@ -64,6 +64,10 @@ out=$("$PFCONSOLE" feed --help)
 for o in "-l, --log" "-j, --json" "-s, --since" "-g, --grep" "-x, --exclude" "-S, --stats" "-t, --top" "-n, --last" "-f, --follow"; do
 	like "feed --help lists $o" "$out" "(^  |\\()$o"
 done
+like "feed --help's synopsis names -H" "$out" '^usage: pfconsole feed .*\[-H NAMES\]'
+out=$("$PFCONSOLE" check --help)
+like "check --help: the type list follows --type, not --as" \
+	"$(printf '%s\n' "$out" | grep -A1 -- '--type T')" '\(hash, cdb, regexp, pcre'
 out=$("$PFCONSOLE" console --help)
 for o in "-l, --log" "-r, --read-only" "-k, --keys"; do
 	like "console --help lists $o" "$out" "^  $o"
