@@ -1156,7 +1156,8 @@ move_diags(struct diag_list *dl, struct diag_list *win, unsigned from, unsigned 
 		free(dl->v[k].file);
 		free(dl->v[k].message);
 	}
-	memmove(dl->v + i0 + win->n, dl->v + i1, (dl->n - i1) * sizeof(*dl->v));
+	if (dl->n > i1)         /* dl->v may be NULL when the list is empty */
+		memmove(dl->v + i0 + win->n, dl->v + i1, (dl->n - i1) * sizeof(*dl->v));
 	for (k = 0; k < win->n; k++) {
 		dl->v[i0 + k] = win->v[k];
 		dl->v[i0 + k].line += from - 1;
