@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,22 @@ struct replay_log {
 	time_t since;
 	bool oom;
 	struct logline_ctx ctx;
+	/* the second half of a split parse (replay_parse with threads): the
+	 * lines that act on a queue ID this half has not seen, for the first
+	 * half to replay at its end (NULL: one part, nothing deferred) */
+	struct deferred *dfr;
+	size_t ndfr, capdfr;
+	bool split;
+};
+
+/* a line the second half leaves to the first: a queue-ID line (KILL:
+ * only "this half's client= line starts queue ID LINE[0..LEN)": the first
+ * half forgets its message of that ID, as one pass would) */
+struct deferred {
+	const char *line;
+	size_t len;
+	unsigned long lineno;       /* in the second half */
+	bool kill;
 };
 
 static size_t
@@ -142,6 +159,35 @@ msg_find(struct replay_log *rl, const char *q, size_t n)
 		if (rl->msgs[id - 1].qlen == n && memcmp(rl->msgs[id - 1].qid, q, n) == 0)
 			return &rl->msgs[id - 1];
 	return NULL;
+}
+
+/* defer - the second half leaves LINE to the first (see struct deferred) */
+static int
+defer(struct replay_log *rl, const char *line, size_t len, unsigned long lineno, bool kill)
+{
+	if (rl->ndfr == rl->capdfr) {
+		size_t nc = rl->capdfr ? rl->capdfr * 2 : 256;
+		struct deferred *x = realloc(rl->dfr, nc * sizeof(*x));
+
+		if (x == NULL)
+			return -1;
+		rl->dfr = x;
+		rl->capdfr = nc;
+	}
+	rl->dfr[rl->ndfr].line = line;
+	rl->dfr[rl->ndfr].len = len;
+	rl->dfr[rl->ndfr].lineno = lineno;
+	rl->dfr[rl->ndfr].kill = kill;
+	rl->ndfr++;
+	return 0;
+}
+
+/* unknown - the second half of a split parse and queue ID Q unseen here:
+ * the line belongs to the first half's state */
+static bool
+unknown(struct replay_log *rl, const char *q, size_t n)
+{
+	return rl->split && msg_find(rl, q, n) == NULL;
 }
 
 static struct msg *
@@ -475,6 +521,8 @@ client_line(struct replay_log *rl, const char *qid, size_t qn, const char *p, co
 		return 0;
 	if ((m = msg_find(rl, qid, qn)) != NULL)
 		msg_unlink(rl, m);
+	else if (rl->split && defer(rl, qid, qn, lineno, true) < 0)
+		return -1;
 	if ((m = msg_new(rl, qid, qn)) == NULL)
 		return qn >= sizeof(m->qid) ? 0 : -1;
 	if (logline_head(line, len, &rl->ctx, true, &hv) == LOGLINE_OTHER) {
@@ -534,17 +582,30 @@ one_line(struct replay_log *rl, const char *line, size_t len, unsigned long line
 		}
 		if (logline_parse(line, len, &rl->ctx, &ev) != LOGLINE_EVENT)
 			return 0;
+		if (ev.queue_id.p != NULL && unknown(rl, ev.queue_id.p, ev.queue_id.n))
+			return defer(rl, line, len, lineno, false);
 		return smtpd_event_line(rl, &ev, lineno);
 	}
 	if (pf_span_eq(ev.program, "cleanup")) {
 		/* header/body checks: "QID: reject: header ...; from=<> to=<>..." */
 		if (qid_prefix(p, e) == 0 || logline_parse(line, len, &rl->ctx, &ev) != LOGLINE_EVENT)
 			return 0;
+		if (ev.queue_id.p != NULL && unknown(rl, ev.queue_id.p, ev.queue_id.n))
+			return defer(rl, line, len, lineno, false);
 		return smtpd_event_line(rl, &ev, lineno);
 	}
 	qn = qid_prefix(p, e);
 	if (qn == 0)
 		return 0;
+	if (unknown(rl, p, qn)) {
+		/* only qmgr's from=/removed and the delivery agents' to= act */
+		if ((pf_span_eq(ev.program, "qmgr") &&
+		     (starts(p + qn + 2, e, "from=<") ||
+		      (e - (p + qn + 2) == 7 && memcmp(p + qn + 2, "removed", 7) == 0))) ||
+		    starts(p + qn + 2, e, "to=<"))
+			return defer(rl, line, len, lineno, false);
+		return 0;
+	}
 	if (pf_span_eq(ev.program, "qmgr")) {
 		struct msg *m;
 
@@ -610,16 +671,26 @@ rl_new(const struct replay_opts *opts)
 	return rl;
 }
 
+/* rl_flush - the messages still in flight at the end: what was seen of them */
+static int
+rl_flush(struct replay_log *rl)
+{
+	size_t i;
+
+	for (i = 0; i < rl->nmsgs; i++)
+		if (rl->msgs[i].used && msg_finish(rl, &rl->msgs[i]) < 0)
+			return -1;
+	return 0;
+}
+
 /* rl_finish - the messages still in flight, the order, the pointers */
 static int
 rl_finish(struct replay_log *rl)
 {
 	size_t i;
 
-	/* messages still in flight at the end: what was seen of them */
-	for (i = 0; i < rl->nmsgs; i++)
-		if (rl->msgs[i].used && msg_finish(rl, &rl->msgs[i]) < 0)
-			return -1;
+	if (rl_flush(rl) < 0)
+		return -1;
 	/* accepted mail was added when qmgr removed it: put every transaction
 	 * in the order smtpd answered (line, then the order recipients were
 	 * seen, which their arena offsets keep) */
@@ -662,29 +733,133 @@ rl_finish(struct replay_log *rl)
 	return 0;
 }
 
-int
-replay_parse(const char *buf, size_t len, const struct replay_opts *opts, struct replay_log **out)
-{
+/* part - one range of lines into its log (a thread of a split parse) */
+struct part {
 	struct replay_log *rl;
-	const char *p = buf, *e = buf + len;
+	const char *p, *e;
+	int rc;
+};
 
-	*out = NULL;
-	if ((rl = rl_new(opts)) == NULL)
-		goto oom;
+static void *
+parse_part(void *arg)
+{
+	struct part *pt = arg;
+	const char *p = pt->p, *e = pt->e;
+
+	pt->rc = 0;
 	while (p < e) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		const char *le = nl ? nl : e;
 
-		rl->lines++;
-		if (one_line(rl, p, (size_t)(le - p), rl->lines) < 0)
-			goto oom;
+		pt->rl->lines++;
+		if (one_line(pt->rl, p, (size_t)(le - p), pt->rl->lines) < 0) {
+			pt->rc = -1;
+			break;
+		}
 		p = nl ? nl + 1 : e;
 	}
+	return NULL;
+}
+
+/* join - the second half B after the first A, as one pass would have
+ * made it: B's deferred lines replayed into A's state (after A's own
+ * lines, before A's messages in flight are finished), then B's
+ * transactions and strings appended to A's (line numbers after A's) */
+static int
+join(struct replay_log *a, struct replay_log *b)
+{
+	size_t i, base;
+	unsigned long off = a->lines;
+
+	for (i = 0; i < b->ndfr; i++) {
+		const struct deferred *d = &b->dfr[i];
+
+		if (d->kill) {
+			struct msg *m = msg_find(a, d->line, d->len);
+
+			if (m != NULL)
+				msg_unlink(a, m);
+		} else if (one_line(a, d->line, d->len, d->lineno + off) < 0) {
+			return -1;
+		}
+	}
+	if (rl_flush(a) < 0 || rl_flush(b) < 0 || a->oom || b->oom)
+		return -1;
+	base = a->arena.len;
+	if (strbuf_add(&a->arena, b->arena.buf, b->arena.len) < 0)
+		return -1;
+	if (a->n + b->n > a->cap) {
+		struct itxn *x = realloc(a->it, (a->n + b->n) * sizeof(*x));
+
+		if (x == NULL)
+			return -1;
+		a->it = x;
+		a->cap = a->n + b->n;
+	}
+	for (i = 0; i < b->n; i++) {
+		struct itxn t = b->it[i];
+		size_t *f[] = { &t.name, &t.addr, &t.helo, &t.sender, &t.rcpt, &t.sasl,
+				&t.qid, &t.dsn, &t.text, &t.host };
+		size_t k;
+
+		for (k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+			if (*f[k] != NOSTR)
+				*f[k] += base;
+		t.line += off;
+		a->it[a->n++] = t;
+	}
+	a->lines += b->lines;
+	return 0;
+}
+
+/* SPLIT_MIN - below this many bytes one thread parses the log */
+#define SPLIT_MIN (4u << 20)
+
+int
+replay_parse(const char *buf, size_t len, const struct replay_opts *opts, struct replay_log **out)
+{
+	struct replay_log *rl, *second = NULL;
+	struct part pa, pb;
+	const char *mid = NULL;
+	pthread_t th;
+	bool started = false;
+
+	*out = NULL;
+	if ((rl = rl_new(opts)) == NULL)
+		goto oom;
+	pa.rl = rl;
+	pa.p = buf;
+	pa.e = buf + len;
+	if (opts != NULL && opts->threads > 1 && len >= SPLIT_MIN)
+		mid = memchr(buf + len / 2, '\n', len - len / 2);
+	if (mid != NULL && mid + 1 < buf + len && (second = rl_new(opts)) != NULL) {
+		/* two halves at a line boundary, parsed at once */
+		second->split = true;
+		pa.e = mid + 1;
+		pb.rl = second;
+		pb.p = mid + 1;
+		pb.e = buf + len;
+		pb.rc = 0;
+		started = pthread_create(&th, NULL, parse_part, &pb) == 0;
+		if (!started) {
+			replay_free(second);
+			second = NULL;
+			pa.e = buf + len;
+		}
+	}
+	parse_part(&pa);
+	if (started)
+		pthread_join(th, NULL);
+	if (pa.rc < 0 || (second != NULL && (pb.rc < 0 || join(rl, second) < 0)))
+		goto oom;
+	replay_free(second);
+	second = NULL;
 	if (rl_finish(rl) < 0)
 		goto oom;
 	*out = rl;
 	return 0;
 oom:
+	replay_free(second);
 	replay_free(rl);
 	errno = ENOMEM;
 	return -1;
@@ -787,6 +962,7 @@ replay_free(struct replay_log *rl)
 	htable_fini(&rl->bymsg);
 	free(rl->it);
 	free(rl->txn);
+	free(rl->dfr);
 	strbuf_fini(&rl->arena);
 	free(rl);
 }

@@ -54,6 +54,8 @@ struct replay_txn {
 
 struct replay_opts {
 	time_t since;               /* keep transactions at or after this time; 0: all */
+	unsigned threads;           /* > 1: a big file is parsed in two halves at once
+	                             * (the same transactions); 0 or 1: one thread */
 };
 
 struct replay_log;

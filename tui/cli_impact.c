@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/feed.h"
 #include "core/impact.h"
@@ -170,7 +171,14 @@ static int
 load_log(struct args *a, struct replay_log **rl, char *spec, size_t size)
 {
 	char reason[1024];
-	struct replay_opts ro = { a->since };
+	struct replay_opts ro = { a->since, a->threads };
+
+	if (ro.threads == 0) {
+		/* as impact_run: one thread per CPU (a big log is parsed in two halves) */
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+
+		ro.threads = c < 1 ? 1 : (unsigned)c;
+	}
 
 	if (a->nlogs == 0) {
 		struct strbuf tried;
