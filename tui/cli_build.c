@@ -113,8 +113,9 @@ cli_build(int argc, char **argv, const struct cli_global *g)
 
 		switch (t->state) {
 		case BUILD_DONE:
-			fprintf(stderr, "pfconsole: built %s from %s:%s (%zu entries%s)\n", t->index, t->type,
-				t->path, t->stats.entries, t->stats.duplicates ? ", duplicates dropped" : "");
+			fprintf(stderr, "pfconsole: built %s from %s:%s (%zu entr%s%s)\n", t->index, t->type,
+				t->path, t->stats.entries, t->stats.entries == 1 ? "y" : "ies",
+				t->stats.duplicates ? ", duplicates dropped" : "");
 			break;
 		case BUILD_FAILED:
 			fprintf(stderr, "pfconsole: build %s:%s failed: %s\n", t->type, t->path,

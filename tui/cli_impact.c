@@ -285,14 +285,15 @@ impact_text(struct strbuf *sb, const struct args *a, const char *spec, const str
 	bool *seen = calloc(rep->nchanges ? rep->nchanges : 1, sizeof(bool));
 
 	strbuf_addstr(sb, "replayed ");
-	strbuf_addf(sb, "%zu transactions from ", rep->replayed);
+	strbuf_addf(sb, "%zu transaction%s from ", rep->replayed, rep->replayed == 1 ? "" : "s");
 	safe(sb, spec);
-	strbuf_addf(sb, " (%lu lines): %zu decidable, %zu not decidable; %zu would change\n",
-		    replay_lines(rl), rep->replayed - rep->undecidable, rep->undecidable,
+	strbuf_addf(sb, " (%lu line%s): %zu decidable, %zu not decidable; %zu would change\n",
+		    replay_lines(rl), replay_lines(rl) == 1 ? "" : "s", rep->replayed - rep->undecidable, rep->undecidable,
 		    rep->nchanges);
 	if (rep->live_vs_log)
-		strbuf_addf(sb, "note: for %zu transactions the tables as built now answer otherwise "
-				"than the log shows (changed since)\n", rep->live_vs_log);
+		strbuf_addf(sb, "note: for %zu transaction%s the tables as built now answer otherwise "
+				"than the log shows (changed since)\n", rep->live_vs_log,
+			    rep->live_vs_log == 1 ? "" : "s");
 	if (rep->nreasons) {
 		strbuf_addstr(sb, "not decidable, depends on:\n");
 		for (i = 0; i < rep->nreasons; i++) {
@@ -641,9 +642,10 @@ cli_hits(int argc, char **argv, const struct cli_global *g)
 
 		for (i = 0; i < rep.nhits; i++)
 			tot += rep.hits[i].count;
-		strbuf_addf(&sb, "%zu transactions from ", rep.replayed);
+		strbuf_addf(&sb, "%zu transaction%s from ", rep.replayed, rep.replayed == 1 ? "" : "s");
 		safe(&sb, spec);
-		strbuf_addf(&sb, " (%lu lines); %lu decided by a table line\n", replay_lines(rl), tot);
+		strbuf_addf(&sb, " (%lu line%s); %lu decided by a table line\n", replay_lines(rl),
+			    replay_lines(rl) == 1 ? "" : "s", tot);
 		strbuf_addf(&sb, "%8s  %-24s  %s\n", "COUNT", "LAST", "LINE");
 		for (i = 0; i < rep.nhits; i++) {
 			const struct impact_count *h = &rep.hits[i];

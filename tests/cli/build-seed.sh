@@ -25,6 +25,9 @@ like "the 521 lines are printed as warnings" "$(cat "$work/out")" \
 	"^$work/restricted_senders:3:24: warning: .*\\[reject-text-looks-like-code\\]\$"
 is "only warnings are printed" "$(grep -c ': error: ' "$work/out")" 0
 like "protected_destinations was built" "$(cat "$work/err")" "built $work/protected_destinations.db"
+like "its one entry is counted in the singular" "$(cat "$work/err")" \
+	"built $work/protected_destinations.db from hash:$work/protected_destinations \\(1 entry\\)\$"
+like "two entries in the plural" "$(cat "$work/err")" "restricted_senders \\(2 entries\\)\$"
 like "restricted_senders was built" "$(cat "$work/err")" "built $work/restricted_senders.db"
 is "the real postmap reads restricted_senders" "$(postmap -c "$work" -q qq.com "hash:$work/restricted_senders" 2>/dev/null)" "REJECT  521"
 is "the real postmap reads protected_destinations" \

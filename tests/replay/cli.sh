@@ -126,4 +126,14 @@ like "header_checks: its reason" "$out" \
 	'"not_decidable":"a header_checks action \(cleanup\)[^"]*".*"sender":"b@z\.example"'
 like "body_checks: its reason" "$out" \
 	'"not_decidable":"a body_checks action \(cleanup\)[^"]*".*"sender":"c@w\.example"'
+# one logged reject that the tables as built now answer otherwise: the note
+# counts it in the singular
+cat >"$work/changed.log" <<EOT
+${P}3 mx postfix/smtpd[10]: NOQUEUE: reject: RCPT from unknown[203.0.113.9]: 554 5.7.1 <gone.helo.example>: Helo command rejected: bad HELO; from=<b@y.example> to=<u@bar.test> proto=ESMTP helo=<gone.helo.example>
+EOT
+out=$("$PFCONSOLE" -c "$d" impact --log "$work/changed.log")
+printf '%s\n' "$out" | sed 's/^/# /'
+like "impact: one transaction answered otherwise than logged, in the singular" "$out" \
+	'^note: for 1 transaction the tables as built now answer otherwise'
+like "and the summary line too" "$out" '^replayed 1 transaction from .* \(1 line\): 1 decidable'
 tap_done
