@@ -400,7 +400,10 @@ run_list(struct st *s, const char *pname, struct words *list, const char *reply_
 	s->indent++;
 	status = generic_checks(s, list, reply_name, ctx, def_acl);
 	s->indent--;
-	trail_parts(s, pname, ": ", status == ST_OK ? "permit" : status == ST_REJECT ? "reject"
+	/* smtpd's status is "reject" for 4xx replies too; the decision
+	 * (and explain's answer) calls those defer */
+	trail_parts(s, pname, ": ", status == ST_OK ? "permit" : status == ST_REJECT ?
+		    (s->ecode / 100 == 4 ? "defer (a reject with a 4xx code)" : "reject")
 		    : status == ST_UNKNOWN ? "unknown" : "no decision (DUNNO)", "", "");
 	return status;
 }

@@ -217,6 +217,10 @@ test_config_errors(void **state)
 	assert_int_equal(r.code, 451);
 	assert_string_equal(r.dsn, "4.3.5");
 	assert_string_equal(r.text.buf, "Server configuration error");
+	/* the trail's end says defer, as the decision does, not reject */
+	assert_true(r.ntrail > 0);
+	assert_string_equal(r.trail[r.ntrail - 1],
+			    "smtpd_sender_restrictions: defer (a reject with a 4xx code)");
 	/* a missing table */
 	k = run("compatibility_level = 3.6\nmydestination = local.test\n"
 		"smtpd_sender_restrictions = check_sender_access hash:%s/none\n", &p, "-", &r);
