@@ -932,6 +932,13 @@ fl_choose(struct fl_enum *en, const char *t, struct pf_event *ev)
 	size_t i, nagree = 0;
 	int k;
 
+	if (en->n == 0) {
+		/* the walk gave up (too many steps) before any reading: no
+		 * field, no start (v[0] was never written) */
+		ev->ambiguous = true;
+		memset(&en->cur, 0, sizeof(en->cur));
+		return &en->cur;
+	}
 	for (i = 1; i < en->n; i++)
 		if (en->v[i].start < best->start)
 			best = &en->v[i];

@@ -463,6 +463,10 @@ feed_cols(int w, const struct pf_event *const *evs, size_t n, struct feed_cols *
 	for (i = 0; i < n; i++) {
 		int k = evs[i]->from.p && evs[i]->from.n == 0 ? 2 : span_cells(evs[i]->from, 1);
 
+		/* an unsure sender shows its marker whole: ?ambiguous, ?truncated */
+		if (!evs[i]->from.p && (evs[i]->ambiguous || evs[i]->truncated) && k < 10)
+			k = 10;
+
 		if (k > need_s)
 			need_s = k;
 		if ((k = span_cells(evs[i]->to, 1)) > need_r)

@@ -422,6 +422,36 @@ test_forged_fields(void **state)
 	check_span("helo", smtpd2, ev.helo, "x??to=?ceo?b.example??proto=ESMTP?helo=?y");
 	/* never the forged recipient */
 	assert_false(ev.to.p && ev.to.n == 13 && memcmp(ev.to.p, "ceo@b.example", 13) == 0);
+
+	/* a sender of 150 "; from=<>" (quoted, as Postfix logs it): the
+	 * enumeration gives up before any reading - ambiguous, no field, and
+	 * every span inside the line (before: the reason ran from an
+	 * uninitialised reading's start, and the console crashed on it) */
+	{
+		static char line[8192];
+		char s[2000], in[2000];
+		size_t k, o = 0, j = 0;
+
+		o += (size_t)snprintf(s + o, sizeof(s) - o, "\"");
+		for (k = 0; k < 150; k++)
+			o += (size_t)snprintf(s + o, sizeof(s) - o, "; from=<>");
+		snprintf(s + o, sizeof(s) - o, "\"@evil.example");
+		for (k = 0; s[k]; k++)
+			if (s[k] != '"')
+				in[j++] = s[k];
+		in[j] = '\0';
+		snprintf(line, sizeof(line), PFX "NOQUEUE: reject: RCPT from unknown[203.0.113.66]: "
+			 "554 5.7.1 <%s>: Sender address rejected: Access denied; from=<%s> "
+			 "to=<u@b.example> proto=ESMTP helo=<evil.helo>", in, s);
+		assert_int_equal(logline_parse(line, strlen(line), NULL, &ev), LOGLINE_EVENT);
+		assert_true(ev.ambiguous);
+		check_span("from", line, ev.from, NULL);
+		check_span("to", line, ev.to, NULL);
+		check_span("client", line, ev.client_ip, "203.0.113.66");
+		assert_non_null(ev.reason.p);
+		assert_true(ev.reason.p >= line && ev.reason.p + ev.reason.n <= line + strlen(line));
+		assert_int_equal(ev.code, 554);
+	}
 }
 
 static void
