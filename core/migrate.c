@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,14 +415,19 @@ postfix_steps(const char *dir, const struct apply_opts *opts, struct apply_resul
 }
 
 int
-migrate_apply(const char *dir, const struct migrate_plan *plan, unsigned flags,
+migrate_apply(const char *dir_in, const struct migrate_plan *plan, unsigned flags,
 	      const struct apply_opts *opts, struct apply_result *res, struct strbuf *note)
 {
 	struct saved sv[2];
 	const char *files[2] = { NULL, NULL };
 	size_t i, nf = 0, nsv = 0;
 	int rc = 0;
+	char dir[PATH_MAX];
 
+	/* postfix -c wants an absolute directory ("-c requires absolute
+	 * pathname"), as apply_run gives it */
+	if (!realpath(dir_in, dir))
+		snprintf(dir, sizeof(dir), "%s", dir_in);
 	memset(sv, 0, sizeof(sv));
 	/* 1. the new indexes, next to the old ones, by the real postmap: the
 	 * same entries the old index holds, whatever check thinks of them

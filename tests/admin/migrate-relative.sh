@@ -1,0 +1,33 @@
+#!/bin/sh
+# tests/admin/migrate-relative.sh - 'pfconsole -c DIR migrate' with a
+# relative DIR: postfix is given the absolute directory (the real one
+# refuses "-c etc": "fatal: -c requires absolute pathname", and migrate
+# then restored main.cf and failed).  A fake postfix (PFCONSOLE_POSTFIX)
+# records its arguments and, like the real one, refuses a relative -c;
+# Postfix is "not running", so nothing is reloaded.
+. "$top_srcdir/tests/lib/tap.sh"
+command -v postmap >/dev/null 2>&1 || skip_all "postmap not installed"
+
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+mkdir "$work/etc"
+for f in main.cf protected_destinations restricted_senders; do
+	sed "s|@DIR@|$work/etc|g" "$top_srcdir/tests/data/check/seed2019/$f" >"$work/etc/$f"
+done
+: >"$work/etc/master.cf"
+postconf -c "$work/etc" -m 2>/dev/null | grep -qx cdb || skip_all "Postfix has no cdb support (postfix-cdb)"
+"$PFCONSOLE" -c "$work/etc" build >/dev/null 2>&1 || bail "pfconsole build failed"
+cat >"$work/fakepostfix" <<EOT
+#!/bin/sh
+echo "\$*" >>"$work/postfix.args"
+case \$2 in /*) ;; *) echo "postfix: fatal: -c requires absolute pathname" >&2; exit 1 ;; esac
+case \$3 in check) exit 0 ;; *) exit 1 ;; esac
+EOT
+chmod +x "$work/fakepostfix"
+
+out=$(cd "$work" && PFCONSOLE_POSTFIX="$work/fakepostfix" "$PFCONSOLE" -c etc migrate --no-audit hash cdb 2>&1); rc=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+is "migrate with -c etc (relative) succeeds" "$rc" 0
+is "postfix check was given the absolute directory" "$(grep ' check$' "$work/postfix.args")" "-c $work/etc check"
+like "main.cf now names cdb tables" "$(cat "$work/etc/main.cf")" "check_sender_access cdb:$work/etc/restricted_senders"
+check "the cdb index was built" test -f "$work/etc/restricted_senders.cdb"
+tap_done
