@@ -144,8 +144,8 @@ cli_migrate(int argc, char **argv, const struct cli_global *g)
 	put("", note.buf);
 	if (res.audit.len)
 		put("audit:   ", res.audit.buf);
-	if (res.vcs.len)
-		put("git:     ", res.vcs.buf);
+	if (res.vcs.len)   /* the note starts with "git: " itself */
+		put("git:     ", res.vcs.buf + (strncmp(res.vcs.buf, "git: ", 5) == 0 ? 5 : 0));
 	if (rc < 0)
 		fprintf(stderr, "pfconsole migrate: out of memory\n");
 	strbuf_fini(&note);

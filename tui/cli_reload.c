@@ -190,9 +190,12 @@ cli_reload(int argc, char **argv, const struct cli_global *g)
 		}
 	}
 	if (res.vcs.len) {
+		/* the note starts with "git: " itself (the console shows it so) */
+		size_t skip = strncmp(res.vcs.buf, "git: ", 5) == 0 ? 5 : 0;
+
 		printf("git:     ");
 		fflush(stdout);
-		print_safe("", res.vcs.buf, res.vcs.len);
+		print_safe("", res.vcs.buf + skip, res.vcs.len - skip);
 	}
 	if (res.refused && ao.strict && diag_count(&res.diags, DIAG_ERROR) == 0) {
 		printf("refused (--strict): fix the warnings above; nothing was built or "

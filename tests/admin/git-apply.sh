@@ -65,7 +65,7 @@ is "the admin's staged change is still staged, uncommitted" \
 is "the admin's unstaged change is untouched" \
 	"$(git -C "$repo" status --porcelain -- postfix/notes.txt)" " M postfix/notes.txt"
 like "the console/CLI says what it committed and what it left" "$out" \
-	"^git: +git: committed 1 file in $repo \([0-9a-f]+\); 2 other changes left uncommitted: postfix/notes\.txt, postfix/staged\.txt\$"
+	"^git: +committed 1 file in $repo \([0-9a-f]+\); 2 other changes left uncommitted: postfix/notes\.txt, postfix/staged\.txt\$"
 
 # nothing changed: a second Apply makes no commit
 head=$(git -C "$repo" rev-parse HEAD)

@@ -161,7 +161,7 @@ is "the admin's unrelated change is left uncommitted" \
 is "the indexes are not committed (untracked)" \
 	"$(git -C "$PF_CONF" status --porcelain -- transport.$sfx)" "?? transport.$sfx"
 like "the output says what it committed and what it left" "$out" \
-	"^git: +git: committed 2 files in $PF_CONF \\([0-9a-f]+\\); 1 other change left uncommitted: NOTES\$"
+	"^git: +committed 2 files in $PF_CONF \\([0-9a-f]+\\); 1 other change left uncommitted: NOTES\$"
 
 # -- --remove-old after a successful reload ----------------------------------------
 # migrate the remaining hash table (clients is $to now: put one back)
