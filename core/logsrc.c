@@ -1008,8 +1008,19 @@ open_known(struct logsrc *ls, const char *path, struct gen *g, bool *seen, char 
 	memset(g, 0, sizeof(*g));
 	if (open_gen(g, path, reason, size) < 0)
 		return -1;
+	if (fstat(g->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		/* a rotated file, or the name after a rotation, is read with
+		 * pread() at offsets: a regular file only (O_NONBLOCK: a FIFO
+		 * put there cannot block open()) */
+		set_reason(reason, size, "%s: %s", path, EINVAL);
+		if (reason != NULL && size > 0)
+			snprintf(reason, size, "%s: not a regular file", path);
+		close(g->fd);
+		g->fd = -1;
+		return -1;
+	}
 	strbuf_init(&g->partial);
-	off = fstat(g->fd, &st) == 0 ? known_off(ls, g, st.st_size) : 0;
+	off = known_off(ls, g, st.st_size);
 	if (seen)
 		*seen = off >= 0;
 	resume_at(ls, g, off > 0 ? off : 0);
