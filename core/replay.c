@@ -750,9 +750,15 @@ parse_part(void *arg)
 	while (p < e) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		const char *le = nl ? nl : e;
+		/* a NUL run (a crash hole) ends a line as the follower reads it
+		 * (core/logsrc): the line is what follows the last NUL, the torn
+		 * text before the hole is no line (line numbers still count
+		 * newlines) */
+		const char *z = memrchr(p, '\0', (size_t)(le - p));
+		const char *ls = z ? z + 1 : p;
 
 		pt->rl->lines++;
-		if (one_line(pt->rl, p, (size_t)(le - p), pt->rl->lines) < 0) {
+		if (one_line(pt->rl, ls, (size_t)(le - ls), pt->rl->lines) < 0) {
 			pt->rc = -1;
 			break;
 		}

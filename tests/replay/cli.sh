@@ -41,6 +41,12 @@ like "and the reason names the HELO" "$out" '"reason":"the HELO name \(Postfix d
 like "the transaction is listed with its reason" "$out" \
 	'^\{"not_decidable":"the HELO name.*"sender":"a@x\.example","recipient":"u@bar\.test"'
 
+# a crash hole (20,000 NUL bytes, no newline) before the reject: the line
+# after it is still read (as feed reads it)
+{ sed -n 1,4p "$work/nohelo.log"; head -c 20000 /dev/zero; sed -n 5p "$work/nohelo.log"; } >"$work/hole.log"
+out=$("$PFCONSOLE" -c "$d" impact --log "$work/hole.log" --json)
+like "a reject after a NUL hole is still replayed" "$out" '"decidable":1,"not_decidable":1'
+
 # the same message with the INFO line at END-OF-MESSAGE: decidable
 sed '2a\
 '"${P}"'1 mx postfix/smtpd[10]: 1A2B3C4D5E: info: END-OF-MESSAGE from mail.x.example[198.51.100.1]: pfconsole; from=<a@x.example> to=<u@bar.test> proto=ESMTP helo=<mail.x.example>' \
