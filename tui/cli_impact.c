@@ -510,8 +510,55 @@ struct unused {
 	bool json;
 	bool werr;                  /* JSON: a write failed */
 	const char *file;
+	struct strbuf head;         /* what starts each of this file's lines, made once */
 	const struct impact_count *h, *he;  /* this file's hits, by line */
 };
+
+/* plain - N bytes at S are printable ASCII that textsafe_append (and, with
+ * JSON, strbuf_add_json_string) copies as they are: the common case, added
+ * without the per-character path (the same bytes either way) */
+static bool
+plain(const char *s, size_t n, bool json)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	for (; p < e; p++)
+		if (*p < 0x20 || *p >= 0x7F || (json && (*p == '"' || *p == '\\')))
+			return false;
+	return true;
+}
+
+static void
+add_text(struct strbuf *sb, const char *s, size_t n)
+{
+	if (plain(s, n, false))
+		strbuf_add(sb, s, n);
+	else
+		textsafe_append(sb, s, n, TEXTSAFE_NOLIMIT, NULL, NULL);
+}
+
+static void
+add_json(struct strbuf *sb, const char *s, size_t n)
+{
+	if (plain(s, n, true)) {
+		strbuf_addch(sb, '"');
+		strbuf_add(sb, s, n);
+		strbuf_addch(sb, '"');
+	} else {
+		strbuf_add_json_string(sb, s, n);
+	}
+}
+
+static void
+add_uint(struct strbuf *sb, unsigned v)
+{
+	char b[16], *p = b + sizeof(b);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	strbuf_add(sb, p, (size_t)(b + sizeof(b) - p));
+}
 
 static void
 unused_entry(struct unused *u, unsigned line, const char *key, size_t klen, const char *val,
@@ -524,22 +571,47 @@ unused_entry(struct unused *u, unsigned line, const char *key, size_t klen, cons
 	u->count++;
 	klen = strnlen(key, klen);
 	vlen = strnlen(val, vlen);
+	if (!u->json && plain(key, klen, false) && plain(val, vlen, false) &&
+	    strbuf_reserve(&u->out, u->head.len + 16 + klen + vlen) == 0) {
+		/* the common line in one piece: FILE:LINE: KEY VALUE */
+		char num[16], *n = num + sizeof(num), *o = u->out.buf + u->out.len;
+		unsigned v = line;
+
+		do
+			*--n = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		memcpy(o, u->head.buf, u->head.len);
+		o += u->head.len;
+		memcpy(o, n, (size_t)(num + sizeof(num) - n));
+		o += num + sizeof(num) - n;
+		*o++ = ':';
+		*o++ = ' ';
+		memcpy(o, key, klen);
+		o += klen;
+		*o++ = ' ';
+		memcpy(o, val, vlen);
+		o += vlen;
+		*o++ = '\n';
+		*o = '\0';
+		u->out.len = (size_t)(o - u->out.buf);
+		return;
+	}
+	/* head: {"file":FILE,"line": (JSON) or FILE: (text) */
+	strbuf_add(&u->out, u->head.buf, u->head.len);
+	add_uint(&u->out, line);
 	if (u->json) {
-		strbuf_addstr(&u->out, "{\"file\":");
-		strbuf_add_json_string(&u->out, u->file, strlen(u->file));
-		strbuf_addf(&u->out, ",\"line\":%u,\"key\":", line);
-		strbuf_add_json_string(&u->out, key, klen);
+		strbuf_addstr(&u->out, ",\"key\":");
+		add_json(&u->out, key, klen);
 		strbuf_addstr(&u->out, ",\"value\":");
-		strbuf_add_json_string(&u->out, val, vlen);
+		add_json(&u->out, val, vlen);
 		strbuf_addstr(&u->out, ",\"count\":0,\"last\":null}\n");
 		if (u->out.len > (1 << 20) && flush(&u->out) < 0)
 			u->werr = true;
 	} else {
-		safe(&u->out, u->file);
-		strbuf_addf(&u->out, ":%u: ", line);
-		textsafe_append(&u->out, key, klen, TEXTSAFE_NOLIMIT, NULL, NULL);
+		strbuf_add(&u->out, ": ", 2);
+		add_text(&u->out, key, klen);
 		strbuf_addch(&u->out, ' ');
-		textsafe_append(&u->out, val, vlen, TEXTSAFE_NOLIMIT, NULL, NULL);
+		add_text(&u->out, val, vlen);
 		strbuf_addch(&u->out, '\n');
 	}
 }
@@ -559,6 +631,15 @@ unused_table(struct unused *u, const struct impact_report *rep, const char *path
 
 	u->file = path;
 	u->h = u->he = NULL;
+	strbuf_reset(&u->head);
+	if (u->json) {
+		strbuf_addstr(&u->head, "{\"file\":");
+		strbuf_add_json_string(&u->head, path, strlen(path));
+		strbuf_addstr(&u->head, ",\"line\":");
+	} else {
+		safe(&u->head, path);
+		strbuf_addch(&u->head, ':');
+	}
 	for (i = 0; i < rep->nhits; i++) {
 		const struct impact_count *h = &rep->hits[i];
 
@@ -661,6 +742,7 @@ cli_hits(int argc, char **argv, const struct cli_global *g)
 	 * nothing (JSON: written as found; text: after their count) */
 	memset(&u, 0, sizeof(u));
 	strbuf_init(&u.out);
+	strbuf_init(&u.head);
 	u.json = a.json;
 	if (maincf_load(&cf, a.dir, NULL) == 0) {
 		for (i = 0; i < maincf_ref_count(cf); i++) {
@@ -689,6 +771,7 @@ cli_hits(int argc, char **argv, const struct cli_global *g)
 	}
 	strbuf_fini(&sb);
 	strbuf_fini(&u.out);
+	strbuf_fini(&u.head);
 	maincf_free(cf);
 	impact_report_fini(&rep);
 	replay_free(rl);
