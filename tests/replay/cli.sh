@@ -4,7 +4,8 @@
 #    a HELO restriction is reached, and decidable once the INFO line of
 #    LOGGING ACCEPTED MAIL (pfconsole(1)) logs it;
 #  - 'hits' on the demo's synthetic log: each table line's count is the
-#    number of reject lines it explains, counted here with grep.
+#    number of reject lines it explains, counted here with grep;
+#  - the lines that decided nothing are shown escaped (text and JSON).
 . "$top_srcdir/tests/lib/tap.sh"
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -142,4 +143,25 @@ printf '%s\n' "$out" | sed 's/^/# /'
 like "impact: one transaction answered otherwise than logged, in the singular" "$out" \
 	'^note: for 1 transaction the tables as built now answer otherwise'
 like "and the summary line too" "$out" '^replayed 1 transaction from .* \(1 line\): 1 decidable'
+# -- hits: the lines that decided nothing are shown as every table text is
+# (textsafe in text, JSON escapes), not copied raw
+u=$work/unused
+mkdir -p "$u"
+printf 'plain.example OK\nctl\033[31m.example REJECT bad\nq.example REJECT "quoted" \\ back\n' >"$u/snd"
+cat >"$u/main.cf" <<EOT
+compatibility_level = 3.6
+mydestination = bar.test
+local_recipient_maps =
+smtpd_sender_restrictions = check_sender_access cdb:$u/snd
+EOT
+/usr/bin/cdb -c -m "$u/snd.cdb" "$u/snd" 2>/dev/null || "$PFCONSOLE" -c "$u" build >/dev/null 2>&1
+out=$("$PFCONSOLE" -c "$u" hits --log "$work/nohelo.log")
+printf '%s\n' "$out" | sed 's/^/# /' | tr -d '\033'
+like "hits: a plain unused line as written" "$out" "^$u/snd:1: plain\\.example OK\$"
+like "hits: an escape byte in an unused line is shown as ^[" "$out" "^$u/snd:2: ctl\\^\\[\\[31m\\.example REJECT bad\$"
+out=$("$PFCONSOLE" -c "$u" hits --log "$work/nohelo.log" --json)
+printf '%s\n' "$out" | sed 's/^/# /' | tr -d '\033'
+like "hits --json: an escape byte is \\u001b" "$out" '"key":"ctl\\u001b\[31m\.example","value":"REJECT bad"'
+like "hits --json: quotes and backslashes escaped" "$out" \
+	'"line":3,"key":"q\.example","value":"REJECT \\"quoted\\" \\\\ back","count":0'
 tap_done
