@@ -484,35 +484,6 @@ strip_ext(struct explain *ex, const char *full)
 	return res;
 }
 
-/* prefetch_addr - hint the table at the keys mail_addr_find() below
- * looks up in turn for FULL (AT: its last '@'): the address, its domain
- * and parents, localpart@.  A miss costs four lookups, each a random
- * place in a big index; hinted together their memory loads overlap. */
-static void
-prefetch_addr(struct st *s, struct xtable *t, const char *full, const char *at)
-{
-	const char *name, *next;
-	char buf[256];
-	size_t lpl;
-
-	xt_prefetch(t, full, false);
-	if (!at)
-		return;
-	for (name = at + 1; *name; name = next) {
-		xt_prefetch(t, name, true);
-		if ((next = strchr(name + 1, '.')) == NULL)
-			break;
-		if (s->ex->parent_style)
-			next++;
-	}
-	lpl = (size_t)(at - full);
-	if (lpl + 2 < sizeof(buf)) {
-		memcpy(buf, full, lpl + 1);
-		buf[lpl + 1] = 0;
-		xt_prefetch(t, buf, true);
-	}
-}
-
 /* mail_addr_find - FULL|NOEXT|DOMAIN|LOCALPART_AT|PDMS or PDDMDS */
 static int
 mail_addr_find(struct st *s, struct xtable *t, const char *full, const char **val,
@@ -522,7 +493,6 @@ mail_addr_find(struct st *s, struct xtable *t, const char *full, const char **va
 	const char *at = strrchr(full, '@');
 	int ret;
 
-	prefetch_addr(s, t, full, at);
 	ret = find_addr(s, t, full, false, true, val, h);
 	if (ret == 0 && bare)
 		ret = find_addr(s, t, bare, true, true, val, h);

@@ -313,7 +313,6 @@ void xt_free(struct xtable *t);
 struct xtable * open_table(struct explain *ex, const char *ref);
 int xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const char **val,
 	struct hit *h);
-void xt_prefetch(struct xtable *t, const char *key, bool partial);
 
 /* explain_lists.c */
 bool parse_ip(const char *s, int *family, unsigned char *out);

@@ -330,16 +330,6 @@ static int xt_find1(struct st *s, struct xtable *t, const char *key, bool partia
 
 /* xt_find - maps_find() on one table: 1 found (*val, hit filled), 0, -1;
  * a watched table's lookups stay in a brief trail */
-/* xt_prefetch - map_prefetch() for a lookup of KEY that xt_find() may
- * make soon (PARTIAL as xt_find takes it); only a hint */
-void
-xt_prefetch(struct xtable *t, const char *key, bool partial)
-{
-	if (t->kind != XT_MAP || t->pattern || t->cidr || *key == 0 || (partial && !t->fixed))
-		return;
-	map_prefetch(t->m, key, strlen(key));
-}
-
 int
 xt_find(struct st *s, struct xtable *t, const char *key, bool partial, const char **val,
 	struct hit *h)

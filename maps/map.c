@@ -150,21 +150,6 @@ map_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit,
 	return ret;
 }
 
-void
-map_prefetch(struct map *m, const char *key, size_t klen)
-{
-	char buf[256];
-
-	if (m == NULL || m->ops->prefetch == NULL)
-		return;
-	if ((m->ops->flags & MAP_FOLD_KEYS) && !(m->open_flags & MAP_OPEN_NOFOLD)) {
-		if (!fold_ascii_buf(key, klen, buf, sizeof(buf)))
-			return;
-		key = buf;
-	}
-	m->ops->prefetch(m, key, klen);
-}
-
 /* map_close - close M; NULL does nothing */
 void
 map_close(struct map *m)

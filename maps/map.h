@@ -137,10 +137,6 @@ struct map_ops {
 	 * lookup can touch is in place (offsets, lengths, chains, keys where
 	 * their hash puts them).  0 sound, -1 damaged or unreadable (ERR). */
 	int (*verify)(struct map *m, struct map_error *err);
-	/* prefetch - optional: a hint that KEY (folded) is about to be looked
-	 * up; start loading the memory its lookup reads first.  No answer
-	 * depends on it. */
-	void (*prefetch)(struct map *m, const char *key, size_t klen);
 };
 
 struct map {
@@ -173,14 +169,6 @@ int map_verify(struct map *m, struct map_error *err);
 /* map_release - drop what a MAP_OPEN_BATCH map keeps between lookups (the
  * hash table's shared lock); the next lookup takes it again.  NULL is fine. */
 void map_release(struct map *m);
-
-/* map_prefetch - a hint: KEY (as map_lookup takes it) is likely to be
- * looked up soon, so the backend may start loading what that lookup reads
- * (a cdb slot, a hash bucket page): a caller with several keys to try
- * hints them all first, and their memory latencies overlap instead of
- * adding up.  Answers never depend on it; a NULL map, a type without the
- * hint or a key that does not fold on the stack do nothing. */
-void map_prefetch(struct map *m, const char *key, size_t klen);
 
 /* map_walk - every record of M's index through FN (see map_walk_fn); -1
  * with ERR (errnum ENOTSUP) for a type that cannot be listed (patterns,

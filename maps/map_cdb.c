@@ -131,45 +131,6 @@ try_find(struct cdb_map *cm, const char *k, size_t n, struct map_hit *hit, struc
 	return 1;
 }
 
-/* prefetch_slot - start loading the hash table slot tinycdb's cdb_find
- * reads first for K (N bytes, and a NUL when NUL is set): the 256-entry
- * table of contents is always cached, the slot is a random place in a
- * file of tens of MB (a cache and TLB miss each) */
-static void
-prefetch_slot(const struct cdb *c, const char *k, size_t n, bool nul)
-{
-	uint32_t h = 5381, pos, slots;
-	const unsigned char *toc;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = ((h << 5) + h) ^ (unsigned char)k[i];
-	if (nul)
-		h = (h << 5) + h;
-	if (c->cdb_mem == NULL || c->cdb_fsize < 2048)
-		return;
-	toc = c->cdb_mem + ((h << 3) & 2047);
-	pos = (uint32_t)toc[0] | (uint32_t)toc[1] << 8 | (uint32_t)toc[2] << 16 | (uint32_t)toc[3] << 24;
-	slots = (uint32_t)toc[4] | (uint32_t)toc[5] << 8 | (uint32_t)toc[6] << 16
-		| (uint32_t)toc[7] << 24;
-	if (slots == 0 || pos > c->cdb_fsize || slots > (c->cdb_fsize - pos) / 8)
-		return;
-	__builtin_prefetch(c->cdb_mem + pos + (size_t)((h >> 8) % slots) * 8);
-}
-
-static void
-cdb_prefetch(struct map *m, const char *key, size_t klen)
-{
-	struct cdb_map *cm = (struct cdb_map *)m;
-
-	if (klen >= UINT32_MAX)
-		return;
-	if (cm->try_nul != 0)
-		prefetch_slot(&cm->cdb, key, klen, true);
-	if (cm->try_nul != 1)
-		prefetch_slot(&cm->cdb, key, klen, false);
-}
-
 static int
 cdb_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, struct map_error *err)
 {
@@ -633,5 +594,4 @@ const struct map_ops map_cdb_ops = {
 	.build_hint = cdb_build_hint,
 	.build_prepare = cdb_build_prepare,
 	.walk = cdb_walk,
-	.prefetch = cdb_prefetch,
 };

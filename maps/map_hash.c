@@ -1112,45 +1112,6 @@ try_get(struct hash_map *hm, const char *k, size_t n, struct map_hit *hit, struc
 	return r;
 }
 
-/* hash_prefetch - start loading the first page of the bucket nat_get
- * reads first for KEY (and KEY+NUL while that is unknown), when the native
- * reader has the file mapped: a page of a file of tens of MB, a cache and
- * TLB miss.  Only a hint: the lookup still checks everything. */
-static void
-hash_prefetch(struct map *m, const char *key, size_t klen)
-{
-	struct hash_map *hm = (struct hash_map *)m;
-	const struct hash_native *nt = &hm->nat;
-	int pass;
-
-	if (nt->mem == NULL || hm->nat_failed || klen >= UINT32_MAX - 1)
-		return;
-	for (pass = 0; pass < 2; pass++) {
-		char buf[256];
-		const char *k = key;
-		size_t n = klen;
-		uint32_t h, bucket, pgno;
-
-		if (pass == 0) {
-			/* the key with its NUL, as tried first while unknown */
-			if (hm->try_nul == 0 || klen + 1 > sizeof(buf))
-				continue;
-			memcpy(buf, key, klen);
-			buf[klen] = 0;
-			k = buf;
-			n = klen + 1;
-		} else if (hm->try_nul == 1)
-			continue;
-		h = hash_bdb(k, n);
-		bucket = h & nt->high_mask;
-		if (bucket > nt->max_bucket)
-			bucket &= nt->low_mask;
-		pgno = bucket + nt->spares[bdb_log2(bucket + 1)];
-		if (pgno != 0 && pgno < nt->npages)
-			__builtin_prefetch(nt->mem + (size_t)pgno * nt->pagesize);
-	}
-}
-
 static int
 hash_lookup(struct map *m, const char *key, size_t klen, struct map_hit *hit, struct map_error *err)
 {
@@ -1536,5 +1497,4 @@ const struct map_ops map_hash_ops = {
 	.build_abort = hash_build_abort,
 	.build_hint = hash_build_hint,
 	.walk = hash_walk,
-	.prefetch = hash_prefetch,
 };
