@@ -831,9 +831,7 @@ reply_reject(struct st *s, const char *stage)
 {
 	struct explain *ex = s->ex;
 	struct explain_result *r = s->r;
-	enum maincf_source fsrc;
-	/* a raw parameter: $names are the footer's, not main.cf's */
-	const char *footer = cfraw(ex, "smtpd_reject_footer", &fsrc);
+	const char *footer = ex->reject_footer;
 
 	fill_reject(s, stage);
 	/* the command's own argument is popped before the reply is sent */
@@ -847,7 +845,7 @@ reply_reject(struct st *s, const char *stage)
 		r->decision = EXPLAIN_UNKNOWN;
 		return;
 	}
-	if (*cfget(ex, "smtpd_reject_footer_maps", NULL)) {
+	if (ex->reject_footer_maps) {
 		unknown(s, "smtpd_reject_footer_maps (a footer chosen by the reply text)");
 		r->decision = EXPLAIN_UNKNOWN;
 		return;
@@ -1199,6 +1197,13 @@ explain_new(const char *dir, const struct explain_opts *opts, struct diag_list *
 	ex->reject_unlisted_sender = cfbool(ex, "smtpd_reject_unlisted_sender", false);
 	ex->append_dot_mydomain = cfbool(ex, "append_dot_mydomain", compat_below(ex, "1"));
 	ex->sasl_enable = cfbool(ex, "smtpd_sasl_auth_enable", false);
+	{
+		enum maincf_source fsrc;
+
+		/* a raw parameter: $names are the footer's, not main.cf's */
+		ex->reject_footer = cfraw(ex, "smtpd_reject_footer", &fsrc);
+		ex->reject_footer_maps = *cfget(ex, "smtpd_reject_footer_maps", NULL) != 0;
+	}
 	ex->parent_style = maincf_in_list(ex->cf, "parent_domain_matches_subdomains", "smtpd_access_maps");
 	ex->relay_parent = maincf_in_list(ex->cf, "parent_domain_matches_subdomains", "relay_domains");
 	ex->map_reject_code = code_param(ex->cf, "access_map_reject_code", 554);
