@@ -4,7 +4,8 @@
  *
  * The feedpane follows the log from the moment the console starts, even
  * while other screens are shown (core/logsrc.c: rotation, partial lines),
- * keeping the last FEED_KEEP reject-like events (reject, defer,
+ * keeping the last FEED_KEEP reject-like events (at most FEED_KEEP_BYTES
+ * of their lines; reject, defer,
  * reject_warning, hold, discard, hangup) and counts per minute.  The
  * screen shows them newest first (or last), filtered by a PCRE2 filter
  * and exclude pattern (core/feed.c), pauses, and from an event: the event
@@ -34,6 +35,9 @@
 #include "util/safeopen.h"
 
 #define FEED_KEEP 10000
+/* and at most this many bytes of them: a kept event holds its whole line,
+ * up to LOGLINE_MAX (64 KiB), so 10,000 long lines would be 640 MiB */
+#define FEED_KEEP_BYTES ((size_t)32 << 20)
 #define FEED_MINUTES 60
 
 struct feedpane {
@@ -41,6 +45,7 @@ struct feedpane {
 	struct logmux *lm;          /* one source, or several merged (core/logmux) */
 	struct pf_event **ev;           /* ring: ev[(first + i) % FEED_KEEP] */
 	size_t first, n;
+	size_t bytes;                   /* the kept events' line bytes */
 	unsigned long long total;       /* events seen since start */
 	time_t minute[FEED_MINUTES];    /* start of the minute counted in count[i] */
 	unsigned count[FEED_MINUTES];
@@ -129,12 +134,22 @@ sink_event(void *arg, const struct pf_event *ev)
 		strbuf_fini(&sb);
 	}
 	if (f->n == FEED_KEEP) {
+		f->bytes -= f->ev[f->first]->line.n;
 		pf_event_free(f->ev[f->first]);
 		f->ev[f->first] = copy;
 		f->first = (f->first + 1) % FEED_KEEP;
 	} else {
 		f->ev[(f->first + f->n) % FEED_KEEP] = copy;
 		f->n++;
+	}
+	f->bytes += copy->line.n;
+	while (f->n > 1 && f->bytes > FEED_KEEP_BYTES) {
+		/* the oldest go first */
+		f->bytes -= f->ev[f->first]->line.n;
+		pf_event_free(f->ev[f->first]);
+		f->ev[f->first] = NULL;
+		f->first = (f->first + 1) % FEED_KEEP;
+		f->n--;
 	}
 	f->total++;
 	if (f->minute[slot] != m) {
