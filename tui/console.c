@@ -696,6 +696,7 @@ record(struct con_doc *d, size_t index, const char *old, size_t olen, const char
 	e->old_len = olen;
 	e->new_text = new_ ? dupn(new_, nlen) : NULL;
 	e->new_len = nlen;
+	e->with_prev = false;
 	d->nundo = d->nedits;
 	note_change(d, '-', old, olen);
 	note_change(d, '+', new_, nlen);
@@ -792,19 +793,47 @@ replay(struct console *con, struct con_doc *d, const struct con_edit *e, bool re
 }
 
 int
+console_doc_move(struct console *con, struct con_doc *d, size_t from, size_t to, size_t *newidx)
+{
+	size_t len;
+	char *copy = item_copy(d, from, &len);
+	int rc = -1;
+
+	if (copy && console_doc_delete(con, d, from) == 0) {
+		rc = console_doc_insert(con, d, to, copy, newidx);
+		if (rc == 0)
+			d->edits[d->nedits - 1].with_prev = true;
+	}
+	free(copy);
+	return rc;
+}
+
+int
 console_doc_undo(struct console *con, struct con_doc *d, size_t *idx)
 {
+	bool more;
+	int rc;
+
 	if (d->nundo == 0)
 		return 0;
-	return replay(con, d, &d->edits[d->nundo - 1], false, idx);
+	do {    /* a move is two edits: both are undone */
+		more = d->edits[d->nundo - 1].with_prev && d->nundo > 1;
+		rc = replay(con, d, &d->edits[d->nundo - 1], false, idx);
+	} while (rc > 0 && more);
+	return rc;
 }
 
 int
 console_doc_redo(struct console *con, struct con_doc *d, size_t *idx)
 {
+	int rc;
+
 	if (d->nundo == d->nedits)
 		return 0;
-	return replay(con, d, &d->edits[d->nundo], true, idx);
+	do
+		rc = replay(con, d, &d->edits[d->nundo], true, idx);
+	while (rc > 0 && d->nundo < d->nedits && d->edits[d->nundo].with_prev);
+	return rc;
 }
 
 void

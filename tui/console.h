@@ -26,6 +26,7 @@ struct con_edit {
 	size_t index;
 	char *old_text, *new_text;      /* NULL for none */
 	size_t old_len, new_len;
+	bool with_prev;                 /* undone and redone with the edit before it (a move) */
 };
 
 /* An open table source. */
@@ -106,6 +107,10 @@ int console_doc_replace(struct console *con, struct con_doc *doc, size_t i, cons
 int console_doc_insert(struct console *con, struct con_doc *doc, size_t i, const char *text,
 		       size_t *newidx);
 int console_doc_delete(struct console *con, struct con_doc *doc, size_t i);
+/* console_doc_move - move entry FROM to index TO (the entry next to it):
+ * one step for undo and redo; *NEWIDX its index afterwards.  0 or -1 */
+int console_doc_move(struct console *con, struct con_doc *doc, size_t from, size_t to,
+		     size_t *newidx);
 /* console_doc_undo / redo - 1 done, 0 nothing to do, -1 error; *IDX the item touched */
 int console_doc_undo(struct console *con, struct con_doc *doc, size_t *idx);
 int console_doc_redo(struct console *con, struct con_doc *doc, size_t *idx);

@@ -720,27 +720,16 @@ filter_accept(struct app *app, void *ctx, const char *text)
 static unsigned
 move_item(struct app *app, struct screen_edit *e, int dir)
 {
-	size_t n = tabledoc_count(e->doc->doc), len, to, nidx;
-	const char *t;
-	char *copy;
+	size_t n = tabledoc_count(e->doc->doc), to, nidx;
 
 	if (n < 2 || (dir < 0 && e->sel == 0) || (dir > 0 && e->sel + 1 >= n))
 		return 0;
-	t = tabledoc_item_text(e->doc->doc, e->sel, &len);
-	while (len && (t[len - 1] == '\n' || t[len - 1] == '\r'))
-		len--;
-	copy = malloc(len + 1);
-	if (!copy)
-		return 0;
-	memcpy(copy, t, len);
-	copy[len] = '\0';
 	to = dir < 0 ? e->sel - 1 : e->sel + 1;
-	if (console_doc_delete(e->con, e->doc, e->sel) == 0 &&
-	    console_doc_insert(e->con, e->doc, to, copy, &nidx) == 0)
+	/* one step for u and C-r (a delete and an insert) */
+	if (console_doc_move(e->con, e->doc, e->sel, to, &nidx) == 0)
 		e->sel = nidx;
 	else
 		app_status(app, ROLE_ERROR, "move failed");
-	free(copy);
 	if (e->filter[0])
 		refilter(e);
 	return APP_REDRAW;

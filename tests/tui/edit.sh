@@ -81,6 +81,14 @@ tui_expect "K moves the line up" '3 qq\.com REJECT$'
 tui_expect "the other one below it" '4 163\.com'
 tui_keys J
 tui_expect "J moves it back down" '4 qq\.com REJECT$'
+# a move is one step for undo and redo (it was two: u alone left the
+# table without the moved line)
+tui_keys u
+tui_expect "u undoes the move in one step: qq.com is back on line 3" '3 qq\.com REJECT$'
+tui_expect "and 163.com under it" '4 163\.com'
+tui_keys C-r
+tui_expect "C-r redoes the move in one step" '4 qq\.com REJECT$'
+tui_expect "163.com above it again" '3 163\.com'
 tui_keys s
 tui_expect "saved again" 'saved restricted_senders'
 
