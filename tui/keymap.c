@@ -1,7 +1,8 @@
 /*
  * tui/keymap.c - the default key bindings and their lookup.
  *
- * Habits of htop, tig and mutt: arrows and vi keys, q goes back, / searches,
+ * Habits of htop, tig and mutt: arrows and vi keys, q goes back, / searches
+ * (where there is something to search: Maps, the editor; Live filters),
  * ? and F1 help.  Apply is F5 and A on every screen.  Screen bindings come
  * first in the table; generic (SCREEN_ANY) bindings are the fallback.
  */
@@ -31,6 +32,9 @@ static const struct keybind bindings[] = {
 	{ SCREEN_MAPS, 'o', ACT_OPEN_PATH },
 	{ SCREEN_MAPS, 'm', ACT_EDIT_MAINCF },
 	{ SCREEN_MAPS, 'r', ACT_REFRESH },
+	{ SCREEN_MAPS, '/', ACT_SEARCH },
+	{ SCREEN_MAPS, 'n', ACT_SEARCH_NEXT },
+	{ SCREEN_MAPS, 'N', ACT_SEARCH_PREV },
 	/* Table editor */
 	{ SCREEN_EDIT, TKEY_ENTER, ACT_EDIT },
 	{ SCREEN_EDIT, 'e', ACT_EDIT },
@@ -47,11 +51,15 @@ static const struct keybind bindings[] = {
 	{ SCREEN_EDIT, 's', ACT_SAVE },
 	{ SCREEN_EDIT, 'f', ACT_FILTER },
 	{ SCREEN_EDIT, 'H', ACT_HITS },
+	{ SCREEN_EDIT, '/', ACT_SEARCH },
+	{ SCREEN_EDIT, 'n', ACT_SEARCH_NEXT },
+	{ SCREEN_EDIT, 'N', ACT_SEARCH_PREV },
 	/* Live rejects */
 	{ SCREEN_FEED, TKEY_ENTER, ACT_ENTER },
 	{ SCREEN_FEED, 'p', ACT_PAUSE },
 	{ SCREEN_FEED, ' ', ACT_PAUSE },
 	{ SCREEN_FEED, 'f', ACT_FILTER },
+	{ SCREEN_FEED, '/', ACT_FILTER },       /* the list has no search: / filters */
 	{ SCREEN_FEED, 'x', ACT_EXCLUDE },
 	{ SCREEN_FEED, 'o', ACT_ORDER },
 	{ SCREEN_FEED, 'b', ACT_BLOCK_SENDER },
@@ -95,9 +103,6 @@ static const struct keybind bindings[] = {
 	{ SCREEN_ANY, 'g', ACT_HOME },
 	{ SCREEN_ANY, TKEY_END, ACT_END },
 	{ SCREEN_ANY, 'G', ACT_END },
-	{ SCREEN_ANY, '/', ACT_SEARCH },
-	{ SCREEN_ANY, 'n', ACT_SEARCH_NEXT },
-	{ SCREEN_ANY, 'N', ACT_SEARCH_PREV },
 	{ SCREEN_ANY, '1', ACT_SCREEN_MAPS },
 	{ SCREEN_ANY, '2', ACT_SCREEN_FEED },
 	{ SCREEN_ANY, '3', ACT_SCREEN_EXPLAIN },
