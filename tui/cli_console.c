@@ -91,9 +91,14 @@ hook_quit_all(struct app *app)
 	if (app->depth == 0)
 		app_push(app, screen_maps_new(con));
 	app_prompt_choice(app, NULL, "", con, quit_answer);
-	snprintf(app->prompt.label, sizeof(app->prompt.label),
-		 "%zu table%s with unsaved edits: s save all and quit, d discard and quit, "
-		 "c cancel ", n, n == 1 ? "" : "s");
+	if (app->readonly)      /* nothing can be saved: s is not offered */
+		snprintf(app->prompt.label, sizeof(app->prompt.label),
+			 "%zu table%s with unsaved edits, read-only (no saving): "
+			 "d discard and quit, c cancel ", n, n == 1 ? "" : "s");
+	else
+		snprintf(app->prompt.label, sizeof(app->prompt.label),
+			 "%zu table%s with unsaved edits: s save all and quit, d discard and quit, "
+			 "c cancel ", n, n == 1 ? "" : "s");
 	return APP_REDRAW;
 }
 

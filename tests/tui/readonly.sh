@@ -48,7 +48,8 @@ is "--read-only: nothing written" "$(cat "$rs")" "$before"
 tui_keys 3
 tui_expect "--read-only: explain works" 'pfconsole \| Explain'
 tui_keys Q
-tui_expect "--read-only: quitting with edits asks" 'unsaved edits: s save all and quit, d discard and quit'
+tui_expect "--read-only: quitting with edits asks, without offering to save" \
+	'unsaved edits, read-only \(no saving\): d discard and quit, c cancel$'
 tui_keys d
 is "--read-only: exits 0" "$(tui_exited)" 0
 tap_done
