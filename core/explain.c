@@ -1533,6 +1533,28 @@ json_str_in(struct strbuf *out, const char *s, size_t max)
 	strbuf_add_json_string(out, s, strlen(s));
 }
 
+/* json_strn - S (N bytes, S[N] readable: a strbuf's text) as a JSON
+ * string: plain ASCII in one copy, anything else (a NUL inside too)
+ * through strbuf_add_json_string */
+static void
+json_strn(struct strbuf *out, const char *s, size_t n)
+{
+	size_t k = json_plain(s, n);
+
+	while (k < n && (unsigned char)s[k] >= 0x20 && (unsigned char)s[k] < 0x7f && s[k] != '"'
+	       && s[k] != '\\')
+		k++;
+	if (k == n && strbuf_reserve(out, n + 2) == 0) {
+		out->buf[out->len++] = '"';
+		memcpy(out->buf + out->len, s, n);
+		out->len += n;
+		out->buf[out->len++] = '"';
+		out->buf[out->len] = 0;
+		return;
+	}
+	strbuf_add_json_string(out, s, n);
+}
+
 static void
 json_str(struct strbuf *out, const char *s)
 {
@@ -1555,7 +1577,7 @@ explain_result_json(const struct explain_result *r, struct strbuf *out)
 		strbuf_addstr(out, ",\"dsn\":");
 		json_str(out, r->dsn);
 		strbuf_addstr(out, ",\"text\":");
-		strbuf_add_json_string(out, r->text.buf, r->text.len);
+		json_strn(out, r->text.buf, r->text.len);
 	}
 	strbuf_addstr(out, ",\"stage\":");
 	json_str(out, r->stage);
