@@ -176,7 +176,7 @@ fit_ref(struct strbuf *sb, const char *ref, size_t w)
  * first error, else warning): relay protection, restriction names, macro
  * loops are seen here, not only when Apply is refused.  Rows used (0/1). */
 static int
-maincf_row(struct rows *out, struct console *con)
+maincf_row(struct rows *out, struct console *con, int w)
 {
 	const struct diag_list *dl = &con->chk.diags;
 	const char *path = maincf_path(con->cf);
@@ -209,7 +209,18 @@ maincf_row(struct rows *out, struct console *con)
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "  line %u: ", first->line);
 	textsafe_append(&sb, first->message, strlen(first->message), TEXTSAFE_NOLIMIT, NULL, NULL);
-	rows_add_bytes(row, ROLE_DIM, sb.buf, sb.len);
+	{
+		/* cut with an ellipsis, as the table names are: the first
+		 * finding is rarely short (the editor, m, shows it whole) */
+		int room = w - rows_width(row);
+
+		if (room > 1 && text_width(sb.buf, sb.len) > room) {
+			rows_add_bytes(row, ROLE_DIM, sb.buf, text_fit(sb.buf, sb.len, room - 1));
+			rows_add(row, ROLE_DIM, "\xe2\x80\xa6");   /* … */
+		} else if (room > 1) {
+			rows_add_bytes(row, ROLE_DIM, sb.buf, sb.len);
+		}
+	}
 	strbuf_fini(&sb);
 	return 1;
 }
@@ -300,7 +311,7 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 			h--;
 		}
 	}
-	h -= maincf_row(out, con);
+	h -= maincf_row(out, con, w);
 	row = rows_new(out, ROLE_NORMAL);
 	rows_addf(row, ROLE_HEADER, "  %-*s %-*s %7s  %-*s %-11s", refw, "TABLE", rolew, "ROLE",
 		  "ENTRIES", statew, "STATE", "BUILT");
