@@ -224,17 +224,21 @@ feed_parse_time(const char *s, time_t now, time_t *out)
 			return 0;
 		}
 	}
-	/* HH:MM today */
-	if (strlen(p) == 5 && p[2] == ':') {
+	/* HH:MM[:SS] today (the time stamps the log shows) */
+	if ((strlen(p) == 5 && p[2] == ':') || (strlen(p) == 8 && p[2] == ':' && p[5] == ':')) {
 		h = num(&p, 2);
 		p++;
 		mi = num(&p, 2);
-		if (h < 0 || mi < 0 || h > 23 || mi > 59)
+		if (*p == ':') {
+			p++;
+			sec = num(&p, 2);
+		}
+		if (h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 60)
 			goto bad;
 		localtime_r(&now, &tm);
 		tm.tm_hour = h;
 		tm.tm_min = mi;
-		tm.tm_sec = 0;
+		tm.tm_sec = sec;
 		tm.tm_isdst = -1;
 		*out = mktime(&tm);
 		return 0;

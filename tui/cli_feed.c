@@ -136,7 +136,8 @@ usage(FILE *fp)
 		"  -f, --follow      print the last N events, then new ones as they come\n"
 		"  -n, --last N      only the last N events (read backwards from the end)\n"
 		"  -j, --json        one JSON object per line\n"
-		"  -s, --since TIME  2026-11-02[T13:03[:01][+01:00]], 13:03, -2h, 30m, 1d, today\n"
+		"  -s, --since TIME  2026-11-02[T13:03[:01][+01:00]], 13:03[:01] (today),\n"
+		"                    -2h, 30m, 1d, today\n"
 		"  -g, --grep RE     keep events whose log line matches the PCRE2 pattern RE\n"
 		"  -x, --exclude RE  drop events whose log line matches RE\n"
 		"  -S, --stats       counts by action and stage, reason, sender domain,\n"
@@ -254,7 +255,7 @@ cli_feed(int argc, char **argv, const struct cli_global *g)
 
 			if (feed_parse_time(optarg, time(NULL), &t) < 0) {
 				fprintf(stderr, "pfconsole feed: --since '%s': not a time "
-						"(2026-11-02, 2026-11-02T13:03, 13:03, -2h, 30m, 1d, today)\n",
+						"(2026-11-02, 2026-11-02T13:03, 13:03[:01], -2h, 30m, 1d, today)\n",
 					optarg);
 				rc = 2;
 				goto done;

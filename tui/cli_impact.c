@@ -124,7 +124,7 @@ parse_args(int argc, char **argv, const struct cli_global *g, struct args *a)
 		case 's':
 			if (feed_parse_time(optarg, time(NULL), &a->since) < 0) {
 				fprintf(stderr, "pfconsole %s: --since '%s': not a time "
-						"(2026-11-02, 2026-11-02T13:03, 13:03, -2h, 30m, 1d, today)\n",
+						"(2026-11-02, 2026-11-02T13:03, 13:03[:01], -2h, 30m, 1d, today)\n",
 					a->cmd, optarg);
 				return 2;
 			}
