@@ -222,8 +222,9 @@ trail_parts(struct st *s, const char *a, const char *b, const char *c, const cha
 		return;
 	}
 
+	/* most calls pass "" for the later parts: no strlen or memcpy call */
 	for (k = 0; k < 5; k++)
-		total += len[k] = strlen(part[k]);
+		total += len[k] = *part[k] ? strlen(part[k]) : 0;
 	i = s->indent < 20 ? s->indent : 20;
 	if (i < 0)
 		i = 0;
@@ -234,10 +235,11 @@ trail_parts(struct st *s, const char *a, const char *b, const char *c, const cha
 	w = tt->buf + tt->len;
 	memset(w, ' ', 2 * (size_t)i);
 	w += 2 * (size_t)i;
-	for (k = 0; k < 5; k++) {
-		memcpy(w, part[k], len[k]);
-		w += len[k];
-	}
+	for (k = 0; k < 5; k++)
+		if (len[k]) {
+			memcpy(w, part[k], len[k]);
+			w += len[k];
+		}
 	*w++ = 0;
 	tt->len = (size_t)(w - tt->buf);
 	tt->buf[tt->len] = 0;
