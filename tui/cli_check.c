@@ -45,6 +45,26 @@ usage(FILE *fp)
 		"found with --strict (and no error).\n");
 }
 
+/* as_referenced - CF references the table PATH (as check_guess_role
+ * matches it: the same name, or the same file name for a bare name) */
+static bool
+as_referenced(struct maincf *cf, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; cf && i < maincf_ref_count(cf); i++) {
+		const struct maincf_ref *r = maincf_ref_at(cf, i);
+		const char *rb = strrchr(r->name, '/');
+
+		if (strcmp(r->name, path) == 0 ||
+		    (rb && strchr(path, '/') == NULL && strcmp(rb + 1, base) == 0))
+			return true;
+	}
+	return false;
+}
+
 /* split_ref - ARG is TYPE:FILE with a table type Postfix knows and no file
  * is named ARG: *TYPE gets TYPE (malloc'd) */
 static bool
@@ -160,6 +180,14 @@ cli_check(int argc, char **argv, const struct cli_global *g)
 		 * reported when FILEs are named */
 		if (maincf_load(&cf, dir, NULL) < 0)
 			cf = NULL;
+		if (as_path && !as_referenced(cf, as_path)) {
+			/* a mistyped --as would check every file with a guessed
+			 * role and let it pass (Ansible's validate) */
+			fprintf(stderr, "pfconsole: check: --as %s: %s/main.cf does not reference this "
+				"table, so it gives it no role or type\n", as_path, dir);
+			maincf_free(cf);
+			return 2;
+		}
 		diag_list_init(&dl);
 		for (i = optind; i < argc; i++) {
 			const char *type = NULL, *path = argv[i];

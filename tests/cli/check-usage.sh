@@ -57,6 +57,17 @@ out=$("$PFCONSOLE" -c "$work" check --type hash "$work/nothere" 2>&1); rc=$?
 is "a missing FILE exits 1" "$rc" 1
 like "and is reported" "$out" "^$work/nothere:0:0: error: cannot read .*\\[missing-map\\]\$"
 
+# --as: the role and type of a table main.cf references; a PATH main.cf
+# does not reference is refused (a typo would have checked every new file
+# with a guessed role and let it pass)
+printf '/x/ REJEKT\n' >"$work/new.pcre"
+out=$("$PFCONSOLE" -c "$work" check --as "$work/rcpt.pcre" "$work/new.pcre" 2>&1); rc=$?
+is "--as a referenced table: the new file's error exits 1" "$rc" 1
+like "and is reported at its line" "$out" "^$work/new\.pcre:1:[0-9]+: error: .*REJEKT"
+out=$("$PFCONSOLE" -c "$work" check --as "$work/rcpt.pcrr" "$work/new.pcre" 2>&1); rc=$?
+is "--as a table main.cf does not reference: a usage error (exit 2)" "$rc" 2
+like "that says so" "$out" "--as $work/rcpt\.pcrr: .*main\.cf does not reference this table"
+
 # no main.cf at all
 out=$("$PFCONSOLE" -c "$work/none" check 2>&1); rc=$?
 is "missing main.cf exits 1" "$rc" 1
