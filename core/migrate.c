@@ -414,6 +414,26 @@ postfix_steps(const char *dir, const struct apply_opts *opts, struct apply_resul
 	return 0;
 }
 
+/* remove_created - a failed migration removes the new indexes it created
+ * (CREATED[i]: none was there before); one that existed stays */
+static void
+remove_created(const struct migrate_plan *plan, const bool *created, struct strbuf *note)
+{
+	char idx[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < plan->ntables; i++) {
+		if (!created[i])
+			continue;
+		snprintf(idx, sizeof(idx), "%s.%s", plan->tables[i].source, plan->to);
+		if (unlink(idx) == 0)
+			strbuf_addf(note, "removed the new index %s\n", idx);
+		else if (errno != ENOENT)
+			strbuf_addf(note, "could not remove the new index %s: %s\n", idx,
+				    strerror(errno));
+	}
+}
+
 int
 migrate_apply(const char *dir_in, const struct migrate_plan *plan, unsigned flags,
 	      const struct apply_opts *opts, struct apply_result *res, struct strbuf *note)
@@ -423,12 +443,18 @@ migrate_apply(const char *dir_in, const struct migrate_plan *plan, unsigned flag
 	size_t i, nf = 0, nsv = 0;
 	int rc = 0;
 	char dir[PATH_MAX];
+	bool *created;
 
 	/* postfix -c wants an absolute directory ("-c requires absolute
 	 * pathname"), as apply_run gives it */
 	if (!realpath(dir_in, dir))
 		snprintf(dir, sizeof(dir), "%s", dir_in);
 	memset(sv, 0, sizeof(sv));
+	/* the new indexes this run creates: removed again when it fails (left
+	 * behind, they are built tables nothing references) */
+	created = calloc(plan->ntables ? plan->ntables : 1, sizeof(*created));
+	if (!created)
+		return -1;
 	/* 1. the new indexes, next to the old ones, by the real postmap: the
 	 * same entries the old index holds, whatever check thinks of them
 	 * (RES's build step: what the audit line says was built) */
@@ -436,7 +462,10 @@ migrate_apply(const char *dir_in, const struct migrate_plan *plan, unsigned flag
 		struct apply_step st, *bld = &res->steps[1];
 		const char *argv[] = { postmap_path(dir, opts), "-c", dir, plan->tables[i].new_ref,
 				       NULL };
+		char idx[PATH_MAX];
 
+		snprintf(idx, sizeof(idx), "%s.%s", plan->tables[i].source, plan->to);
+		created[i] = access(idx, F_OK) < 0;
 		memset(&st, 0, sizeof(st));
 		strbuf_init(&st.detail);
 		strbuf_init(&st.command);
@@ -465,6 +494,8 @@ migrate_apply(const char *dir_in, const struct migrate_plan *plan, unsigned flag
 	res->steps[1].state = rc ? APPLY_FAILED : APPLY_OK;
 	if (rc != 0) {
 		strbuf_addstr(note, "nothing else done: main.cf and master.cf unchanged\n");
+		remove_created(plan, created, note);
+		free(created);
 		return 1;
 	}
 	/* 2. main.cf and master.cf */
@@ -533,6 +564,7 @@ migrate_apply(const char *dir_in, const struct migrate_plan *plan, unsigned flag
 		free(sv[i].file);
 		free(sv[i].text);
 	}
+	free(created);
 	return 0;
 undo:
 	for (i = 0; i < nsv; i++) {
@@ -540,6 +572,8 @@ undo:
 		free(sv[i].file);
 		free(sv[i].text);
 	}
+	remove_created(plan, created, note);
+	free(created);
 	strbuf_addstr(note, "the old indexes are untouched\n");
 	return rc < 0 ? -1 : 1;
 }

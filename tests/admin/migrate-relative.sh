@@ -4,7 +4,9 @@
 # refuses "-c etc": "fatal: -c requires absolute pathname", and migrate
 # then restored main.cf and failed).  A fake postfix (PFCONSOLE_POSTFIX)
 # records its arguments and, like the real one, refuses a relative -c;
-# Postfix is "not running", so nothing is reloaded.
+# Postfix is "not running", so nothing is reloaded.  When postfix check
+# fails, main.cf is restored and the new indexes the run built are removed
+# (they were left behind, built tables nothing references).
 . "$top_srcdir/tests/lib/tap.sh"
 command -v postmap >/dev/null 2>&1 || skip_all "postmap not installed"
 
@@ -30,4 +32,24 @@ is "migrate with -c etc (relative) succeeds" "$rc" 0
 is "postfix check was given the absolute directory" "$(grep ' check$' "$work/postfix.args")" "-c $work/etc check"
 like "main.cf now names cdb tables" "$(cat "$work/etc/main.cf")" "check_sender_access cdb:$work/etc/restricted_senders"
 check "the cdb index was built" test -f "$work/etc/restricted_senders.cdb"
+
+# back to hash; postfix check fails: nothing of the run is left
+cp "$work/etc/main.cf~" "$work/etc/main.cf"
+rm -f "$work/etc"/*.cdb
+: >"$work/etc/restricted_senders.cdb"   # there before the run: it stays
+cat >"$work/badpostfix" <<EOT
+#!/bin/sh
+echo "postfix: fatal: something is wrong" >&2
+exit 1
+EOT
+chmod +x "$work/badpostfix"
+cp "$work/etc/main.cf" "$work/main.cf.before"
+out=$(PFCONSOLE_POSTFIX="$work/badpostfix" "$PFCONSOLE" -c "$work/etc" migrate --no-audit hash cdb 2>&1); rc=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+is "postfix check fails: exit 1" "$rc" 1
+check "main.cf is restored" cmp -s "$work/etc/main.cf" "$work/main.cf.before"
+check "the new index is removed" test ! -e "$work/etc/protected_destinations.cdb"
+like "and the output says so" "$out" "removed the new index $work/etc/protected_destinations\.cdb"
+check "an index that was there before the run stays" test -e "$work/etc/restricted_senders.cdb"
+check "the old hash indexes stay" test -f "$work/etc/restricted_senders.db"
 tap_done
