@@ -375,6 +375,52 @@ test_fallback_crash_contained(void **state)
 	free(orig);
 }
 
+/* an item count damaged downwards (seed 1796308724, round 206: a page's 206
+ * items became 62): every item left is in place and in order, and the
+ * records lost are lost to Berkeley DB too - verify must still say damaged,
+ * from the page's free-space offset, which no longer meets its last item */
+static void
+test_item_count_lowered(void **state)
+{
+	struct map_error err;
+	struct map *m;
+	unsigned char *p;
+	size_t len, i, ps, n = 0;
+	char path[512], src[4096];
+	int changed = 0;
+
+	(void)state;
+	for (i = 0; i < 60; i++)
+		n += (size_t)snprintf(src + n, sizeof(src) - n, "key%zu value%zu\n", i, i);
+	tl_write("ic", src, 0644);
+	build("hash", "ic");
+	snprintf(path, sizeof(path), "%s.db", tl_path("ic"));
+	/* the sound index verifies */
+	memset(&err, 0, sizeof(err));
+	m = map_open("hash", tl_path("ic"), NULL, 0, 0, &err);
+	assert_non_null(m);
+	assert_int_equal(map_verify(m, &err), 0);
+	map_close(m);
+	p = slurp(path, &len);
+	ps = (size_t)p[20] | (size_t)p[21] << 8 | (size_t)p[22] << 16;
+	for (i = ps; i + ps <= len && !changed; i += ps)
+		if (p[i + 25] == 13 && (p[i + 20] | p[i + 21] << 8) >= 4) {
+			p[i + 20] -= 2;         /* one record fewer */
+			changed = 1;
+		}
+	assert_true(changed);
+	spit(path, p, len);
+	sleep(1);                       /* past the file's clock tick */
+	memset(&err, 0, sizeof(err));
+	m = map_open("hash", tl_path("ic"), NULL, 0, 0, &err);
+	assert_non_null(m);
+	assert_int_equal(map_verify(m, &err), -1);
+	if (strstr(err.text, "is damaged") == NULL)
+		print_message("verify: %s\n", err.text), fail();
+	map_close(m);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -382,6 +428,7 @@ main(void)
 		cmocka_unit_test(test_hash_damaged),
 		cmocka_unit_test(test_cdb_damaged),
 		cmocka_unit_test(test_fallback_crash_contained),
+		cmocka_unit_test(test_item_count_lowered),
 	};
 	const char *s = getenv("PFCONSOLE_DAMAGE_SEED");
 
