@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/migrate.h"
 #include "core/textsafe.h"
@@ -106,9 +107,19 @@ cli_migrate(int argc, char **argv, const struct cli_global *g)
 		put("  - ", plan.lines[i].old_text);
 		put("  + ", plan.lines[i].new_text);
 	}
-	for (i = 0; i < plan.ntables; i++)
+	for (i = 0; i < plan.ntables; i++) {
+		struct stat src, idx;
+
 		printf("build %s (the old %s stays until the reload succeeded)\n",
 		       plan.tables[i].new_ref, plan.tables[i].old_index);
+		/* the new index is built from the source: when the old one is
+		 * stale, what Postfix answers changes with the migration */
+		if (stat(plan.tables[i].source, &src) == 0 &&
+		    stat(plan.tables[i].old_index, &idx) == 0 && src.st_mtime > idx.st_mtime)
+			printf("  note: %s is older than its source: the new index holds the "
+			       "source's entries, which Postfix does not use now (stale-index)\n",
+			       plan.tables[i].old_index);
+	}
 	if (plan.skipped.len)
 		put("left alone: ", plan.skipped.buf);
 	if (plan.nlines == 0) {

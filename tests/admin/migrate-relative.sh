@@ -26,6 +26,14 @@ case \$3 in check) exit 0 ;; *) exit 1 ;; esac
 EOT
 chmod +x "$work/fakepostfix"
 
+# a stale index: the plan says the new index changes what Postfix answers
+touch -d '1 hour ago' "$work/etc/restricted_senders.db"
+out=$("$PFCONSOLE" -c "$work/etc" migrate --dry-run hash cdb 2>&1)
+like "--dry-run notes the stale index" "$out" \
+	"^  note: $work/etc/restricted_senders\.db is older than its source: the new index holds the source's entries"
+unlike "and only that one" "$out" "note: $work/etc/protected_destinations"
+"$PFCONSOLE" -c "$work/etc" build >/dev/null 2>&1 || bail "pfconsole build failed"
+
 out=$(cd "$work" && PFCONSOLE_POSTFIX="$work/fakepostfix" "$PFCONSOLE" -c etc migrate --no-audit hash cdb 2>&1); rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'
 is "migrate with -c etc (relative) succeeds" "$rc" 0
