@@ -1253,11 +1253,12 @@ nat_scan(struct hash_map *hm, map_walk_fn *fn, void *ctx, struct map_error *err)
 			/* Berkeley DB keeps a page's items packed against its end
 			 * (__ham_dpair and __ham_replpair move the rest on a delete
 			 * or a resize): the last item starts at the page's
-			 * high-free offset.  An item count damaged downwards leaves
+			 * high-free offset (an empty page's is its size, or 0 on a
+			 * bucket page never written: all zero).  An item count damaged downwards leaves
 			 * the same page looking sound otherwise (its records lost
 			 * to every reader, postmap -q too) */
-			if (rd16(pg + 22) != (entries == 0 ? nt->pagesize % 65536
-					      : rd16(pg + BDB_PAGE_HDR + 2 * (entries - 1))))
+			if (entries == 0 ? rd16(pg + 22) != 0 && rd16(pg + 22) != nt->pagesize % 65536
+			    : rd16(pg + 22) != rd16(pg + BDB_PAGE_HDR + 2 * (entries - 1)))
 				DAMAGED("%s is damaged: page %u: its %u items do not reach its "
 					"free-space offset %u (an item count changed?)", name, pgno,
 					entries, rd16(pg + 22));
