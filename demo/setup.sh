@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo/setup.sh CONFDIR [MAILLOG] - install the demo configuration into CONFDIR.
 #
-# Copies demo/etc/* to CONFDIR, rewriting /etc/postfix/ in main.cf to CONFDIR/.
+# Copies demo/etc/* to CONFDIR, rewriting /etc/postfix/ in main.cf to CONFDIR/,
+# and Postfix's master.cf.dist as master.cf when CONFDIR has none.
 # When CONFDIR/main.cf exists already (a throwaway instance's, from
 # tests/lib/postfix.sh), the demo's parameters replace the ones it sets there
 # and the rest (queue, ports, logging, transports) is kept.  MAILLOG, when
@@ -20,6 +21,10 @@ postconf=/usr/sbin/postconf postmap=/usr/sbin/postmap
 for f in "$src"/*; do
 	[ "${f##*/}" = main.cf ] || cp "$f" "$conf/"
 done
+# postfix check (Apply's third step) needs a master.cf: a throwaway
+# instance has its own; the synthetic demo gets the distribution's
+dist=/usr/share/postfix/master.cf.dist
+[ -f "$conf/master.cf" ] || [ ! -f "$dist" ] || cp "$dist" "$conf/master.cf"
 demo_main=$(sed "s|/etc/postfix/|$conf/|g" "$src/main.cf")
 if [ -f "$conf/main.cf" ]; then
 	# drop what the demo sets, then append the demo's lines as written

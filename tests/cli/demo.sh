@@ -14,6 +14,12 @@ sh "$demo/setup.sh" "$work/etc" "$work/maillog" >"$work/setup.out" 2>&1
 is "demo/setup.sh installs the demo configuration" "$?" 0
 like "main.cf paths point into the copy" "$(grep '^transport_maps' "$work/etc/main.cf")" \
 	"^transport_maps = hash:$work/etc/transport\$"
+if [ -f /usr/share/postfix/master.cf.dist ]; then
+	# without one, Apply's postfix check failed ("no master.cf file found")
+	check "a master.cf (Postfix's master.cf.dist) for postfix check" cmp -s "$work/etc/master.cf" /usr/share/postfix/master.cf.dist
+else
+	skip "no /usr/share/postfix/master.cf.dist"
+fi
 
 json=$("$PFCONSOLE" -c "$work/etc" check --json 2>"$work/check.err"); rc=$?
 is "check exits 1: the demo has errors" "$rc" 1
