@@ -190,11 +190,15 @@ maincf_row(struct rows *out, struct console *con, int w)
 
 		if (d->file == NULL || strcmp(d->file, path) != 0)
 			continue;
+		/* the first in the file: the error on the lowest line, else
+		 * the warning on the lowest line */
 		if (d->severity == DIAG_ERROR) {
-			if (ne++ == 0 || first->severity != DIAG_ERROR)
+			if (ne++ == 0 || first->severity != DIAG_ERROR || d->line < first->line)
 				first = d;
 		} else if (d->severity == DIAG_WARNING) {
 			if (nw++ == 0 && first == NULL)
+				first = d;
+			else if (first->severity == DIAG_WARNING && d->line < first->line)
 				first = d;
 		}
 	}
