@@ -167,8 +167,8 @@ reload_needed_cf(struct maincf *cf, const char *dir, const struct check_result *
 		    strcmp(t->type, "texthash") != 0)
 			continue;
 		if (mtime_of(t->path) > since) {
-			snprintf(why, size, "%s changed; Postfix reads %s tables only at start",
-				 t->ref, t->type);
+			snprintf(why, size, "%s changed; Postfix daemons read %s tables only "
+				 "when they start, and a reload restarts them", t->ref, t->type);
 			return 1;
 		}
 	}
@@ -662,7 +662,8 @@ apply_run(const char *dir_in, const struct apply_opts *opts, struct apply_result
 		snprintf(why, sizeof(why), "main.cf could not be read again");
 	if (opts && opts->reload_hint && need == 0) {
 		need = 1;
-		snprintf(why, sizeof(why), "a table Postfix reads only at start was saved");
+		snprintf(why, sizeof(why), "a table Postfix daemons read only when they start "
+			 "was saved, and a reload restarts them");
 	}
 	if (opts && opts->reload_always) {
 		need = 1;

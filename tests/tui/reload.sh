@@ -51,7 +51,7 @@ printf '/^spam@/ REJECT no spam\n/^junk@/ REJECT no junk\n' >"$PF_CONF/senders.p
 pf_log_mark
 out=$("$PFCONSOLE" -c "$PF_CONF" reload --if-needed --no-audit 2>&1); rc=$?
 is "pcre change: exit 0" "$rc" 0
-like "pcre change: reload runs, with the reason" "$out" "senders.pcre changed; Postfix reads pcre tables only at start"
+like "pcre change: reload runs, with the reason" "$out" "senders.pcre changed; Postfix daemons read pcre tables only when they start, and a reload restarts them"
 like "pcre change: postfix reload ran" "$out" "^ok +reload: /usr/sbin/postfix -c $PF_CONF reload"
 like "postfix reload's own output is shown (it prints only to a terminal)" "$out" 'refreshing the Postfix mail system'
 like "the master reloaded" "$(pf_wait_log 'reload -- version')" 'reload -- version'
