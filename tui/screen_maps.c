@@ -172,11 +172,27 @@ fit_ref(struct strbuf *sb, const char *ref, size_t w)
 	textsafe_fit(sb, ref + off, len - off, w - pre - 1);
 }
 
+/* in_table - D is located in a table source the Maps screen lists (its
+ * STATE column counts it) */
+static bool
+in_table(const struct check_result *chk, const struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < chk->ntables; i++)
+		if (chk->tables[i].path && !chk->tables[i].inline_body &&
+		    strcmp(chk->tables[i].path, d->file) == 0)
+			return true;
+	return false;
+}
+
 /* maincf_row - main.cf's own findings as a row with its counts (and the
  * first error, else warning): relay protection, restriction names, macro
- * loops are seen here, not only when Apply is refused.  Rows used (0/1). */
+ * loops are seen here, not only when Apply is refused.  With OTHERS, the
+ * same for the findings in no table and not in main.cf (master.cf, a built
+ * table nothing references), which the header counts too.  Rows used (0/1). */
 static int
-maincf_row(struct rows *out, struct console *con, int w)
+maincf_row(struct rows *out, struct console *con, int w, bool others)
 {
 	const struct diag_list *dl = &con->chk.diags;
 	const char *path = maincf_path(con->cf);
@@ -188,7 +204,8 @@ maincf_row(struct rows *out, struct console *con, int w)
 	for (i = 0; i < dl->n; i++) {
 		const struct diag *d = &dl->v[i];
 
-		if (d->file == NULL || strcmp(d->file, path) != 0)
+		if (d->file == NULL || (strcmp(d->file, path) == 0) == others ||
+		    (others && in_table(&con->chk, d)))
 			continue;
 		/* the first in the file: the error on the lowest line, else
 		 * the warning on the lowest line */
@@ -207,11 +224,20 @@ maincf_row(struct rows *out, struct console *con, int w)
 	row = rows_new(out, ROLE_NORMAL);
 	if (!row)
 		return 0;
-	rows_add(row, ROLE_NORMAL, "  main.cf ");
+	rows_add(row, ROLE_NORMAL, others ? "  other files " : "  main.cf ");
 	rows_addf(row, ne ? ROLE_ERROR : ROLE_WARNING, "%zu error%s, %zu warning%s", ne,
 		  ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s");
 	strbuf_init(&sb);
-	strbuf_addf(&sb, "  line %u: ", first->line);
+	if (others) {
+		const char *base = strrchr(first->file, '/');
+
+		strbuf_addf(&sb, "  %s", base ? base + 1 : first->file);
+		if (first->line)
+			strbuf_addf(&sb, ":%u", first->line);
+		strbuf_addstr(&sb, ": ");
+	} else {
+		strbuf_addf(&sb, "  line %u: ", first->line);
+	}
 	textsafe_append(&sb, first->message, strlen(first->message), TEXTSAFE_NOLIMIT, NULL, NULL);
 	{
 		/* cut with an ellipsis, as the table names are: the first
@@ -315,7 +341,8 @@ maps_render(struct app *app, struct screen *s, struct rows *out, int w, int h)
 			h--;
 		}
 	}
-	h -= maincf_row(out, con, w);
+	h -= maincf_row(out, con, w, false);
+	h -= maincf_row(out, con, w, true);
 	row = rows_new(out, ROLE_NORMAL);
 	rows_addf(row, ROLE_HEADER, "  %-*s %-*s %7s  %-*s %-11s", refw, "TABLE", rolew, "ROLE",
 		  "ENTRIES", statew, "STATE", "BUILT");

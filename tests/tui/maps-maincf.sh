@@ -16,4 +16,13 @@ tui_expect "the main.cf row with its counts and its first finding, cut with an e
 row=$(tui_screen | grep '^  main\.cf [0-9]')
 is "the row fills the 80 columns, no more" "$(printf '%s' "$row" | wc -m)" 80
 tui_quit
+
+# a finding in no listed table and not in main.cf (a built table nothing
+# references): the header counted it, but no row showed it
+cp "$TUI_DIR/etc/null_sender" "$TUI_DIR/etc/leftover"
+"$PFCONSOLE" -c "$TUI_DIR/etc" build "hash:$TUI_DIR/etc/leftover" >/dev/null 2>&1 || bail "build failed"
+tui_start -c "$TUI_DIR/etc" console --log "$TUI_DIR/mail.log"
+tui_expect "the header counts the unused index" '4 errors, 7 warnings'
+tui_expect "and a row shows it" '^  other files 0 errors, 1 warning  leftover\.db: /.*…$'
+tui_quit
 tap_done
