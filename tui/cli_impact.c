@@ -550,17 +550,6 @@ add_json(struct strbuf *sb, const char *s, size_t n)
 }
 
 static void
-add_uint(struct strbuf *sb, unsigned v)
-{
-	char b[16], *p = b + sizeof(b);
-
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	strbuf_add(sb, p, (size_t)(b + sizeof(b) - p));
-}
-
-static void
 unused_entry(struct unused *u, unsigned line, const char *key, size_t klen, const char *val,
 	     size_t vlen)
 {
@@ -598,7 +587,7 @@ unused_entry(struct unused *u, unsigned line, const char *key, size_t klen, cons
 	}
 	/* head: {"file":FILE,"line": (JSON) or FILE: (text) */
 	strbuf_add(&u->out, u->head.buf, u->head.len);
-	add_uint(&u->out, line);
+	strbuf_add_num(&u->out, false, line);
 	if (u->json) {
 		strbuf_addstr(&u->out, ",\"key\":");
 		add_json(&u->out, key, klen);

@@ -98,6 +98,19 @@ strbuf_addstr(struct strbuf *sb, const char *s)
 }
 
 int
+strbuf_add_num(struct strbuf *sb, bool neg, unsigned long long v)
+{
+	char num[24], *e = num + sizeof(num), *q = e;
+
+	do
+		*--q = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (neg)
+		*--q = '-';
+	return strbuf_add(sb, q, (size_t)(e - q));
+}
+
+int
 strbuf_addch(struct strbuf *sb, int c)
 {
 	char ch = (char)c;

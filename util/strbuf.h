@@ -14,6 +14,7 @@
 #define UTIL_STRBUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -30,6 +31,9 @@ int strbuf_reserve(struct strbuf *sb, size_t extra);
 int strbuf_add(struct strbuf *sb, const void *p, size_t n);
 int strbuf_addstr(struct strbuf *sb, const char *s);
 int strbuf_addch(struct strbuf *sb, int c);
+/* strbuf_add_num - V in decimal, after a '-' when NEG: what printf's %d or %u
+ * writes, without printf (hot paths: explain's answers, replay's listings) */
+int strbuf_add_num(struct strbuf *sb, bool neg, unsigned long long v);
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);

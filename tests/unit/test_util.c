@@ -158,6 +158,31 @@ test_strbuf_zeroed(void **state)
 	strbuf_fini(&z);
 }
 
+/* strbuf_add_num writes what printf's %lld / %llu writes */
+static void
+test_strbuf_add_num(void **state)
+{
+	static const long long sv[] = { 0, 1, -1, 9, 10, -10, 99, 100, 451, -2147483647LL - 1,
+					 4294967295LL, 9223372036854775807LL };
+	struct strbuf sb;
+	char want[32];
+	size_t i;
+
+	(void)state;
+	strbuf_init(&sb);
+	for (i = 0; i < sizeof(sv) / sizeof(sv[0]); i++) {
+		strbuf_reset(&sb);
+		assert_int_equal(strbuf_add_num(&sb, sv[i] < 0, sv[i] < 0 ? 0ULL - (unsigned long long)sv[i]
+						: (unsigned long long)sv[i]), 0);
+		snprintf(want, sizeof(want), "%lld", sv[i]);
+		assert_string_equal(sb.buf, want);
+	}
+	strbuf_reset(&sb);
+	strbuf_add_num(&sb, false, 18446744073709551615ULL);
+	assert_string_equal(sb.buf, "18446744073709551615");
+	strbuf_fini(&sb);
+}
+
 static void
 test_utf8_strict(void **state)
 {
@@ -334,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_htable),
 		cmocka_unit_test(test_strbuf_zeroed),
+		cmocka_unit_test(test_strbuf_add_num),
 		cmocka_unit_test(test_utf8_strict),
 		cmocka_unit_test(test_text_width),
 		cmocka_unit_test(test_runcmd_rules),
