@@ -17,6 +17,13 @@
  * bytes before it, which tells a file seen before (resumed there) from a
  * new one (read from 0) when the rotated files next to the log are listed
  * (list_rotated) after a rotation or a truncation.
+ *
+ * Why one file of this size: the rotation cases (rename, create,
+ * copytruncate, a flipping link, several rotations between two looks) all
+ * act on the same follower state - the open file, the drained old ones and
+ * the remembered ones - and each decision reads all three; split, every
+ * piece would need the whole state.  The journalctl child (the last part)
+ * is small and shares the line buffer and the poll loop.
  */
 #include "config.h"
 
