@@ -868,6 +868,34 @@ anchor(const struct tabledoc *d, size_t i)
 	return !is_ws(c) && c != '#';
 }
 
+/* put_window - the items of the window document T copied to V/KO/VO from
+ * index W (offsets from W0, lines from LINE0, arena offsets from BASE); the
+ * index after them */
+static size_t
+put_window(struct tabledoc_item *v, size_t *ko, size_t *vo, size_t w, const struct tabledoc *t,
+	   size_t w0, unsigned line0, size_t base)
+{
+	size_t p;
+
+	for (p = 0; p < t->n; p++, w++) {
+		size_t tj, tc = locate(t, p, &tj);
+		const struct chunk *tk = &t->ch[tc];
+		struct tabledoc_item *it = &v[w];
+
+		*it = tk->it[tj];
+		it->off += w0;
+		it->line += line0 - 1;
+		if (it->kind == TABLEDOC_ENTRY) {
+			it->value_line += line0 - 1;
+			ko[w] = base + tk->koff[tj];
+			vo[w] = base + tk->voff[tj];
+		} else {
+			ko[w] = vo[w] = (size_t)-1;
+		}
+	}
+	return w;
+}
+
 /* put_items - items [lo, hi) of D replaced by the NK items of the window
  * document T (its offsets from W0, lines from LINE0, arena offsets from
  * BASE), the items after them moved by DELTA bytes and DL lines.  Only the
@@ -913,25 +941,8 @@ put_items(struct tabledoc *d, size_t lo, size_t hi, const struct tabledoc *t, si
 
 		for (j = 0; j < k->n; j++) {
 			i = d->cstart[c] + j;
-			if (i == lo) {
-				for (p = 0; p < nk; p++) {
-					size_t tj, tc = locate(t, p, &tj);
-					const struct chunk *tk = &t->ch[tc];
-					struct tabledoc_item *it = &v[w];
-
-					*it = tk->it[tj];
-					it->off += w0;
-					it->line += line0 - 1;
-					if (it->kind == TABLEDOC_ENTRY) {
-						it->value_line += line0 - 1;
-						ko[w] = base + tk->koff[tj];
-						vo[w] = base + tk->voff[tj];
-					} else {
-						ko[w] = vo[w] = (size_t)-1;
-					}
-					w++;
-				}
-			}
+			if (i == lo)
+				w = put_window(v, ko, vo, w, t, w0, line0, base);
 			if (i >= lo && i < hi)
 				continue;
 			v[w] = k->it[j];
@@ -946,26 +957,8 @@ put_items(struct tabledoc *d, size_t lo, size_t hi, const struct tabledoc *t, si
 			w++;
 		}
 	}
-	if (lo == last) {
-		/* appended after the last item of c1 (the end of the document) */
-		for (p = 0; p < nk; p++) {
-			size_t tj, tc = locate(t, p, &tj);
-			const struct chunk *tk = &t->ch[tc];
-			struct tabledoc_item *it = &v[w];
-
-			*it = tk->it[tj];
-			it->off += w0;
-			it->line += line0 - 1;
-			if (it->kind == TABLEDOC_ENTRY) {
-				it->value_line += line0 - 1;
-				ko[w] = base + tk->koff[tj];
-				vo[w] = base + tk->voff[tj];
-			} else {
-				ko[w] = vo[w] = (size_t)-1;
-			}
-			w++;
-		}
-	}
+	if (lo == last)         /* appended after the last item of c1 (the end) */
+		w = put_window(v, ko, vo, w, t, w0, line0, base);
 	if (w != total) {
 		errno = EINVAL;         /* cannot happen: [lo, hi) lies in c0..c1 */
 		goto fail;
