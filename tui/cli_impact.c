@@ -233,7 +233,15 @@ fmt_time(time_t t, char *buf, size_t size)
 		snprintf(buf, size, "-");
 		return;
 	}
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	/* RFC 3339 (+01:00, as feed --json writes times), not strftime's +0100 */
+	if (strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm) > 0) {
+		size_t n = strlen(buf);
+
+		if (n >= 5 && n + 2 <= size && (buf[n - 5] == '+' || buf[n - 5] == '-')) {
+			memmove(buf + n - 1, buf + n - 2, 3);   /* "MM\0" one to the right */
+			buf[n - 2] = ':';
+		}
+	}
 }
 
 static void
@@ -716,13 +724,13 @@ cli_hits(int argc, char **argv, const struct cli_global *g)
 		safe(&sb, spec);
 		strbuf_addf(&sb, " (%lu line%s); %lu decided by a table line\n", replay_lines(rl),
 			    replay_lines(rl) == 1 ? "" : "s", tot);
-		strbuf_addf(&sb, "%8s  %-24s  %s\n", "COUNT", "LAST", "LINE");
+		strbuf_addf(&sb, "%8s  %-25s  %s\n", "COUNT", "LAST", "LINE");
 		for (i = 0; i < rep.nhits; i++) {
 			const struct impact_count *h = &rep.hits[i];
 			char tb[64];
 
 			fmt_time(h->last, tb, sizeof(tb));
-			strbuf_addf(&sb, "%8lu  %-24s  ", h->count, tb);
+			strbuf_addf(&sb, "%8lu  %-25s  ", h->count, tb);
 			safe(&sb, h->key);
 			strbuf_addch(&sb, '\n');
 		}

@@ -79,6 +79,8 @@ python3 "$top_srcdir/demo/traffic.py" --synthetic "$work/demo.log" --count 400 -
 "$PFCONSOLE" -c "$work/demo" hits --log "$work/demo.log" --json >"$work/hits.json"
 is "hits exits 0" "$?" 0
 sed 's/^/# hits: /' "$work/hits.json" | head -20
+like "hits --json: last is an RFC 3339 time (+00:00, as feed writes it)" "$(head -1 "$work/hits.json")" \
+	'"last":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}"'
 # count of a table line in the hits output
 hit() { python3 -c '
 import json, sys
