@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/run-all.sh BUILDDIR - run every test and print "N passed, N failed".
+# tests/run-all.sh BUILDDIR - run every test and print "N passed, N failed, N skipped".
 #  1. make check in BUILDDIR (unit, CLI, real-Postfix, tmux TUI tests)
 #  2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #  3. make distcheck (unit tests inside it)
