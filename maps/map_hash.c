@@ -839,6 +839,30 @@ fb_start(struct hash_map *hm, const struct stat *st, struct map_error *err)
 	return map_error_set(err, EINVAL, "open database %s: %s", hm->m.name, text);
 }
 
+/* fb_answer - one reply frame from the child: STATUS, LEN and LEN bytes
+ * (at most MAX) into hm->val, NUL-terminated; 0, or -1 (ERR) when the
+ * child is gone, late or says more than MAX */
+static int
+fb_answer(struct hash_map *hm, int32_t *status, uint32_t *len, uint32_t max,
+	  struct map_error *err)
+{
+	unsigned char h[8];
+
+	if (fb_io(hm->fb.fd, h, 8, false, fb_deadline()) < 0)
+		return fb_fail(hm, "reading", err);
+	memcpy(status, h, 4);
+	memcpy(len, h + 4, 4);
+	if (*len > max)
+		return fb_fail(hm, "reading", err);
+	hm->val.len = 0;
+	if (strbuf_reserve(&hm->val, *len + 1u) < 0)
+		return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
+	if (fb_io(hm->fb.fd, hm->val.buf, *len, false, fb_deadline()) < 0)
+		return fb_fail(hm, "reading", err);
+	hm->val.buf[*len] = 0;
+	return 0;
+}
+
 /* fb_get - K (N bytes) through the child: 1 found (value in hm->val), 0
  * not, -1 (ERR filled) */
 static int
@@ -846,27 +870,20 @@ fb_get(struct hash_map *hm, const char *k, size_t n, struct map_error *err)
 {
 	struct hash_fb *fb = &hm->fb;
 	uint32_t len = (uint32_t)n;
-	unsigned char h[8];
 	int32_t status;
+	int r;
 
 	if (n > HASH_FB_MAX)
 		return 0;
 	errno = 0;
 	if (fb_io(fb->fd, &len, 4, true, fb_deadline()) < 0
-	    || fb_io(fb->fd, (void *)k, n, true, fb_deadline()) < 0
-	    || fb_io(fb->fd, h, 8, false, fb_deadline()) < 0)
+	    || fb_io(fb->fd, (void *)k, n, true, fb_deadline()) < 0)
 		return fb_fail(hm, "reading", err);
-	memcpy(&status, h, 4);
-	memcpy(&len, h + 4, 4);
-	if (len > HASH_FB_MAX || status < -1 || status > 1 || (status == 0 && len != 0))
-		return fb_fail(hm, "reading", err);
-	hm->val.len = 0;
-	if (strbuf_reserve(&hm->val, len + 1u) < 0)
-		return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
-	if (fb_io(fb->fd, hm->val.buf, len, false, fb_deadline()) < 0)
+	if ((r = fb_answer(hm, &status, &len, HASH_FB_MAX, err)) != 0)
+		return r;
+	if (status < -1 || status > 1 || (status == 0 && len != 0))
 		return fb_fail(hm, "reading", err);
 	hm->val.len = len;
-	hm->val.buf[len] = 0;
 	if (status == -1)
 		return map_error_set(err, EIO, "error reading %s: %.*s", hm->m.name,
 				     (int)(len > 150 ? 150 : len), hm->val.buf);
@@ -879,7 +896,6 @@ fb_walk(struct hash_map *hm, map_walk_fn *fn, void *ctx, struct map_error *err)
 {
 	struct hash_fb *fb = &hm->fb;
 	uint32_t req = HASH_FB_WALK, len, kl;
-	unsigned char h[8];
 	int32_t status;
 	bool stop = false;
 
@@ -887,19 +903,13 @@ fb_walk(struct hash_map *hm, map_walk_fn *fn, void *ctx, struct map_error *err)
 	if (fb_io(fb->fd, &req, 4, true, fb_deadline()) < 0)
 		return fb_fail(hm, "reading", err);
 	for (;;) {
-		if (fb_io(fb->fd, h, 8, false, fb_deadline()) < 0)
-			return fb_fail(hm, "reading", err);
-		memcpy(&status, h, 4);
-		memcpy(&len, h + 4, 4);
-		if (len > 2 * HASH_FB_MAX + 4 || (status != 3 && status != 0 && status != -1)
+		int r = fb_answer(hm, &status, &len, 2 * HASH_FB_MAX + 4, err);
+
+		if (r != 0)
+			return r;
+		if ((status != 3 && status != 0 && status != -1)
 		    || (status == 0 && len != 0) || (status == 3 && len < 4))
 			return fb_fail(hm, "reading", err);
-		hm->val.len = 0;
-		if (strbuf_reserve(&hm->val, len + 1u) < 0)
-			return map_error_set(err, ENOMEM, "%s: %s", hm->m.name, strerror(ENOMEM));
-		if (fb_io(fb->fd, hm->val.buf, len, false, fb_deadline()) < 0)
-			return fb_fail(hm, "reading", err);
-		hm->val.buf[len] = 0;
 		if (status == 0)
 			return 0;
 		if (status == -1)
