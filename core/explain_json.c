@@ -80,6 +80,21 @@ explain_json_plain(const char *s, size_t max, bool fast)
 	return fast ? json_plain(s, max) : json_plain_words(s, max);
 }
 
+/* quoted_copy - S (N bytes that need no escape) between quotes; false
+ * when out of memory */
+static bool
+quoted_copy(struct strbuf *out, const char *s, size_t n)
+{
+	if (strbuf_reserve(out, n + 2) < 0)
+		return false;
+	out->buf[out->len++] = '"';
+	memcpy(out->buf + out->len, s, n);
+	out->len += n;
+	out->buf[out->len++] = '"';
+	out->buf[out->len] = 0;
+	return true;
+}
+
 /* json_str - a JSON string; plain ASCII in one copy (the trail is mostly
  * that), anything else through strbuf_add_json_string */
 static void
@@ -98,13 +113,7 @@ json_str_in(struct strbuf *out, const char *s, size_t max)
 	if (*p == 0) {
 		size_t n = (size_t)(p - (const unsigned char *)s);
 
-		if (strbuf_reserve(out, n + 2) == 0) {
-			out->buf[out->len++] = '"';
-			memcpy(out->buf + out->len, s, n);
-			out->len += n;
-			out->buf[out->len++] = '"';
-			out->buf[out->len] = 0;
-		}
+		quoted_copy(out, s, n);
 		return;
 	}
 	strbuf_add_json_string(out, s, strlen(s));
@@ -121,14 +130,8 @@ json_strn(struct strbuf *out, const char *s, size_t n)
 	while (k < n && (unsigned char)s[k] >= 0x20 && (unsigned char)s[k] < 0x7f && s[k] != '"'
 	       && s[k] != '\\')
 		k++;
-	if (k == n && strbuf_reserve(out, n + 2) == 0) {
-		out->buf[out->len++] = '"';
-		memcpy(out->buf + out->len, s, n);
-		out->len += n;
-		out->buf[out->len++] = '"';
-		out->buf[out->len] = 0;
+	if (k == n && quoted_copy(out, s, n))
 		return;
-	}
 	strbuf_add_json_string(out, s, n);
 }
 
