@@ -388,7 +388,10 @@ rule_text(const struct explain_rule *r)
 	if (r->key == NULL)
 		return NULL;
 	strbuf_init(&sb);
-	if (r->file != NULL)
+	if (r->file != NULL && r->line == 0)    /* in the index, no longer in the source */
+		strbuf_addf(&sb, "%s (built index only): %s %s", r->file, r->key,
+			    r->value ? r->value : "");
+	else if (r->file != NULL)
 		strbuf_addf(&sb, "%s:%u: %s %s", r->file, r->line, r->key, r->value ? r->value : "");
 	else
 		strbuf_addf(&sb, "%s: %s %s", r->table ? r->table : "?", r->key,

@@ -166,4 +166,13 @@ printf '%s\n' "$out" | sed 's/^/# /' | tr -d '\033'
 like "hits --json: an escape byte is \\u001b" "$out" '"key":"ctl\\u001b\[31m\.example","value":"REJECT bad"'
 like "hits --json: quotes and backslashes escaped" "$out" \
 	'"line":3,"key":"q\.example","value":"REJECT \\"quoted\\" \\\\ back","count":0'
+# a line removed from the source, still in the built index: the group
+# names the index, not a line 0 of the source
+"$PFCONSOLE" -c "$d" build >/dev/null 2>&1 || bail "build failed"
+sed -i '/mail\.x\.example/d' "$d/helo"
+out=$("$PFCONSOLE" -c "$d" impact --log "$work/info.log")
+printf '%s\n' "$out" | sed 's/^/# /'
+like "a removed line: grouped as the built index's entry" "$out" \
+	"^no longer: $d/helo \\(built index only\\): mail\\.x\\.example REJECT no thanks\$"
+unlike "no line 0" "$out" ':0: '
 tap_done
