@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <time.h>
 
 struct cli_global {
 	const char *config_dir;     /* -c DIR, default SYSCONFDIR "/postfix" or /etc/postfix */
@@ -40,6 +41,27 @@ int cli_reload(int argc, char **argv, const struct cli_global *g);
 int cli_migrate(int argc, char **argv, const struct cli_global *g);
 /* cli_console - the interactive console (no command given) */
 int cli_console(int argc, char **argv, const struct cli_global *g);
+
+/* The mail log sources a command reads (feed, impact, hits): --log as
+ * often as needed, --host, and when no --log is given the log
+ * logsrc_discover finds (main.cf maillog_file, the usual files, the
+ * journal).  One place for the rules and their messages. */
+#define CLI_LOGS_MAX 64
+struct cli_logs {
+	const char *v[CLI_LOGS_MAX];
+	size_t n;
+	const char *host;           /* --host, or NULL */
+	char found[4096];           /* the source logsrc_discover found */
+};
+/* cli_logs_add - one --log SPEC; -1 past CLI_LOGS_MAX (said on stderr:
+ * usage, exit 2) */
+int cli_logs_add(struct cli_logs *l, const char *cmd, const char *spec);
+/* cli_logs_default - no --log given: the source found from DIR; -1 when
+ * none could be read, with the places tried on stderr (exit 1) */
+int cli_logs_default(struct cli_logs *l, const char *cmd, const char *dir);
+/* cli_parse_since - --since ARG as feed_parse_time reads it; -1 with the
+ * accepted forms on stderr (usage, exit 2) */
+int cli_parse_since(const char *cmd, const char *arg, time_t *t);
 
 struct diag_list;
 

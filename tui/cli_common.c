@@ -5,8 +5,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/diag.h"
+#include "core/feed.h"
+#include "core/logsrc.h"
 #include "core/maincf.h"
 #include "maps/map.h"
 #include "util/strbuf.h"
@@ -48,4 +51,48 @@ cli_helpers_from(const char *dir)
 		map_postmap_set_program(path);
 	}
 	maincf_free(cf);
+}
+
+int
+cli_logs_add(struct cli_logs *l, const char *cmd, const char *spec)
+{
+	if (l->n == CLI_LOGS_MAX) {
+		fprintf(stderr, "pfconsole %s: at most %d --log sources\n", cmd, CLI_LOGS_MAX);
+		return -1;
+	}
+	l->v[l->n++] = spec;
+	return 0;
+}
+
+int
+cli_logs_default(struct cli_logs *l, const char *cmd, const char *dir)
+{
+	struct strbuf tried;
+	const char *p, *nl;
+
+	if (l->n > 0)
+		return 0;
+	strbuf_init(&tried);
+	if (logsrc_discover(dir, getenv("PFCONSOLE_LOG_ROOT"), l->found, sizeof(l->found),
+			    &tried) == 0) {
+		strbuf_fini(&tried);
+		l->v[l->n++] = l->found;
+		return 0;
+	}
+	fprintf(stderr, "pfconsole %s: no mail log could be read; tried:\n", cmd);
+	for (p = tried.buf ? tried.buf : ""; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		fprintf(stderr, "  %.*s\n", (int)(nl - p), p);
+	fprintf(stderr, "Name one with --log FILE (or --log journal, --log -).\n");
+	strbuf_fini(&tried);
+	return -1;
+}
+
+int
+cli_parse_since(const char *cmd, const char *arg, time_t *t)
+{
+	if (feed_parse_time(arg, time(NULL), t) == 0)
+		return 0;
+	fprintf(stderr, "pfconsole %s: --since '%s': not a time "
+			"(2026-11-02, 2026-11-02T13:03, 13:03[:01], -2h, 30m, 1d, today)\n", cmd, arg);
+	return -1;
 }

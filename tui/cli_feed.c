@@ -206,242 +206,227 @@ static const struct option feed_longopts[] = {
  * (and their arguments) from the global ones */
 const struct cli_options cli_feed_options = { "l:H:fjs:g:x:Sn:t:h", feed_longopts };
 
-int
-cli_feed(int argc, char **argv, const struct cli_global *g)
-{
-	const char *config_dir = g->config_dir, *log = NULL, *host = NULL;
-	const char *logs[64];
-	size_t nlogs = 0;
-	struct logmux *lm = NULL;
-	bool follow = false, stats = false, have_n = false, interrupted = false;
-	size_t n = 10, top = 10;
-	char reason[1024], spec[4096];
-	struct out o;
-	struct feed_sink sink;
-	struct logsrc *ls = NULL;
-	struct sigaction sa;
-	unsigned long long junk = 0, cut = 0;
-	int c, rc = 0;
+/* What the command line asked for */
+struct feed_args {
+	struct cli_logs logs;
+	bool follow, stats, have_n;
+	size_t n, top;
+};
 
-	memset(&o, 0, sizeof(o));
-	strbuf_init(&o.sb);
-	o.filter = feed_filter_new();
-	if (o.filter == NULL) {
-		fprintf(stderr, "pfconsole feed: out of memory\n");
-		return 1;
-	}
+/* parse_args - the command line into A (and O's filter and format): -1 go
+ * on, else the exit status (0 after --help, 2 usage) */
+static int
+parse_args(int argc, char **argv, struct feed_args *a, struct out *o)
+{
+	char reason[1024];
+	time_t t;
+	int c;
+
+	a->n = a->top = 10;
 	while ((c = getopt_long(argc, argv, cli_feed_options.shortopts, cli_feed_options.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			/* --log more than once: several sources merged in time order */
-			if (nlogs == sizeof(logs) / sizeof(logs[0])) {
-				fprintf(stderr, "pfconsole feed: at most 64 --log sources\n");
-				rc = 2;
-				goto done;
-			}
-			logs[nlogs++] = log = optarg;
+			if (cli_logs_add(&a->logs, "feed", optarg) < 0)
+				return 2;
 			break;
 		case 'H':
-			host = optarg;
+			a->logs.host = optarg;
 			break;
 		case 'f':
-			follow = true;
+			a->follow = true;
 			break;
 		case 'j':
-			o.json = true;
+			o->json = true;
 			break;
-		case 's': {
-			time_t t;
-
-			if (feed_parse_time(optarg, time(NULL), &t) < 0) {
-				fprintf(stderr, "pfconsole feed: --since '%s': not a time "
-						"(2026-11-02, 2026-11-02T13:03, 13:03[:01], -2h, 30m, 1d, today)\n",
-					optarg);
-				rc = 2;
-				goto done;
-			}
-			feed_filter_since(o.filter, t);
+		case 's':
+			if (cli_parse_since("feed", optarg, &t) < 0)
+				return 2;
+			feed_filter_since(o->filter, t);
 			break;
-		}
 		case 'g':
 		case 'x':
-			if ((c == 'g' ? feed_filter_grep : feed_filter_exclude)(o.filter, optarg, reason,
+			if ((c == 'g' ? feed_filter_grep : feed_filter_exclude)(o->filter, optarg, reason,
 										 sizeof(reason)) < 0) {
 				fprintf(stderr, "pfconsole feed: %s\n", reason);
-				rc = 2;
-				goto done;
+				return 2;
 			}
 			break;
 		case 'S':
-			stats = true;
+			a->stats = true;
 			break;
 		case 'n':
 		case 't':
-			if (parse_count(optarg, c == 'n' ? &n : &top) < 0) {
+			if (parse_count(optarg, c == 'n' ? &a->n : &a->top) < 0) {
 				fprintf(stderr, "pfconsole feed: -%c '%s': not a count\n", c, optarg);
-				rc = 2;
-				goto done;
+				return 2;
 			}
 			if (c == 'n')
-				have_n = true;
+				a->have_n = true;
 			break;
 		case 'h':
 			usage(stdout);
-			goto done;
+			return 0;
 		default:
 			usage(stderr);
-			rc = 2;
-			goto done;
+			return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "pfconsole feed: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		rc = 2;
-		goto done;
+		return 2;
 	}
-	if (stats && follow) {
+	if (a->stats && a->follow) {
 		fprintf(stderr, "pfconsole feed: --stats and --follow cannot be combined\n");
-		rc = 2;
-		goto done;
+		return 2;
 	}
-	if (log == NULL) {
-		struct strbuf tried;
+	return -1;
+}
 
-		strbuf_init(&tried);
-		if (logsrc_discover(config_dir, getenv("PFCONSOLE_LOG_ROOT"), spec, sizeof(spec),
-				    &tried) < 0) {
-			const char *p = tried.buf, *nl;
+/* catch_signals - SIGINT, SIGTERM and SIGHUP end a read in progress (no
+ * SA_RESTART: a blocked read returns) and are seen by every source */
+static void
+catch_signals(struct logmux *lm)
+{
+	struct sigaction sa;
+	size_t k;
 
-			fprintf(stderr, "pfconsole feed: no mail log could be read; tried:\n");
-			while ((nl = strchr(p, '\n')) != NULL) {
-				fprintf(stderr, "  %.*s\n", (int)(nl - p), p);
-				p = nl + 1;
-			}
-			fprintf(stderr, "Name one with --log FILE (or --log journal, --log -).\n");
-			strbuf_fini(&tried);
-			rc = 1;
-			goto done;
-		}
-		strbuf_fini(&tried);
-		logs[nlogs++] = log = spec;
-	}
-	lm = logmux_open(logs, nlogs, follow, reason, sizeof(reason));
-	if (lm == NULL) {
-		fprintf(stderr, "pfconsole feed: %s\n", reason);
-		rc = 1;
-		goto done;
-	}
-	if (logmux_set_host(lm, host) < 0) {
-		fprintf(stderr, "pfconsole feed: out of memory\n");
-		rc = 1;
-		goto done;
-	}
-	ls = logmux_count(lm) == 1 ? logmux_src(lm, 0) : NULL;
-	o.show_host = logmux_count(lm) > 1 || host != NULL;
-	if (stats) {
-		o.stats = feedstats_new();
-		if (o.stats == NULL) {
-			fprintf(stderr, "pfconsole feed: out of memory\n");
-			rc = 1;
-			goto done;
-		}
-	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;      /* no SA_RESTART: a blocked read returns */
-	{
-		size_t k;
-
-		for (k = 0; k < logmux_count(lm); k++)
-			logsrc_set_cancel(logmux_src(lm, k), &stop_flag);
-	}
+	sa.sa_handler = on_signal;
+	for (k = 0; k < logmux_count(lm); k++)
+		logsrc_set_cancel(logmux_src(lm, k), &stop_flag);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (!follow) {
-		static char obuf[1 << 16];
+}
 
-		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
-	}
-	sink.arg = &o;
-	sink.want = want;
-	sink.event = on_event;
-	sink.note = on_note;
-	sink.other = NULL;
+/* read_events - the events of LM through SINK: the whole log, or the last
+ * N and (--follow) what comes after them; *INTERRUPTED when a signal
+ * stopped it.  -1 on a read, memory or write error (said on stderr), else
+ * the follow loop's exit status (0 without --follow) */
+static int
+read_events(struct logmux *lm, const struct feed_args *a, const struct feed_sink *sink,
+	    struct out *o, bool *interrupted)
+{
+	char reason[1024];
+	int rc;
 
-	if (stats && !have_n && ls && !host && logsrc_size(ls) > (off_t)(8 << 20)) {
-		/* a big file: count its parts in parallel, one per CPU */
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		struct logsrc_counts cnt;
-
-		if (feedstats_scan_file(log, o.filter, o.stats,
-					ncpu < 1 ? 1 : ncpu > 4 ? 4 : (unsigned)ncpu, &cnt, reason,
-					sizeof(reason)) < 0) {
-			fprintf(stderr, "pfconsole feed: %s\n", reason);
-			rc = 1;
-			goto done;
-		}
-		junk = cnt.junk;
-		cut = cnt.cut;
-		goto report;
-	}
-	if (follow || have_n) {
-		rc = logmux_backlog(lm, n, &sink, reason, sizeof(reason));
-	} else {
-		rc = logmux_read(lm, &sink, reason, sizeof(reason));
-	}
+	if (a->follow || a->have_n)
+		rc = logmux_backlog(lm, a->n, sink, reason, sizeof(reason));
+	else
+		rc = logmux_read(lm, sink, reason, sizeof(reason));
 	if (rc < 0) {
 		fprintf(stderr, "pfconsole feed: %s\n", reason);
-		rc = 1;
-		goto done;
+		return -1;
 	}
 	if (rc > 0 && stop_flag) {
 		/* stopped by a signal: what was read so far is reported */
 		fprintf(stderr, "pfconsole feed: interrupted\n");
-		interrupted = true;
+		*interrupted = true;
 		rc = 0;
 	}
-	if (rc > 0 && !o.write_error) {
+	if (rc > 0 && !o->write_error) {
 		/* only a failing on_event stops the source early */
 		fprintf(stderr, "pfconsole feed: out of memory\n");
-		rc = 1;
-		goto done;
+		return -1;
 	}
-	rc = 0;
-	if (o.write_error || fflush(stdout) == EOF) {
-		rc = 1;
-		goto done;
-	}
-	if (follow && !interrupted)
-		rc = follow_loop(lm, &sink, &o);
-	{
-		struct logsrc_counts cnt;
+	if (o->write_error || fflush(stdout) == EOF)
+		return -1;
+	if (a->follow && !*interrupted)
+		return follow_loop(lm, sink, o);
+	return 0;
+}
 
-		logmux_counts(lm, &cnt);
-		junk = cnt.junk;
-		cut = cnt.cut;
-	}
-report:
-	if (stats) {
-		strbuf_reset(&o.sb);
-		if ((o.json ? feedstats_report_json(o.stats, top, &o.sb)
-			    : feedstats_report_text(o.stats, top, &o.sb)) < 0) {
+/* report - the --stats report, and what was skipped or cut; the exit status */
+static int
+report(const struct feed_args *a, struct out *o, const struct logsrc_counts *cnt)
+{
+	if (a->stats) {
+		strbuf_reset(&o->sb);
+		if ((o->json ? feedstats_report_json(o->stats, a->top, &o->sb)
+			     : feedstats_report_text(o->stats, a->top, &o->sb)) < 0) {
 			fprintf(stderr, "pfconsole feed: out of memory\n");
-			rc = 1;
-			goto done;
+			return 1;
 		}
-		fputs(o.sb.buf, stdout);
-		if (o.json)
+		fputs(o->sb.buf, stdout);
+		if (o->json)
 			putchar('\n');
 	}
-	if (junk > 0)
-		fprintf(stderr, "pfconsole feed: skipped %llu line%s that were not log lines\n", junk,
-			junk == 1 ? "" : "s");
-	if (cut > 0)
+	if (cnt->junk > 0)
+		fprintf(stderr, "pfconsole feed: skipped %llu line%s that were not log lines\n",
+			(unsigned long long)cnt->junk, cnt->junk == 1 ? "" : "s");
+	if (cnt->cut > 0)
 		fprintf(stderr, "pfconsole feed: cut %llu line%s longer than %d KiB (%s marked truncated)\n",
-			cut, cut == 1 ? "" : "s", LOGSRC_LINE_MAX / 1024, cut == 1 ? "its event is" : "their events are");
-	if (fflush(stdout) == EOF || interrupted)
-		rc = 1;
+			(unsigned long long)cnt->cut, cnt->cut == 1 ? "" : "s", LOGSRC_LINE_MAX / 1024,
+			cnt->cut == 1 ? "its event is" : "their events are");
+	return fflush(stdout) == EOF ? 1 : 0;
+}
+
+int
+cli_feed(int argc, char **argv, const struct cli_global *g)
+{
+	struct feed_args a;
+	struct logmux *lm = NULL;
+	struct logsrc *ls;
+	struct logsrc_counts cnt;
+	struct feed_sink sink = { NULL, want, on_event, on_note, NULL };
+	struct out o;
+	char reason[1024];
+	bool interrupted = false;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&o, 0, sizeof(o));
+	memset(&cnt, 0, sizeof(cnt));
+	strbuf_init(&o.sb);
+	sink.arg = &o;
+	if ((o.filter = feed_filter_new()) == NULL) {
+		fprintf(stderr, "pfconsole feed: out of memory\n");
+		return 1;
+	}
+	if ((rc = parse_args(argc, argv, &a, &o)) >= 0)
+		goto done;
+	rc = 1;
+	if (cli_logs_default(&a.logs, "feed", g->config_dir) < 0)
+		goto done;
+	if ((lm = logmux_open(a.logs.v, a.logs.n, a.follow, reason, sizeof(reason))) == NULL) {
+		fprintf(stderr, "pfconsole feed: %s\n", reason);
+		goto done;
+	}
+	if (logmux_set_host(lm, a.logs.host) < 0 || (a.stats && (o.stats = feedstats_new()) == NULL)) {
+		fprintf(stderr, "pfconsole feed: out of memory\n");
+		goto done;
+	}
+	ls = logmux_count(lm) == 1 ? logmux_src(lm, 0) : NULL;
+	o.show_host = logmux_count(lm) > 1 || a.logs.host != NULL;
+	catch_signals(lm);
+	if (!a.follow) {
+		static char obuf[1 << 16];
+
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	}
+	if (a.stats && !a.have_n && ls && !a.logs.host && logsrc_size(ls) > (off_t)(8 << 20)) {
+		/* a big file: count its parts in parallel, one per CPU */
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		if (feedstats_scan_file(a.logs.v[0], o.filter, o.stats,
+					ncpu < 1 ? 1 : ncpu > 4 ? 4 : (unsigned)ncpu, &cnt, reason,
+					sizeof(reason)) < 0) {
+			fprintf(stderr, "pfconsole feed: %s\n", reason);
+			goto done;
+		}
+		rc = report(&a, &o, &cnt);
+	} else {
+		int r = read_events(lm, &a, &sink, &o, &interrupted);
+
+		if (r < 0)
+			goto done;
+		logmux_counts(lm, &cnt);
+		rc = report(&a, &o, &cnt);
+		if (rc == 0)
+			rc = interrupted ? 1 : r;
+	}
 done:
 	logmux_close(lm);
 	feed_filter_free(o.filter);

@@ -36,10 +36,8 @@
 struct args {
 	const char *cmd;
 	const char *dir;
-	const char *log;
-	const char *logs[64];       /* --log, repeated: several sources (core/logmux) */
-	size_t nlogs;
-	const char *host;           /* --host: only these hosts' transactions */
+	struct cli_logs logs;       /* --log, repeated (core/logmux), --host: only
+	                             * these hosts' transactions */
 	bool show_host;             /* several sources or --host: name each one's host */
 	time_t since;
 	bool json;
@@ -112,22 +110,15 @@ parse_args(int argc, char **argv, const struct cli_global *g, struct args *a)
 
 		switch (c) {
 		case 'l':
-			if (a->nlogs == sizeof(a->logs) / sizeof(a->logs[0])) {
-				fprintf(stderr, "pfconsole %s: at most 64 --log sources\n", a->cmd);
+			if (cli_logs_add(&a->logs, a->cmd, optarg) < 0)
 				return 2;
-			}
-			a->logs[a->nlogs++] = a->log = optarg;
 			break;
 		case 'H':
-			a->host = optarg;
+			a->logs.host = optarg;
 			break;
 		case 's':
-			if (feed_parse_time(optarg, time(NULL), &a->since) < 0) {
-				fprintf(stderr, "pfconsole %s: --since '%s': not a time "
-						"(2026-11-02, 2026-11-02T13:03, 13:03[:01], -2h, 30m, 1d, today)\n",
-					a->cmd, optarg);
+			if (cli_parse_since(a->cmd, optarg, &a->since) < 0)
 				return 2;
-			}
 			break;
 		case 'j':
 			a->json = true;
@@ -172,6 +163,7 @@ load_log(struct args *a, struct replay_log **rl, char *spec, size_t size)
 {
 	char reason[1024];
 	struct replay_opts ro = { a->since, a->threads };
+	size_t i, o = 0;
 
 	if (ro.threads == 0) {
 		/* as impact_run: one thread per CPU (a big log is parsed in two halves) */
@@ -180,31 +172,18 @@ load_log(struct args *a, struct replay_log **rl, char *spec, size_t size)
 		ro.threads = c < 1 ? 1 : (unsigned)c;
 	}
 
-	if (a->nlogs == 0) {
-		struct strbuf tried;
-
-		strbuf_init(&tried);
-		if (logsrc_discover(a->dir, getenv("PFCONSOLE_LOG_ROOT"), spec, size, &tried) < 0) {
-			fprintf(stderr, "pfconsole %s: no mail log could be read; tried:\n%s"
-					"Name one with --log FILE.\n", a->cmd, tried.buf ? tried.buf : "");
-			strbuf_fini(&tried);
-			return -1;
-		}
-		strbuf_fini(&tried);
-		a->logs[a->nlogs++] = a->log = spec;
-	} else {
-		size_t i, o = 0;
-
-		/* the sources, as the report names them */
-		for (i = 0; i < a->nlogs && o < size; i++)
-			o += (size_t)snprintf(spec + o, size - o, "%s%s", i ? ", " : "", a->logs[i]);
-	}
-	if (replay_load_sources(a->logs, a->nlogs, a->host, &ro, rl, reason, sizeof(reason)) < 0) {
+	if (cli_logs_default(&a->logs, a->cmd, a->dir) < 0)
+		return -1;
+	/* the sources, as the report names them */
+	for (i = 0; i < a->logs.n && o < size; i++)
+		o += (size_t)snprintf(spec + o, size - o, "%s%s", i ? ", " : "", a->logs.v[i]);
+	if (replay_load_sources(a->logs.v, a->logs.n, a->logs.host, &ro, rl, reason,
+				sizeof(reason)) < 0) {
 		fprintf(stderr, "pfconsole %s: %s\n", a->cmd, reason);
 		return -1;
 	}
 	/* several sources (a directory counts its files) or --host: name hosts */
-	a->show_host = replay_sources(*rl) > 1 || (a->host != NULL && *a->host);
+	a->show_host = replay_sources(*rl) > 1 || (a->logs.host != NULL && *a->logs.host);
 	return 0;
 }
 
