@@ -123,6 +123,8 @@ struct maincf_restriction {
 	const char *arg;            /* the argument it takes (type:name, rbl domain ...), or NULL */
 	unsigned line, col;         /* of the name */
 	unsigned arg_line, arg_col; /* of the argument */
+	const char *file, *arg_file; /* where name and argument are written: NULL for
+	                              * main.cf, else master.cf (a "-o" override) */
 };
 
 struct maincf;

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -204,7 +205,8 @@ add_ref(struct maincf *cf, const char *token, const char *param, bool in_class,
 		proxy = true;
 		if (c2 == NULL) {
 			if (cf->dl)
-				diag_add(cf->dl, DIAG_BAD_REFERENCE, cf->path, line, col,
+				diag_add(cf->dl, DIAG_BAD_REFERENCE,
+					 cf->cur_file ? cf->cur_file : cf->path, line, col,
 					 "\"%s\" needs proxy:TYPE:NAME", token);
 			return 0;
 		}
@@ -328,6 +330,7 @@ maincf_is_table_param(const struct maincf *cf, const char *name)
 struct xitem {
 	char *text;
 	unsigned line, col;
+	const char *file;           /* NULL: main.cf; else master.cf (owned by cf) */
 };
 
 struct xitems {
@@ -348,7 +351,7 @@ xitems_fini(struct xitems *x)
 }
 
 static int
-xitems_push(struct xitems *x, const char *t, unsigned line, unsigned col)
+xitems_push_at(struct xitems *x, const char *t, const char *file, unsigned line, unsigned col)
 {
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 8;
@@ -364,8 +367,15 @@ xitems_push(struct xitems *x, const char *t, unsigned line, unsigned col)
 		return -1;
 	x->v[x->n].line = line;
 	x->v[x->n].col = col;
+	x->v[x->n].file = file;
 	x->n++;
 	return 0;
+}
+
+static int
+xitems_push(struct xitems *x, const char *t, unsigned line, unsigned col)
+{
+	return xitems_push_at(x, t, NULL, line, col);
 }
 
 /*
@@ -460,12 +470,65 @@ rlist_own(struct rlist *rl, const char *s, const char **out)
 	return 0;
 }
 
+/* rlist_fill - RL's restrictions from the items X (a name, then its
+ * argument when it takes one) */
+static int
+rlist_fill(struct rlist *rl, const struct xitems *x)
+{
+	size_t i;
+
+	if (x->n) {
+		rl->v = calloc(x->n, sizeof(*rl->v));
+		if (rl->v == NULL)
+			return -1;
+	}
+	for (i = 0; i < x->n; i++) {
+		struct maincf_restriction *r = &rl->v[rl->n];
+		const char *t = x->v[i].text;
+
+		memset(r, 0, sizeof(*r));
+		if (rlist_own(rl, t, &r->name) < 0)
+			return -1;
+		r->line = x->v[i].line;
+		r->col = x->v[i].col;
+		r->file = x->v[i].file;
+		if (looks_like_ref(t) || (t[0] != '{' && looks_like_ref_shape(t)
+					  && !maincf_is_builtin_restriction(t))) {
+			r->arg = r->name;
+			r->arg_line = r->line;
+			r->arg_col = r->col;
+			r->arg_file = r->file;
+		} else if (maincf_restriction_takes_arg(t) && i + 1 < x->n) {
+			i++;
+			if (rlist_own(rl, x->v[i].text, &r->arg) < 0)
+				return -1;
+			r->arg_line = x->v[i].line;
+			r->arg_col = x->v[i].col;
+			r->arg_file = x->v[i].file;
+		}
+		rl->n++;
+	}
+	return 0;
+}
+
+static void
+rlist_fini(struct rlist *rl)
+{
+	size_t k;
+
+	for (k = 0; k < rl->nstrs; k++)
+		free(rl->strs[k]);
+	free(rl->strs);
+	free(rl->v);
+	free(rl->name);
+	memset(rl, 0, sizeof(*rl));
+}
+
 static struct rlist *
 build_rlist(struct maincf *cf, const char *name)
 {
 	struct rlist *rl;
 	struct xitems x = { NULL, 0, 0 };
-	size_t i;
 
 	rl = find_rlist(cf, name);
 	if (rl)
@@ -483,41 +546,12 @@ build_rlist(struct maincf *cf, const char *name)
 	if (rl->name == NULL)
 		return NULL;
 	cf->nrlists++;
-	if (expanded_items(cf, name, &x) < 0)
-		goto fail;
-	if (x.n) {
-		rl->v = calloc(x.n, sizeof(*rl->v));
-		if (rl->v == NULL)
-			goto fail;
-	}
-	for (i = 0; i < x.n; i++) {
-		struct maincf_restriction *r = &rl->v[rl->n];
-		const char *t = x.v[i].text;
-
-		memset(r, 0, sizeof(*r));
-		if (rlist_own(rl, t, &r->name) < 0)
-			goto fail;
-		r->line = x.v[i].line;
-		r->col = x.v[i].col;
-		if (looks_like_ref(t) || (t[0] != '{' && looks_like_ref_shape(t)
-					  && !maincf_is_builtin_restriction(t))) {
-			r->arg = r->name;
-			r->arg_line = r->line;
-			r->arg_col = r->col;
-		} else if (maincf_restriction_takes_arg(t) && i + 1 < x.n) {
-			i++;
-			if (rlist_own(rl, x.v[i].text, &r->arg) < 0)
-				goto fail;
-			r->arg_line = x.v[i].line;
-			r->arg_col = x.v[i].col;
-		}
-		rl->n++;
+	if (expanded_items(cf, name, &x) < 0 || rlist_fill(rl, &x) < 0) {
+		xitems_fini(&x);
+		return NULL;
 	}
 	xitems_fini(&x);
 	return rl;
-fail:
-	xitems_fini(&x);
-	return NULL;
 }
 
 const struct maincf_restriction *
@@ -575,11 +609,48 @@ scan_classes(struct maincf *cf)
 }
 
 
+/* rdiag - a restriction-list finding at FILE (NULL: main.cf) LINE:COL;
+ * OVR: the list is the "-o OVR=..." override of service cf->cur_service */
+static void __attribute__((format(printf, 7, 8)))
+rdiag(struct maincf *cf, const char *ovr, enum diag_code code, const char *file,
+      unsigned line, unsigned col, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	if (cf->dl == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ovr)
+		diag_add(cf->dl, code, file ? file : cf->path, line, col,
+			 "service %s, -o %s: %s", cf->cur_service ? cf->cur_service : "?", ovr,
+			 msg);
+	else
+		diag_add(cf->dl, code, file ? file : cf->path, line, col, "%s", msg);
+}
+
+/* ref_at - add_ref for a token written in FILE (NULL: main.cf) */
+static int
+ref_at(struct maincf *cf, const char *file, const char *token, const char *param,
+       bool in_class, const char *restriction, enum maincf_role role, unsigned line,
+       unsigned col)
+{
+	const char *saved = cf->cur_file;
+	int rc;
+
+	cf->cur_file = file;
+	rc = add_ref(cf, token, param, in_class, restriction, role, line, col);
+	cf->cur_file = saved;
+	return rc;
+}
+
 /* restriction_arg_ok - R's argument as smtpd 3.7 takes it (generic_checks,
  * policy_client_register at startup); false, with an error, when smtpd
  * exits at startup, answers 451 4.3.5 or skips the rule */
 static bool
-restriction_arg_ok(struct maincf *cf, const struct maincf_restriction *r)
+restriction_arg_ok(struct maincf *cf, const char *ovr, const struct maincf_restriction *r)
 {
 	const struct restriction *e = restriction_find(r->name, strlen(r->name));
 	const char *a = r->arg;
@@ -590,7 +661,7 @@ restriction_arg_ok(struct maincf *cf, const struct maincf_restriction *r)
 		if (a && looks_like_ref(a))
 			return true;
 		if (cf->dl)
-			diag_add(cf->dl, DIAG_BAD_REFERENCE, cf->path, r->line, r->col,
+			rdiag(cf, ovr, DIAG_BAD_REFERENCE, r->file, r->line, r->col,
 				 "%s needs a type:name argument%s%s%s; smtpd answers 451 4.3.5 "
 				 "when it reaches it", r->name, a ? " (got \"" : "", a ? a : "",
 				 a ? "\")" : "");
@@ -598,7 +669,7 @@ restriction_arg_ok(struct maincf *cf, const struct maincf_restriction *r)
 	case RARG_POLICY:
 		if (a == NULL) {
 			if (cf->dl)
-				diag_add(cf->dl, DIAG_BAD_RESTRICTION_ARG, cf->path, r->line, r->col,
+				rdiag(cf, ovr, DIAG_BAD_RESTRICTION_ARG, r->file, r->line, r->col,
 					 "%s needs a transport:endpoint argument (inet:host:port or "
 					 "unix:private/NAME); smtpd answers 451 4.3.5 Server "
 					 "configuration error when it reaches it", r->name);
@@ -607,7 +678,7 @@ restriction_arg_ok(struct maincf *cf, const struct maincf_restriction *r)
 		if (!restriction_policy_endpoint_error(a, why, sizeof(why)))
 			return true;
 		if (cf->dl)
-			diag_add(cf->dl, DIAG_BAD_RESTRICTION_ARG, cf->path, r->arg_line, r->arg_col,
+			rdiag(cf, ovr, DIAG_BAD_RESTRICTION_ARG, r->arg_file, r->arg_line, r->arg_col,
 				 "%s \"%s\": smtpd exits at startup (%s) and every connection "
 				 "fails: write the service as transport:endpoint, e.g. "
 				 "inet:127.0.0.1:10023 or unix:private/policy", r->name, a, why);
@@ -616,7 +687,7 @@ restriction_arg_ok(struct maincf *cf, const struct maincf_restriction *r)
 		if (a && *a && strspn(a, "0123456789") == strlen(a))
 			return true;
 		if (cf->dl)
-			diag_add(cf->dl, DIAG_BAD_RESTRICTION_ARG, cf->path, r->line, r->col,
+			rdiag(cf, ovr, DIAG_BAD_RESTRICTION_ARG, r->file, r->line, r->col,
 				 "%s needs a number of seconds%s%s%s; smtpd answers 451 4.3.5 "
 				 "Server configuration error when it reaches it", r->name,
 				 a ? " (got \"" : "", a ? a : "", a ? "\")" : "");
@@ -625,7 +696,7 @@ restriction_arg_ok(struct maincf *cf, const struct maincf_restriction *r)
 		if (a)
 			return true;
 		if (cf->dl)
-			diag_add(cf->dl, DIAG_BAD_RESTRICTION_ARG, cf->path, r->line, r->col,
+			rdiag(cf, ovr, DIAG_BAD_RESTRICTION_ARG, r->file, r->line, r->col,
 				 "%s needs a DNS list domain (e.g. %s zen.spamhaus.org); smtpd "
 				 "logs \"requires domain name argument\" and skips the rule",
 				 r->name, r->name);
@@ -635,18 +706,17 @@ restriction_arg_ok(struct maincf *cf, const struct maincf_restriction *r)
 	}
 }
 
+/* check_rlist - the restriction list RL of parameter LIST (a class when
+ * IN_CLASS) as smtpd parses it: names, arguments, tables (refs).  OVR: the
+ * LIST of a master.cf "-o" override of service cf->cur_service, else NULL. */
 static int
-scan_restriction_list(struct maincf *cf, const char *list, bool in_class)
+check_rlist(struct maincf *cf, struct rlist *rl, const char *list, bool in_class,
+	    const char *ovr)
 {
-	size_t n, i;
-	struct rlist *rl = build_rlist(cf, list);
-	const struct maincf_restriction *r;
+	size_t n = rl->n, i;
+	const struct maincf_restriction *r = rl->v;
 	const char *lname;
 
-	if (rl == NULL)
-		return -1;
-	r = rl->v;
-	n = rl->n;
 	if (n == 0)
 		return 0;
 	lname = mcf_own_str(cf, list);
@@ -663,19 +733,17 @@ scan_restriction_list(struct maincf *cf, const char *list, bool in_class)
 		if (r[i].arg && r[i].arg == r[i].name) {
 			if (!looks_like_ref(nm)) {
 				if (cf->dl)
-					diag_add(cf->dl, DIAG_BAD_REFERENCE, cf->path, r[i].line,
-						 r[i].col, "unknown table type in \"%s\"; smtpd answers "
+					rdiag(cf, ovr, DIAG_BAD_REFERENCE, r[i].file, r[i].line, r[i].col, "unknown table type in \"%s\"; smtpd answers "
 						 "451 4.3.5 when it reaches it (see postconf -m)", nm);
 				continue;
 			}
-			if (add_ref(cf, nm, lname, in_class, NULL,
-				    maincf_restriction_role(NULL, in_class ? NULL : list),
-				    r[i].line, r[i].col) < 0)
+			if (ref_at(cf, r[i].file, nm, lname, in_class, NULL,
+				   maincf_restriction_role(NULL, in_class ? NULL : list),
+				   r[i].line, r[i].col) < 0)
 				return -1;
 			if (cf->dl && (strcmp(list, "smtpd_data_restrictions") == 0
 				       || strcmp(list, "smtpd_end_of_data_restrictions") == 0))
-				diag_add(cf->dl, DIAG_UNKNOWN_RESTRICTION, cf->path, r[i].line,
-					 r[i].col, "a bare table %s is not allowed in %s; smtpd "
+				rdiag(cf, ovr, DIAG_UNKNOWN_RESTRICTION, r[i].file, r[i].line, r[i].col, "a bare table %s is not allowed in %s; smtpd "
 					 "answers 451 4.3.5: write check_sender_access (or another "
 					 "check_*_access) before it", nm, list);
 			continue;
@@ -695,8 +763,7 @@ scan_restriction_list(struct maincf *cf, const char *list, bool in_class)
 				for (k = 0; k < cf->nclasses; k++)
 					if (strcasecmp(cf->classes[k].name, nm) == 0)
 						hint = " (class names are case-sensitive)";
-				diag_add(cf->dl, DIAG_UNKNOWN_RESTRICTION, cf->path, r[i].line,
-					 r[i].col, "unknown restriction \"%s\"%s; smtpd logs "
+				rdiag(cf, ovr, DIAG_UNKNOWN_RESTRICTION, r[i].file, r[i].line, r[i].col, "unknown restriction \"%s\"%s; smtpd logs "
 					 "\"unknown smtpd restriction\" and answers 451 4.3.5 Server "
 					 "configuration error when it reaches it: fix the name or "
 					 "list it in smtpd_restriction_classes", nm, hint);
@@ -704,7 +771,7 @@ scan_restriction_list(struct maincf *cf, const char *list, bool in_class)
 			continue;
 		}
 		if (maincf_restriction_takes_arg(nm)) {
-			if (!restriction_arg_ok(cf, &r[i]))
+			if (!restriction_arg_ok(cf, ovr, &r[i]))
 				continue;
 			if (restriction_find(nm, strlen(nm))->arg == RARG_MAP) {
 				char *lower = mcf_own_str(cf, nm);
@@ -713,14 +780,22 @@ scan_restriction_list(struct maincf *cf, const char *list, bool in_class)
 					return -1;
 				for (k = 0; lower[k]; k++)
 					lower[k] = (char)tolower((unsigned char)lower[k]);
-				if (add_ref(cf, r[i].arg, lname, in_class, lower,
-					    maincf_restriction_role(lower, list),
-					    r[i].arg_line, r[i].arg_col) < 0)
+				if (ref_at(cf, r[i].arg_file, r[i].arg, lname, in_class, lower,
+					   maincf_restriction_role(lower, list),
+					   r[i].arg_line, r[i].arg_col) < 0)
 					return -1;
 			}
 		}
 	}
 	return 0;
+}
+
+static int
+scan_restriction_list(struct maincf *cf, const char *list, bool in_class)
+{
+	struct rlist *rl = build_rlist(cf, list);
+
+	return rl ? check_rlist(cf, rl, list, in_class, NULL) : -1;
 }
 
 static int
@@ -999,8 +1074,101 @@ mcf_unknown_params(struct maincf *cf)
 
 /* ---- master.cf -o overrides ---- */
 
+/* macro_name - NAME when the item T is exactly "$NAME", "${NAME}" or
+ * "$(NAME)" (into BUF, SIZE bytes), else NULL */
+static const char *
+macro_name(const char *t, char *buf, size_t size)
+{
+	size_t n;
+
+	if (t[0] != '$')
+		return NULL;
+	t++;
+	if (*t == '{' || *t == '(') {
+		char close = *t == '{' ? '}' : ')';
+
+		t++;
+		n = strcspn(t, "})");
+		if (t[n] != close || t[n + 1] != '\0')
+			return NULL;
+	} else {
+		n = strlen(t);
+	}
+	if (n == 0 || n >= size)
+		return NULL;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	for (size_t k = 0; k < n; k++)
+		if (!isalnum((unsigned char)buf[k]) && buf[k] != '_')
+			return NULL;
+	return buf;
+}
+
+/* override_items - the items of the "-o" value VALUE written at FILE
+ * LINE/COL, $ expanded.  An item "$name" naming a main.cf parameter that
+ * main.cf's own checks do not scan (mua_recipient_restrictions = ...) takes
+ * that parameter's items with their main.cf positions. */
+static int
+override_items(struct maincf *cf, const char *value, const char *file, unsigned line,
+	       unsigned col, struct xitems *out)
+{
+	struct maincf_list l;
+	size_t i;
+	int rc = 0;
+
+	maincf_list_init(&l);
+	if (maincf_split(value, &l) < 0)
+		rc = -1;
+	for (i = 0; i < l.n && rc == 0; i++) {
+		const struct maincf_item *it = &l.v[i];
+		char nbuf[256];
+		const char *mn;
+
+		if (it->braced) {
+			size_t n = strlen(it->text);
+			char *t = malloc(n + 3);
+
+			if (t == NULL) {
+				rc = -1;
+				break;
+			}
+			t[0] = '{';
+			memcpy(t + 1, it->text, n);
+			t[n + 1] = '}';
+			t[n + 2] = '\0';
+			rc = xitems_push_at(out, t, file, line, col);
+			free(t);
+		} else if (!strchr(it->text, '$')) {
+			rc = xitems_push_at(out, it->text, file, line, col);
+		} else if ((mn = macro_name(it->text, nbuf, sizeof(nbuf))) != NULL
+			   && maincf_find(cf, mn) != NULL && !is_restriction_param(mn)
+			   && maincf_find_class(cf, mn) == NULL) {
+			rc = expanded_items(cf, mn, out);
+		} else {
+			char *x = NULL;
+			struct maincf_list sub;
+			size_t j;
+
+			if (maincf_expand(cf, it->text, &x) < 0) {
+				rc = -1;
+				break;
+			}
+			maincf_list_init(&sub);
+			if (maincf_split(x, &sub) < 0)
+				rc = -1;
+			for (j = 0; j < sub.n && rc == 0; j++)
+				rc = xitems_push_at(out, sub.v[j].text, file, line, col);
+			maincf_list_fini(&sub);
+			free(x);
+		}
+	}
+	maincf_list_fini(&l);
+	return rc;
+}
+
 /* scan_override - the refs in VALUE of parameter NAME set by "-o" in service
- * SERVICE of master.cf, at LINE/COL */
+ * cf->cur_service of master.cf, at LINE/COL; a restriction list is checked
+ * as main.cf's are (check_rlist) */
 static int
 scan_override(struct maincf *cf, const char *name, const char *value, unsigned line,
 	      unsigned col)
@@ -1008,11 +1176,24 @@ scan_override(struct maincf *cf, const char *name, const char *value, unsigned l
 	struct maincf_list l;
 	char *x = NULL;
 	size_t i;
-	bool restr = is_restriction_param(name) || maincf_find_class(cf, name) != NULL;
 	const char *pname;
 	int rc = 0;
 
-	if (!restr && !maincf_is_table_param(cf, name))
+	if (is_restriction_param(name) || maincf_find_class(cf, name) != NULL) {
+		struct xitems xi = { NULL, 0, 0 };
+		struct rlist rl;
+
+		memset(&rl, 0, sizeof(rl));
+		if (override_items(cf, value, cf->cur_file, line, col, &xi) < 0
+		    || rlist_fill(&rl, &xi) < 0)
+			rc = -1;
+		else
+			rc = check_rlist(cf, &rl, name, !is_restriction_param(name), name);
+		xitems_fini(&xi);
+		rlist_fini(&rl);
+		return rc;
+	}
+	if (!maincf_is_table_param(cf, name))
 		return 0;
 	pname = mcf_own_str(cf, name);
 	if (pname == NULL || maincf_expand(cf, value, &x) < 0)
@@ -1020,54 +1201,10 @@ scan_override(struct maincf *cf, const char *name, const char *value, unsigned l
 	maincf_list_init(&l);
 	if (maincf_split(x, &l) < 0)
 		rc = -1;
-	for (i = 0; i < l.n && rc == 0; i++) {
-		const char *t = l.v[i].text;
-		const char *prev = i > 0 ? l.v[i - 1].text : NULL;
-
-		if (restr) {
-			size_t k;
-			bool known = false;
-
-			for (k = 0; k < cf->nclasses; k++)
-				if (strcmp(cf->classes[k].name, t) == 0) {
-					known = true;
-					if (cf->classes[k].nuses++ == 0) {
-						cf->classes[k].use_line = line;
-						cf->classes[k].use_col = col;
-					}
-				}
-			if (!known && cf->dl && !maincf_is_builtin_restriction(t) && !looks_like_ref(t)
-			    && l.v[i].text[0] != '{'
-			    && !(prev && maincf_restriction_takes_arg(prev)))
-				diag_add(cf->dl, DIAG_UNKNOWN_RESTRICTION, cf->cur_file, line, col,
-					 "unknown restriction \"%s\" in the %s override of service %s; "
-					 "smtpd logs \"unknown smtpd restriction\" and answers 451 "
-					 "4.3.5 Server configuration error when it reaches it",
-					 t, name, cf->cur_service ? cf->cur_service : "?");
-		}
-		if (!looks_like_ref(t))
-			continue;
-		if (!restr) {
-			rc = add_ref(cf, t, pname, false, NULL, param_role(name), line, col);
-		} else if (prev && strncasecmp(prev, "check_", 6) == 0
-			   && maincf_restriction_takes_arg(prev)) {
-			char *lower = mcf_own_str(cf, prev);
-			size_t k;
-
-			if (lower == NULL) {
-				rc = -1;
-				break;
-			}
-			for (k = 0; lower[k]; k++)
-				lower[k] = (char)tolower((unsigned char)lower[k]);
-			if (strcmp(lower, "check_policy_service") != 0)
-				rc = add_ref(cf, t, pname, false, lower,
-					     maincf_restriction_role(lower, name), line, col);
-		} else if (prev == NULL || !maincf_restriction_takes_arg(prev)) {
-			rc = add_ref(cf, t, pname, false, NULL, maincf_restriction_role(NULL, name),
-				     line, col);
-		}
-	}
+	for (i = 0; i < l.n && rc == 0; i++)
+		if (looks_like_ref(l.v[i].text))
+			rc = add_ref(cf, l.v[i].text, pname, false, NULL, param_role(name), line,
+				     col);
 	maincf_list_fini(&l);
 	free(x);
 	return rc;
