@@ -154,4 +154,58 @@ like "... in smtpd_recipient_restrictions" "$out" 'smtpd_recipient_restrictions:
 out=$($E --client 127.0.0.1 --sender '<>' --recipient foo@rcpt-dom.invalid)
 like "null sender: nothing to check, whatever the recipient's domain" "$out" '^250 '
 unlike "the recipient's domain is never looked up" "$out" 'records of rcpt-dom'
+# master.cf -o restriction lists: checked as main.cf's lists are (names,
+# arguments, tables), reported at the -o line with the service; the stock
+# master.cf and the usual submission overrides raise nothing
+o=$d/ovr; mkdir "$o"
+cat >"$o/main.cf" <<'EOF2'
+compatibility_level = 3.6
+mydestination = local.test
+smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
+mua_client_restrictions = permit_sasl_authenticated, reject
+mua_recipient_restrictions = permit_sasl_authenticated,
+    reject_rbl_client
+EOF2
+if [ -r /usr/share/postfix/master.cf.dist ]; then
+	cp /usr/share/postfix/master.cf.dist "$o/master.cf"
+else
+	printf 'smtp      inet  n       -       y       -       -       smtpd\n' >"$o/master.cf"
+fi
+cat >>"$o/master.cf" <<'EOF2'
+submission inet n       -       y       -       -       smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o milter_macro_daemon_name=ORIGINATING
+smtps     inet  n       -       y       -       -       smtpd
+  -o smtpd_client_restrictions=$mua_client_restrictions
+EOF2
+out=$("$PFCONSOLE" -c "$o" check 2>&1); rc=$?
+is "stock master.cf + submission overrides: exit 0" "$rc" 0
+unlike "... no restriction finding" "$out" '\[(unknown-restriction|bad-restriction-arg|bad-reference)\]'
+n=$(wc -l <"$o/master.cf")
+cat >>"$o/master.cf" <<'EOF2'
+bad       inet  n       -       y       -       -       smtpd
+  -o smtpd_client_restrictions=check_policy_service,inet:
+  -o smtpd_sender_restrictions=check_sender_access
+  -o smtpd_recipient_restrictions=bogus_restriction,permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=$mua_recipient_restrictions
+EOF2
+out=$("$PFCONSOLE" -c "$o" check 2>&1); rc=$?
+is "broken -o restriction lists: exit 1" "$rc" 1
+like "-o check_policy_service inet: (smtpd exits)" "$out" \
+	"master\\.cf:$((n + 2)):6: error: service bad/inet, -o smtpd_client_restrictions: check_policy_service \"inet:\": smtpd exits at startup .*\\[bad-restriction-arg\\]"
+like "-o check_sender_access without a table" "$out" \
+	"master\\.cf:$((n + 3)):6: error: service bad/inet, -o smtpd_sender_restrictions: check_sender_access needs a type:name argument.*\\[bad-reference\\]"
+like "-o unknown restriction" "$out" \
+	"master\\.cf:$((n + 4)):6: error: service bad/inet, -o smtpd_recipient_restrictions: unknown restriction \"bogus_restriction\".*\\[unknown-restriction\\]"
+like "-o \$mua_recipient_restrictions: checked at its main.cf line" "$out" \
+	"main\\.cf:6:5: error: service bad/inet, -o smtpd_relay_restrictions: reject_rbl_client needs a DNS list domain.*\\[bad-restriction-arg\\]"
+is "four findings, no more" "$(printf '%s\n' "$out" | grep -c ': error: ')" 4
+out=$("$PFCONSOLE" -c "$o" explain --service bad --client 127.0.0.1 --sender a@b.example --recipient x@local.test 2>&1)
+like "explain --service bad: smtpd cannot start" "$out" \
+	'smtpd cannot start, no reply .*fatal: need service transport:endpoint instead of "inet:"'
 tap_done
