@@ -396,9 +396,10 @@ test_master_overrides(void **state)
 	assert_string_equal(r->name, "/etc/pfc/mua");
 	assert_int_equal(r->role, MAINCF_ROLE_CLIENT);
 	assert_string_equal(r->service, "submission/inet");
-	assert_int_equal(r->line, 3);
-	assert_int_equal(r->col, 6);
-	assert_non_null(strstr(r->file, "master.cf"));
+	/* "-o ...=$mua_checks": the table where main.cf writes it */
+	assert_int_equal(r->line, 1);
+	assert_int_equal(r->col, 34);
+	assert_non_null(strstr(r->file, "/main.cf"));
 	r = maincf_ref_at(cf, 1);
 	assert_string_equal(r->name, "/etc/pfc/s");
 	assert_string_equal(r->restriction, "check_sender_access");
