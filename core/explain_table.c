@@ -449,8 +449,7 @@ xt_find1(struct st *s, struct xtable *t, const char *key, bool partial, const ch
 			return 1;
 		} else if (t->pattern && mh.rule < t->pt.n) {
 			h->line = t->pt.rules[mh.rule].line;
-			snprintf(h->key, sizeof(h->key), "%.*s", (int)t->pt.rules[mh.rule].pattern_len,
-				 t->pt.rules[mh.rule].pattern);
+			pattern_rule_text(&t->pt, mh.rule, h->key, sizeof(h->key));
 		} else {
 			char buf[256], *heap = NULL;
 			size_t fl = kl;

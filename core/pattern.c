@@ -638,3 +638,23 @@ pattern_open(const struct pattern_table *pt, const char *type, const char *name,
 {
 	return map_open(type, name, pt->rules, pt->n, MAP_OPEN_SKIP_BAD, err);
 }
+
+void
+pattern_rule_text(const struct pattern_table *pt, size_t i, char *buf, size_t size)
+{
+	const struct map_rule *r = &pt->rules[i];
+	const struct pattern_pos *p = &pt->pos[i];
+	char d = '/';
+
+	if (p->line_text && p->pattern_off > 0)
+		d = p->line_text[p->pattern_off - 1];
+	snprintf(buf, size, "%s%c%.*s%c%s", r->negate ? "!" : "", d, (int)r->pattern_len,
+		 r->pattern, d, r->flags ? r->flags : "");
+	if (r->pattern2) {
+		size_t n = strlen(buf);
+
+		if (n < size)
+			snprintf(buf + n, size - n, "!%c%.*s%c%s", d, (int)r->pattern2_len,
+				 r->pattern2, d, r->flags2 ? r->flags2 : "");
+	}
+}

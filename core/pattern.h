@@ -75,6 +75,12 @@ long pattern_parse_buf(struct pattern_table *pt, const char *buf, size_t len,
 long pattern_parse_file(struct pattern_table *pt, const char *path, unsigned flags,
 			struct diag_list *dl);
 
+/* pattern_rule_text - rule I of PT as written, up to its result:
+ * [!]DpatternD[flags] (and !DpatD[flags] for regexp's second pattern), with
+ * the delimiter the source used (its first), for messages that name the rule (explain's
+ * rule line, hits, impact).  Cut to SIZE, always terminated. */
+void pattern_rule_text(const struct pattern_table *pt, size_t i, char *buf, size_t size);
+
 /*
  * pattern_compile - compile every rule with the backend of TYPE ("regexp" or
  * "pcre"), one at a time so that every bad rule is reported (DIAG_BAD_REGEX

@@ -80,4 +80,23 @@ for l in sys.stdin:
     print(("skipped" if "skipped" in o else "%s %s:%s" % (o["text"], r.get("file", "").split("/")[-1], r.get("line"))))')
 # the index was built before the edit above, the line is the source's today
 is "feed --json | explain --batch - names the table line" "$got" "<318787866@qq.com>: Sender address rejected: 521 restricted_senders:2"
+# a pattern rule is named as written: delimiter, flags, negation (not the
+# bare expression, which reads as another rule)
+mkdir -p "$T/pat"
+printf '%s\n' '/^confirm-return.*\@/i   REJECT no thanks' '!#^ok#   REJECT not ok' >"$T/pat/s.pcre"
+printf '%s\n' '/^list-/!/^list-ok/   REJECT lists' >"$T/pat/s.regexp"
+cat >"$T/pat/main.cf" <<CF
+compatibility_level = 3.6
+mydestination = local.test
+local_recipient_maps =
+smtpd_sender_restrictions = check_sender_access regexp:$T/pat/s.regexp, check_sender_access pcre:$T/pat/s.pcre
+smtpd_recipient_restrictions = permit_auth_destination, reject
+CF
+P="$PFCONSOLE -c $T/pat explain --client 192.0.2.1 --recipient u@local.test --sender"
+like "pattern rule: delimiters and flags" "$($P Confirm-Return-1@x.example)" \
+	"^rule: $T/pat/s.pcre:1: /\\^confirm-return\\.\\*\\\\@/i REJECT no thanks"
+like "pattern rule: a negated rule with its own delimiter" "$($P zz@x.example --json)" \
+	'"key":"!#\^ok#"'
+like "pattern rule: regexp's second pattern" "$($P list-a@x.example)" \
+	"^rule: $T/pat/s.regexp:1: /\\^list-/!/\\^list-ok/ REJECT lists"
 tap_done
