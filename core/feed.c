@@ -765,6 +765,27 @@ add_safe(struct strbuf *out, struct pf_span sp)
 	return textsafe_append(out, sp.p, sp.n, 1000, NULL, NULL);
 }
 
+/* add_quoted - SP made safe, then '"' and '\\' escaped with '\\': the text
+ * between the quotes of text="..." is attacker-chosen and must not end
+ * them (a header_checks match can hold '" from=<...>') */
+static int
+add_quoted(struct strbuf *out, struct pf_span sp)
+{
+	struct strbuf t;
+	size_t i;
+	int r;
+
+	strbuf_init(&t);
+	r = textsafe_append(&t, sp.p, sp.n, 1000, NULL, NULL);
+	for (i = 0; r == 0 && i < t.len; i++)
+		if ((t.buf[i] == '"' || t.buf[i] == '\\') && strbuf_addch(out, '\\') < 0)
+			r = -1;
+		else if (strbuf_addch(out, t.buf[i]) < 0)
+			r = -1;
+	strbuf_fini(&t);
+	return r < 0 ? -1 : 0;
+}
+
 static int
 add_field(struct strbuf *out, const char *name, struct pf_span sp)
 {
@@ -817,7 +838,7 @@ feed_event_text(const struct pf_event *ev, struct strbuf *out)
 	    add_field(out, "helo", ev->helo) < 0)
 		goto fail;
 	if (ev->text.p != NULL &&
-	    (strbuf_addstr(out, " text=\"") < 0 || add_safe(out, ev->text) < 0 ||
+	    (strbuf_addstr(out, " text=\"") < 0 || add_quoted(out, ev->text) < 0 ||
 	     strbuf_addch(out, '"') < 0))
 		goto fail;
 	if (ev->reason.p != NULL &&

@@ -21,6 +21,10 @@ is "text: first line" "$(printf '%s\n' "$out" | head -1)" \
 	"2026-11-02T10:00:01.000000+00:00 reject RCPT a.example[192.0.2.1] 554 5.7.1 from=<1@qq.com> to=<foo@bar.org> helo=<a.example>: <1@qq.com>: Sender address rejected: 521"
 is "text: header hold" "$(printf '%s\n' "$out" | tail -1)" \
 	"2026-11-02T13:00:00.000000+00:00 hold header a.example[192.0.2.1] from=<y@ok.example> to=<foo@bar.org> helo=<a.example> text=\"Subject: hi\": held"
+# the matched header is attacker-chosen: a quote in it cannot end text="..."
+printf '%s\n' '2026-11-02T14:00:00.000000+00:00 mx postfix/cleanup[2]: 4A3F2102459: reject: header Content-Type: a; b="x" from=<ceo@b.example> from a.example[192.0.2.1]; from=<y@ok.example> to=<foo@bar.org> proto=ESMTP helo=<a.example>: 5.7.1 no' >"$tmp/q.log"
+is "text: quotes inside text=\"...\" are escaped" "$("$PFCONSOLE" feed --log "$tmp/q.log")" \
+	'2026-11-02T14:00:00.000000+00:00 reject header a.example[192.0.2.1] 5.7.1 from=<y@ok.example> to=<foo@bar.org> helo=<a.example> text="Content-Type: a; b=\"x\" from=<ceo@b.example>": no'
 is "json: defer for 450" "$("$PFCONSOLE" feed --log "$log" --json | sed -n 3p | grep -o '"action":"[a-z]*","stage":"[A-Z]*"')" \
 	'"action":"defer","stage":"RCPT"'
 is "--since absolute" "$("$PFCONSOLE" feed --log "$log" --since 2026-11-02T11:00:00Z | wc -l | tr -d ' ')" 3
