@@ -368,14 +368,14 @@ reason_key(const char *depends, const struct replay_txn *t, const char *prefix)
 	strbuf_init(&a);
 	strbuf_init(&b);
 	strbuf_addstr(&a, prefix);
-	replace_all(&a, depends, t->recipient, "RECIPIENT");
+	replace_all(&a, depends, t->recipient, "the recipient");
 	if (*t->sender) {
-		replace_all(&b, a.buf, t->sender, "SENDER");
+		replace_all(&b, a.buf, t->sender, "the sender");
 		strbuf_reset(&a);
 		strbuf_add(&a, b.buf, b.len);
 		strbuf_reset(&b);
 	}
-	replace_all(&b, a.buf, t->client_addr, "CLIENT");
+	replace_all(&b, a.buf, t->client_addr, "the client");
 	strbuf_fini(&a);
 	return strbuf_export(&b);
 }
