@@ -64,4 +64,32 @@ out=$(printf '%s\n' '{"client":"127.0.0.1","helo":"h.example","sender":"a@ok.exa
 	"$PFCONSOLE" explain -c "$PF_CONF" --batch -)
 like "explain: smtpd cannot start, no reply" "$out" \
 	'"decision":"unknown","code":null.*"depends":"fatal: need service transport:endpoint instead of \\"inet:\\""'
+# the same restriction given as a master.cf -o override of the smtpd
+# service: check reports it at the -o line with the service, explain
+# --service says smtpd cannot start, and the real smtpd of that service
+# exits at its first connection
+configure arg_policy_fatal_fixed
+pf_running && pf_stop
+cp "$PF_CONF/master.cf" "$PF_CONF/master.cf.orig"
+awk -v p="127.0.0.1:$PF_PORT" '{ print } $1 == p { print "  -o smtpd_client_restrictions=check_policy_service,inet:" }' \
+	"$PF_CONF/master.cf.orig" >"$PF_CONF/master.cf"
+line=$(grep -n '^  -o smtpd_client_restrictions=check_policy_service,inet:' "$PF_CONF/master.cf" | cut -d: -f1)
+out=$("$PFCONSOLE" check -c "$PF_CONF" 2>&1)
+like "-o override: check reports it at the -o line" "$out" \
+	"master\\.cf:$line:6: error: service 127\\.0\\.0\\.1:$PF_PORT/inet, -o smtpd_client_restrictions: check_policy_service \"inet:\": smtpd exits at startup.*\\[bad-restriction-arg\\]"
+out=$("$PFCONSOLE" explain -c "$PF_CONF" --service "127.0.0.1:$PF_PORT" --client 127.0.0.1 \
+	--helo h.example --sender a@ok.example --recipient v 2>&1)
+like "-o override: explain --service says smtpd cannot start" "$out" \
+	'smtpd cannot start, no reply .*fatal: need service transport:endpoint instead of "inet:"'
+pf_start || fail "-o override: postfix start" "$(tail -5 "$PF_LOG")"
+pf_log_mark
+res=$(timeout 30 "$PF_PYTHON" "$PF_SMTP_PY" --port "$PF_PORT" --timeout 10 "MAIL FROM:<a@ok.example>" 2>&1)
+unlike "-o override: the real smtpd gives no 250 (it exits)" "$res" 'S: 250 2\.1\.0'
+if pf_wait_log 'fatal: need service transport:endpoint instead of "inet:"' 20 >/dev/null; then
+	ok "-o override: the real smtpd logged the fatal"
+else
+	fail "-o override: the real smtpd logged the fatal"
+fi
+pf_stop
+cp "$PF_CONF/master.cf.orig" "$PF_CONF/master.cf"
 tap_done
