@@ -1,9 +1,10 @@
 /*
  * core/kvparse.c - postmap input syntax (see kvparse.h).
  *
- * The file is mmap'd and walked once.  A logical line that is one physical
- * line (the common case) is handed out as pointers into the file; only
- * continued lines are joined into a scratch buffer.  The value is copied
+ * The file is mmap'd and walked once by util/readlline.c (the one Postfix
+ * logical-line reader): a logical line that is one physical line (the
+ * common case) comes as pointers into the file; only continued lines are
+ * joined.  The value is copied
  * into a second scratch buffer so that a NUL follows it.  No per-entry
  * allocation: the buffers grow to the longest logical line and are reused.
  */
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/kvparse.h"
+#include "util/readlline.h"
 #include "util/strbuf.h"
 #include "util/safeopen.h"
 
@@ -35,13 +37,6 @@ static const unsigned char key_special[256] = {
 	['"'] = 1, ['\\'] = 1,
 };
 
-/* Where each joined segment came from, to map offsets back to the source. */
-struct seg {
-	size_t joff;                /* offset in the joined text */
-	size_t soff;                /* offset in the source */
-	unsigned line;
-};
-
 struct kvp {
 	const char *buf;
 	size_t len;
@@ -49,10 +44,7 @@ struct kvp {
 	kv_entry_fn *fn;
 	void *ctx;
 	struct diag_list *dl;
-	struct strbuf join;         /* joined logical line (continuations only) */
 	struct strbuf val;          /* value + NUL */
-	struct seg *segs;
-	size_t nsegs, capsegs;
 };
 
 /* col_at - display column of source offset OFF (in physical line starting at LS) */
@@ -77,33 +69,20 @@ col_at(const struct kvp *p, size_t ls, size_t off)
 	return (unsigned)n + 1;
 }
 
-/* src_off - source offset and line of joined offset JOFF */
-static size_t
-src_off(const struct kvp *p, size_t joff, unsigned *line, size_t *ls)
-{
-	size_t i = p->nsegs;
-
-	while (i > 1 && p->segs[i - 1].joff > joff)
-		i--;
-	*line = p->segs[i - 1].line;
-	*ls = p->segs[i - 1].soff;
-	if (i == 1)
-		return p->segs[0].soff + joff;
-	/* continuation segments start at their physical line's first byte */
-	return p->segs[i - 1].soff + (joff - p->segs[i - 1].joff);
-}
-
-/* entry - split one logical line T (N bytes) and call FN */
+/* entry - split one logical line L and call FN */
 static int
-entry(struct kvp *p, const char *t, size_t n, unsigned line, unsigned nlines, size_t start,
-      size_t end, bool indented)
+entry(void *ctx, const struct rll_line *ll)
 {
+	struct kvp *p = ctx;
+	const char *t = ll->text;
+	size_t n = ll->len;
+	unsigned line = ll->first;
 	struct kv_entry e;
 	size_t i, k, vs, ve, qpos = 0, ls;
 	unsigned l;
 	bool inq = false;
 
-	if (indented) {
+	if (ll->indented) {
 		char shown[40];
 		size_t m = n > 30 ? 30 : n;
 
@@ -150,12 +129,8 @@ entry(struct kvp *p, const char *t, size_t n, unsigned line, unsigned nlines, si
 	if (i > n)
 		i = n;
 	if (inq) {
-		size_t so = p->nsegs ? src_off(p, qpos, &l, &ls) : start + qpos;
+		size_t so = rll_where(ll, qpos, &l, &ls);
 
-		if (!p->nsegs) {
-			l = line;
-			ls = start;
-		}
 		if (diag_add(p->dl, DIAG_SYNTAX, p->file, l, col_at(p, ls, so),
 			     "unbalanced '\"' in this line; postmap ignores the whole line "
 			     "(close the quote, or protect it with a backslash)") < 0)
@@ -189,94 +164,11 @@ entry(struct kvp *p, const char *t, size_t n, unsigned line, unsigned nlines, si
 	e.val = p->val.buf;
 	e.vlen = ve - vs;
 	e.line = line;
-	e.nlines = nlines;
-	e.start = start;
-	e.end = end;
-	if (p->nsegs)
-		e.val_off = src_off(p, vs, &l, &ls);
-	else
-		e.val_off = start + vs;
+	e.nlines = ll->last - ll->first + 1;
+	e.start = ll->start;
+	e.end = ll->end;
+	e.val_off = rll_where(ll, vs, &l, &ls);
 	return p->fn(p->ctx, &e);
-}
-
-static int
-add_seg(struct kvp *p, size_t joff, size_t soff, unsigned line)
-{
-	if (p->nsegs == p->capsegs) {
-		size_t nc = p->capsegs ? p->capsegs * 2 : 8;
-		struct seg *ns = realloc(p->segs, nc * sizeof(*ns));
-
-		if (ns == NULL)
-			return -1;
-		p->segs = ns;
-		p->capsegs = nc;
-	}
-	p->segs[p->nsegs].joff = joff;
-	p->segs[p->nsegs].soff = soff;
-	p->segs[p->nsegs].line = line;
-	p->nsegs++;
-	return 0;
-}
-
-static int
-parse(struct kvp *p)
-{
-	const char *buf = p->buf;
-	size_t len = p->len, pos = 0;
-	unsigned lineno = 0;
-	/* the pending logical line */
-	bool have = false, joined = false, indented = false;
-	size_t ls = 0, le = 0, lend = 0;
-	unsigned lline = 0, llast = 0;
-	int r;
-
-	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t s = pos, e = nl ? (size_t)(nl - buf) : len, j;
-
-		pos = nl ? e + 1 : len;
-		lineno++;
-		for (j = s; j < e && is_space((unsigned char)buf[j]); j++)
-			;
-		if (j == e || buf[j] == '#')
-			continue;
-		if (j > s && have) {
-			/* continuation: join */
-			if (!joined) {
-				strbuf_reset(&p->join);
-				p->nsegs = 0;
-				if (strbuf_add(&p->join, buf + ls, le - ls) < 0 || add_seg(p, 0, ls, lline) < 0)
-					return -1;
-				joined = true;
-			}
-			if (add_seg(p, p->join.len, s, lineno) < 0 || strbuf_add(&p->join, buf + s, e - s) < 0)
-				return -1;
-			llast = lineno;
-			lend = pos;
-			continue;
-		}
-		if (have) {
-			r = joined ? entry(p, p->join.buf, p->join.len, lline, llast - lline + 1, ls, lend, indented)
-				   : entry(p, buf + ls, le - ls, lline, 1, ls, lend, indented);
-			if (r != 0)
-				return r;
-			p->nsegs = 0;
-		}
-		have = true;
-		joined = false;
-		indented = j > s;
-		ls = s;
-		le = e;
-		lend = pos;
-		lline = llast = lineno;
-	}
-	if (have) {
-		r = joined ? entry(p, p->join.buf, p->join.len, lline, llast - lline + 1, ls, lend, indented)
-			   : entry(p, buf + ls, le - ls, lline, 1, ls, lend, indented);
-		if (r != 0)
-			return r;
-	}
-	return 0;
 }
 
 /* kvparse_buf - parse BUF as a postmap source named FILE */
@@ -294,12 +186,9 @@ kvparse_buf(const char *buf, size_t len, const char *file, kv_entry_fn *fn, void
 	p.fn = fn;
 	p.ctx = ctx;
 	p.dl = dl;
-	strbuf_init(&p.join);
 	strbuf_init(&p.val);
-	r = parse(&p);
-	strbuf_fini(&p.join);
+	r = readllines(buf, len, 0, entry, &p);
 	strbuf_fini(&p.val);
-	free(p.segs);
 	return r;
 }
 

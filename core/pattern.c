@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/pattern.h"
+#include "util/readlline.h"
 #include "util/strbuf.h"
 #include "util/safeopen.h"
 
@@ -53,59 +54,30 @@ is_ws(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-/* ---- logical lines ---- */
+/* ---- logical lines: util/readlline.c ---- */
+
+struct plines {
+	pattern_line_fn *fn;
+	void *ctx;
+};
+
+static int
+pline(void *ctx, const struct rll_line *l)
+{
+	const struct plines *pl = ctx;
+
+	/* nlines runs to the next logical line: trailing comments and blank
+	 * lines are counted with the line before them */
+	return pl->fn(pl->ctx, l->text, l->len, l->first, l->upto - l->first + 1, l->start, l->end,
+		      l->indented);
+}
 
 int
 pattern_lines(const char *buf, size_t len, pattern_line_fn *fn, void *ctx)
 {
-	struct strbuf j;
-	size_t pos = 0, start = 0, end = 0;
-	unsigned lineno = 0, first = 0, nlines = 0;
-	bool have = false, indented = false;
-	int rc = 0;
+	struct plines pl = { fn, ctx };
 
-	strbuf_init(&j);
-	while (pos < len) {
-		size_t ls = pos, le, k;
-
-		while (pos < len && buf[pos] != '\n')
-			pos++;
-		le = pos;
-		if (pos < len)
-			pos++;
-		lineno++;
-		for (k = ls; k < le && is_ws((unsigned char)buf[k]); k++)
-			;
-		if (k == le || buf[k] == '#') {
-			if (have)
-				nlines++;
-			continue;
-		}
-		if (k == ls || !have) {
-			if (have) {
-				rc = fn(ctx, j.buf, j.len, first, nlines, start, end, indented);
-				if (rc)
-					goto out;
-			}
-			strbuf_reset(&j);
-			have = true;
-			indented = k > ls;
-			first = lineno;
-			nlines = 0;
-			start = ls;
-		}
-		nlines++;
-		if (strbuf_add(&j, buf + ls, le - ls) < 0) {
-			rc = -1;
-			goto out;
-		}
-		end = pos;
-	}
-	if (have)
-		rc = fn(ctx, j.buf, j.len, first, nlines, start, end, indented);
-out:
-	strbuf_fini(&j);
-	return rc;
+	return readllines(buf, len, RLL_COPY, pline, &pl);
 }
 
 /* ---- one line ---- */

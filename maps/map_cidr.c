@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "maps/map_int.h"
+#include "util/readlline.h"
 #include "util/safeopen.h"
 
 enum { OP_MATCH = 1, OP_IF, OP_ENDIF };
@@ -236,83 +237,15 @@ parse_rule(struct crule *c, char *p, int nesting, size_t *at, size_t *val, char 
 }
 
 /* ------------------------------------------------------------------ */
-/* logical lines (readlline.c) and the inline form (dict_stream.c)      */
+/* logical lines (util/readlline.c) and the inline form (dict_stream.c) */
 
-struct seg {
-	size_t start;               /* offset in the logical line */
-	unsigned line;              /* its physical line */
-};
-
-struct llreader {
-	const char *src;
-	size_t len, pos;
-	unsigned lineno;
-	struct strbuf buf;
-	struct seg *seg;
-	size_t nseg, capseg;
-};
-
-static int
-add_seg(struct llreader *r, size_t start)
-{
-	if (r->nseg == r->capseg) {
-		size_t nc = r->capseg ? r->capseg * 2 : 8;
-		struct seg *ns = realloc(r->seg, nc * sizeof(*ns));
-
-		if (ns == NULL)
-			return -1;
-		r->seg = ns;
-		r->capseg = nc;
-	}
-	r->seg[r->nseg].start = start;
-	r->seg[r->nseg++].line = r->lineno;
-	return 0;
-}
-
-/* llread - the next logical line into R->buf: 1, 0 at the end, -1 ENOMEM */
-static int
-llread(struct llreader *r)
-{
-	strbuf_reset(&r->buf);
-	r->nseg = 0;
-	for (;;) {
-		size_t start = r->buf.len, i;
-		const char *nl = memchr(r->src + r->pos, '\n', r->len - r->pos);
-		size_t n = nl ? (size_t)(nl - (r->src + r->pos)) : r->len - r->pos;
-		int next;
-
-		if (strbuf_add(&r->buf, r->src + r->pos, n) < 0)
-			return -1;
-		r->pos += n + (nl != NULL);
-		if (nl != NULL || n > 0)
-			r->lineno++;
-		for (i = start; i < r->buf.len && cspace((unsigned char)r->buf.buf[i]); i++)
-			;
-		if (i == r->buf.len || r->buf.buf[i] == '#')
-			strbuf_truncate(&r->buf, start);
-		else if (add_seg(r, start) < 0)
-			return -1;
-		if (nl == NULL)
-			break;
-		if (r->buf.len > 0) {
-			next = r->pos < r->len ? (unsigned char)r->src[r->pos] : -1;
-			if (next != '#' && !cspace(next))
-				break;
-		}
-	}
-	return r->buf.len > 0;
-}
-
-/* llpos - physical line and column of offset OFF in the logical line */
+/* llpos - physical line and byte column of offset OFF in the logical line */
 static void
-llpos(const struct llreader *r, size_t off, unsigned *line, unsigned *col)
+llpos(const struct rll_line *l, size_t off, unsigned *line, unsigned *col)
 {
-	size_t i = 0;
+	size_t ls, so = rll_where(l, off, line, &ls);
 
-	while (i + 1 < r->nseg && r->seg[i + 1].start <= off)
-		i++;
-	*line = r->nseg ? r->seg[i].line : r->lineno;
-	*col = (unsigned)(off - (r->nseg ? r->seg[i].start : 0)) + 1;
+	*col = (unsigned)(so - ls) + 1;
 }
 
 /* balpar - length of the balanced "{...}" at S, 0 if unbalanced */
@@ -415,127 +348,143 @@ crule_free(struct crule *c)
 	free(c->value);
 }
 
+/* parsing a whole source: the state across logical lines */
+struct cparse {
+	struct cidr_map *cm;        /* rules kept here (NULL: notes only) */
+	map_cidr_fn *fn;
+	void *ctx;
+	size_t *stack, nesting, capstack, nkept;
+	struct strbuf work;         /* the line, for parse_rule to cut up */
+};
+
+/* one_line - one logical line L: a rule, or a note; 0 or FN's/-1 (ENOMEM) */
+static int
+one_line(void *arg, const struct rll_line *l)
+{
+	struct cparse *st = arg;
+	int ret = 0;
+	struct map_cidr_note note;
+	struct crule c;
+	char why[512];
+	size_t at, val;
+	char *copy;
+
+	if ((copy = strdup(l->text)) == NULL)
+		return -1;
+	memset(&note, 0, sizeof(note));
+	if (l->indented) {
+		/* readllines: "logical line must not start with whitespace" */
+		llpos(l, 0, &note.line, &note.col);
+		snprintf(why, sizeof(why), "logical line must not start with whitespace: "
+			 "\"%.30s%s\"", l->text, l->len > 30 ? "..." : "");
+		note.kind = MAP_CIDR_BAD_LINE;
+		note.why = why;
+		if (st->fn != NULL)
+			ret = st->fn(st->ctx, &note);
+		free(copy);
+		return ret;
+	}
+	strbuf_reset(&st->work);
+	if (strbuf_add(&st->work, l->text, l->len) < 0) {
+		free(copy);
+		return -1;
+	}
+	if (parse_rule(&c, st->work.buf, (int)st->nesting, &at, &val, why, sizeof(why)) != NULL) {
+		llpos(l, at, &note.line, &note.col);
+		note.kind = MAP_CIDR_SKIPPED;
+		note.why = why;
+		if (st->fn != NULL)
+			ret = st->fn(st->ctx, &note);
+		free(copy);
+		return ret;
+	}
+	llpos(l, 0, &c.line, &note.col);
+	c.block_end = SIZE_MAX;
+	/* the pattern as written: the line up to the end of the pattern */
+	copy[c.op == OP_MATCH ? strcspn(copy + at, " \t\n\v\f\r") + at : strlen(copy)] = 0;
+	trim(copy);
+	c.pattern = copy;
+	c.value = strdup(c.op == OP_MATCH ? st->work.buf + val : "");
+	if (c.value == NULL) {
+		crule_free(&c);
+		return -1;
+	}
+	if (c.op == OP_MATCH && st->fn != NULL) {
+		note.kind = MAP_CIDR_RULE;
+		note.line = c.line;
+		note.col = 1;
+		note.pattern = c.pattern;
+		note.value = c.value;
+		llpos(l, val, &note.vline, &note.vcol);
+		ret = st->fn(st->ctx, &note);
+	}
+	if (c.op == OP_IF) {
+		if (st->nesting == st->capstack) {
+			size_t nc = st->capstack ? st->capstack * 2 : 8;
+			size_t *ns = realloc(st->stack, nc * sizeof(*ns));
+
+			if (ns == NULL) {
+				crule_free(&c);
+				return -1;
+			}
+			st->stack = ns;
+			st->capstack = nc;
+		}
+		st->stack[st->nesting++] = st->nkept;
+	} else if (c.op == OP_ENDIF && st->cm != NULL) {
+		st->cm->r[st->stack[--st->nesting]].block_end = st->nkept;
+	} else if (c.op == OP_ENDIF)
+		st->nesting--;
+	if (st->cm == NULL) {
+		crule_free(&c);
+		st->nkept++;
+		return ret;
+	}
+	if (st->cm->n == st->cm->cap) {
+		size_t nc = st->cm->cap ? st->cm->cap * 2 : 16;
+		struct crule *nr = realloc(st->cm->r, nc * sizeof(*nr));
+
+		if (nr == NULL) {
+			crule_free(&c);
+			return -1;
+		}
+		st->cm->r = nr;
+		st->cm->cap = nc;
+	}
+	st->cm->r[st->cm->n++] = c;
+	st->nkept++;
+	return ret;
+}
+
 /* parse_source - every logical line of SRC; rules kept into CM (may be
  * NULL: notes only).  0 or -1 (ENOMEM; or the note function's -1). */
 static int
 parse_source(const char *src, size_t len, struct cidr_map *cm, map_cidr_fn *fn, void *ctx)
 {
-	struct llreader r;
-	size_t *stack = NULL, nesting = 0, capstack = 0, nkept = 0;
-	int ret = 0, got;
+	struct cparse st;
+	int ret;
 
-	memset(&r, 0, sizeof(r));
-	r.src = src;
-	r.len = len;
-	strbuf_init(&r.buf);
-	while (ret == 0 && (got = llread(&r)) != 0) {
-		struct map_cidr_note note;
-		struct crule c;
-		char why[512];
-		size_t at, val;
-		char *copy;
-
-		if (got < 0 || (copy = strdup(r.buf.buf)) == NULL) {
-			ret = -1;
-			break;
-		}
-		memset(&note, 0, sizeof(note));
-		if (cspace((unsigned char)r.buf.buf[0])) {
-			/* readllines: "logical line must not start with whitespace" */
-			llpos(&r, 0, &note.line, &note.col);
-			snprintf(why, sizeof(why), "logical line must not start with whitespace: "
-				 "\"%.30s%s\"", r.buf.buf, r.buf.len > 30 ? "..." : "");
-			note.kind = MAP_CIDR_BAD_LINE;
-			note.why = why;
-			if (fn != NULL)
-				ret = fn(ctx, &note);
-			free(copy);
-			continue;
-		}
-		if (parse_rule(&c, r.buf.buf, (int)nesting, &at, &val, why, sizeof(why)) != NULL) {
-			llpos(&r, at, &note.line, &note.col);
-			note.kind = MAP_CIDR_SKIPPED;
-			note.why = why;
-			if (fn != NULL)
-				ret = fn(ctx, &note);
-			free(copy);
-			continue;
-		}
-		llpos(&r, 0, &c.line, &note.col);
-		c.block_end = SIZE_MAX;
-		/* the pattern as written: the line up to the end of the pattern */
-		copy[c.op == OP_MATCH ? strcspn(copy + at, " \t\n\v\f\r") + at : strlen(copy)] = 0;
-		trim(copy);
-		c.pattern = copy;
-		c.value = strdup(c.op == OP_MATCH ? r.buf.buf + val : "");
-		if (c.value == NULL) {
-			crule_free(&c);
-			ret = -1;
-			break;
-		}
-		if (c.op == OP_MATCH && fn != NULL) {
-			note.kind = MAP_CIDR_RULE;
-			note.line = c.line;
-			note.col = 1;
-			note.pattern = c.pattern;
-			note.value = c.value;
-			llpos(&r, val, &note.vline, &note.vcol);
-			ret = fn(ctx, &note);
-		}
-		if (c.op == OP_IF) {
-			if (nesting == capstack) {
-				size_t nc = capstack ? capstack * 2 : 8;
-				size_t *ns = realloc(stack, nc * sizeof(*ns));
-
-				if (ns == NULL) {
-					crule_free(&c);
-					ret = -1;
-					break;
-				}
-				stack = ns;
-				capstack = nc;
-			}
-			stack[nesting++] = nkept;
-		} else if (c.op == OP_ENDIF && cm != NULL) {
-			cm->r[stack[--nesting]].block_end = nkept;
-		} else if (c.op == OP_ENDIF)
-			nesting--;
-		if (cm == NULL) {
-			crule_free(&c);
-			nkept++;
-			continue;
-		}
-		if (cm->n == cm->cap) {
-			size_t nc = cm->cap ? cm->cap * 2 : 16;
-			struct crule *nr = realloc(cm->r, nc * sizeof(*nr));
-
-			if (nr == NULL) {
-				crule_free(&c);
-				ret = -1;
-				break;
-			}
-			cm->r = nr;
-			cm->cap = nc;
-		}
-		cm->r[cm->n++] = c;
-		nkept++;
-	}
+	memset(&st, 0, sizeof(st));
+	st.cm = cm;
+	st.fn = fn;
+	st.ctx = ctx;
+	strbuf_init(&st.work);
+	ret = readllines(src, len, RLL_COPY, one_line, &st);
 	/* "IF has no matching ENDIF": a warning; the IF stays, with no end */
-	while (ret == 0 && nesting > 0) {
+	while (ret == 0 && st.nesting > 0) {
 		struct map_cidr_note note;
 
 		memset(&note, 0, sizeof(note));
 		note.kind = MAP_CIDR_NO_ENDIF;
 		note.why = "IF has no matching ENDIF";
-		note.line = cm ? cm->r[stack[nesting - 1]].line : 0;
+		note.line = cm ? cm->r[st.stack[st.nesting - 1]].line : 0;
 		note.col = 1;
-		nesting--;
+		st.nesting--;
 		if (fn != NULL && cm != NULL)
 			ret = fn(ctx, &note);
 	}
-	free(stack);
-	free(r.seg);
-	strbuf_fini(&r.buf);
+	free(st.stack);
+	strbuf_fini(&st.work);
 	return ret;
 }
 
