@@ -3,7 +3,7 @@
  * cidr_match.c: the one place that knows cidr_table(5) syntax.
  *
  * The source (a file, or "{ {rule}, {rule} }" written in main.cf, split as
- * dict_stream.c does) is read in logical lines (readlline.c: comments,
+ * dict_stream.c does) is read in logical lines (util/readlline.c: comments,
  * blank lines, continuation lines that start with whitespace) and each
  * line parsed as dict_cidr_parse_rule: "[!...]network[/len] result",
  * "IF [!]network[/len]" ... "ENDIF".  A line Postfix cannot parse (bad
