@@ -51,8 +51,8 @@ add_seg(struct rll *r, size_t joff, size_t soff, unsigned line)
 	return 0;
 }
 
-/* emit - hand L (first line BUF[L->start, LE)) to FN */
-static int
+/* emit - hand L (first line BUF[L->start, LE)) to FN; inlined (once per line) */
+static inline __attribute__((always_inline)) int
 emit(struct rll *r, struct rll_line *l, const char *buf, size_t le, bool joined, unsigned flags,
      rll_fn *fn, void *ctx)
 {
@@ -148,16 +148,4 @@ readllines(const char *buf, size_t len, unsigned flags, rll_fn *fn, void *ctx)
 	strbuf_fini(&r.join);
 	free(r.segs);
 	return rc;
-}
-
-size_t
-rll_where(const struct rll_line *l, size_t off, unsigned *line, size_t *line_start)
-{
-	size_t i = l->nseg;
-
-	while (i > 1 && l->seg[i - 1].joff > off)
-		i--;
-	*line = l->seg[i - 1].line;
-	*line_start = l->seg[i - 1].soff;
-	return l->seg[i - 1].soff + (off - l->seg[i - 1].joff);
 }

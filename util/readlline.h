@@ -54,7 +54,18 @@ int readllines(const char *buf, size_t len, unsigned flags, rll_fn *fn, void *ct
 
 /* rll_where - the physical line of offset OFF of L's text: its line
  * number, the source offset of that line's first byte, and OFF's source
- * offset (continuation lines are joined whole, so columns carry over) */
-size_t rll_where(const struct rll_line *l, size_t off, unsigned *line, size_t *line_start);
+ * offset (continuation lines are joined whole, so columns carry over);
+ * inline: kvparse calls it for every entry */
+static inline size_t
+rll_where(const struct rll_line *l, size_t off, unsigned *line, size_t *line_start)
+{
+	size_t i = l->nseg;
+
+	while (i > 1 && l->seg[i - 1].joff > off)
+		i--;
+	*line = l->seg[i - 1].line;
+	*line_start = l->seg[i - 1].soff;
+	return l->seg[i - 1].soff + (off - l->seg[i - 1].joff);
+}
 
 #endif
