@@ -751,7 +751,8 @@ export(struct ctab *t, struct impact_count **out, size_t *n, int (*cmp)(const vo
 		k++;
 	}
 	*n = k;
-	qsort(*out, k, sizeof(**out), cmp);
+	if (k > 1)
+		qsort(*out, k, sizeof(**out), cmp);
 	return 0;
 }
 

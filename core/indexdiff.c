@@ -77,7 +77,8 @@ snap_sort(struct index_snap *s)
 	count = tmp ? malloc(2048 * sizeof(*count)) : NULL;
 	if (!count) {
 		free(tmp);
-		qsort(s->kv, s->n, 2 * sizeof(uint64_t), pair_cmp);
+		if (s->n > 1)
+			qsort(s->kv, s->n, 2 * sizeof(uint64_t), pair_cmp);
 		s->sorted = 1;
 		return;
 	}

@@ -1146,7 +1146,8 @@ list_rotated(const struct logsrc *ls, dev_t now_dev, ino_t now_ino, struct rotat
 		r[n++].st = st;
 	}
 	closedir(d);
-	qsort(r, n, sizeof(*r), rotated_cmp);
+	if (n > 1)
+		qsort(r, n, sizeof(*r), rotated_cmp);
 	*out = r;
 	return n;
 }

@@ -694,7 +694,8 @@ rl_finish(struct replay_log *rl)
 	/* accepted mail was added when qmgr removed it: put every transaction
 	 * in the order smtpd answered (line, then the order recipients were
 	 * seen, which their arena offsets keep) */
-	qsort(rl->it, rl->n, sizeof(*rl->it), by_line);
+	if (rl->n > 1)
+		qsort(rl->it, rl->n, sizeof(*rl->it), by_line);
 	if (rl->oom)
 		return -1;
 	rl->txn = calloc(rl->n ? rl->n : 1, sizeof(*rl->txn));
@@ -1136,7 +1137,8 @@ replay_load_sources(const char *const *specs, size_t n, const char *hosts,
 			k++;
 		}
 	}
-	qsort(refs, k, sizeof(*refs), by_time);
+	if (k > 1)
+		qsort(refs, k, sizeof(*refs), by_time);
 	for (i = 0; i < k; i++)
 		rl->txn[i] = rl->parts[refs[i].src]->txn[refs[i].i];
 	rl->n = k;
