@@ -914,6 +914,9 @@ cidr_rule(void *ctx, const struct map_cidr_note *n)
 	if (n->kind != MAP_CIDR_RULE)
 		return query_cidr_note(c->dl, c->file, n);
 	c->n++;
+	if (n->why != NULL && diag_add(c->dl, DIAG_WRAPPED_MASK, c->file, n->line, n->col, "cidr: %s",
+				       n->why) < 0)
+		return -1;
 	vl = strlen(n->value);
 	if (maincf_role_is_access(c->role))
 		return chk_access_value(n->value, vl, c->role, c->cf, c->file, n->vline,

@@ -34,5 +34,6 @@ DIAG_CODE(OPEN_RELAY, "open-relay", DIAG_WARNING, "an OK that ends relay checkin
 DIAG_CODE(UNREADABLE_MAP, "unreadable-map", DIAG_ERROR, "an index exists but Postfix cannot read it (truncated, corrupted, wrong format)")
 DIAG_CODE(MACRO_NESTING, "macro-nesting", DIAG_ERROR, "main.cf $name expansion that never ends (a = $b, b = $a) or nests too deep; Postfix stops")
 DIAG_CODE(UNUSED_MAP, "unused-map", DIAG_WARNING, "a built table in the configuration directory that nothing references")
+DIAG_CODE(WRAPPED_MASK, "wrapped-mask", DIAG_WARNING, "a cidr prefix length over 255, which Postfix reads modulo 256 (/264 is /8)")
 DIAG_CODE(SHADOWED_RULE, "shadowed-rule", DIAG_WARNING, "a regexp/pcre rule that never matches because an earlier rule always matches first")
 DIAG_CODE(BAD_RESTRICTION_ARG, "bad-restriction-arg", DIAG_ERROR, "a restriction argument smtpd cannot use: it exits at startup, answers 451 4.3.5 or skips the rule")

@@ -216,7 +216,8 @@ enum map_cidr_note_kind {
 struct map_cidr_note {
 	enum map_cidr_note_kind kind;
 	unsigned line, col;         /* 1-based: the rule, or what WHY is about */
-	const char *why;            /* Postfix's reason, NULL for MAP_CIDR_RULE */
+	const char *why;            /* Postfix's reason; for MAP_CIDR_RULE NULL, or what
+	                             * Postfix makes of a prefix length over 255 */
 	const char *pattern;        /* RULE: the pattern as written ("!10.0.0.0/8") */
 	const char *value;          /* RULE: the result */
 	unsigned vline, vcol;       /* RULE: where the result starts */

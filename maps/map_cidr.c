@@ -41,6 +41,7 @@ struct crule {
 	unsigned char v6;           /* address family: IPv6, else IPv4 */
 	unsigned char nbytes;       /* 4 or 16 */
 	unsigned char shift;        /* prefix length */
+	unsigned wrapped;           /* the length as written when over 255 (read as shift) */
 	unsigned char net[16], mask[16];
 	size_t block_end;           /* OP_IF: index of its ENDIF, SIZE_MAX if none */
 	unsigned line;
@@ -126,6 +127,8 @@ parse_pattern(struct crule *c, char *pat, int match, char *why, size_t wl)
 			e = "bad mask length";
 		else if (inet_pton(c->v6 ? AF_INET6 : AF_INET, pat, c->net) != 1)
 			e = "bad network value";
+		if (e == NULL && (i > 3 || strtol(mask, NULL, 10) > 255))
+			c->wrapped = (unsigned)(i > 9 ? 999999999 : strtol(mask, NULL, 10));
 		if (e != NULL) {
 			snprintf(why, wl, "%s in \"%s/%s\"", e, pat, mask);
 			return why;
@@ -416,6 +419,17 @@ one_line(void *arg, const struct rll_line *l)
 		note.pattern = c.pattern;
 		note.value = c.value;
 		llpos(l, val, &note.vline, &note.vcol);
+		if (c.wrapped) {
+			/* Postfix keeps the low 8 bits of the number: what it does,
+			 * hardly what was meant */
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(c.v6 ? AF_INET6 : AF_INET, c.net, a, sizeof(a));
+			snprintf(why, sizeof(why), "prefix length /%u is read as /%u (Postfix "
+				 "keeps its low 8 bits): this rule matches %s%s/%u",
+				 c.wrapped, c.shift, c.match ? "" : "what is not in ", a, c.shift);
+			note.why = why;
+		}
 		ret = st->fn(st->ctx, &note);
 	}
 	if (c.op == OP_IF) {

@@ -51,6 +51,7 @@ ENDIF
 [192.0.2.1]x		OK garbage
 !  10.0.0.1/8		OK negated, host bits
 IF 10.0.0.1/8
+10.128.0.0/265		REJECT mask wraps to /9
 EOF
 
 # addresses: around every network edge, plus a fixed pseudo-random spread
@@ -100,6 +101,17 @@ for k in 192.0.2.5 192.0.2.200 192.0.2.77 10.1.2.3 10.0.0.1 172.16.1.1 203.0.113
 done
 is "every single-key query agrees (value and exit status)" "$bad" ""
 
+# a prefix length over 255 is read modulo 256 and the rule kept (/264 = /8)
+printf '%s\n' '10.0.0.0/264 REJECT wrapped' '!192.0.2.0/280 OK not 192.0.2/24' >"$d/wrap.cidr"
+bad=""
+for k in 10.9.9.9 11.0.0.1 192.0.2.9 192.0.3.9; do
+	a=$(postmap -q "$k" "cidr:$d/wrap.cidr" 2>&1); ra=$?
+	b=$("$PFCONSOLE" query "cidr:$d/wrap.cidr" "$k" 2>&1); rb=$?
+	[ "$a" = "$b" ] && [ "$ra" = "$rb" ] || bad="$bad [$k]: [$a] $ra vs [$b] $rb"
+done
+is "a wrapped prefix length: the answers and messages of postmap -q" "$bad" ""
+is "postmap: 10.9.9.9 is in the wrapped /8" "$(postmap -q 10.9.9.9 "cidr:$d/wrap.cidr")" "REJECT wrapped"
+
 # the inline form, and its syntax error
 for t in 'cidr:{ {192.0.2.0/24 OK inline}, { !10.0.0.0/8 REJECT not ten } }' 'cidr:{ 192.0.2.0/24 OK }'; do
 	bad=""
@@ -135,7 +147,8 @@ for want in "$f:6:1: error: cidr: non-null host address bits in \"10.1.2.3/8\", 
 	"$f:13:14: error: cidr: no lookup result" \
 	"$f:25:1: error: cidr: ENDIF without IF" \
 	"$f:34:4: error: cidr: non-null host address bits in \"10.0.0.1/8\"" \
-	"$f:35:4: error: cidr: non-null host address bits in \"10.0.0.1/8\""; do
+	"$f:35:4: error: cidr: non-null host address bits in \"10.0.0.1/8\"" \
+	"$f:36:1: warning: cidr: prefix length /265 is read as /9 (Postfix keeps its low 8 bits): this rule matches 10.128.0.0/9 [wrapped-mask]"; do
 	grep -qF "$want" "$d/check.out" && ok "check: ${want#"$f":}" ||
 		fail "check: ${want#"$f":}" "$(cat "$d/check.out")"
 done
