@@ -292,6 +292,11 @@ is_blank(unsigned char c)
  * (non-ASCII through map_fold).  A key of plain lower-case ASCII (nearly
  * all) is found a word at a time and hashed in place.  -1 when the file
  * cannot be mapped (the caller then uses kvparse).
+ * Why not util/readlline: this pass needs only each logical line's key and
+ * first line number, over sources of a million lines at explain's start,
+ * and reads them a word at a time without joining lines; it follows the
+ * same rules (tests/explain/lines.sh checks its line numbers on a
+ * 1,000,000-entry table).
  */
 int
 build_line_index(struct xtable *t)

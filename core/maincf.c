@@ -29,6 +29,7 @@
 #include "core/maincf_int.h"
 #include "core/mastercf.h"
 #include "core/postconf.h"
+#include "util/readlline.h"
 #include "util/strbuf.h"
 #include "util/safeopen.h"
 
@@ -357,88 +358,39 @@ nomem:
 	return -1;
 }
 
+/* param_line - one logical line of main.cf (util/readlline: Postfix reads
+ * main.cf with readllines, as its tables): "name = value", or a line it
+ * drops with a warning */
+static int
+param_line(void *ctx, const struct rll_line *l)
+{
+	struct maincf *cf = ctx;
+	struct seg *segs;
+	size_t i;
+
+	if (l->indented) {
+		if (cf->dl)
+			diag_add(cf->dl, DIAG_MAINCF_SYNTAX, cf->path, l->first, 1,
+				 "logical line must not start with whitespace; Postfix "
+				 "ignores this line: remove the indentation");
+		return 0;
+	}
+	if ((segs = malloc(l->nseg * sizeof(*segs))) == NULL)
+		return -1;
+	for (i = 0; i < l->nseg; i++) {
+		segs[i].joff = l->seg[i].joff;
+		segs[i].src = segs[i].line_start = l->seg[i].soff;
+		segs[i].line = l->seg[i].line;
+	}
+	/* add_param owns SEGS */
+	return add_param(cf, l->text, l->len, segs, l->nseg, l->upto - l->first + 1, l->start,
+			 l->end) < 0 ? -1 : 0;
+}
+
 static int
 load_text(struct maincf *cf)
 {
-	const char *b = cf->src;
-	size_t len = cf->srclen, pos = 0;
-	unsigned lineno = 0;
-	struct strbuf joined;
-	struct seg *segs = NULL;
-	size_t nsegs = 0, capsegs = 0, lstart = 0, lend = 0;
-	unsigned nlines = 0;
-	bool have = false;
-	int rc = 0;
-
-	strbuf_init(&joined);
-	while (pos < len) {
-		size_t ls = pos, le, next;
-		size_t k;
-
-		while (pos < len && b[pos] != '\n')
-			pos++;
-		le = pos;
-		next = pos < len ? pos + 1 : pos;
-		pos = next;
-		lineno++;
-		/* blank or comment: skipped, does not end a logical line */
-		for (k = ls; k < le && mcf_is_space((unsigned char)b[k]); k++)
-			;
-		if (k == le || b[k] == '#') {
-			if (have)
-				nlines++;
-			continue;
-		}
-		if (k > ls && !have) {
-			if (cf->dl)
-				diag_add(cf->dl, DIAG_MAINCF_SYNTAX, cf->path, lineno, 1,
-					 "logical line must not start with whitespace; Postfix "
-					 "ignores this line: remove the indentation");
-			continue;
-		}
-		if (k == ls && have) {
-			if (add_param(cf, joined.buf, joined.len, segs, nsegs, nlines, lstart,
-				      lend) < 0)
-				goto nomem;
-			segs = NULL;
-			nsegs = capsegs = 0;
-			have = false;
-		}
-		if (!have) {
-			strbuf_reset(&joined);
-			lstart = ls;
-			nlines = 0;
-			have = true;
-		}
-		if (nsegs == capsegs) {
-			size_t cap = capsegs ? capsegs * 2 : 4;
-			struct seg *v = realloc(segs, cap * sizeof(*v));
-
-			if (v == NULL)
-				goto nomem;
-			segs = v;
-			capsegs = cap;
-		}
-		segs[nsegs].joff = joined.len;
-		segs[nsegs].src = ls;
-		segs[nsegs].line_start = ls;
-		segs[nsegs].line = lineno;
-		nsegs++;
-		nlines++;
-		if (strbuf_add(&joined, b + ls, le - ls) < 0)
-			goto nomem;
-		lend = next;
-	}
-	if (have && add_param(cf, joined.buf, joined.len, segs, nsegs, nlines, lstart, lend) < 0) {
-		segs = NULL;
-		goto nomem;
-	}
-	strbuf_fini(&joined);
-	return rc;
-nomem:
-	free(segs);
-	strbuf_fini(&joined);
-	return -1;
+	return readllines(cf->src, cf->srclen, RLL_COPY, param_line, cf) == 0 ? 0 : -1;
 }
 
 /* ---- construction ---- */

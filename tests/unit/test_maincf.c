@@ -354,6 +354,34 @@ test_problems(void **state)
 	diag_list_fini(&dl);
 }
 
+/* an indented logical line is one line for Postfix (readllines), its
+ * continuations included: one finding, and nothing of it is a parameter
+ * (postconf: one "logical line must not start with whitespace" for
+ * "  first = 1  cont = 2") */
+static void
+test_indented_logical_line(void **state)
+{
+	const char *src = "  first = 1\n  cont = 2\n# c\nmydomain = example.com\n  more = 3\n";
+	struct diag_list dl;
+	struct maincf *cf;
+	size_t i, n = 0;
+
+	(void)state;
+	diag_list_init(&dl);
+	cf = parse(src, &dl);
+	for (i = 0; i < dl.n; i++)
+		if (dl.v[i].code == DIAG_MAINCF_SYNTAX)
+			n++;
+	assert_int_equal(n, 1);
+	assert_true(has_code(&dl, DIAG_MAINCF_SYNTAX, 1));
+	assert_null(maincf_find(cf, "first"));
+	assert_null(maincf_find(cf, "cont"));
+	/* after a logical line, indented lines continue it */
+	assert_string_equal(maincf_find(cf, "mydomain")->value, "example.com  more = 3");
+	maincf_free(cf);
+	diag_list_fini(&dl);
+}
+
 /* master.cf -o overrides: their tables, located in master.cf */
 static void
 test_master_overrides(void **state)
@@ -582,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_refs_and_classes),
 		cmocka_unit_test(test_restriction_names),
 		cmocka_unit_test(test_problems),
+		cmocka_unit_test(test_indented_logical_line),
 		cmocka_unit_test(test_master_overrides),
 		cmocka_unit_test(test_type_available),
 		cmocka_unit_test(test_against_postconf),
