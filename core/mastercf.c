@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/mastercf.h"
+#include "util/readlline.h"
 #include "util/safeopen.h"
 
 static bool
@@ -166,16 +167,40 @@ split(struct mastercf *m, const struct logical *l)
 	return 0;
 }
 
+/* service_line - one logical line of master.cf (util/readlline: Postfix's
+ * master_ent.c reads it with readllines): a service entry; an indented one
+ * Postfix warns about and skips */
+static int
+service_line(void *ctx, const struct rll_line *rl)
+{
+	struct mastercf *m = ctx;
+	struct logical l = { NULL, NULL, NULL, 0, 0, rl->first };
+	size_t i;
+	int rc = 0;
+
+	if (rl->indented)
+		return 0;
+	for (i = 0; rc == 0 && i < rl->nseg; i++) {
+		size_t end = i + 1 < rl->nseg ? rl->seg[i + 1].joff : rl->len;
+
+		rc = logical_add(&l, rl->text + rl->seg[i].joff, end - rl->seg[i].joff,
+				 rl->seg[i].line);
+	}
+	if (rc == 0 && l.len)
+		rc = split(m, &l);
+	free(l.text);
+	free(l.line);
+	free(l.col);
+	return rc;
+}
+
 int
 mastercf_read(struct mastercf *m, const char *dir)
 {
-	struct logical l = { NULL, NULL, NULL, 0, 0, 0 };
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned lineno = 0;
+	char *buf = NULL, tmp[8192];
+	size_t len = 0, n;
 	FILE *fp;
-	int rc = 0, e;
+	int rc = 0, e = 0;
 
 	memset(m, 0, sizeof(*m));
 	if (asprintf(&m->path, "%s/master.cf", dir) < 0) {
@@ -185,39 +210,30 @@ mastercf_read(struct mastercf *m, const char *dir)
 	}
 	if ((fp = safeopen_fopen(m->path, SAFEOPEN_CONFIG_MAX, NULL, 0)) == NULL)
 		return -1;
-	while (rc == 0 && (n = getline(&buf, &cap, fp)) >= 0) {
-		size_t k = 0;
+	while (rc == 0 && (n = fread(tmp, 1, sizeof(tmp), fp)) > 0) {
+		char *nb = realloc(buf, len + n);
 
-		lineno++;
-		if (n > 0 && buf[n - 1] == '\n')
-			buf[--n] = 0;
-		while (k < (size_t)n && is_space((unsigned char)buf[k]))
-			k++;
-		if (k == (size_t)n || buf[k] == '#')
-			continue;           /* blank or comment: skipped, also inside an entry */
-		if (k > 0) {
-			/* continues the entry; without one Postfix warns and skips it */
-			if (l.len)
-				rc = logical_add(&l, buf, (size_t)n, lineno);
-			continue;
+		if (nb == NULL) {
+			rc = -1;
+			e = ENOMEM;
+			break;
 		}
-		if (l.len)
-			rc = split(m, &l);
-		l.len = 0;
-		l.first = lineno;
-		if (rc == 0)
-			rc = logical_add(&l, buf, (size_t)n, lineno);
+		buf = nb;
+		memcpy(buf + len, tmp, n);
+		len += n;
 	}
-	if (rc == 0 && l.len)
-		rc = split(m, &l);
-	e = errno;
-	free(buf);
-	free(l.text);
-	free(l.line);
-	free(l.col);
+	if (rc == 0 && ferror(fp)) {
+		rc = -1;
+		e = errno ? errno : EIO;
+	}
 	fclose(fp);
+	if (rc == 0 && readllines(buf ? buf : "", len, RLL_COPY, service_line, m) != 0) {
+		rc = -1;
+		e = ENOMEM;
+	}
+	free(buf);
 	if (rc < 0)
-		errno = e ? e : ENOMEM;
+		errno = e;
 	return rc;
 }
 
