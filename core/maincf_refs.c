@@ -378,6 +378,29 @@ xitems_push(struct xitems *x, const char *t, unsigned line, unsigned col)
 	return xitems_push_at(x, t, NULL, line, col);
 }
 
+/* xitems_push_expanded - TEXT expanded ($name) and split, each piece
+ * located at FILE:LINE:COL (the item it came from); 0 or -1 */
+static int
+xitems_push_expanded(struct maincf *cf, struct xitems *x, const char *text, const char *file,
+		     unsigned line, unsigned col)
+{
+	struct maincf_list sub;
+	char *e = NULL;
+	size_t j;
+	int rc = 0;
+
+	if (maincf_expand(cf, text, &e) < 0)
+		return -1;
+	maincf_list_init(&sub);
+	if (maincf_split(e, &sub) < 0)
+		rc = -1;
+	for (j = 0; j < sub.n && rc == 0; j++)
+		rc = xitems_push_at(x, sub.v[j].text, file, line, col);
+	maincf_list_fini(&sub);
+	free(e);
+	return rc;
+}
+
 /*
  * expanded_items - the items of a parameter's value with main.cf positions:
  * an item containing '$' is expanded and re-split, its pieces located at
@@ -406,21 +429,7 @@ expanded_items(struct maincf *cf, const char *name, struct xitems *out)
 		const struct maincf_item *it = &l.v[i];
 
 		if (strchr(it->text, '$') && !(it->braced)) {
-			char *x;
-			struct maincf_list sub;
-			size_t j;
-
-			if (maincf_expand(cf, it->text, &x) < 0) {
-				rc = -1;
-				break;
-			}
-			maincf_list_init(&sub);
-			if (maincf_split(x, &sub) < 0)
-				rc = -1;
-			for (j = 0; j < sub.n && rc == 0; j++)
-				rc = xitems_push(out, sub.v[j].text, it->line, it->col);
-			maincf_list_fini(&sub);
-			free(x);
+			rc = xitems_push_expanded(cf, out, it->text, NULL, it->line, it->col);
 		} else if (it->braced) {
 			/* keep braced groups as one item, braces restored */
 			size_t n = strlen(it->text);
@@ -1145,21 +1154,7 @@ override_items(struct maincf *cf, const char *value, const char *file, unsigned 
 			   && maincf_find_class(cf, mn) == NULL) {
 			rc = expanded_items(cf, mn, out);
 		} else {
-			char *x = NULL;
-			struct maincf_list sub;
-			size_t j;
-
-			if (maincf_expand(cf, it->text, &x) < 0) {
-				rc = -1;
-				break;
-			}
-			maincf_list_init(&sub);
-			if (maincf_split(x, &sub) < 0)
-				rc = -1;
-			for (j = 0; j < sub.n && rc == 0; j++)
-				rc = xitems_push_at(out, sub.v[j].text, file, line, col);
-			maincf_list_fini(&sub);
-			free(x);
+			rc = xitems_push_expanded(cf, out, it->text, file, line, col);
 		}
 	}
 	maincf_list_fini(&l);
