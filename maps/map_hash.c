@@ -1275,6 +1275,17 @@ nat_scan(struct hash_map *hm, map_walk_fn *fn, void *ctx, struct map_error *err)
 			pgno = rd32(pg + 16);
 		}
 	}
+	/* a hash page holding records that no bucket chain reaches: a damaged
+	 * page link cut a chain short (Berkeley DB marks the pages it frees
+	 * P_INVALID, so a sound file has none; BUCKET counts pages here) */
+	for (bucket = 1; bucket < nt->npages; bucket++) {
+		const unsigned char *pg = nt->mem + (size_t)bucket * nt->pagesize;
+
+		if (pg[25] == BDB_P_HASH && rd16(pg + 20) != 0
+		    && !(seen[bucket / 8] & (1u << (bucket % 8))))
+			DAMAGED("%s is damaged: page %u holds %u items that no bucket reaches "
+				"(a page link changed?)", name, bucket, rd16(pg + 20));
+	}
 #undef DAMAGED
 out:
 	free(seen);

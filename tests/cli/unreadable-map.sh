@@ -54,6 +54,34 @@ check "damaged page: query does not crash (exit $rc)" [ "$rc" -le 1 ]
 "$PFCONSOLE" -c "$d" build >/dev/null 2>&1; rc=$?
 is "damaged page: build rebuilds it (exit 0)" "$rc" 0
 is "damaged page: check is clean again" "$("$PFCONSOLE" -c "$d" check 2>/dev/null)" ""
+# a chain of bucket pages cut short (a damaged page link): every page left
+# looks sound, but records that postmap -q finds no more are gone; the
+# incremental adds and deletes make Postfix's own overflow chains
+mkdir "$d/inc"
+printf 'compatibility_level = 3.6\nsmtpd_sender_restrictions = check_sender_access hash:%s/inc/t\n' "$d" >"$d/inc/main.cf"
+: >"$d/inc/t"
+postmap -c "$d/inc" "hash:$d/inc/t"
+python3 -c 'for i in range(30000): print("k%d@x.example OK %s" % (i, "v" * (i % 200)))' |
+	postmap -c "$d/inc" -i "hash:$d/inc/t"
+python3 -c 'for i in range(0, 30000, 2): print("k%d@x.example" % i)' | postmap -c "$d/inc" -d - "hash:$d/inc/t"
+is "incremental postmap -i / -d: a sound index, no finding about it" \
+	"$("$PFCONSOLE" -c "$d/inc" check 2>/dev/null | grep -c 'damaged')" 0
+cut=$(python3 - "$d/inc/t.db" <<'PY'
+import struct, sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+ps = struct.unpack("<I", b[20:24])[0]
+for o in range(ps, len(b), ps):
+    if b[o + 25] == 13 and struct.unpack("<I", b[o + 16:o + 20])[0] != 0:
+        b[o + 16:o + 20] = b"\0\0\0\0"
+        print(o // ps)
+        break
+open(p, "wb").write(b)
+PY
+)
+check "a chained bucket page was found and cut (page $cut)" [ -n "$cut" ]
+like "a cut chain: unreadable-map, the records no bucket reaches" "$("$PFCONSOLE" -c "$d/inc" check 2>/dev/null)" \
+	"t\.db is damaged: page [0-9]+ holds [0-9]+ items that no bucket reaches .*\[unreadable-map\]"
 printf 'garbage' >"$d/snd.cdb"; touch "$d/snd.cdb"
 like "a garbage cdb too" "$("$PFCONSOLE" -c "$d" check 2>/dev/null)" "snd\\.cdb exists but cannot be read as a cdb table .*\\[unreadable-map\\]"
 tap_done
