@@ -372,10 +372,25 @@ xitems_push_at(struct xitems *x, const char *t, const char *file, unsigned line,
 	return 0;
 }
 
+/* xitems_push_braced - a braced group kept as one item, its braces
+ * restored; 0 or -1 */
 static int
-xitems_push(struct xitems *x, const char *t, unsigned line, unsigned col)
+xitems_push_braced(struct xitems *x, const char *text, const char *file, unsigned line,
+		   unsigned col)
 {
-	return xitems_push_at(x, t, NULL, line, col);
+	size_t n = strlen(text);
+	char *t = malloc(n + 3);
+	int rc;
+
+	if (t == NULL)
+		return -1;
+	t[0] = '{';
+	memcpy(t + 1, text, n);
+	t[n + 1] = '}';
+	t[n + 2] = '\0';
+	rc = xitems_push_at(x, t, file, line, col);
+	free(t);
+	return rc;
 }
 
 /* xitems_push_expanded - TEXT expanded ($name) and split, each piece
@@ -431,22 +446,9 @@ expanded_items(struct maincf *cf, const char *name, struct xitems *out)
 		if (strchr(it->text, '$') && !(it->braced)) {
 			rc = xitems_push_expanded(cf, out, it->text, NULL, it->line, it->col);
 		} else if (it->braced) {
-			/* keep braced groups as one item, braces restored */
-			size_t n = strlen(it->text);
-			char *t = malloc(n + 3);
-
-			if (t == NULL) {
-				rc = -1;
-				break;
-			}
-			t[0] = '{';
-			memcpy(t + 1, it->text, n);
-			t[n + 1] = '}';
-			t[n + 2] = '\0';
-			rc = xitems_push(out, t, it->line, it->col);
-			free(t);
+			rc = xitems_push_braced(out, it->text, NULL, it->line, it->col);
 		} else {
-			rc = xitems_push(out, it->text, it->line, it->col);
+			rc = xitems_push_at(out, it->text, NULL, it->line, it->col);
 		}
 	}
 	maincf_list_fini(&l);
@@ -1134,19 +1136,7 @@ override_items(struct maincf *cf, const char *value, const char *file, unsigned 
 		const char *mn;
 
 		if (it->braced) {
-			size_t n = strlen(it->text);
-			char *t = malloc(n + 3);
-
-			if (t == NULL) {
-				rc = -1;
-				break;
-			}
-			t[0] = '{';
-			memcpy(t + 1, it->text, n);
-			t[n + 1] = '}';
-			t[n + 2] = '\0';
-			rc = xitems_push_at(out, t, file, line, col);
-			free(t);
+			rc = xitems_push_braced(out, it->text, file, line, col);
 		} else if (!strchr(it->text, '$')) {
 			rc = xitems_push_at(out, it->text, file, line, col);
 		} else if ((mn = macro_name(it->text, nbuf, sizeof(nbuf))) != NULL
