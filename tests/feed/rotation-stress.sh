@@ -20,17 +20,6 @@ trap '[ -n "$feedpid" ] && kill "$feedpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 rotations=${ROTATIONS:-100}
 marker='Nov 22 12:30:26 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.1]: 550 5.7.1 no; from=<m@x> to=<marker@bar.org> proto=ESMTP helo=<h>'
 
-# wait_for FILE REGEX SECS - poll FILE every 50 ms until a line matches
-wait_for() {
-	i=0
-	while [ "$i" -lt $(($3 * 20)) ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
 for mode in rename create copytruncate symlink; do
 	d="$tmp/$mode"
 	mkdir "$d"
@@ -44,7 +33,7 @@ for mode in rename create copytruncate symlink; do
 	fi
 	"$PFCONSOLE" feed --log "$log" --follow -n 1 >"$d/out" 2>"$d/err" &
 	feedpid=$!
-	if ! wait_for "$d/out" 'marker@bar.org' 10; then
+	if ! wait_file "$d/out" 'marker@bar.org' 10; then
 		fail "$mode: follower started" "$(cat "$d/err")"
 		kill "$feedpid"; feedpid=
 		continue
@@ -52,7 +41,7 @@ for mode in rename create copytruncate symlink; do
 	if ! timeout -k 2 30 python3 "$top_srcdir/tests/feed/rotate_stress.py" "$log" "$mode" "$rotations"; then
 		fail "$mode: the writer and the rotations ran"
 	fi
-	wait_for "$d/out" "end@bar.org" 20 || echo "# $mode: the last line did not arrive in 20 s"
+	wait_file "$d/out" "end@bar.org" 20 || echo "# $mode: the last line did not arrive in 20 s"
 	sleep 0.5       # a duplicate would come now
 	kill "$feedpid"
 	wait "$feedpid" 2>/dev/null

@@ -11,17 +11,6 @@ feedpid=
 trap '[ -n "$feedpid" ] && kill "$feedpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 count=300
 
-# wait_for FILE REGEX SECS - poll FILE every 50 ms until a line matches
-wait_for() {
-	i=0
-	while [ "$i" -lt $(($3 * 20)) ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
 for mode in rename copytruncate delete mixed; do
 	d="$tmp/$mode"
 	mkdir "$d"
@@ -30,13 +19,13 @@ for mode in rename copytruncate delete mixed; do
 	echo 'Nov 22 12:30:26 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.1]: 550 5.7.1 no; from=<m@x> to=<marker@bar.org> proto=ESMTP helo=<h>' >"$log"
 	"$PFCONSOLE" feed --log "$log" --follow -n 1 --json >"$d/out" 2>"$d/err" &
 	feedpid=$!
-	if ! wait_for "$d/out" 'marker@bar.org' 10; then
+	if ! wait_file "$d/out" 'marker@bar.org' 10; then
 		fail "$mode: follower started" "$(cat "$d/err")"
 		kill "$feedpid"; feedpid=
 		continue
 	fi
 	python3 "$top_srcdir/tests/feed/writer.py" "$log" "$mode" "$count"
-	wait_for "$d/out" "rcpt-$count@" 15
+	wait_file "$d/out" "rcpt-$count@" 15
 	sleep 0.3       # a duplicate would come now
 	kill "$feedpid"
 	wait "$feedpid" 2>/dev/null

@@ -30,6 +30,17 @@ unlike() {
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 # bail REASON - a prerequisite is broken: the file fails
 bail() { echo "Bail out! $*"; exit 1; }
+# wait_file FILE REGEX SECS - poll FILE every 50 ms until a line matches
+# REGEX (grep); 1 after SECS seconds
+wait_file() {
+	_i=0
+	while [ "$_i" -lt $(($3 * 20)) ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
 tap_done() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 
 : "${PFCONSOLE:=${top_builddir:-$(pwd)}/pfconsole}"
